@@ -1,0 +1,3 @@
+from btam_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Tables, enums, the case workflow and form definitions. Imports nothing of the app."""

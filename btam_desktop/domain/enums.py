@@ -1,0 +1,247 @@
+"""Closed vocabularies used by the tables. Stored as their string values."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class CaseSetting(StrEnum):
+    SCHOOL = "school"
+    WORKPLACE = "workplace"
+    CAMPUS = "campus"
+    COMMUNITY = "community"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class CaseStatus(StrEnum):
+    REPORTED = "reported"
+    SCREENING = "screening"
+    CLOSED_NO_THREAT = "closed_no_threat"
+    ASSESSMENT = "assessment"
+    MANAGEMENT = "management"
+    MONITORING = "monitoring"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "reported": "Reported",
+            "screening": "Screening",
+            "closed_no_threat": "Closed: no threat",
+            "assessment": "Assessment",
+            "management": "Management",
+            "monitoring": "Monitoring",
+            "closed": "Closed",
+        }[self.value]
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (CaseStatus.CLOSED, CaseStatus.CLOSED_NO_THREAT)
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def rank(self) -> int:
+        return ["low", "normal", "high", "urgent"].index(self.value)
+
+
+class PersonRole(StrEnum):
+    SUBJECT = "subject"
+    REPORTER = "reporter"
+    TARGET = "target"
+    WITNESS = "witness"
+    PARENT_GUARDIAN = "parent_guardian"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return (
+            "Parent or guardian" if self is PersonRole.PARENT_GUARDIAN else self.value.capitalize()
+        )
+
+
+class ReportChannel(StrEnum):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    EMAIL = "email"
+    ONLINE_FORM = "online_form"
+    ANONYMOUS_TIP_LINE = "anonymous_tip_line"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class ThreatExpression(StrEnum):
+    VERBAL = "verbal"
+    WRITTEN = "written"
+    VISUAL = "visual"
+    BEHAVIORAL = "behavioral"
+    ELECTRONIC = "electronic"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ThreatDirectness(StrEnum):
+    DIRECT = "direct"
+    INDIRECT = "indirect"
+    VEILED = "veiled"
+    CONDITIONAL = "conditional"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return "No threat expressed" if self is ThreatDirectness.NONE else self.value.capitalize()
+
+
+class YesNoUnknown(StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class PathwayStage(StrEnum):
+    """Calhoun and Weston's pathway to violence (stage names are facts)."""
+
+    GRIEVANCE = "grievance"
+    VIOLENT_IDEATION = "violent_ideation"
+    RESEARCH_PLANNING = "research_planning"
+    PREPARATION = "preparation"
+    PROBING_BREACHING = "probing_breaching"
+    ATTACK = "attack"
+
+    @property
+    def label(self) -> str:
+        return {
+            "grievance": "Grievance",
+            "violent_ideation": "Violent ideation",
+            "research_planning": "Research and planning",
+            "preparation": "Preparation",
+            "probing_breaching": "Probing and breaching",
+            "attack": "Attack",
+        }[self.value]
+
+
+class TimelineCategory(StrEnum):
+    CONCERNING_BEHAVIOR = "concerning_behavior"
+    COMMUNICATION = "communication"
+    STRESSOR = "stressor"
+    INCIDENT = "incident"
+    PROTECTIVE = "protective"
+    INTERVENTION = "intervention"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class InformationSource(StrEnum):
+    INTERVIEW = "interview"
+    RECORDS = "records"
+    SOCIAL_MEDIA = "social_media"
+    LAW_ENFORCEMENT = "law_enforcement"
+    OBSERVATION = "observation"
+    REPORT = "report"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Reliability(StrEnum):
+    CONFIRMED = "confirmed"
+    PROBABLE = "probable"
+    POSSIBLE = "possible"
+    DOUBTFUL = "doubtful"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class NoteCategory(StrEnum):
+    CONTACT_ATTEMPT = "contact_attempt"
+    INTERVIEW = "interview"
+    CONSULTATION = "consultation"
+    DECISION = "decision"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class DisclosureRecipient(StrEnum):
+    PARENT_GUARDIAN = "parent_guardian"
+    TARGET = "target"
+    LAW_ENFORCEMENT = "law_enforcement"
+    ADMINISTRATION = "administration"
+    MENTAL_HEALTH = "mental_health"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class DisclosureBasis(StrEnum):
+    """Why a disclosure was lawful. FERPA's health-or-safety exception needs more fields."""
+
+    HEALTH_SAFETY_EMERGENCY = "health_safety_emergency"
+    CONSENT = "consent"
+    SCHOOL_OFFICIAL = "school_official"
+    LAW_ENFORCEMENT_UNIT_RECORD = "law_enforcement_unit_record"
+    COURT_ORDER = "court_order"
+    EMPLOYER_POLICY = "employer_policy"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "health_safety_emergency": "Health or safety emergency (FERPA 99.31(a)(10))",
+            "consent": "Written consent",
+            "school_official": "School official with legitimate interest",
+            "law_enforcement_unit_record": "Law-enforcement unit record",
+            "court_order": "Court order or subpoena",
+            "employer_policy": "Employer policy",
+            "other": "Other",
+        }[self.value]
+
+
+class LevelSource(StrEnum):
+    DECISION = "decision"
+    SCREENING = "screening"
+    CLOSURE = "closure"
+    ASSESSMENT = "assessment"

@@ -1,0 +1,234 @@
+"""The vault's tables.
+
+Enumerated fields hold the string values of the enums in ``enums.py``; services convert.
+Times are aware UTC (``UTCDateTime``); calendar dates (due dates, retention) are plain dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from btam_desktop.domain.types import UTCDateTime, utcnow
+
+
+def _now_field() -> datetime:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)  # type: ignore[no-any-return]
+
+
+class VaultInfo(SQLModel, table=True):
+    """Key/value facts about the vault itself: schema major version, team name, settings."""
+
+    __tablename__ = "vault_info"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(default="")
+
+
+class Account(SQLModel, table=True):
+    """A team member who can unlock the vault. Password material lives in the key-slot file."""
+
+    __tablename__ = "account"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=64)
+    display_name: str = Field(default="", max_length=120)
+    role: str = Field(max_length=16)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=60)
+    team_role: str = Field(default="", max_length=120)  # e.g. counselor, SRO, HR lead
+    active: bool = Field(default=True)
+    created_at: datetime = _now_field()
+
+
+class TrainingRecord(SQLModel, table=True):
+    """Threat assessment training a member completed; teams must show their members are trained."""
+
+    __tablename__ = "training_record"
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    course: str = Field(max_length=200)
+    provider: str = Field(default="", max_length=200)
+    completed_on: date
+    expires_on: date | None = None
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "case_file"
+    __table_args__ = (
+        UniqueConstraint("year", "sequence", name="uq_case_year_sequence"),
+        Index("ix_case_status_opened", "status", "opened_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(index=True, unique=True, max_length=16)
+    year: int
+    sequence: int
+    title: str = Field(default="", max_length=200)
+    setting: str = Field(max_length=16, index=True)
+    site: str = Field(default="", max_length=120, index=True)
+    status: str = Field(max_length=20, index=True)
+    priority: str = Field(default="normal", max_length=10, index=True)
+    level_scale: str = Field(max_length=64)
+    level: str | None = Field(default=None, max_length=32, index=True)
+    level_rank: int | None = Field(default=None, index=True)
+    owner_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closure_reason: str = Field(default="")
+    next_review_on: date | None = Field(default=None, index=True)
+    legal_hold: bool = Field(default=False)
+    retention_until: date | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="account.id")
+    updated_at: datetime = _now_field()
+
+
+class CaseMember(SQLModel, table=True):
+    """A team member assigned to work a case."""
+
+    __tablename__ = "case_member"
+    case_id: int = Field(foreign_key="case_file.id", primary_key=True)
+    account_id: int = Field(foreign_key="account.id", primary_key=True, index=True)
+
+
+class Person(SQLModel, table=True):
+    """Someone involved in a case, in one role. A case may have no subject yet."""
+
+    __tablename__ = "person"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    role: str = Field(max_length=20)
+    full_name: str = Field(default="", max_length=200)
+    anonymous: bool = Field(default=False)
+    affiliation: str = Field(default="", max_length=200)
+    grade_or_position: str = Field(default="", max_length=120)
+    contact: str = Field(default="", max_length=300)
+    notes: str = Field(default="")
+    created_at: datetime = _now_field()
+
+
+class ConcernReport(SQLModel, table=True):
+    """A report of concern (intake)."""
+
+    __tablename__ = "concern_report"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    channel: str = Field(max_length=24)
+    reporter_id: int | None = Field(default=None, foreign_key="person.id")
+    reporter_anonymous: bool = Field(default=False)
+    narrative: str = Field(default="")
+    threat_quote: str = Field(default="")
+    expressed_as: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    directness: str = Field(default="none", max_length=16)
+    known_to_target: str = Field(default="unknown", max_length=8)
+    immediate_danger: bool = Field(default=False)
+    emergency_notice_shown_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    entered_by_id: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = _now_field()
+
+
+class TimelineEntry(SQLModel, table=True):
+    """A concerning behavior or event, with where the information came from."""
+
+    __tablename__ = "timeline_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    occurred_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    category: str = Field(max_length=24)
+    description: str
+    pathway_stage: str | None = Field(default=None, max_length=24)
+    source: str = Field(default="other", max_length=24)
+    obtained_how: str = Field(default="")
+    reliability: str = Field(default="unknown", max_length=12)
+    entered_by_id: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = _now_field()
+
+
+class CaseNote(SQLModel, table=True):
+    __tablename__ = "case_note"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    category: str = Field(max_length=20)
+    body: str
+    author_id: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = _now_field()
+
+
+class Attachment(SQLModel, table=True):
+    """A file kept inside the encrypted database, never on disk in the clear."""
+
+    __tablename__ = "attachment"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    file_name: str = Field(max_length=255)
+    media_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    description: str = Field(default="")
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False), repr=False)
+    added_by_id: int | None = Field(default=None, foreign_key="account.id")
+    added_at: datetime = _now_field()
+
+
+class LevelDecision(SQLModel, table=True):
+    """Append-only history of the case's level of concern."""
+
+    __tablename__ = "level_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    scale: str = Field(max_length=64)
+    level: str = Field(max_length=32)
+    decided_at: datetime = _now_field()
+    decided_by_id: int | None = Field(default=None, foreign_key="account.id")
+    rationale: str
+    source: str = Field(default="decision", max_length=16)
+
+
+class Disclosure(SQLModel, table=True):
+    """Who was told what, when and why (FERPA 34 CFR 99.32(a)(5) fields included)."""
+
+    __tablename__ = "disclosure"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    disclosed_at: datetime = Field(sa_type=UTCDateTime)
+    recipient_kind: str = Field(max_length=24)
+    recipient_name: str = Field(max_length=200)
+    information_disclosed: str
+    purpose: str
+    legal_basis: str = Field(max_length=40)
+    articulable_threat: str = Field(default="")
+    disclosed_by_id: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = _now_field()
+
+
+class WorkflowTransition(SQLModel, table=True):
+    """Each move of a case through the workflow, with the data that move required."""
+
+    __tablename__ = "workflow_transition"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    action: str = Field(max_length=32)
+    from_status: str = Field(max_length=20)
+    to_status: str = Field(max_length=20)
+    reason: str = Field(default="")
+    details: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    by_id: int | None = Field(default=None, foreign_key="account.id")
+    at: datetime = _now_field()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only, hash-chained record of who did what. Never holds case content."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    username: str = Field(max_length=64)
+    action: str = Field(max_length=48, index=True)
+    entity_kind: str = Field(default="", max_length=32)
+    entity_id: str = Field(default="", max_length=32, index=True)
+    summary: str = Field(default="", max_length=300)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+ALL_TABLES = SQLModel.metadata

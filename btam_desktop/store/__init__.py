@@ -1,0 +1,1 @@
+"""SQLCipher storage, vault keys, migrations, the audit chain and full-text search."""

@@ -1,0 +1,79 @@
+"""Password hashing (Argon2id) and key wrapping (AES-256-GCM) for key slots."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+DATA_KEY_BYTES = 32
+SALT_BYTES = 16
+NONCE_BYTES = 12
+MIN_MEMORY_KIB = 64 * 1024  # DESIGN.md: at least 64 MiB per guess
+TARGET_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost. ``memory_kib`` is in KiB, as argon2 takes it."""
+
+    time_cost: int
+    memory_kib: int
+    parallelism: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> KdfParams:
+        values = {k: data[k] for k in ("time_cost", "memory_kib", "parallelism")}
+        if not all(isinstance(v, int) and v > 0 for v in values.values()):
+            raise ValueError("bad KDF parameters")
+        return cls(**values)  # type: ignore[arg-type]
+
+
+DEFAULT_PARAMS = KdfParams(time_cost=3, memory_kib=MIN_MEMORY_KIB, parallelism=2)
+
+
+def derive_key(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
+    return hash_secret_raw(
+        secret=secret,
+        salt=salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=32,
+        type=Type.ID,
+    )
+
+
+def tune_params(target_seconds: float = TARGET_SECONDS, max_time_cost: int = 12) -> KdfParams:
+    """Pick Argon2id cost so one guess takes about ``target_seconds`` on this machine.
+
+    Memory stays at 64 MiB (the floor) and the iteration count grows; a slow machine still
+    gets the floor rather than anything weaker.
+    """
+    params = KdfParams(time_cost=1, memory_kib=MIN_MEMORY_KIB, parallelism=2)
+    salt = os.urandom(SALT_BYTES)
+    start = time.perf_counter()
+    derive_key(b"calibration", salt, params)
+    one_pass = max(time.perf_counter() - start, 1e-3)
+    time_cost = max(2, min(max_time_cost, round(target_seconds / one_pass)))
+    return KdfParams(time_cost=time_cost, memory_kib=MIN_MEMORY_KIB, parallelism=2)
+
+
+def wrap(kek: bytes, plaintext: bytes, associated: bytes) -> tuple[bytes, bytes]:
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce, AESGCM(kek).encrypt(nonce, plaintext, associated)
+
+
+def unwrap(kek: bytes, nonce: bytes, ciphertext: bytes, associated: bytes) -> bytes | None:
+    """The plaintext, or None when the key is wrong or anything was altered."""
+    try:
+        return AESGCM(kek).decrypt(nonce, ciphertext, associated)
+    except InvalidTag:
+        return None

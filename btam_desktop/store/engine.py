@@ -1,0 +1,108 @@
+"""SQLCipher connections and the SQLAlchemy engine over them.
+
+The key is given as a raw 32-byte key in the first statement of every connection. It never sits
+in a URL, so it cannot reach a log line or an exception text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+from btam_desktop.store.errors import StorageUnavailableError, VaultDamagedError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class KeyHolder:
+    """Holds the data key for the connection factory; ``drop`` forgets it on lock."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key: bytearray | None = bytearray(key)
+
+    def pragma(self) -> str:
+        if self._key is None:
+            raise VaultDamagedError("the vault is locked")
+        return "PRAGMA key = \"x'" + self._key.hex() + "'\""
+
+    def drop(self) -> None:
+        if self._key is not None:
+            for i in range(len(self._key)):
+                self._key[i] = 0
+        self._key = None
+
+
+def connect_raw(path: Path, keys: KeyHolder, *, check_cipher: bool = True) -> Any:
+    """A keyed sqlcipher3 connection with the vault's pragmas applied."""
+    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(keys.pragma())
+        if check_cipher:
+            row = conn.execute("PRAGMA cipher_version").fetchone()
+            if not row or not row[0]:
+                raise VaultDamagedError("the database library has no encryption; refusing to open")
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        # The first real read proves the key; a wrong key fails here as "not a database".
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def translate_db_error(exc: BaseException) -> Exception | None:
+    """Map a database error a person can act on to its VaultError, else None (a bug)."""
+    text = str(exc).lower()
+    if isinstance(exc, sqlcipher3.DatabaseError | sqlite3.DatabaseError):
+        if "disk is full" in text or "database or disk is full" in text:
+            return StorageUnavailableError("the disk is full")
+        if "readonly" in text or "read-only" in text:
+            return StorageUnavailableError("the folder or file is read-only")
+        if "not a database" in text or "malformed" in text or "disk i/o" in text:
+            return VaultDamagedError("the database file does not read back correctly")
+    return None
+
+
+def make_engine(path: Path, keys: KeyHolder, pool_size: int = 4) -> Engine:
+    def creator() -> Any:
+        return connect_raw(path, keys)
+
+    engine = create_engine(
+        "sqlite://",
+        creator=creator,
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=2,
+        pool_pre_ping=False,
+    )
+    _install_transaction_control(engine)
+    return engine
+
+
+def _install_transaction_control(engine: Engine) -> None:
+    """Take transactions from the driver: BEGIN IMMEDIATE for writes, plain BEGIN for reads.
+
+    Writers take the write lock up front, so reading the audit head and appending to it cannot
+    interleave with another writer.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        if conn.get_execution_options().get("btam_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+ConnectionFactory = Callable[[], Any]

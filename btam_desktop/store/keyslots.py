@@ -1,0 +1,287 @@
+"""The key-slot file (``vault.keys``): who can unlock the vault, LUKS-style.
+
+Each slot holds an X25519 key pair. The private half is wrapped (AES-256-GCM) under a key that
+Argon2id derives from the slot's password or recovery key; the data key is sealed to the public
+half. Sealing to public keys lets a coordinator rekey the vault for every remaining member
+without knowing their passwords. Associated data binds the vault id, the slot id, its kind,
+its user name and the key generation, so slots cannot be swapped, renamed or replayed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from btam_desktop.store import crypto
+from btam_desktop.store.errors import VaultDamagedError, VaultTooNewError
+
+FILE_MAGIC = "btam-vault-keys"
+FORMAT_MAJOR = 1
+MAX_FILE_BYTES = 1024 * 1024
+SLOT_USER = "user"
+SLOT_RECOVERY = "recovery"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: object) -> bytes:
+    if not isinstance(text, str):
+        raise ValueError("expected base64 text")
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+@dataclass
+class KeySlot:
+    slot_id: str
+    kind: str
+    username: str | None
+    kdf: crypto.KdfParams
+    salt: bytes
+    public_key: bytes
+    private_nonce: bytes
+    private_wrapped: bytes
+    sealed_ephemeral: bytes = b""
+    sealed_nonce: bytes = b""
+    sealed_key: bytes = b""
+
+    def private_aad(self, vault_id: str) -> bytes:
+        return f"btam-slot-private|{FORMAT_MAJOR}|{vault_id}|{self.slot_id}|{self.kind}|{self.username or ''}".encode()
+
+    def seal_aad(self, vault_id: str, generation: int) -> bytes:
+        return f"btam-slot-seal|{FORMAT_MAJOR}|{vault_id}|{self.slot_id}|{self.kind}|{self.username or ''}|{generation}".encode()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.slot_id,
+            "kind": self.kind,
+            "username": self.username,
+            "kdf": {"alg": "argon2id", **self.kdf.as_dict(), "salt": _b64(self.salt)},
+            "public_key": _b64(self.public_key),
+            "private": {"nonce": _b64(self.private_nonce), "data": _b64(self.private_wrapped)},
+            "sealed": {
+                "ephemeral": _b64(self.sealed_ephemeral),
+                "nonce": _b64(self.sealed_nonce),
+                "data": _b64(self.sealed_key),
+            },
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> KeySlot:
+        kdf = raw["kdf"]
+        if kdf.get("alg") != "argon2id":
+            raise ValueError("unknown key derivation")
+        kind = raw["kind"]
+        if kind not in (SLOT_USER, SLOT_RECOVERY):
+            raise ValueError("unknown slot kind")
+        username = raw.get("username")
+        if username is not None and not isinstance(username, str):
+            raise ValueError("bad user name")
+        slot_id = raw["id"]
+        if not isinstance(slot_id, str):
+            raise ValueError("bad slot id")
+        return cls(
+            slot_id=slot_id,
+            kind=kind,
+            username=username,
+            kdf=crypto.KdfParams.from_dict(kdf),
+            salt=_unb64(kdf["salt"]),
+            public_key=_unb64(raw["public_key"]),
+            private_nonce=_unb64(raw["private"]["nonce"]),
+            private_wrapped=_unb64(raw["private"]["data"]),
+            sealed_ephemeral=_unb64(raw["sealed"]["ephemeral"]),
+            sealed_nonce=_unb64(raw["sealed"]["nonce"]),
+            sealed_key=_unb64(raw["sealed"]["data"]),
+        )
+
+
+def _seal_kek(shared: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(shared)
+
+
+@dataclass
+class KeyFile:
+    vault_id: str
+    generation: int = 1
+    slots: list[KeySlot] = field(default_factory=list)
+
+    # ---- reading and writing -------------------------------------------------------------
+    @classmethod
+    def read(cls, path: Path) -> KeyFile:
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise VaultDamagedError("the key-slot file is far larger than it can be")
+            raw = json.loads(path.read_bytes().decode("utf-8"))
+        except VaultDamagedError:
+            raise
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise VaultDamagedError("the key-slot file cannot be read") from exc
+        if not isinstance(raw, dict) or raw.get("format") != FILE_MAGIC:
+            raise VaultDamagedError("the key-slot file is not a BTAM key file")
+        major = raw.get("format_major")
+        if not isinstance(major, int):
+            raise VaultDamagedError("the key-slot file has no format version")
+        if major > FORMAT_MAJOR:
+            raise VaultTooNewError(major, FORMAT_MAJOR)
+        try:
+            vault_id = raw["vault_id"]
+            generation = raw["generation"]
+            if not isinstance(vault_id, str) or not isinstance(generation, int):
+                raise ValueError("bad header")
+            slots = [KeySlot.from_json(s) for s in raw["slots"]]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise VaultDamagedError("the key-slot file is incomplete or altered") from exc
+        if not slots:
+            raise VaultDamagedError("the key-slot file holds no keys")
+        return cls(vault_id=vault_id, generation=generation, slots=slots)
+
+    def to_bytes(self) -> bytes:
+        doc = {
+            "format": FILE_MAGIC,
+            "format_major": FORMAT_MAJOR,
+            "vault_id": self.vault_id,
+            "generation": self.generation,
+            "slots": [s.to_json() for s in self.slots],
+        }
+        return json.dumps(doc, indent=1, sort_keys=True).encode("utf-8")
+
+    def write(self, path: Path) -> None:
+        """Atomic replace: the old file stays whole until the new one is on disk."""
+        write_atomic(path, self.to_bytes())
+
+    # ---- slots -----------------------------------------------------------------------------
+    def user_slot(self, username: str) -> KeySlot | None:
+        wanted = username.strip().casefold()
+        for slot in self.slots:
+            if slot.kind == SLOT_USER and (slot.username or "").casefold() == wanted:
+                return slot
+        return None
+
+    def recovery_slot(self) -> KeySlot | None:
+        return next((s for s in self.slots if s.kind == SLOT_RECOVERY), None)
+
+    def usernames(self) -> list[str]:
+        return sorted(
+            (s.username or "" for s in self.slots if s.kind == SLOT_USER), key=str.casefold
+        )
+
+    def new_slot(
+        self,
+        kind: str,
+        username: str | None,
+        secret: bytes,
+        data_key: bytes,
+        params: crypto.KdfParams,
+    ) -> tuple[KeySlot, bytes]:
+        """Create a slot for ``secret`` holding ``data_key``. Returns it and its unwrapping key."""
+        private = X25519PrivateKey.generate()
+        private_raw = private.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        public_raw = private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        salt = os.urandom(crypto.SALT_BYTES)
+        slot = KeySlot(
+            slot_id=secrets.token_hex(8),
+            kind=kind,
+            username=username,
+            kdf=params,
+            salt=salt,
+            public_key=public_raw,
+            private_nonce=b"",
+            private_wrapped=b"",
+        )
+        kek = crypto.derive_key(secret, salt, params)
+        slot.private_nonce, slot.private_wrapped = crypto.wrap(
+            kek, private_raw, slot.private_aad(self.vault_id)
+        )
+        self.seal(slot, data_key)
+        return slot, kek
+
+    def seal(self, slot: KeySlot, data_key: bytes) -> None:
+        """Seal the data key of this generation to the slot's public key."""
+        ephemeral = X25519PrivateKey.generate()
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(slot.public_key))
+        aad = slot.seal_aad(self.vault_id, self.generation)
+        nonce, sealed = crypto.wrap(_seal_kek(shared, aad), data_key, aad)
+        slot.sealed_ephemeral = ephemeral.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        slot.sealed_nonce = nonce
+        slot.sealed_key = sealed
+
+    def rewrap_private(self, slot: KeySlot, old_kek: bytes, new_secret: bytes) -> bytes:
+        """Change the password of a slot; returns its new unwrapping key."""
+        private_raw = crypto.unwrap(
+            old_kek, slot.private_nonce, slot.private_wrapped, slot.private_aad(self.vault_id)
+        )
+        if private_raw is None:
+            raise VaultDamagedError("a key slot did not open with its own key")
+        slot.salt = os.urandom(crypto.SALT_BYTES)
+        kek = crypto.derive_key(new_secret, slot.salt, slot.kdf)
+        slot.private_nonce, slot.private_wrapped = crypto.wrap(
+            kek, private_raw, slot.private_aad(self.vault_id)
+        )
+        return kek
+
+    def slot_kek(self, slot: KeySlot, secret: bytes) -> bytes:
+        return crypto.derive_key(secret, slot.salt, slot.kdf)
+
+    def open_slot(self, slot: KeySlot, kek: bytes) -> bytes | None:
+        """The data key, or None if ``kek`` is wrong or the slot was altered."""
+        private_raw = crypto.unwrap(
+            kek, slot.private_nonce, slot.private_wrapped, slot.private_aad(self.vault_id)
+        )
+        if private_raw is None:
+            return None
+        try:
+            private = X25519PrivateKey.from_private_bytes(private_raw)
+            shared = private.exchange(X25519PublicKey.from_public_bytes(slot.sealed_ephemeral))
+        except ValueError:
+            return None
+        aad = slot.seal_aad(self.vault_id, self.generation)
+        data_key = crypto.unwrap(_seal_kek(shared, aad), slot.sealed_nonce, slot.sealed_key, aad)
+        if data_key is None or len(data_key) != crypto.DATA_KEY_BYTES:
+            return None
+        return data_key
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` beside ``path`` then rename over it, with fsyncs, so a crash leaves the old
+    or the new file whole. The temporary file holds only what the final file holds."""
+    tmp = path.with_name(path.name + ".writing")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a directory for fsync
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

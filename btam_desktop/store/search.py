@@ -1,0 +1,122 @@
+"""Full-text search over case content with SQLite FTS5, inside the encrypted database.
+
+This is the one SQLite-only module. The index is kept in step by a flush hook on the vault's
+session class, so every write that changes searchable text re-indexes it in the same
+transaction and no service can forget to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, SQLModel
+
+from btam_desktop.domain.models import (
+    Case,
+    CaseNote,
+    ConcernReport,
+    Disclosure,
+    Person,
+    TimelineEntry,
+)
+
+CREATE_INDEX_SQL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
+    "body, case_id UNINDEXED, kind UNINDEXED, entity_id UNINDEXED, "
+    "tokenize = 'unicode61 remove_diacritics 2')"
+)
+DROP_INDEX_SQL = "DROP TABLE IF EXISTS search_index"
+
+
+def _join(*parts: str | None) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+def _case_id_of(obj: Any) -> int | None:
+    return obj.id if isinstance(obj, Case) else obj.case_id
+
+
+INDEXERS: dict[type[SQLModel], Callable[[Any], str]] = {
+    Case: lambda c: _join(c.number, c.title, c.site),
+    Person: lambda p: _join(p.full_name, p.affiliation, p.grade_or_position, p.contact, p.notes),
+    ConcernReport: lambda r: _join(r.narrative, r.threat_quote),
+    TimelineEntry: lambda t: _join(t.description, t.obtained_how),
+    CaseNote: lambda n: n.body,
+    Disclosure: lambda d: _join(d.recipient_name, d.information_disclosed, d.purpose),
+}
+KIND_NAMES = {cls: cls.__tablename__ for cls in INDEXERS}
+
+
+class IndexedSession(Session):
+    """The vault's session class: writes keep the search index in step."""
+
+
+def _remove(conn: Connection, kind: str, entity_id: int) -> None:
+    conn.execute(
+        text("DELETE FROM search_index WHERE kind = :kind AND entity_id = :entity"),
+        {"kind": kind, "entity": entity_id},
+    )
+
+
+def _index(conn: Connection, obj: Any) -> None:
+    kind = KIND_NAMES[type(obj)]
+    _remove(conn, kind, obj.id)
+    body = INDEXERS[type(obj)](obj)
+    if body:
+        conn.execute(
+            text(
+                "INSERT INTO search_index (body, case_id, kind, entity_id) "
+                "VALUES (:body, :case_id, :kind, :entity)"
+            ),
+            {"body": body, "case_id": _case_id_of(obj), "kind": kind, "entity": obj.id},
+        )
+
+
+@event.listens_for(IndexedSession, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    conn = session.connection()
+    for obj in list(session.new) + list(session.dirty):
+        if type(obj) in INDEXERS and obj.id is not None:
+            _index(conn, obj)
+    for obj in session.deleted:
+        if type(obj) in INDEXERS and obj.id is not None:
+            _remove(conn, KIND_NAMES[type(obj)], obj.id)
+
+
+def remove_case(conn: Connection, case_id: int) -> None:
+    conn.execute(text("DELETE FROM search_index WHERE case_id = :c"), {"c": case_id})
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def to_match_query(user_text: str) -> str | None:
+    """Turn what a person typed into a safe FTS5 query: every word must match, as a prefix."""
+    words = _TOKEN.findall(user_text)
+    if not words:
+        return None
+    return " AND ".join(f'"{w}"*' for w in words[:12])
+
+
+def matching_case_ids(conn: Connection, user_text: str, limit: int = 10_000) -> list[int]:
+    query = to_match_query(user_text)
+    if query is None:
+        return []
+    rows = conn.execute(
+        text(
+            "SELECT case_id FROM search_index WHERE search_index MATCH :q "
+            "GROUP BY case_id ORDER BY min(rank) LIMIT :limit"
+        ),
+        {"q": query, "limit": limit},
+    )
+    return [int(r[0]) for r in rows]
+
+
+def rebuild(conn: Connection, objects: Iterable[Any]) -> None:
+    conn.execute(text("DELETE FROM search_index"))
+    for obj in objects:
+        _index(conn, obj)
