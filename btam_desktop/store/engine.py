@@ -85,6 +85,8 @@ def make_engine(path: Path, keys: KeyHolder, pool_size: int = 4) -> Engine:
         pool_size=pool_size,
         max_overflow=2,
         pool_pre_ping=False,
+        module=sqlcipher3.dbapi2,  # so SQLAlchemy wraps driver errors (vault.py translates them)
+        hide_parameters=True,  # values (case content) never appear in an exception text
     )
     _install_transaction_control(engine)
     return engine

@@ -55,11 +55,14 @@ class KeySlot:
     sealed_nonce: bytes = b""
     sealed_key: bytes = b""
 
+    def _identity(self, vault_id: str) -> str:
+        return f"{FORMAT_MAJOR}|{vault_id}|{self.slot_id}|{self.kind}|{self.username or ''}"
+
     def private_aad(self, vault_id: str) -> bytes:
-        return f"btam-slot-private|{FORMAT_MAJOR}|{vault_id}|{self.slot_id}|{self.kind}|{self.username or ''}".encode()
+        return f"btam-slot-private|{self._identity(vault_id)}".encode()
 
     def seal_aad(self, vault_id: str, generation: int) -> bytes:
-        return f"btam-slot-seal|{FORMAT_MAJOR}|{vault_id}|{self.slot_id}|{self.kind}|{self.username or ''}|{generation}".encode()
+        return f"btam-slot-seal|{self._identity(vault_id)}|{generation}".encode()
 
     def to_json(self) -> dict[str, Any]:
         return {

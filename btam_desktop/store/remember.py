@@ -6,6 +6,8 @@ reason a person can read.
 
 from __future__ import annotations
 
+import contextlib
+
 import keyring
 import keyring.errors
 from keyring.backends import fail
@@ -62,7 +64,5 @@ def forget(vault_id: str, username: str) -> None:
     available, _ = keyring_status()
     if not available:
         return
-    try:
+    with contextlib.suppress(keyring.errors.PasswordDeleteError):
         keyring.delete_password(SERVICE, _entry(vault_id, username))
-    except keyring.errors.PasswordDeleteError:
-        pass

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import column, event, select, table, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
@@ -48,7 +48,7 @@ INDEXERS: dict[type[SQLModel], Callable[[Any], str]] = {
     CaseNote: lambda n: n.body,
     Disclosure: lambda d: _join(d.recipient_name, d.information_disclosed, d.purpose),
 }
-KIND_NAMES = {cls: cls.__tablename__ for cls in INDEXERS}
+KIND_NAMES: dict[type[SQLModel], str] = {cls: str(cls.__tablename__) for cls in INDEXERS}
 
 
 class IndexedSession(Session):
@@ -120,3 +120,40 @@ def rebuild(conn: Connection, objects: Iterable[Any]) -> None:
     conn.execute(text("DELETE FROM search_index"))
     for obj in objects:
         _index(conn, obj)
+
+
+def case_ids_subquery(match_query: str) -> Any:
+    """A SELECT of case ids matching an FTS5 query, to use inside ``Case.id IN (...)``."""
+    index = table("search_index", column("case_id"))
+    return select(index.c.case_id).where(
+        text("search_index MATCH :fts_q").bindparams(fts_q=match_query)
+    )
+
+
+_BULK_SOURCES = {
+    "case_file": ("id", "number || char(10) || title || char(10) || site"),
+    "person": (
+        "case_id",
+        "full_name || char(10) || affiliation || char(10) || grade_or_position || char(10) || "
+        "contact || char(10) || notes",
+    ),
+    "concern_report": ("case_id", "narrative || char(10) || threat_quote"),
+    "timeline_entry": ("case_id", "description || char(10) || obtained_how"),
+    "case_note": ("case_id", "body"),
+    "disclosure": (
+        "case_id",
+        "recipient_name || char(10) || information_disclosed || char(10) || purpose",
+    ),
+}
+
+
+def rebuild_from_tables(conn: Connection) -> None:
+    """Re-index everything in SQL, for bulk loads (the demo generator, repairs)."""
+    conn.execute(text("DELETE FROM search_index"))
+    for kind, (case_column, body) in _BULK_SOURCES.items():
+        conn.execute(
+            text(
+                "INSERT INTO search_index (entity_id, case_id, body, kind) "  # noqa: S608 - constants
+                f"SELECT id, {case_column}, {body}, '{kind}' FROM {kind}"
+            )
+        )

@@ -71,7 +71,7 @@ def format_recovery_key(chars: str) -> str:
 
 
 def normalize_recovery_key(typed: str) -> str:
-    """Accept what a person copies from the sheet: any case, spaces or dashes, O for 0, I/L for 1."""
+    """Accept what a person types from the sheet: any case, spaces, dashes, O for 0, I/L for 1."""
     cleaned = typed.upper().replace("O", "0").replace("I", "1").replace("L", "1")
     return "".join(ch for ch in cleaned if ch in RECOVERY_ALPHABET)
 

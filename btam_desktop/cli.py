@@ -1,0 +1,269 @@
+"""The ``btam`` command: opens the window, or administers a vault from a terminal.
+
+Exit codes: 0 done, 1 an error the person can fix (plain message on stderr), 2 wrong usage.
+Passwords come from a prompt, or one per line on standard input with ``--password-stdin``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from btam_desktop import APP_NAME, __version__
+from btam_desktop.store.errors import VaultError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class PasswordSource:
+    """Reads secrets from a prompt or, with --password-stdin, one per line from stdin."""
+
+    def __init__(self, from_stdin: bool) -> None:
+        self._lines: Iterator[str] | None = (
+            iter(sys.stdin.read().splitlines()) if from_stdin else None
+        )
+
+    def get(self, prompt: str, confirm: bool = False) -> str:
+        if self._lines is not None:
+            try:
+                return next(self._lines)
+            except StopIteration:
+                raise VaultError(
+                    f"Standard input ran out of lines; expected one for: {prompt.rstrip(': ')}"
+                ) from None
+        value = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Repeat it: ") != value:
+            raise VaultError("The two entries did not match. Nothing was changed.")
+        return value
+
+
+def _vault_arg(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument("--vault", type=Path, required=required, help="the vault folder")
+
+
+def _user_arg(parser: argparse.ArgumentParser, help_text: str = "your user name") -> None:
+    parser.add_argument("--user", required=True, help=help_text)
+
+
+def _stdin_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read passwords from standard input, one per line, instead of prompting",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="btam", description=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--demo", action="store_true", help="open the window on a demo vault")
+    parser.add_argument("--vault", type=Path, help="open the window on this vault folder")
+    sub = parser.add_subparsers(dest="command")
+
+    init = sub.add_parser("init", help="create a new vault and print its recovery key")
+    _vault_arg(init)
+    init.add_argument("--team", required=True, help="the team's name")
+    _user_arg(init, "the coordinator's user name")
+    init.add_argument("--display-name", default="", help="the coordinator's full name")
+    init.add_argument(
+        "--setting", default="school", choices=["school", "workplace", "campus", "community"]
+    )
+    init.add_argument("--scale", default="scale.four-level", help="level-of-concern scale id")
+    _stdin_arg(init)
+
+    demo = sub.add_parser("demo", help="create a demo vault of fictional cases (password: demo)")
+    _vault_arg(demo)
+    demo.add_argument("--cases", type=int, default=0, help="total cases (adds synthetic ones)")
+
+    audit = sub.add_parser("audit", help="audit trail tools")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="check the audit chain; names the first break")
+    _vault_arg(verify)
+    _user_arg(verify)
+    _stdin_arg(verify)
+
+    users = sub.add_parser("users", help="manage team members (coordinator only)")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="add a team member")
+    _vault_arg(add)
+    _user_arg(add, "your (coordinator) user name")
+    add.add_argument("--name", required=True, help="the new member's user name")
+    add.add_argument("--display-name", default="", help="the new member's full name")
+    add.add_argument("--role", default="member", choices=["coordinator", "member", "viewer"])
+    _stdin_arg(add)
+    remove = users_sub.add_parser("remove", help="remove a member (the vault is rekeyed)")
+    _vault_arg(remove)
+    _user_arg(remove, "your (coordinator) user name")
+    remove.add_argument("--name", required=True, help="the member to remove")
+    _stdin_arg(remove)
+    passwd = users_sub.add_parser("passwd", help="change a password (or reset with --recovery)")
+    _vault_arg(passwd)
+    _user_arg(passwd, "whose password to change")
+    passwd.add_argument(
+        "--recovery", action="store_true", help="reset it with the vault's recovery key"
+    )
+    _stdin_arg(passwd)
+    users_sub.add_parser("list", help="list the vault's user names").add_argument(
+        "--vault", type=Path, required=True
+    )
+
+    forms = sub.add_parser("forms", help="protocol definitions")
+    forms_sub = forms.add_subparsers(dest="forms_command", required=True)
+    check = forms_sub.add_parser("check", help="validate a definition file or folder")
+    check.add_argument("path", type=Path)
+
+    return parser
+
+
+def _cmd_init(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.domain.enums import CaseSetting
+    from btam_desktop.services.app import NewTeam, create_team_vault
+
+    passwords = PasswordSource(args.password_stdin)
+    password = passwords.get("Coordinator password: ", confirm=True)
+    app, recovery = create_team_vault(
+        args.vault,
+        NewTeam(
+            team_name=args.team,
+            setting=CaseSetting(args.setting),
+            scale_id=args.scale,
+            username=args.user,
+            display_name=args.display_name or args.user,
+            password=password,
+        ),
+    )
+    folder = app.vault.folder
+    app.lock()
+    out(f"Vault created in {folder}")
+    out("")
+    out("RECOVERY KEY (shown once; write it down and keep it in a safe place):")
+    out("")
+    out(f"    {recovery}")
+    out("")
+    out("Anyone with this key can open the vault and reset passwords.")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.services.demo import create_demo_vault
+
+    def progress(done: int, total: int, message: str) -> None:
+        print(f"\r{message}: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    app = create_demo_vault(args.vault, cases=args.cases, progress=progress)
+    from btam_desktop.services.cases import CaseQuery
+
+    total = app.cases.count(CaseQuery())
+    folder = app.vault.folder
+    app.lock()
+    if args.cases:
+        print(file=sys.stderr)
+    out(f"Demo vault with {total} fictional cases created in {folder}")
+    out("Sign in as demo (coordinator), morgan (member) or casey (viewer); password: demo")
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.services.app import unlock
+
+    password = PasswordSource(args.password_stdin).get(f"Password for {args.user}: ")
+    app = unlock(args.vault, args.user, password)
+    try:
+        report = app.verify_audit()
+    finally:
+        app.lock()
+    out(report.describe())
+    if report.ok:
+        out(f"Head hash: {report.head_hash}")
+        return EXIT_OK
+    return EXIT_ERROR
+
+
+def _cmd_users(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.domain.enums import Role
+    from btam_desktop.services.app import recover_and_reset, unlock, vault_usernames
+
+    if args.users_command == "list":
+        for name in vault_usernames(args.vault):
+            out(name)
+        return EXIT_OK
+    passwords = PasswordSource(args.password_stdin)
+    if args.users_command == "passwd" and args.recovery:
+        key = passwords.get("Recovery key: ")
+        new = passwords.get(f"New password for {args.user}: ", confirm=True)
+        recover_and_reset(args.vault, key, args.user, new)
+        out(f"Password for {args.user} was reset. Sign in with the new password.")
+        return EXIT_OK
+    own = passwords.get(f"Password for {args.user}: ")
+    app = unlock(args.vault, args.user, own)
+    try:
+        if args.users_command == "add":
+            new = passwords.get(f"Password for the new member {args.name}: ", confirm=True)
+            app.team.add_member(args.name, args.display_name or args.name, Role(args.role), new)
+            out(f"Added {args.name} as {args.role}.")
+        elif args.users_command == "remove":
+            target = next(
+                (m for m in app.team.members() if m.username.lower() == args.name.lower()), None
+            )
+            if target is None or target.id is None:
+                raise VaultError(f"There is no active team member named “{args.name}”.")
+            app.team.remove_member(target.id)
+            out(f"Removed {target.username}; the vault was re-encrypted with a new key.")
+        elif args.users_command == "passwd":
+            new = passwords.get("New password: ", confirm=True)
+            app.team.change_own_password(own, new)
+            out("Password changed.")
+    finally:
+        app.lock()
+    return EXIT_OK
+
+
+def _cmd_forms(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.domain.forms import check_path
+
+    problems = check_path(args.path)
+    if problems:
+        print(str(problems[0]), file=sys.stderr)
+        return EXIT_ERROR
+    out(f"{args.path}: valid")
+    return EXIT_OK
+
+
+def _open_window(args: argparse.Namespace) -> int:
+    from btam_desktop.ui.app import run_app
+
+    return int(run_app(demo=args.demo, vault=args.vault))
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], int]] = {
+    "init": _cmd_init,
+    "demo": _cmd_demo,
+    "audit": _cmd_audit,
+    "users": _cmd_users,
+    "forms": _cmd_forms,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for wrong usage
+        return int(exc.code or 0)
+    if args.command is None:
+        return _open_window(args)
+    try:
+        return COMMANDS[args.command](args, print)
+    except VaultError as exc:
+        print(f"btam: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("btam: interrupted; nothing further was changed.", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""Who may do what. The UI hides what a role may not do; the services refuse it anyway."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from btam_desktop.domain.enums import Role
+
+
+class Permission(StrEnum):
+    VIEW_CASES = "view cases"
+    WORK_CASES = "create or change cases"
+    CLOSE_CASES = "close cases"
+    PURGE_CASES = "purge cases"
+    SET_LEGAL_HOLD = "set or lift a legal hold"
+    MANAGE_TEAM = "manage team members"
+    CHANGE_SETTINGS = "change team settings"
+    VIEW_AUDIT = "view the audit trail"
+    EXPORT = "print or export case records"
+
+
+_ALL = frozenset(Role)
+_WORKERS = frozenset({Role.COORDINATOR, Role.MEMBER})
+_COORDINATOR = frozenset({Role.COORDINATOR})
+
+GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.VIEW_CASES: _ALL,
+    Permission.WORK_CASES: _WORKERS,
+    Permission.CLOSE_CASES: _COORDINATOR,
+    Permission.PURGE_CASES: _COORDINATOR,
+    Permission.SET_LEGAL_HOLD: _COORDINATOR,
+    Permission.MANAGE_TEAM: _COORDINATOR,
+    Permission.CHANGE_SETTINGS: _COORDINATOR,
+    Permission.VIEW_AUDIT: _COORDINATOR,
+    Permission.EXPORT: _ALL,
+}
+
+
+def allowed(role: Role, permission: Permission) -> bool:
+    return role in GRANTS[permission]

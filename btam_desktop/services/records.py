@@ -1,0 +1,408 @@
+"""What a case holds: people, timeline, notes, attachments and disclosures."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlmodel import SQLModel, col
+
+from btam_desktop.domain.enums import (
+    DisclosureBasis,
+    DisclosureRecipient,
+    InformationSource,
+    NoteCategory,
+    PathwayStage,
+    PersonRole,
+    Reliability,
+    TimelineCategory,
+)
+from btam_desktop.domain.models import (
+    Attachment,
+    Case,
+    CaseNote,
+    ConcernReport,
+    Disclosure,
+    Person,
+    TimelineEntry,
+)
+from btam_desktop.domain.types import utcnow
+from btam_desktop.services.cases import PersonInput
+from btam_desktop.services.context import ServiceContext
+from btam_desktop.services.permissions import Permission
+from btam_desktop.store.errors import NotFoundError, ValidationError
+from btam_desktop.store.search import IndexedSession
+
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+# Accepted attachment types, recognised by their first bytes rather than the file name.
+_SIGNATURES: list[tuple[bytes, str]] = [
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),  # .docx / .xlsx are zip containers
+]
+_TEXT_SUFFIXES = (".txt", ".eml", ".csv", ".md")
+_OFFICE_SUFFIXES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+T = TypeVar("T", bound=SQLModel)
+
+
+def detect_media_type(file_name: str, data: bytes) -> str | None:
+    """The media type if the content is one the vault accepts, else None."""
+    lower = file_name.lower()
+    for signature, media_type in _SIGNATURES:
+        if data.startswith(signature):
+            if media_type == "application/zip":
+                return next((t for s, t in _OFFICE_SUFFIXES.items() if lower.endswith(s)), None)
+            if media_type.startswith("image/") and data.startswith(b"RIFF"):
+                return None
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if lower.endswith(_TEXT_SUFFIXES):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "text/plain"
+    return None
+
+
+@dataclass
+class TimelineInput:
+    occurred_at: datetime
+    category: TimelineCategory
+    description: str
+    source: InformationSource = InformationSource.OTHER
+    obtained_how: str = ""
+    reliability: Reliability = Reliability.UNKNOWN
+    pathway_stage: PathwayStage | None = None
+
+    def validate(self) -> None:
+        if not self.description.strip():
+            raise ValidationError(
+                "Describe the behavior or event: what was said or done, in objective words."
+            )
+        if self.occurred_at.tzinfo is None:
+            raise ValidationError("The date of the event needs a time zone.")
+
+
+@dataclass
+class DisclosureInput:
+    disclosed_at: datetime
+    recipient_kind: DisclosureRecipient
+    recipient_name: str
+    information_disclosed: str
+    purpose: str
+    legal_basis: DisclosureBasis
+    articulable_threat: str = ""
+
+    def validate(self) -> None:
+        if not self.recipient_name.strip():
+            raise ValidationError("Name the person or office that was told.")
+        if not self.information_disclosed.strip():
+            raise ValidationError("Say what information was disclosed.")
+        if not self.purpose.strip():
+            raise ValidationError("Say why it was disclosed.")
+        if (
+            self.legal_basis == DisclosureBasis.HEALTH_SAFETY_EMERGENCY
+            and not self.articulable_threat.strip()
+        ):
+            raise ValidationError(
+                "A health-or-safety emergency disclosure must record the articulable and "
+                "significant threat it responded to (FERPA, 34 CFR 99.32(a)(5))."
+            )
+
+
+class RecordService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # ---- helpers -----------------------------------------------------------------------------
+    def _owned(self, session: IndexedSession, model: type[T], entity_id: int, what: str) -> T:
+        obj = session.get(model, entity_id)
+        if obj is None:
+            raise NotFoundError(what)
+        return obj
+
+    def _case(self, session: IndexedSession, case_id: int) -> Case:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFoundError("That case")
+        return case
+
+    def _list(self, model: type[T], case_id: int, order: object) -> list[T]:
+        with self.ctx.read() as session:
+            rows = session.execute(
+                select(model).where(col(model.case_id) == case_id).order_by(order)  # type: ignore[attr-defined, arg-type]
+            ).all()
+        return [r[0] for r in rows]
+
+    def _touch(self, session: IndexedSession, case_id: int) -> None:
+        case = self._case(session, case_id)
+        case.updated_at = utcnow()
+        session.add(case)
+
+    # ---- people ------------------------------------------------------------------------------
+    def people(self, case_id: int) -> list[Person]:
+        return self._list(Person, case_id, col(Person.id))
+
+    def add_person(self, case_id: int, data: PersonInput) -> Person:
+        data.validate()
+        with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
+            self._touch(session, case_id)
+            person = Person(
+                case_id=case_id,
+                role=data.role.value,
+                full_name=data.full_name.strip(),
+                anonymous=data.anonymous,
+                affiliation=data.affiliation.strip(),
+                grade_or_position=data.grade_or_position.strip(),
+                contact=data.contact.strip(),
+                notes=data.notes.strip(),
+            )
+            session.add(person)
+            session.flush()
+            self.ctx.audit(session, "person.add", "person", person.id, f"{data.role.value} added")
+            return person
+
+    def update_person(self, person_id: int, data: PersonInput) -> Person:
+        data.validate()
+        with self.ctx.read() as session:
+            case_id = self._owned(session, Person, person_id, "That person").case_id
+        with self.ctx.write(Permission.WORK_CASES, "person", person_id) as session:
+            person = self._owned(session, Person, person_id, "That person")
+            person.role = data.role.value
+            person.full_name = data.full_name.strip()
+            person.anonymous = data.anonymous
+            person.affiliation = data.affiliation.strip()
+            person.grade_or_position = data.grade_or_position.strip()
+            person.contact = data.contact.strip()
+            person.notes = data.notes.strip()
+            session.add(person)
+            self._touch(session, case_id)
+            self.ctx.audit(session, "person.update", "person", person_id, "details changed")
+            return person
+
+    def remove_person(self, person_id: int) -> None:
+        with self.ctx.write(Permission.WORK_CASES, "person", person_id) as session:
+            person = self._owned(session, Person, person_id, "That person")
+            in_report = session.execute(
+                select(col(ConcernReport.id)).where(col(ConcernReport.reporter_id) == person_id)
+            ).first()
+            if in_report is not None:
+                raise ValidationError(
+                    "This person is the reporter of a report of concern and cannot be removed. "
+                    "Correct their details instead."
+                )
+            self._touch(session, person.case_id)
+            session.delete(person)
+            self.ctx.audit(session, "person.remove", "person", person_id, "removed from case")
+
+    # ---- reports -----------------------------------------------------------------------------
+    def reports(self, case_id: int) -> list[ConcernReport]:
+        return self._list(ConcernReport, case_id, col(ConcernReport.received_at))
+
+    # ---- timeline ----------------------------------------------------------------------------
+    def timeline(self, case_id: int) -> list[TimelineEntry]:
+        return self._list(TimelineEntry, case_id, col(TimelineEntry.occurred_at))
+
+    def add_timeline_entry(self, case_id: int, data: TimelineInput) -> TimelineEntry:
+        data.validate()
+        with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
+            self._touch(session, case_id)
+            entry = TimelineEntry(
+                case_id=case_id,
+                occurred_at=data.occurred_at,
+                category=data.category.value,
+                description=data.description.strip(),
+                pathway_stage=data.pathway_stage.value if data.pathway_stage else None,
+                source=data.source.value,
+                obtained_how=data.obtained_how.strip(),
+                reliability=data.reliability.value,
+                entered_by_id=self.ctx.actor.account_id,
+            )
+            session.add(entry)
+            session.flush()
+            self.ctx.audit(session, "timeline.add", "timeline", entry.id, data.category.value)
+            return entry
+
+    def update_timeline_entry(self, entry_id: int, data: TimelineInput) -> TimelineEntry:
+        data.validate()
+        with self.ctx.write(Permission.WORK_CASES, "timeline", entry_id) as session:
+            entry = self._owned(session, TimelineEntry, entry_id, "That timeline entry")
+            entry.occurred_at = data.occurred_at
+            entry.category = data.category.value
+            entry.description = data.description.strip()
+            entry.pathway_stage = data.pathway_stage.value if data.pathway_stage else None
+            entry.source = data.source.value
+            entry.obtained_how = data.obtained_how.strip()
+            entry.reliability = data.reliability.value
+            session.add(entry)
+            self._touch(session, entry.case_id)
+            self.ctx.audit(session, "timeline.update", "timeline", entry_id, "entry changed")
+            return entry
+
+    # ---- notes -------------------------------------------------------------------------------
+    def notes(self, case_id: int) -> list[CaseNote]:
+        return self._list(CaseNote, case_id, col(CaseNote.created_at))
+
+    def add_note(self, case_id: int, category: NoteCategory, body: str) -> CaseNote:
+        if not body.strip():
+            raise ValidationError("The note is empty. Write what happened or was decided.")
+        with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
+            self._touch(session, case_id)
+            note = CaseNote(
+                case_id=case_id,
+                category=category.value,
+                body=body.strip(),
+                author_id=self.ctx.actor.account_id,
+            )
+            session.add(note)
+            session.flush()
+            self.ctx.audit(session, "note.add", "note", note.id, category.value)
+            return note
+
+    # ---- attachments -------------------------------------------------------------------------
+    def attachments(self, case_id: int) -> list[Attachment]:
+        """Attachment records without their bytes (load those with ``attachment_data``)."""
+        with self.ctx.read() as session:
+            rows = session.execute(
+                select(
+                    col(Attachment.id),
+                    col(Attachment.case_id),
+                    col(Attachment.file_name),
+                    col(Attachment.media_type),
+                    col(Attachment.size),
+                    col(Attachment.sha256),
+                    col(Attachment.description),
+                    col(Attachment.added_by_id),
+                    col(Attachment.added_at),
+                )
+                .where(col(Attachment.case_id) == case_id)
+                .order_by(col(Attachment.added_at))
+            ).all()
+        return [
+            Attachment(
+                id=r[0],
+                case_id=r[1],
+                file_name=r[2],
+                media_type=r[3],
+                size=r[4],
+                sha256=r[5],
+                description=r[6],
+                added_by_id=r[7],
+                added_at=r[8],
+                data=b"",
+            )
+            for r in rows
+        ]
+
+    def add_attachment(
+        self, case_id: int, file_name: str, data: bytes, description: str = ""
+    ) -> Attachment:
+        name = file_name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+        if not data:
+            raise ValidationError(f"“{name}” is empty. Choose the file again.")
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise ValidationError(
+                f"“{name}” is {len(data) / 1_048_576:.1f} MB; the limit is "
+                f"{MAX_ATTACHMENT_BYTES // 1_048_576} MB. Save a smaller copy (e.g. crop a "
+                "screenshot) and attach that."
+            )
+        media_type = detect_media_type(name, data)
+        if media_type is None:
+            raise ValidationError(
+                f"“{name}” is not a type BTAM keeps. Attach images (PNG, JPEG, GIF, WebP), PDF, "
+                "Word or Excel documents, or plain text."
+            )
+        with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
+            self._touch(session, case_id)
+            attachment = Attachment(
+                case_id=case_id,
+                file_name=name,
+                media_type=media_type,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                description=description.strip(),
+                data=data,
+                added_by_id=self.ctx.actor.account_id,
+            )
+            session.add(attachment)
+            session.flush()
+            self.ctx.audit(session, "attachment.add", "attachment", attachment.id, media_type)
+            return attachment
+
+    def attachment_data(self, attachment_id: int, *, exporting: bool = False) -> bytes:
+        """The bytes of an attachment. Saving a copy outside the vault is an audit event."""
+        if exporting:
+            self.ctx.require(Permission.EXPORT, "attachment", attachment_id)
+            with self.ctx.vault.write() as session:
+                attachment = self._owned(session, Attachment, attachment_id, "That attachment")
+                self.ctx.audit(
+                    session,
+                    "attachment.export",
+                    "attachment",
+                    attachment_id,
+                    f"copy saved outside the vault (case id {attachment.case_id})",
+                )
+                return attachment.data
+        with self.ctx.read() as session:
+            return self._owned(session, Attachment, attachment_id, "That attachment").data
+
+    def remove_attachment(self, attachment_id: int) -> None:
+        with self.ctx.write(Permission.WORK_CASES, "attachment", attachment_id) as session:
+            attachment = self._owned(session, Attachment, attachment_id, "That attachment")
+            self._touch(session, attachment.case_id)
+            session.delete(attachment)
+            self.ctx.audit(session, "attachment.remove", "attachment", attachment_id, "removed")
+
+    # ---- disclosures -------------------------------------------------------------------------
+    def disclosures(self, case_id: int) -> list[Disclosure]:
+        return self._list(Disclosure, case_id, col(Disclosure.disclosed_at))
+
+    def add_disclosure(self, case_id: int, data: DisclosureInput) -> Disclosure:
+        data.validate()
+        with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
+            self._touch(session, case_id)
+            disclosure = Disclosure(
+                case_id=case_id,
+                disclosed_at=data.disclosed_at,
+                recipient_kind=data.recipient_kind.value,
+                recipient_name=data.recipient_name.strip(),
+                information_disclosed=data.information_disclosed.strip(),
+                purpose=data.purpose.strip(),
+                legal_basis=data.legal_basis.value,
+                articulable_threat=data.articulable_threat.strip(),
+                disclosed_by_id=self.ctx.actor.account_id,
+            )
+            session.add(disclosure)
+            session.flush()
+            self.ctx.audit(
+                session,
+                "disclosure.add",
+                "disclosure",
+                disclosure.id,
+                f"to {data.recipient_kind.value} ({data.legal_basis.value})",
+            )
+            return disclosure
+
+
+__all__ = [
+    "MAX_ATTACHMENT_BYTES",
+    "DisclosureInput",
+    "PersonInput",
+    "PersonRole",
+    "RecordService",
+    "TimelineInput",
+    "detect_media_type",
+]

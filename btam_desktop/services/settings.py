@@ -1,0 +1,80 @@
+"""Team settings kept inside the vault (never in a plain settings file)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.domain.models import VaultInfo
+from btam_desktop.services.context import ServiceContext
+from btam_desktop.services.permissions import Permission
+from btam_desktop.store.errors import ValidationError
+
+PREFIX = "setting."
+PAPER_SIZES = ("letter", "a4")
+
+
+@dataclass
+class TeamSettings:
+    team_name: str = "Threat assessment team"
+    default_setting: str = CaseSetting.SCHOOL.value
+    default_scale: str = "scale.four-level"
+    idle_lock_minutes: int = 10
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_address: str = ""
+    report_instructions: str = ""
+    paper_size: str = "letter"
+    default_retention_years: int = 7
+
+    def validate(self) -> None:
+        if not self.team_name.strip():
+            raise ValidationError("The team needs a name. It appears on every printout.")
+        if self.default_setting not in {s.value for s in CaseSetting}:
+            raise ValidationError("Choose the setting: school, workplace, campus or community.")
+        if not 0 <= self.idle_lock_minutes <= 240:
+            raise ValidationError("Idle lock must be between 1 and 240 minutes, or 0 for never.")
+        if self.paper_size not in PAPER_SIZES:
+            raise ValidationError("Paper size must be Letter or A4.")
+        if not 0 <= self.default_retention_years <= 100:
+            raise ValidationError("Retention must be between 0 and 100 years.")
+
+
+def load_settings(ctx: ServiceContext) -> TeamSettings:
+    with ctx.read() as session:
+        found = session.execute(
+            select(VaultInfo).where(col(VaultInfo.key).startswith(PREFIX))
+        ).scalars()
+        rows = {r.key[len(PREFIX) :]: r.value for r in found}
+    return _from_rows(rows)
+
+
+def _from_rows(rows: dict[str, str]) -> TeamSettings:
+    settings = TeamSettings()
+    for f in fields(TeamSettings):
+        if f.name in rows:
+            raw = rows[f.name]
+            value: object = (
+                int(raw) if f.type in ("int", int) and raw.lstrip("-").isdigit() else raw
+            )
+            setattr(settings, f.name, value)
+    return settings
+
+
+def save_settings(ctx: ServiceContext, settings: TeamSettings) -> None:
+    settings.validate()
+    with ctx.write(Permission.CHANGE_SETTINGS, "settings") as session:
+        write_settings_rows(session, settings)
+        ctx.audit(session, "settings.change", "settings")
+
+
+def write_settings_rows(session: object, settings: TeamSettings) -> None:
+    from sqlmodel import Session
+
+    assert isinstance(session, Session)
+    for key, value in asdict(settings).items():
+        session.merge(VaultInfo(key=PREFIX + key, value=str(value)))

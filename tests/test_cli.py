@@ -1,0 +1,164 @@
+"""The ``btam`` command line: exit codes, plain errors on stderr, no tracebacks."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from btam_desktop import cli
+from btam_desktop.store import crypto
+
+CHEAP = crypto.KdfParams(time_cost=1, memory_kib=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(crypto, "tune_params", lambda *a, **k: CHEAP)
+
+
+def run(monkeypatch: pytest.MonkeyPatch, capsys, args: list[str], stdin: str = ""):
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = cli.main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def init(monkeypatch, capsys, folder: Path) -> str:
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        ["init", "--vault", str(folder), "--team", "T", "--user", "lead", "--password-stdin"],
+        "lead password 1\n",
+    )
+    assert code == 0, err
+    match = re.search(r"([0-9A-Z]{4}(?:-[0-9A-Z]{4}){7})", out)
+    assert match, out
+    return match.group(1)
+
+
+def test_init_prints_the_recovery_key_once(tmp_path: Path, monkeypatch, capsys) -> None:
+    key = init(monkeypatch, capsys, tmp_path / "v")
+    assert len(key.replace("-", "")) == 32
+    assert key not in (tmp_path / "v" / "vault.keys").read_text()
+
+
+def test_wrong_password_is_exit_1_with_a_plain_message(tmp_path: Path, monkeypatch, capsys):
+    init(monkeypatch, capsys, tmp_path / "v")
+    code, _out, err = run(
+        monkeypatch,
+        capsys,
+        ["audit", "verify", "--vault", str(tmp_path / "v"), "--user", "lead", "--password-stdin"],
+        "not the password\n",
+    )
+    assert code == 1
+    assert "Wrong user name or password" in err
+    assert "Traceback" not in err and "not the password" not in err
+
+
+def test_wrong_usage_is_exit_2(monkeypatch, capsys) -> None:
+    code, _out, err = run(monkeypatch, capsys, ["audit", "verify"])
+    assert code == 2 and "required" in err
+
+
+def test_users_add_remove_and_audit_verify(tmp_path: Path, monkeypatch, capsys) -> None:
+    folder = str(tmp_path / "v")
+    init(monkeypatch, capsys, tmp_path / "v")
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        [
+            "users",
+            "add",
+            "--vault",
+            folder,
+            "--user",
+            "lead",
+            "--name",
+            "sam",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        "lead password 1\nsam password 12\n",
+    )
+    assert code == 0, err
+    code, out, _ = run(monkeypatch, capsys, ["users", "list", "--vault", folder])
+    assert out.split() == ["lead", "sam"]
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        ["users", "add", "--vault", folder, "--user", "sam", "--name", "x", "--password-stdin"],
+        "sam password 12\nx password 123\n",
+    )
+    assert code == 1 and "viewer" in err and "may not" in err
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        [
+            "users",
+            "remove",
+            "--vault",
+            folder,
+            "--user",
+            "lead",
+            "--name",
+            "sam",
+            "--password-stdin",
+        ],
+        "lead password 1\n",
+    )
+    assert code == 0, err
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        ["audit", "verify", "--vault", folder, "--user", "lead", "--password-stdin"],
+        "lead password 1\n",
+    )
+    assert code == 0, err
+    assert "intact" in out and "Head hash" in out
+
+
+def test_passwd_with_recovery_key(tmp_path: Path, monkeypatch, capsys) -> None:
+    folder = str(tmp_path / "v")
+    key = init(monkeypatch, capsys, tmp_path / "v")
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        ["users", "passwd", "--vault", folder, "--user", "lead", "--recovery", "--password-stdin"],
+        f"{key}\nnew lead password\n",
+    )
+    assert code == 0, err
+    code, _out, err = run(
+        monkeypatch,
+        capsys,
+        ["audit", "verify", "--vault", folder, "--user", "lead", "--password-stdin"],
+        "new lead password\n",
+    )
+    assert code == 0, err
+
+
+def test_opening_a_folder_that_is_not_a_vault(tmp_path: Path, monkeypatch, capsys) -> None:
+    code, _out, err = run(
+        monkeypatch,
+        capsys,
+        ["audit", "verify", "--vault", str(tmp_path), "--user", "x", "--password-stdin"],
+        "whatever\n",
+    )
+    assert code == 1 and "There is no BTAM vault" in err
+
+
+def test_demo_vault_has_cases_in_every_stage(tmp_path: Path, monkeypatch, capsys) -> None:
+    code, _out, err = run(monkeypatch, capsys, ["demo", "--vault", str(tmp_path / "d")])
+    assert code == 0, err
+    from btam_desktop.domain.enums import CaseStatus
+    from btam_desktop.services.app import unlock
+
+    app = unlock(tmp_path / "d", "demo", "demo")
+    try:
+        assert set(app.cases.counts_by_status()) == set(CaseStatus)
+        assert app.verify_audit().ok
+    finally:
+        app.lock()
