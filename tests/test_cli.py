@@ -124,7 +124,7 @@ def test_users_add_remove_and_audit_verify(tmp_path: Path, monkeypatch, capsys) 
 def test_passwd_with_recovery_key(tmp_path: Path, monkeypatch, capsys) -> None:
     folder = str(tmp_path / "v")
     key = init(monkeypatch, capsys, tmp_path / "v")
-    code, out, err = run(
+    code, _out, err = run(
         monkeypatch,
         capsys,
         ["users", "passwd", "--vault", folder, "--user", "lead", "--recovery", "--password-stdin"],
