@@ -231,4 +231,18 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+
+class Draft(SQLModel, table=True):
+    """Unfinished work (an intake, a wizard) kept encrypted in the vault through a lock or crash."""
+
+    __tablename__ = "draft"
+    __table_args__ = (UniqueConstraint("owner_id", "kind", "subject", name="uq_draft_owner_kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="account.id", index=True)
+    kind: str = Field(max_length=32)
+    subject: str = Field(default="", max_length=64)  # e.g. a case id; never content
+    payload: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _now_field()
+
+
 ALL_TABLES = SQLModel.metadata

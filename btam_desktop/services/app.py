@@ -13,6 +13,7 @@ from btam_desktop.domain.enums import CaseSetting, Role
 from btam_desktop.domain.models import Account, AuditEvent
 from btam_desktop.services.cases import CaseService
 from btam_desktop.services.context import RECOVERY_ACTOR, Actor, ServiceContext
+from btam_desktop.services.drafts import DraftService
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.records import RecordService
 from btam_desktop.services.scales import registry, scale
@@ -34,6 +35,7 @@ class Btam:
         self.cases = CaseService(self.ctx)
         self.records = RecordService(self.ctx)
         self.team = TeamService(self.ctx)
+        self.drafts = DraftService(self.ctx)
 
     @property
     def vault(self) -> Vault:

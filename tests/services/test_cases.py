@@ -179,3 +179,20 @@ def test_purge_is_refused_under_legal_hold_and_removes_everything(coordinator: B
     assert coordinator.cases.count(CaseQuery()) == 0
     assert coordinator.cases.find(CaseQuery(text="Friday")) == []
     assert coordinator.verify_audit().ok
+
+
+def test_drafts_are_kept_per_person_and_discarded(coordinator: Btam, as_role) -> None:
+    from btam_desktop.services.drafts import DraftService
+
+    drafts = DraftService(coordinator.ctx)
+    drafts.save("intake", {"narrative": "half typed"})
+    drafts.save("intake", {"narrative": "more typed"})
+    assert drafts.load("intake") == {"narrative": "more typed"}
+    assert len(drafts.list()) == 1
+    member = as_role("member")
+    assert DraftService(member.ctx).load("intake") is None
+    coordinator_again = as_role("coordinator")
+    again = DraftService(coordinator_again.ctx)
+    assert again.load("intake") == {"narrative": "more typed"}
+    again.discard("intake")
+    assert again.load("intake") is None
