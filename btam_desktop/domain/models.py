@@ -231,7 +231,6 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
-
 class Draft(SQLModel, table=True):
     """Unfinished work (an intake, a wizard) kept encrypted in the vault through a lock or crash."""
 
@@ -243,6 +242,50 @@ class Draft(SQLModel, table=True):
     subject: str = Field(default="", max_length=64)  # e.g. a case id; never content
     payload: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = _now_field()
+
+
+class FormSnapshot(SQLModel, table=True):
+    """The exact form definition an assessment was made with, kept by content hash."""
+
+    __tablename__ = "form_snapshot"
+    content_hash: str = Field(primary_key=True, max_length=64)
+    form_id: str = Field(max_length=120)
+    version: str = Field(max_length=40)
+    definition: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
+    stored_at: datetime = _now_field()
+
+
+class Assessment(SQLModel, table=True):
+    """A screening, assessment, interview or checklist filled in for a case.
+
+    A draft changes freely; a completed one never changes (a correction is a new assessment
+    that ``amends`` it, and the original stays readable).
+    """
+
+    __tablename__ = "assessment"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    form_id: str = Field(max_length=120)
+    form_version: str = Field(max_length=40)
+    form_hash: str = Field(foreign_key="form_snapshot.content_hash", max_length=64)
+    form_title: str = Field(default="", max_length=200)
+    form_kind: str = Field(max_length=24)
+    status: str = Field(default="draft", max_length=12, index=True)
+    answers: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    participants: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    suggested_level: str | None = Field(default=None, max_length=32)
+    suggestion: str = Field(default="")
+    decided_level: str | None = Field(default=None, max_length=32)
+    decision_scale: str | None = Field(default=None, max_length=64)
+    decision_rationale: str = Field(default="")
+    workflow_action: str | None = Field(default=None, max_length=32)
+    amends_id: int | None = Field(default=None, foreign_key="assessment.id")
+    amendment_reason: str = Field(default="")
+    created_by_id: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = _now_field()
+    updated_at: datetime = _now_field()
+    completed_by_id: int | None = Field(default=None, foreign_key="account.id")
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 ALL_TABLES = SQLModel.metadata

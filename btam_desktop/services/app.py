@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from btam_desktop.domain.enums import CaseSetting, Role
 from btam_desktop.domain.models import Account, AuditEvent
+from btam_desktop.services.assessments import AssessmentService
 from btam_desktop.services.cases import CaseService
 from btam_desktop.services.context import RECOVERY_ACTOR, Actor, ServiceContext
 from btam_desktop.services.drafts import DraftService
@@ -36,6 +37,7 @@ class Btam:
         self.records = RecordService(self.ctx)
         self.team = TeamService(self.ctx)
         self.drafts = DraftService(self.ctx)
+        self.assessments = AssessmentService(self.ctx, self.cases)
 
     @property
     def vault(self) -> Vault:

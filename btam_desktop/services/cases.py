@@ -41,7 +41,7 @@ from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import level_codes, level_rank
 from btam_desktop.store import search
-from btam_desktop.store.errors import NotFoundError, ValidationError
+from btam_desktop.store.errors import NotFoundError, PermissionDeniedError, ValidationError
 from btam_desktop.store.search import IndexedSession
 
 
@@ -330,6 +330,28 @@ class CaseService:
         with self.ctx.read() as session:
             return int(session.execute(stmt).scalar_one())
 
+    def count_reviews_due(self, first: date, last: date) -> int:
+        """Open cases whose next review falls from ``first`` to ``last``, both included.
+
+        Read-only; added for the dashboard's "reviews due this week" tile (an indexed range
+        count: CaseQuery has no date-range filter, and paging ``find`` would meet the cases
+        with no review date first).
+        """
+        self.ctx.require(Permission.VIEW_CASES)
+        stmt = (
+            select(func.count())
+            .select_from(Case)
+            .where(
+                col(Case.next_review_on) >= first,
+                col(Case.next_review_on) <= last,
+                col(Case.status).not_in(
+                    [CaseStatus.CLOSED.value, CaseStatus.CLOSED_NO_THREAT.value]
+                ),
+            )
+        )
+        with self.ctx.read() as session:
+            return int(session.execute(stmt).scalar_one())
+
     def find(self, query: CaseQuery, offset: int = 0, limit: int = 200) -> list[CaseRow]:
         """One page of the case list, sorted on an indexed column where possible."""
         self.ctx.require(Permission.VIEW_CASES)
@@ -530,13 +552,13 @@ class CaseService:
             )
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
             case = _case(session, case_id)
-            decision = self._record_level(session, case, level, rationale, source)
+            decision = self.record_level(session, case, level, rationale, source)
             self.ctx.audit(
                 session, "case.level", "case", case_id, f"level set to {level} ({source.value})"
             )
             return decision
 
-    def _record_level(
+    def record_level(
         self,
         session: IndexedSession,
         case: Case,
@@ -590,52 +612,68 @@ class CaseService:
         return None
 
     def move(self, case_id: int, request: MoveRequest) -> Case:
-        move = MOVES[request.action]
-        needed = Permission.CLOSE_CASES if move.needs.coordinator_only else Permission.WORK_CASES
+        needed = self._permission_for(request.action)
         with self.ctx.write(needed, "case", case_id) as session:
             case = _case(session, case_id)
-            if not self.ctx.can(Permission.WORK_CASES):
-                self.ctx.require(Permission.WORK_CASES, "case", case_id)
-            codes = set(level_codes(self.ctx, case.level_scale))
-            before = CaseStatus(case.status)
-            after = check_move(before, request, codes)
-            if request.closure_level:
-                self._record_level(
-                    session,
-                    case,
-                    request.closure_level,
-                    f"Level at closure. {request.reason.strip()}",
-                    LevelSource.CLOSURE,
-                )
-            case.status = after.value
-            now = utcnow()
-            if after.is_closed:
-                case.closed_at = now
-                case.closure_reason = request.reason.strip()
-            elif before.is_closed:
-                case.closed_at = None
-                case.closure_reason = ""
-            case.updated_at = now
-            session.add(case)
-            session.add(
-                WorkflowTransition(
-                    case_id=case_id,
-                    action=request.action.value,
-                    from_status=before.value,
-                    to_status=after.value,
-                    reason=request.reason.strip(),
-                    details={"screeners": list(request.screeners)} if request.screeners else {},
-                    by_id=self.ctx.actor.account_id,
-                )
-            )
-            self.ctx.audit(
+            return self.apply_move(session, case, request)
+
+    def _permission_for(self, action: WorkflowAction) -> Permission:
+        return (
+            Permission.CLOSE_CASES
+            if MOVES[action].needs.coordinator_only
+            else Permission.WORK_CASES
+        )
+
+    def apply_move(self, session: IndexedSession, case: Case, request: MoveRequest) -> Case:
+        """Make a workflow move inside the caller's write transaction.
+
+        Callers check the role first with ``ctx.require`` (which audits a refusal in its own
+        transaction); this check is the safety net and cannot audit, since the caller's
+        transaction is rolled back."""
+        for needed in (self._permission_for(request.action), Permission.WORK_CASES):
+            if not self.ctx.can(needed):
+                raise PermissionDeniedError(needed.value, self.ctx.actor.role.value)
+        case_id = _id(case)
+        codes = set(level_codes(self.ctx, case.level_scale))
+        before = CaseStatus(case.status)
+        after = check_move(before, request, codes)
+        if request.closure_level:
+            self.record_level(
                 session,
-                f"case.{request.action.value}",
-                "case",
-                case_id,
-                f"{before.value} -> {after.value}",
+                case,
+                request.closure_level,
+                f"Level at closure. {request.reason.strip()}",
+                LevelSource.CLOSURE,
             )
-            return case
+        case.status = after.value
+        now = utcnow()
+        if after.is_closed:
+            case.closed_at = now
+            case.closure_reason = request.reason.strip()
+        elif before.is_closed:
+            case.closed_at = None
+            case.closure_reason = ""
+        case.updated_at = now
+        session.add(case)
+        session.add(
+            WorkflowTransition(
+                case_id=case_id,
+                action=request.action.value,
+                from_status=before.value,
+                to_status=after.value,
+                reason=request.reason.strip(),
+                details={"screeners": list(request.screeners)} if request.screeners else {},
+                by_id=self.ctx.actor.account_id,
+            )
+        )
+        self.ctx.audit(
+            session,
+            f"case.{request.action.value}",
+            "case",
+            case_id,
+            f"{before.value} -> {after.value}",
+        )
+        return case
 
     def transitions(self, case_id: int) -> list[WorkflowTransition]:
         with self.ctx.read() as session:
