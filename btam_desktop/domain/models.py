@@ -288,4 +288,63 @@ class Assessment(SQLModel, table=True):
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+
+class ManagementPlan(SQLModel, table=True):
+    """One version of a case's management plan. Versions are never rewritten once approved:
+    changing an approved plan makes a new version, and earlier ones stay readable."""
+
+    __tablename__ = "management_plan"
+    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_plan_case_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    version: int
+    status: str = Field(default="draft", max_length=12, index=True)
+    goals: str = Field(default="")
+    supervision: str = Field(default="")
+    safety_plan: str = Field(default="")
+    next_reassessment_on: date | None = Field(default=None, index=True)
+    change_note: str = Field(default="")
+    based_on_id: int | None = Field(default=None, foreign_key="management_plan.id")
+    created_by_id: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = _now_field()
+    approved_by_id: int | None = Field(default=None, foreign_key="account.id")
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PlanIntervention(SQLModel, table=True):
+    """One intervention of a plan version. ``key`` stays the same across versions."""
+
+    __tablename__ = "plan_intervention"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="management_plan.id", index=True)
+    key: str = Field(max_length=32, index=True)
+    position: int = Field(default=0)
+    catalog_ref: str = Field(default="", max_length=160)
+    strategy: str = Field(default="subject", max_length=16)
+    title: str = Field(max_length=300)
+    responsible_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    start_on: date | None = None
+    due_on: date | None = Field(default=None, index=True)
+    review_on: date | None = Field(default=None, index=True)
+    recurrence: str = Field(default="none", max_length=12)
+    status: str = Field(default="planned", max_length=12)
+    dropped_reason: str = Field(default="")
+    notes: str = Field(default="")
+
+
+class MonitoringEntry(SQLModel, table=True):
+    """A check-in or event observed while the plan runs."""
+
+    __tablename__ = "monitoring_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    intervention_key: str = Field(default="", max_length=32, index=True)
+    observed_on: date
+    by_id: int | None = Field(default=None, foreign_key="account.id")
+    observation: str
+    changes_concern: bool = Field(default=False)
+    reassessment_requested: bool = Field(default=False)
+    created_at: datetime = _now_field()
+
+
 ALL_TABLES = SQLModel.metadata

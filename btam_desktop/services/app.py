@@ -16,9 +16,11 @@ from btam_desktop.services.cases import CaseService
 from btam_desktop.services.context import RECOVERY_ACTOR, Actor, ServiceContext
 from btam_desktop.services.drafts import DraftService
 from btam_desktop.services.permissions import Permission
+from btam_desktop.services.plans import PlanService
 from btam_desktop.services.records import RecordService
 from btam_desktop.services.scales import registry, scale
 from btam_desktop.services.settings import TeamSettings, load_settings, write_settings_rows
+from btam_desktop.services.tasks import TaskService
 from btam_desktop.services.team import TeamService, check_username
 from btam_desktop.store import audit, crypto, remember
 from btam_desktop.store.audit import ChainReport
@@ -38,6 +40,8 @@ class Btam:
         self.team = TeamService(self.ctx)
         self.drafts = DraftService(self.ctx)
         self.assessments = AssessmentService(self.ctx, self.cases)
+        self.plans = PlanService(self.ctx)
+        self.tasks = TaskService(self.ctx)
 
     @property
     def vault(self) -> Vault:

@@ -24,14 +24,19 @@ from btam_desktop.domain.enums import (
 )
 from btam_desktop.domain.models import (
     Account,
+    Assessment,
     Attachment,
     Case,
     CaseMember,
     CaseNote,
     ConcernReport,
     Disclosure,
+    Draft,
     LevelDecision,
+    ManagementPlan,
+    MonitoringEntry,
     Person,
+    PlanIntervention,
     TimelineEntry,
     WorkflowTransition,
 )
@@ -39,6 +44,7 @@ from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import MOVES, MoveRequest, WorkflowAction, check_move, why_not
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.permissions import Permission
+from btam_desktop.services.plans import open_plan_items
 from btam_desktop.services.scales import level_codes, level_rank
 from btam_desktop.store import search
 from btam_desktop.store.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -101,6 +107,9 @@ class IntakeInput:
             )
         for person in [*self.subjects, *self.targets] + ([self.reporter] if self.reporter else []):
             person.validate()
+
+
+CLOSURE_CHECKLIST_ID = "btam.checklist.closure"
 
 
 class CaseSort(StrEnum):
@@ -522,7 +531,15 @@ class CaseService:
             if not CaseStatus(case.status).is_closed:
                 raise ValidationError("Only a closed case can be destroyed. Close it first.")
             number = case.number
+            plan_ids = select(col(ManagementPlan.id)).where(col(ManagementPlan.case_id) == case_id)
+            session.execute(
+                delete(PlanIntervention).where(col(PlanIntervention.plan_id).in_(plan_ids))
+            )
+            session.execute(delete(Draft).where(col(Draft.subject) == str(case_id)))
             for table in (
+                MonitoringEntry,
+                ManagementPlan,
+                Assessment,
                 LevelDecision,
                 Disclosure,
                 Attachment,
@@ -637,6 +654,8 @@ class CaseService:
         codes = set(level_codes(self.ctx, case.level_scale))
         before = CaseStatus(case.status)
         after = check_move(before, request, codes)
+        if request.action == WorkflowAction.CLOSE:
+            self._check_ready_to_close(session, case_id)
         if request.closure_level:
             self.record_level(
                 session,
@@ -674,6 +693,29 @@ class CaseService:
             f"{before.value} -> {after.value}",
         )
         return case
+
+    def _check_ready_to_close(self, session: IndexedSession, case_id: int) -> None:
+        """Closing needs every plan item done or dropped, and the closure checklist completed."""
+        open_items = open_plan_items(session, case_id)
+        if open_items:
+            listed = "; ".join(f"“{i.title[:50]}”" for i in open_items[:4])
+            more = f" and {len(open_items) - 4} more" if len(open_items) > 4 else ""
+            raise ValidationError(
+                f"The management plan still has open items: {listed}{more}. Mark each one done, "
+                "or dropped with a reason, before closing the case."
+            )
+        checklist = session.execute(
+            select(col(Assessment.id)).where(
+                col(Assessment.case_id) == case_id,
+                col(Assessment.form_id) == CLOSURE_CHECKLIST_ID,
+                col(Assessment.status) == "completed",
+            )
+        ).first()
+        if checklist is None:
+            raise ValidationError(
+                "Complete the case closure checklist (Assessments tab, Checklist) before "
+                "closing the case."
+            )
 
     def transitions(self, case_id: int) -> list[WorkflowTransition]:
         with self.ctx.read() as session:

@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel import col
@@ -302,6 +303,8 @@ def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
         )
         if action == WorkflowAction.START_MANAGEMENT and level:
             app.cases.decide_level(case.id, str(level), "Demo: team decision after assessment.")
+        if action == WorkflowAction.CLOSE:
+            _complete_closure_checklist(app, case.id)
         app.cases.move(case.id, request)
     if level and app.cases.get(case.id).level is None:
         app.cases.decide_level(case.id, str(level), "Demo: initial screening judgement.")
@@ -319,6 +322,48 @@ def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
                 articulable_threat="Reported statement of intent to harm, with access concerns.",
             ),
         )
+
+
+def _demo_answer(item: Any) -> Any:
+    """A plausible answer for a required item of a fictional case."""
+    kind = item.type
+    choices = getattr(item, "choices", ())
+    if kind == "yes_no_unknown":
+        return "yes"
+    if kind == "single_choice":
+        return choices[0].id
+    if kind == "multiple_choice":
+        return [choices[0].id]
+    if kind == "checklist":
+        return [c.id for c in choices]
+    if kind == "date":
+        return date.today().isoformat()
+    if kind in ("number", "rating"):
+        low = getattr(item, "min", None)
+        return low if low is not None else 1
+    return "Recorded for the demo (fictional)."
+
+
+def _complete_closure_checklist(app: Btam, case_id: int) -> None:
+    from btam_desktop.domain.forms import Answers, missing_required
+    from btam_desktop.services.cases import CLOSURE_CHECKLIST_ID
+
+    draft = app.assessments.start(case_id, CLOSURE_CHECKLIST_ID)
+    definition = app.assessments.definition(draft)
+    answers = Answers()
+    for _ in range(10):
+        missing = missing_required(definition, answers)
+        if not missing:
+            break
+        for gap in missing:
+            answers = answers.with_answer(gap.item_id, _demo_answer(definition.item(gap.item_id)))
+    app.assessments.complete(
+        draft.id,
+        answers,
+        decided_level=None,
+        rationale="",
+        participants=[app.actor.username],
+    )
 
 
 _WORDS = [

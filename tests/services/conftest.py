@@ -78,3 +78,18 @@ def intake(**overrides: object) -> IntakeInput:
     }
     values.update(overrides)
     return IntakeInput(**values)  # type: ignore[arg-type]
+
+
+def complete_closure_checklist(app: Btam, case_id: int) -> None:
+    """Fill in and complete the case closure checklist, as closing a case requires."""
+    from btam_desktop.services.cases import CLOSURE_CHECKLIST_ID
+    from tests.services.forms_helpers import fill_required
+
+    draft = app.assessments.start(case_id, CLOSURE_CHECKLIST_ID)
+    definition = app.assessments.definition(draft)
+    from btam_desktop.domain.forms import Answers
+
+    answers = fill_required(definition, Answers())
+    app.assessments.complete(
+        draft.id, answers, decided_level=None, rationale="", participants=[app.actor.username]
+    )

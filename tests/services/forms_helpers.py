@@ -11,8 +11,10 @@ def plausible_value(item: object) -> object:
         return "no"
     if kind in ("single_choice",):
         return item.choices[0].id  # type: ignore[attr-defined]
-    if kind in ("multiple_choice", "checklist"):
+    if kind == "multiple_choice":
         return [item.choices[0].id]  # type: ignore[attr-defined]
+    if kind == "checklist":  # a required checklist is complete only when every box is ticked
+        return [c.id for c in item.choices]  # type: ignore[attr-defined]
     if kind == "date":
         return "2026-11-20"
     if kind == "number":

@@ -16,7 +16,7 @@ from btam_desktop.domain.workflow import MoveRequest, WorkflowAction, WorkflowEr
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery, CaseSort, PersonInput
 from btam_desktop.store.errors import ValidationError
-from tests.services.conftest import intake
+from tests.services.conftest import complete_closure_checklist, intake
 
 
 def audit_actions(app: Btam) -> list[str]:
@@ -111,6 +111,8 @@ def test_full_workflow_through_the_service(coordinator: Btam) -> None:
         MoveRequest(WorkflowAction.REOPEN, "new report received"),
     ]
     for step in steps:
+        if step.action == WorkflowAction.CLOSE:
+            complete_closure_checklist(coordinator, cid)
         case = coordinator.cases.move(cid, step)
     assert case.status == CaseStatus.SCREENING
     assert case.closed_at is None

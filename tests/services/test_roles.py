@@ -29,7 +29,7 @@ from btam_desktop.services.cases import CaseQuery, PersonInput
 from btam_desktop.services.records import DisclosureInput, TimelineInput
 from btam_desktop.services.settings import TeamSettings
 from btam_desktop.store.errors import PermissionDeniedError
-from tests.services.conftest import CHEAP, intake
+from tests.services.conftest import CHEAP, complete_closure_checklist, intake
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -142,4 +142,5 @@ def test_member_may_not_close_but_coordinator_may(coordinator: Btam, as_role) ->
     with pytest.raises(PermissionDeniedError):
         member.cases.move(case.id, close)
     coordinator_again = as_role("coordinator")
+    complete_closure_checklist(coordinator_again, case.id)
     assert coordinator_again.cases.move(case.id, close).status == "closed"

@@ -1,0 +1,418 @@
+"""Management plans: versions, approval, interventions, differences, and the monitoring log."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import delete, func, select
+from sqlmodel import col
+
+from btam_desktop.domain.models import (
+    Account,
+    Case,
+    ManagementPlan,
+    MonitoringEntry,
+    PlanIntervention,
+)
+from btam_desktop.domain.types import utcnow
+from btam_desktop.services.context import ServiceContext
+from btam_desktop.services.permissions import Permission
+from btam_desktop.store.errors import NotFoundError, ValidationError
+from btam_desktop.store.search import IndexedSession
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"  # being written, never approved
+    PROPOSED = "proposed"  # a change waiting for the coordinator
+    APPROVED = "approved"  # the plan in force
+    SUPERSEDED = "superseded"  # an earlier approved version
+
+
+class InterventionStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_open(self) -> bool:
+        return self in (InterventionStatus.PLANNED, InterventionStatus.IN_PROGRESS)
+
+
+class Strategy(StrEnum):
+    """Virginia DCJS strategy types."""
+
+    SUBJECT = "subject"
+    TARGET = "target"
+    ENVIRONMENT = "environment"
+    PRECIPITATING = "precipitating"
+
+    @property
+    def label(self) -> str:
+        return {
+            "subject": "Person of concern",
+            "target": "Targets",
+            "environment": "Environment or system",
+            "precipitating": "Precipitating events",
+        }[self.value]
+
+
+class Recurrence(StrEnum):
+    NONE = "none"
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+    @property
+    def days(self) -> int | None:
+        return {"none": None, "weekly": 7, "biweekly": 14, "monthly": None}[self.value]
+
+    @property
+    def label(self) -> str:
+        return {"none": "Once", "weekly": "Weekly", "biweekly": "Every two weeks",
+                "monthly": "Monthly"}[self.value]  # fmt: skip
+
+
+@dataclass
+class InterventionInput:
+    title: str
+    strategy: Strategy = Strategy.SUBJECT
+    responsible_id: int | None = None
+    start_on: date | None = None
+    due_on: date | None = None
+    review_on: date | None = None
+    recurrence: Recurrence = Recurrence.NONE
+    status: InterventionStatus = InterventionStatus.PLANNED
+    dropped_reason: str = ""
+    notes: str = ""
+    catalog_ref: str = ""
+    key: str = ""
+
+    def validate(self, position: int) -> None:
+        where = f"Intervention {position} (“{self.title.strip()[:40]}”)"
+        if not self.title.strip():
+            raise ValidationError(f"Intervention {position} needs a description of what is done.")
+        if self.status == InterventionStatus.DROPPED and not self.dropped_reason.strip():
+            raise ValidationError(f"{where} is dropped: write why it was dropped.")
+        if self.start_on and self.due_on and self.due_on < self.start_on:
+            raise ValidationError(f"{where}: the due date is before the start date.")
+        if self.recurrence != Recurrence.NONE and self.start_on is None:
+            raise ValidationError(f"{where} repeats: give the date of the first occurrence.")
+
+
+@dataclass
+class PlanInput:
+    goals: str = ""
+    supervision: str = ""
+    safety_plan: str = ""
+    next_reassessment_on: date | None = None
+    interventions: list[InterventionInput] = field(default_factory=list)
+    change_note: str = ""
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """One difference between two plan versions, in words."""
+
+    what: str
+    before: str
+    after: str
+
+
+@dataclass
+class MonitoringInput:
+    observed_on: date
+    observation: str
+    intervention_key: str = ""
+    changes_concern: bool = False
+    reassessment_requested: bool = False
+
+
+_TEXT_FIELDS = {
+    "goals": "Goals",
+    "supervision": "Supervision and monitoring schedule",
+    "safety_plan": "Safety plan for targets",
+}
+_ITEM_FIELDS = {
+    "title": "description",
+    "strategy": "strategy",
+    "responsible_id": "responsible member",
+    "start_on": "start date",
+    "due_on": "due date",
+    "review_on": "review date",
+    "recurrence": "recurrence",
+    "status": "status",
+    "dropped_reason": "reason dropped",
+    "notes": "notes",
+}
+
+
+class PlanService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # ---- reading -----------------------------------------------------------------------------
+    def versions(self, case_id: int) -> list[ManagementPlan]:
+        with self.ctx.read() as session:
+            return list(
+                session.execute(
+                    select(ManagementPlan)
+                    .where(col(ManagementPlan.case_id) == case_id)
+                    .order_by(col(ManagementPlan.version))
+                ).scalars()
+            )
+
+    def latest(self, case_id: int) -> ManagementPlan | None:
+        versions = self.versions(case_id)
+        return versions[-1] if versions else None
+
+    def in_force(self, case_id: int) -> ManagementPlan | None:
+        return next(
+            (p for p in reversed(self.versions(case_id)) if p.status == PlanStatus.APPROVED), None
+        )
+
+    def get(self, plan_id: int) -> ManagementPlan:
+        with self.ctx.read() as session:
+            plan = session.get(ManagementPlan, plan_id)
+        if plan is None:
+            raise NotFoundError("That plan version")
+        return plan
+
+    def interventions(self, plan_id: int) -> list[PlanIntervention]:
+        with self.ctx.read() as session:
+            return _interventions(session, plan_id)
+
+    def open_items(self, case_id: int) -> list[PlanIntervention]:
+        with self.ctx.read() as session:
+            return open_plan_items(session, case_id)
+
+    # ---- writing -----------------------------------------------------------------------------
+    def save(self, case_id: int, data: PlanInput) -> ManagementPlan:
+        """Save the plan. Editing an approved plan makes a new version that a coordinator
+        approves; a draft or proposed version is updated in place."""
+        for position, item in enumerate(data.interventions, start=1):
+            item.validate(position)
+        with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                raise NotFoundError("That case")
+            for item in data.interventions:
+                if (
+                    item.responsible_id is not None
+                    and session.get(Account, item.responsible_id) is None
+                ):
+                    raise ValidationError(
+                        f"“{item.title}”: choose a responsible member of the team."
+                    )
+            latest = session.execute(
+                select(ManagementPlan)
+                .where(col(ManagementPlan.case_id) == case_id)
+                .order_by(col(ManagementPlan.version).desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if latest is None or latest.status in (PlanStatus.APPROVED, PlanStatus.SUPERSEDED):
+                if latest is not None and not data.change_note.strip():
+                    raise ValidationError(
+                        "Say what changes in this version of the plan (a short note); the "
+                        "approved version stays readable."
+                    )
+                plan = ManagementPlan(
+                    case_id=case_id,
+                    version=(latest.version + 1) if latest else 1,
+                    status=PlanStatus.PROPOSED if latest else PlanStatus.DRAFT,
+                    based_on_id=latest.id if latest else None,
+                    created_by_id=self.ctx.actor.account_id,
+                )
+                action = "plan.version"
+            else:
+                plan = latest
+                session.execute(
+                    delete(PlanIntervention).where(col(PlanIntervention.plan_id) == plan.id)
+                )
+                action = "plan.update"
+            plan.goals = data.goals.strip()
+            plan.supervision = data.supervision.strip()
+            plan.safety_plan = data.safety_plan.strip()
+            plan.next_reassessment_on = data.next_reassessment_on
+            plan.change_note = data.change_note.strip()
+            session.add(plan)
+            session.flush()
+            assert plan.id is not None
+            for position, item in enumerate(data.interventions):
+                session.add(
+                    PlanIntervention(
+                        plan_id=plan.id,
+                        key=item.key or secrets.token_hex(8),
+                        position=position,
+                        catalog_ref=item.catalog_ref,
+                        strategy=item.strategy.value,
+                        title=item.title.strip(),
+                        responsible_id=item.responsible_id,
+                        start_on=item.start_on,
+                        due_on=item.due_on,
+                        review_on=item.review_on,
+                        recurrence=item.recurrence.value,
+                        status=item.status.value,
+                        dropped_reason=item.dropped_reason.strip(),
+                        notes=item.notes.strip(),
+                    )
+                )
+            self.ctx.audit(
+                session,
+                action,
+                "case",
+                case_id,
+                f"plan v{plan.version}, {len(data.interventions)} interventions",
+            )
+            return plan
+
+    def approve(self, plan_id: int) -> ManagementPlan:
+        with self.ctx.write(Permission.CLOSE_CASES, "plan", plan_id) as session:
+            plan = session.get(ManagementPlan, plan_id)
+            if plan is None:
+                raise NotFoundError("That plan version")
+            if plan.status not in (PlanStatus.DRAFT, PlanStatus.PROPOSED):
+                raise ValidationError(
+                    f"Version {plan.version} is {plan.status}; nothing to approve."
+                )
+            for older in session.execute(
+                select(ManagementPlan).where(
+                    col(ManagementPlan.case_id) == plan.case_id,
+                    col(ManagementPlan.status) == PlanStatus.APPROVED.value,
+                )
+            ).scalars():
+                older.status = PlanStatus.SUPERSEDED.value
+                session.add(older)
+            plan.status = PlanStatus.APPROVED.value
+            plan.approved_at = utcnow()
+            plan.approved_by_id = self.ctx.actor.account_id
+            session.add(plan)
+            case = session.get(Case, plan.case_id)
+            assert case is not None
+            case.next_review_on = plan.next_reassessment_on
+            case.updated_at = utcnow()
+            session.add(case)
+            self.ctx.audit(
+                session, "plan.approve", "case", plan.case_id, f"plan v{plan.version} approved"
+            )
+            return plan
+
+    # ---- differences -------------------------------------------------------------------------
+    def diff(self, older_id: int, newer_id: int) -> list[PlanChange]:
+        older, newer = self.get(older_id), self.get(newer_id)
+        if older.case_id != newer.case_id:
+            raise ValidationError("Only versions of the same case's plan can be compared.")
+        names = {m.id: m.display_name or m.username for m in self._accounts()}
+        changes: list[PlanChange] = []
+        for attr, label in _TEXT_FIELDS.items():
+            before, after = getattr(older, attr), getattr(newer, attr)
+            if before != after:
+                changes.append(PlanChange(label, before, after))
+        if older.next_reassessment_on != newer.next_reassessment_on:
+            changes.append(
+                PlanChange(
+                    "Next reassessment",
+                    _show(older.next_reassessment_on),
+                    _show(newer.next_reassessment_on),
+                )
+            )
+        old_items = {i.key: i for i in self.interventions(older_id)}
+        new_items = {i.key: i for i in self.interventions(newer_id)}
+        for key, item in new_items.items():
+            if key not in old_items:
+                changes.append(PlanChange("Intervention added", "", item.title))
+                continue
+            before = old_items[key]
+            for attr, label in _ITEM_FIELDS.items():
+                a, b = getattr(before, attr), getattr(item, attr)
+                if a != b:
+                    if attr == "responsible_id":
+                        a, b = names.get(a, "nobody"), names.get(b, "nobody")
+                    changes.append(PlanChange(f"“{item.title}”: {label}", _show(a), _show(b)))
+        for key, item in old_items.items():
+            if key not in new_items:
+                changes.append(PlanChange("Intervention removed", item.title, ""))
+        old_order = [k for k in old_items if k in new_items]
+        new_order = [k for k in new_items if k in old_items]
+        if old_order != new_order:
+            changes.append(PlanChange("Order of interventions", "", "changed"))
+        return changes
+
+    def _accounts(self) -> list[Account]:
+        with self.ctx.read() as session:
+            return list(session.execute(select(Account)).scalars())
+
+    # ---- monitoring --------------------------------------------------------------------------
+    def log_monitoring(self, case_id: int, data: MonitoringInput) -> MonitoringEntry:
+        if not data.observation.strip():
+            raise ValidationError("Write what was observed at this check-in.")
+        if data.observed_on > date.today():
+            raise ValidationError("A check-in cannot be dated in the future.")
+        with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
+            if session.get(Case, case_id) is None:
+                raise NotFoundError("That case")
+            entry = MonitoringEntry(
+                case_id=case_id,
+                intervention_key=data.intervention_key,
+                observed_on=data.observed_on,
+                by_id=self.ctx.actor.account_id,
+                observation=data.observation.strip(),
+                changes_concern=data.changes_concern,
+                reassessment_requested=data.reassessment_requested,
+            )
+            session.add(entry)
+            session.flush()
+            summary = "check-in" + ("; concern changed" if data.changes_concern else "")
+            self.ctx.audit(session, "monitoring.log", "case", case_id, summary)
+            return entry
+
+    def monitoring(self, case_id: int) -> list[MonitoringEntry]:
+        with self.ctx.read() as session:
+            return list(
+                session.execute(
+                    select(MonitoringEntry)
+                    .where(col(MonitoringEntry.case_id) == case_id)
+                    .order_by(
+                        col(MonitoringEntry.observed_on).desc(), col(MonitoringEntry.id).desc()
+                    )
+                ).scalars()
+            )
+
+
+def _show(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _interventions(session: IndexedSession, plan_id: int) -> list[PlanIntervention]:
+    return list(
+        session.execute(
+            select(PlanIntervention)
+            .where(col(PlanIntervention.plan_id) == plan_id)
+            .order_by(col(PlanIntervention.position), col(PlanIntervention.id))
+        ).scalars()
+    )
+
+
+def open_plan_items(session: IndexedSession, case_id: int) -> list[PlanIntervention]:
+    """Open interventions of the case's newest plan version (what closing must resolve)."""
+    newest = session.execute(
+        select(func.max(col(ManagementPlan.id))).where(col(ManagementPlan.case_id) == case_id)
+    ).scalar()
+    if newest is None:
+        return []
+    return [
+        item
+        for item in _interventions(session, int(newest))
+        if InterventionStatus(item.status).is_open
+    ]
