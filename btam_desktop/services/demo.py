@@ -327,7 +327,7 @@ def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
 def _demo_answer(item: Any) -> Any:
     """A plausible answer for a required item of a fictional case."""
     kind = item.type
-    choices = getattr(item, "choices", ())
+    choices: list[Any] = list(getattr(item, "choices", ()))
     if kind == "yes_no_unknown":
         return "yes"
     if kind == "single_choice":
@@ -349,6 +349,7 @@ def _complete_closure_checklist(app: Btam, case_id: int) -> None:
     from btam_desktop.services.cases import CLOSURE_CHECKLIST_ID
 
     draft = app.assessments.start(case_id, CLOSURE_CHECKLIST_ID)
+    assert draft.id is not None
     definition = app.assessments.definition(draft)
     answers = Answers()
     for _ in range(10):
