@@ -171,7 +171,7 @@ def verify(session: Session, batch: int = 5000) -> ChainReport:
     head_id = session.get(VaultInfo, HEAD_ID)
     head_hash = session.get(VaultInfo, HEAD_HASH)
     recorded = int(head_id.value) if head_id and head_id.value.isdigit() else 0
-    if recorded != count or (head_hash is not None and head_hash.value != expected_prev):
+    if recorded > count:
         return ChainReport(
             False,
             count,
@@ -179,5 +179,22 @@ def verify(session: Session, batch: int = 5000) -> ChainReport:
             count + 1,
             f"the vault recorded {recorded} events but only {count} are present "
             "(events were cut off the end)",
+        )
+    if recorded < count:
+        return ChainReport(
+            False,
+            count,
+            expected_prev,
+            recorded + 1,
+            f"the vault recorded {recorded} events but {count} are present "
+            "(events were added outside the program)",
+        )
+    if head_hash is not None and head_hash.value != expected_prev:
+        return ChainReport(
+            False,
+            count,
+            expected_prev,
+            count,
+            "the last event differs from the one the vault recorded (changed after writing)",
         )
     return ChainReport(True, count, expected_prev)

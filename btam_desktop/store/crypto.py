@@ -15,6 +15,9 @@ SALT_BYTES = 16
 NONCE_BYTES = 12
 MIN_MEMORY_KIB = 64 * 1024  # DESIGN.md: at least 64 MiB per guess
 TARGET_SECONDS = 0.5
+MAX_TIME_COST = 64
+MAX_PARALLELISM = 64
+MAX_MEMORY_KIB = 4 * 1024 * 1024  # 4 GiB
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,12 @@ class KdfParams:
         values = {k: data[k] for k in ("time_cost", "memory_kib", "parallelism")}
         if not all(isinstance(v, int) and v > 0 for v in values.values()):
             raise ValueError("bad KDF parameters")
+        if (
+            values["time_cost"] > MAX_TIME_COST  # type: ignore[operator]
+            or values["parallelism"] > MAX_PARALLELISM  # type: ignore[operator]
+            or not 8 * values["parallelism"] <= values["memory_kib"] <= MAX_MEMORY_KIB  # type: ignore[operator]
+        ):
+            raise ValueError("KDF parameters out of range")
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -75,5 +84,5 @@ def unwrap(kek: bytes, nonce: bytes, ciphertext: bytes, associated: bytes) -> by
     """The plaintext, or None when the key is wrong or anything was altered."""
     try:
         return AESGCM(kek).decrypt(nonce, ciphertext, associated)
-    except InvalidTag:
+    except (InvalidTag, ValueError):  # ValueError: a key or nonce of the wrong size
         return None

@@ -69,7 +69,10 @@ def translate_db_error(exc: BaseException) -> Exception | None:
             return StorageUnavailableError("the disk is full")
         if "readonly" in text or "read-only" in text:
             return StorageUnavailableError("the folder or file is read-only")
-        if "not a database" in text or "malformed" in text or "disk i/o" in text:
+        if any(
+            w in text
+            for w in ("not a database", "malformed", "disk i/o", "vtable constructor failed")
+        ):
             return VaultDamagedError("the database file does not read back correctly")
     return None
 

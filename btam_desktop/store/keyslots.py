@@ -10,6 +10,9 @@ its user name and the key generation, so slots cannot be swapped, renamed or rep
 from __future__ import annotations
 
 import base64
+import copy
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -93,7 +96,7 @@ class KeySlot:
         slot_id = raw["id"]
         if not isinstance(slot_id, str):
             raise ValueError("bad slot id")
-        return cls(
+        slot = cls(
             slot_id=slot_id,
             kind=kind,
             username=username,
@@ -106,6 +109,15 @@ class KeySlot:
             sealed_nonce=_unb64(raw["sealed"]["nonce"]),
             sealed_key=_unb64(raw["sealed"]["data"]),
         )
+        if (
+            len(slot.salt) < crypto.SALT_BYTES
+            or len(slot.public_key) != 32
+            or len(slot.sealed_ephemeral) != 32
+            or len(slot.private_nonce) != crypto.NONCE_BYTES
+            or len(slot.sealed_nonce) != crypto.NONCE_BYTES
+        ):
+            raise ValueError("a key slot value has the wrong size")
+        return slot
 
 
 def _seal_kek(shared: bytes, info: bytes) -> bytes:
@@ -117,6 +129,36 @@ class KeyFile:
     vault_id: str
     generation: int = 1
     slots: list[KeySlot] = field(default_factory=list)
+    mac: bytes = b""
+
+    # ---- authentication: only someone holding the data key can produce a valid file --------
+    def _body(self) -> dict[str, Any]:
+        return {
+            "format": FILE_MAGIC,
+            "format_major": FORMAT_MAJOR,
+            "vault_id": self.vault_id,
+            "generation": self.generation,
+            "slots": [s.to_json() for s in self.slots],
+        }
+
+    def _compute_mac(self, data_key: bytes) -> bytes:
+        key = HKDF(
+            algorithm=hashes.SHA256(),
+            length=32,
+            salt=None,
+            info=b"btam-keyfile-mac|" + self.vault_id.encode(),
+        ).derive(data_key)
+        body = json.dumps(self._body(), sort_keys=True, separators=(",", ":")).encode()
+        return hmac.new(key, body, hashlib.sha256).digest()
+
+    def authenticate(self, data_key: bytes) -> None:
+        self.mac = self._compute_mac(data_key)
+
+    def is_authentic(self, data_key: bytes) -> bool:
+        return bool(self.mac) and hmac.compare_digest(self.mac, self._compute_mac(data_key))
+
+    def copy(self) -> KeyFile:
+        return copy.deepcopy(self)
 
     # ---- reading and writing -------------------------------------------------------------
     @classmethod
@@ -143,20 +185,15 @@ class KeyFile:
             if not isinstance(vault_id, str) or not isinstance(generation, int):
                 raise ValueError("bad header")
             slots = [KeySlot.from_json(s) for s in raw["slots"]]
+            mac = _unb64(raw.get("mac", ""))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise VaultDamagedError("the key-slot file is incomplete or altered") from exc
         if not slots:
             raise VaultDamagedError("the key-slot file holds no keys")
-        return cls(vault_id=vault_id, generation=generation, slots=slots)
+        return cls(vault_id=vault_id, generation=generation, slots=slots, mac=mac)
 
     def to_bytes(self) -> bytes:
-        doc = {
-            "format": FILE_MAGIC,
-            "format_major": FORMAT_MAJOR,
-            "vault_id": self.vault_id,
-            "generation": self.generation,
-            "slots": [s.to_json() for s in self.slots],
-        }
+        doc = {**self._body(), "mac": _b64(self.mac)}
         return json.dumps(doc, indent=1, sort_keys=True).encode("utf-8")
 
     def write(self, path: Path) -> None:

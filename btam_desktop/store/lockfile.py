@@ -28,7 +28,7 @@ class VaultLock:
             return
         try:
             handle = open(self.path, "a+b")  # noqa: SIM115 - held open for the session
-        except PermissionError as exc:
+        except OSError as exc:  # EACCES/EPERM, and EROFS on write-protected media
             raise StorageUnavailableError("the vault folder is read-only") from exc
         try:
             _lock(handle)

@@ -201,12 +201,16 @@ class Vault:
                 session.merge(VaultInfo(key="schema_major", value=str(migrate.SCHEMA_MAJOR)))
                 session.merge(VaultInfo(key="vault_id", value=keyfile.vault_id))
             # The key file is written last: until it exists the folder is not a vault.
+            keyfile.authenticate(data_key)
             keyfile.write(folder / KEYS_NAME)
-        except OSError as exc:
+        except BaseException as exc:
+            if "vault" in locals():
+                vault._dispose()
+            for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
+                (folder / name).unlink(missing_ok=True)  # no half-made vault left behind
             lock.release()
-            raise StorageUnavailableError(_os_reason(exc)) from exc
-        except BaseException:
-            lock.release()
+            if isinstance(exc, OSError):
+                raise StorageUnavailableError(_os_reason(exc)) from exc
             raise
         return vault, recovery
 
@@ -266,6 +270,8 @@ class Vault:
         if not is_vault(folder):
             raise VaultNotFoundError(str(folder))
         keyfile = KeyFile.read(folder / KEYS_NAME)
+        if (folder / DB_NAME).stat().st_size == 0:
+            raise VaultDamagedError("the database file is empty")
         lock = VaultLock(folder)
         lock.acquire()
         try:
@@ -276,6 +282,8 @@ class Vault:
             keyfile, principal, kek, data_key = _finish_interrupted_rekey(
                 folder, keyfile, principal, kek, data_key, unlock
             )
+            if not keyfile.is_authentic(data_key):
+                raise VaultDamagedError("the key-slot file was changed outside the program")
             vault = cls(folder, keyfile, data_key, lock, principal, kek)
             try:
                 vault._prepare_schema()
@@ -288,19 +296,25 @@ class Vault:
             raise
 
     def _prepare_schema(self) -> None:
+        try:
+            current = migrate.current_revision(self.engine)
+        except (OperationalError, DBAPIError) as exc:
+            raise _translated(exc) from exc
+        if current is None:
+            # create() migrates before the key file exists: no schema here means damage.
+            raise VaultDamagedError("the database holds no vault tables")
         with self.read() as session:
             major_row = session.get(VaultInfo, "schema_major")
         major = int(major_row.value) if major_row and major_row.value.isdigit() else 0
         if major > migrate.SCHEMA_MAJOR:
             raise VaultTooNewError(major, migrate.SCHEMA_MAJOR)
-        current = migrate.current_revision(self.engine)
         if current == migrate.head_revision():
             return
         if current is not None and current not in migrate.known_revisions():
             # A newer minor version of the same major: its additions are unknown here but the
             # tables this program uses are compatible, so open without migrating.
             return
-        self.backup_before_migration(current or "empty")
+        self.backup_before_migration(current)
         try:
             migrate.upgrade(self.engine)
         except (OperationalError, DBAPIError) as exc:
@@ -355,11 +369,12 @@ class Vault:
         if enforce_password_policy:
             _check_new_password(password)
         params = kdf_params or self._params_like_existing()
-        slot, _ = self.keyfile.new_slot(
+        candidate = self.keyfile.copy()
+        slot, _ = candidate.new_slot(
             SLOT_USER, username, password.encode("utf-8"), self._data_key(), params
         )
-        self.keyfile.slots.append(slot)
-        self._save_keyfile()
+        candidate.slots.append(slot)
+        self._save_keyfile(candidate)
 
     def change_password(self, username: str, old_password: str, new_password: str) -> None:
         slot = self.keyfile.user_slot(username)
@@ -369,8 +384,10 @@ class Vault:
         if self.keyfile.open_slot(slot, old_kek) is None:
             raise WrongCredentialsError("current password")
         _check_new_password(new_password)
-        new_kek = self.keyfile.rewrap_private(slot, old_kek, new_password.encode("utf-8"))
-        self._save_keyfile()
+        candidate = self.keyfile.copy()
+        copied = next(s for s in candidate.slots if s.slot_id == slot.slot_id)
+        new_kek = candidate.rewrap_private(copied, old_kek, new_password.encode("utf-8"))
+        self._save_keyfile(candidate)
         if self.principal.slot_id == slot.slot_id:
             self._slot_key = new_kek
 
@@ -384,12 +401,13 @@ class Vault:
             raise ValidationError(f"There is no team member named “{username}”.")
         _check_new_password(new_password)
         params = kdf_params or old.kdf
-        slot, kek = self.keyfile.new_slot(
+        candidate = self.keyfile.copy()
+        slot, kek = candidate.new_slot(
             SLOT_USER, old.username, new_password.encode("utf-8"), self._data_key(), params
         )
         index = self.keyfile.slots.index(old)
-        self.keyfile.slots[index] = slot
-        self._save_keyfile()
+        candidate.slots[index] = slot
+        self._save_keyfile(candidate)
         if self.principal.slot_id == old.slot_id:
             self.principal = Principal(slot.username, slot.slot_id)
             self._slot_key = kek
@@ -410,14 +428,16 @@ class Vault:
             raise ValidationError("The last team member cannot be removed.")
         report(0, 4, "Preparing a new key")
         new_key = os.urandom(crypto.DATA_KEY_BYTES)
-        next_file = KeyFile(
-            vault_id=self.keyfile.vault_id,
-            generation=self.keyfile.generation + 1,
-            slots=[s for s in self.keyfile.slots if s.slot_id != slot.slot_id],
-        )
+        next_file = self.keyfile.copy()
+        next_file.generation += 1
+        next_file.slots = [s for s in next_file.slots if s.slot_id != slot.slot_id]
         for remaining in next_file.slots:
             next_file.seal(remaining, new_key)
-        next_file.write(self.folder / NEXT_KEYS_NAME)
+        next_file.authenticate(new_key)
+        try:
+            next_file.write(self.folder / NEXT_KEYS_NAME)
+        except OSError as exc:
+            raise StorageUnavailableError(_os_reason(exc)) from exc
         report(1, 4, "Re-encrypting the database")
         assert self._engine is not None
         self._engine.dispose()
@@ -452,11 +472,14 @@ class Vault:
     def _params_like_existing(self) -> crypto.KdfParams:
         return self.keyfile.slots[0].kdf
 
-    def _save_keyfile(self) -> None:
+    def _save_keyfile(self, candidate: KeyFile) -> None:
+        """Authenticate and write ``candidate``; it replaces the open key file only once saved."""
+        candidate.authenticate(self._data_key())
         try:
-            self.keyfile.write(self.keys_path)
+            candidate.write(self.keys_path)
         except OSError as exc:
             raise StorageUnavailableError(_os_reason(exc)) from exc
+        self.keyfile = candidate
 
     # ---- backups and maintenance -----------------------------------------------------------
     def checkpoint(self) -> None:
@@ -477,9 +500,12 @@ class Vault:
         return target
 
     def integrity_problems(self) -> list[str]:
-        with self.engine.connect() as conn:
-            problems = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
-            quick = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+        try:
+            with self.engine.connect() as conn:
+                problems = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
+                quick = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+        except (OperationalError, DBAPIError) as exc:
+            raise _translated(exc) from exc
         return problems + [q for q in quick if q != "ok"]
 
     def execute_raw(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:

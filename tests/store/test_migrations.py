@@ -1,0 +1,218 @@
+"""Schema migrations: a vault at an older revision is copied aside, then upgraded; a vault from a
+newer major version is refused and left untouched; a newer minor revision opens as it is.
+
+Two kinds of upgrade are tested with the real Alembic machinery: a vault taken back to the first
+revision (0001) and opened by this program, and a vault at today's head opened by a program
+that has one more revision (written into a copy of the migrations folder for the test).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlmodel import select
+
+from btam_desktop.domain.models import Case, VaultInfo
+from btam_desktop.store import migrate
+from btam_desktop.store.errors import VaultDamagedError, VaultTooNewError
+from btam_desktop.store.keyfile_names import DB_NAME, KEYS_NAME
+from btam_desktop.store.vault import Vault
+from tests.store._support import ALICE, ALICE_PW, raw_connection
+
+NEXT_REVISION = '''"""test-only revision after today's head"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "t_next"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("test_extra", sa.Column("id", sa.Integer(), primary_key=True))
+    with op.batch_alter_table("case_file") as batch_op:
+        batch_op.add_column(sa.Column("test_flag", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("case_file") as batch_op:
+        batch_op.drop_column("test_flag")
+    op.drop_table("test_extra")
+'''
+
+
+def folder_fingerprint(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "vault.lock"
+    }
+
+
+def add_case(vault: Vault) -> None:
+    with vault.write() as session:
+        session.add(
+            Case(
+                number="2026-0001",
+                year=2026,
+                sequence=1,
+                title="Before the upgrade",
+                setting="school",
+                status="intake",
+                level_scale="x",
+            )
+        )
+
+
+def test_revisions_form_one_line_from_0001() -> None:
+    known = migrate.known_revisions()
+    assert "0001" in known and migrate.head_revision() in known
+    script = ScriptDirectory.from_config(migrate._config())
+    chain = [r.revision for r in script.walk_revisions("base", "heads")]
+    assert chain[-1] == "0001" and chain[0] == migrate.head_revision()
+    assert len(chain) == len(known)  # no branches
+
+
+def test_new_vault_is_at_head(new_vault) -> None:
+    assert migrate.current_revision(new_vault.vault.engine) == migrate.head_revision()
+    with new_vault.vault.read() as session:
+        major = session.get(VaultInfo, "schema_major")
+        vault_id = session.get(VaultInfo, "vault_id")
+    assert major is not None and major.value == str(migrate.SCHEMA_MAJOR)
+    assert vault_id is not None and vault_id.value == new_vault.vault.vault_id
+    assert not any(new_vault.vault.backup_dir.iterdir())
+
+
+def check_upgraded_with_backup(made, data_key: bytes, old: str, new: str, track) -> None:
+    """Open the vault: it is copied aside at revision ``old``, then upgraded to ``new``."""
+    vault = track(Vault.open(made.folder, ALICE, ALICE_PW))
+    assert migrate.current_revision(vault.engine) == new
+    with vault.read() as session:
+        assert [c.title for c in session.exec(select(Case)).all()] == ["Before the upgrade"]
+    assert vault.integrity_problems() == []
+    vault.lock()
+
+    backups = sorted(made.folder.glob(f"backups/before-migration-{old}-*"))
+    assert len(backups) == 1
+    assert sorted(p.name for p in backups[0].iterdir()) == [DB_NAME, KEYS_NAME]
+    # The copy is the vault as it was: still encrypted, still at ``old``, opened by the same key.
+    copy = raw_connection(backups[0], data_key)
+    try:
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [(old,)]
+        assert copy.execute("SELECT title FROM case_file").fetchall() == [("Before the upgrade",)]
+    finally:
+        copy.close()
+
+    # Opening again: already at head, no second copy.
+    track(Vault.open(made.folder, ALICE, ALICE_PW)).lock()
+    assert len(list(made.folder.glob("backups/before-migration-*"))) == 1
+
+
+def test_vault_made_at_the_first_revision_is_backed_up_then_upgraded(new_vault, track) -> None:
+    if migrate.head_revision() == "0001":
+        pytest.fail("only one revision: nothing to upgrade from (see the next test)")
+    add_case(new_vault.vault)
+    with new_vault.vault.engine.begin() as conn:  # take the schema back to revision 0001
+        command.downgrade(migrate._config(conn), "0001")
+    assert migrate.current_revision(new_vault.vault.engine) == "0001"
+    data_key = new_vault.vault._data_key()
+    new_vault.vault.lock()
+    check_upgraded_with_backup(new_vault, data_key, "0001", migrate.head_revision(), track)
+
+
+def test_vault_at_head_upgrades_to_a_newer_revision(new_vault, tmp_path, monkeypatch, track):
+    add_case(new_vault.vault)
+    data_key = new_vault.vault._data_key()
+    head = migrate.head_revision()
+    new_vault.vault.lock()
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "t_next.py").write_text(NEXT_REVISION.replace("{head}", head))
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
+    assert migrate.head_revision() == "t_next"
+
+    check_upgraded_with_backup(new_vault, data_key, head, "t_next", track)
+    vault = track(Vault.open(new_vault.folder, ALICE, ALICE_PW))
+    assert vault.execute_raw("SELECT count(*) FROM test_extra")[0][0] == 0
+
+
+def test_vault_of_a_newer_major_version_is_refused_untouched(new_vault) -> None:
+    with new_vault.vault.write() as session:
+        session.merge(VaultInfo(key="schema_major", value="2"))
+    new_vault.vault.lock()
+    before = folder_fingerprint(new_vault.folder)
+
+    for _attempt in range(2):  # the lock is released after refusing, so it refuses again
+        with pytest.raises(VaultTooNewError) as caught:
+            Vault.open(new_vault.folder, ALICE, ALICE_PW)
+        assert "newer version of BTAM Desktop" in str(caught.value)
+        assert "format 2" in str(caught.value)
+
+    assert folder_fingerprint(new_vault.folder) == before
+    assert not any((new_vault.folder / "backups").iterdir())
+
+
+def test_a_newer_minor_revision_opens_without_migrating(new_vault, track) -> None:
+    data_key = new_vault.vault._data_key()
+    new_vault.vault.lock()
+    conn = raw_connection(new_vault.folder, data_key)
+    conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    conn.close()
+
+    vault = track(Vault.open(new_vault.folder, ALICE, ALICE_PW))
+    assert migrate.current_revision(vault.engine) == "0099"
+    assert not any(vault.backup_dir.iterdir())
+
+
+def test_lost_version_table_is_reported_not_migrated_over(new_vault) -> None:
+    """Tables present but alembic_version gone (damage, or a hand edit): re-running the first
+    migration over the tables cannot work. The person gets VaultDamagedError, not a SQL error,
+    and the data stays as it was."""
+    add_case(new_vault.vault)
+    data_key = new_vault.vault._data_key()
+    new_vault.vault.lock()
+    conn = raw_connection(new_vault.folder, data_key)
+    conn.execute("DROP TABLE alembic_version")
+    conn.close()
+
+    with pytest.raises(VaultDamagedError):
+        Vault.open(new_vault.folder, ALICE, ALICE_PW)
+    conn = raw_connection(new_vault.folder, data_key)
+    try:
+        assert conn.execute("SELECT title FROM case_file").fetchall() == [("Before the upgrade",)]
+    finally:
+        conn.close()
+
+
+def test_keyed_database_without_any_schema_is_damage_not_a_fresh_start(new_vault) -> None:
+    """The right key, but no tables and no alembic_version (revision None). ``Vault.create``
+    migrates before the key file exists, so a vault can never legitimately be in this state:
+    opening reports damage instead of quietly building an empty vault over the file."""
+    data_key = new_vault.vault._data_key()
+    new_vault.vault.lock()
+    conn = raw_connection(new_vault.folder, data_key)
+    conn.execute("DROP TRIGGER audit_event_no_update")
+    conn.execute("DROP TRIGGER audit_event_no_delete")
+    conn.execute("DROP TABLE search_index")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for name in names:
+        conn.execute(f'DROP TABLE "{name}"')
+    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    conn.close()
+
+    with pytest.raises(VaultDamagedError):
+        Vault.open(new_vault.folder, ALICE, ALICE_PW)
+    conn = raw_connection(new_vault.folder, data_key)
+    try:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    finally:
+        conn.close()
