@@ -6,6 +6,8 @@ reader user and a user who cannot tell the colours apart get the same informatio
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,6 +16,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QFontMetricsF,
     QHelpEvent,
     QMouseEvent,
     QPainter,
@@ -170,8 +173,10 @@ class HorizontalBarChart(QWidget):
             return
 
         available = self.width() - 2 * MARGIN
+        # Fractional widths rounded up (plus a pixel), so the longest label is never elided.
+        exact = QFontMetricsF(self.font())
         label_width = min(
-            max(metrics.horizontalAdvance(bar.label) for bar in self._bars),
+            math.ceil(max(exact.horizontalAdvance(bar.label) for bar in self._bars)) + 1,
             int(available * 0.4),
         )
         value_width = max(metrics.horizontalAdvance(format_value(b.value)) for b in self._bars)
