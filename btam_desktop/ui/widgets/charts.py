@@ -7,7 +7,6 @@ reader user and a user who cannot tell the colours apart get the same informatio
 from __future__ import annotations
 
 import math
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 
