@@ -1,0 +1,243 @@
+"""Documents: how long a person waits for printouts.
+
+    .venv/bin/python bench/bench_reports.py [--pages 200] [--runs 3] [--paper letter]
+
+* the blank checklists of every built-in form (what ``btam print forms`` builds);
+* a case summary of about ``--pages`` pages: a demo vault (cheap key derivation) with one case
+  holding enough timeline entries and notes to reach that length, built with progress;
+* opening that summary in the preview: pypdfium2 loading the bytes and rendering page 1 at
+  screen resolution (what the print preview shows first);
+* the process's peak memory (``ru_maxrss``).
+
+Each time is the median of --runs. Targets on the reference machine: all blank checklists in
+under 3 s; a 200-page summary in under 15 s (it runs in the background with progress).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pypdfium2 as pdfium  # noqa: E402
+
+from btam_desktop.domain.enums import (  # noqa: E402
+    CaseSetting,
+    InformationSource,
+    NoteCategory,
+    PathwayStage,
+    PersonRole,
+    Reliability,
+    ReportChannel,
+    TimelineCategory,
+)
+from btam_desktop.domain.forms import FormRegistry  # noqa: E402
+from btam_desktop.domain.models import CaseNote, TimelineEntry  # noqa: E402
+from btam_desktop.domain.types import utcnow  # noqa: E402
+from btam_desktop.reports import build_blank_checklist, build_case_summary  # noqa: E402
+from btam_desktop.services.app import Btam  # noqa: E402
+from btam_desktop.services.cases import IntakeInput, PersonInput  # noqa: E402
+from btam_desktop.services.demo import create_demo_vault  # noqa: E402
+from btam_desktop.store.crypto import KdfParams  # noqa: E402
+
+CHEAP = KdfParams(time_cost=1, memory_kib=8, parallelism=1)
+# Measured: about 9 timeline rows and one long note per page on Letter.
+ENTRIES_PER_PAGE = 9.0
+_WORDS = [
+    "hallway",
+    "locker",
+    "message",
+    "threat",
+    "weapon",
+    "fight",
+    "bus",
+    "cafeteria",
+    "online",
+    "post",
+    "friend",
+    "argument",
+    "teacher",
+    "grade",
+    "suspension",
+    "anger",
+    "joke",
+    "apology",
+    "rumor",
+    "lunch",
+    "parking",
+    "practice",
+    "schedule",
+    "counselor",
+    "meeting",
+    "family",
+    "stress",
+    "worry",
+    "video",
+    "drawing",
+    "notebook",
+    "phone",
+    "text",
+    "group",
+    "chat",
+]
+
+
+def page_count(pdf: bytes) -> int:
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def median_time(fn, runs: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+    times = []
+    result = None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def bench_checklists(paper: str, runs: int) -> None:
+    registry = FormRegistry.load(None)
+    forms = registry.forms()
+
+    per_form: dict[str, list[float]] = {f.id: [] for f in forms}
+
+    def build_all() -> list[bytes]:
+        out = []
+        for form in forms:
+            start = time.perf_counter()
+            out.append(
+                build_blank_checklist(
+                    form, "Benchmark team", paper=paper, scale=registry.scale_for(form)
+                )
+            )
+            per_form[form.id].append(time.perf_counter() - start)
+        return out
+
+    seconds, pdfs = median_time(build_all, runs)
+    assert isinstance(pdfs, list)
+    pages = sum(page_count(p) for p in pdfs)
+    slowest = max(forms, key=lambda f: statistics.median(per_form[f.id]))
+    print(
+        f"blank checklists: {len(forms)} forms, {pages} pages, {seconds:.2f} s "
+        f"({seconds / pages * 1000:.0f} ms a page; slowest {slowest.id} "
+        f"{statistics.median(per_form[slowest.id]):.2f} s)"
+    )
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "."
+
+
+def fill_case(app: Btam, pages: int) -> int:
+    """One case with enough records for about ``pages`` pages (bulk inserts: fast)."""
+    rng = random.Random(2026)
+    case = app.cases.report_concern(
+        IntakeInput(
+            received_at=utcnow() - timedelta(days=900),
+            channel=ReportChannel.PHONE,
+            narrative=_sentence(rng, 80),
+            setting=CaseSetting.SCHOOL,
+            title="Benchmark: a case followed for years",
+            subjects=[PersonInput(PersonRole.SUBJECT, full_name="Bench Subject")],
+        )
+    )
+    assert case.id is not None
+    entries = int(pages * ENTRIES_PER_PAGE * 0.85)
+    notes = max(10, pages // 8)
+    stages = list(PathwayStage)
+    account_id = app.actor.account_id
+    with app.vault.write() as session:
+        for n in range(entries):
+            session.add(
+                TimelineEntry(
+                    case_id=case.id,
+                    occurred_at=utcnow() - timedelta(days=900) + timedelta(hours=n * 13),
+                    category=rng.choice(list(TimelineCategory)).value,
+                    description=f"Entry {n}: " + _sentence(rng, rng.randint(15, 70)),
+                    pathway_stage=rng.choice(stages).value if rng.random() < 0.2 else None,
+                    source=rng.choice(list(InformationSource)).value,
+                    obtained_how=_sentence(rng, 4),
+                    reliability=rng.choice(list(Reliability)).value,
+                    entered_by_id=account_id,
+                )
+            )
+        for n in range(notes):
+            body = "\n\n".join(_sentence(rng, rng.randint(30, 120)) for _ in range(3))
+            session.add(
+                CaseNote(
+                    case_id=case.id,
+                    category=rng.choice(list(NoteCategory)).value,
+                    body=f"Note {n}. {body}",
+                    author_id=account_id,
+                )
+            )
+    return case.id
+
+
+def bench_case_summary(pages: int, paper: str, runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="btam-bench-") as folder:
+        app = create_demo_vault(Path(folder) / "vault", kdf_params=CHEAP)
+        try:
+            case_id = fill_case(app, pages)
+            updates: list[int] = []
+
+            def build() -> bytes:
+                updates.clear()
+                return build_case_summary(
+                    app, case_id, paper=paper, progress=lambda d, t, m: updates.append(d)
+                )
+
+            seconds, pdf = median_time(build, runs)
+            assert isinstance(pdf, bytes)
+            count = page_count(pdf)
+            print(
+                f"case summary: {count} pages, {seconds:.2f} s "
+                f"({seconds / count * 1000:.0f} ms a page), {len(pdf) / 1_048_576:.1f} MB, "
+                f"{len(updates)} progress updates"
+            )
+
+            def first_page() -> None:
+                doc = pdfium.PdfDocument(pdf)
+                try:
+                    page = doc[0]
+                    image = page.render(scale=96 / 72).to_pil()
+                    page.close()
+                    assert image.width > 0
+                finally:
+                    doc.close()
+
+            preview_seconds, _ = median_time(first_page, runs)
+            print(f"preview: open and render page 1 at 96 dpi: {preview_seconds * 1000:.0f} ms")
+        finally:
+            app.lock()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--paper", default="letter", choices=("letter", "a4"))
+    args = parser.parse_args()
+    bench_checklists(args.paper, args.runs)
+    bench_case_summary(args.pages, args.paper, args.runs)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

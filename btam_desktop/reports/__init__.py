@@ -1,0 +1,100 @@
+"""Printable documents, built in memory with reportlab and returned as PDF bytes.
+
+Nothing here writes a file, except :func:`write_blank_checklists`, which writes blank forms to
+the folder a person chose (``btam print forms --out DIR``).
+
+Auditing: building a document is not an event by itself. The caller records what a person did
+with it: :func:`export_case_summary` records the export of a case summary as it builds it;
+:func:`record_print` and :func:`record_save` record a printout or a PDF saved outside the
+vault.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from btam_desktop.domain.forms import FormRegistry
+from btam_desktop.reports.base import PAPER_SIZES, page_size, suggested_file_name
+from btam_desktop.reports.case_summary import SECTIONS, build_case_summary
+from btam_desktop.reports.checklist import build_blank_checklist
+from btam_desktop.reports.handout import AUDIENCES, build_recognize_and_report_handout
+from btam_desktop.reports.meeting_agenda import build_meeting_agenda
+from btam_desktop.reports.recovery_sheet import build_recovery_sheet
+from btam_desktop.services.permissions import Permission
+
+if TYPE_CHECKING:
+    from btam_desktop.services.app import Btam
+
+
+def export_case_summary(app: Btam, case_id: int, **kw: Any) -> bytes:
+    """Build the case summary (see :func:`build_case_summary` for the keywords) and record
+    the export in the audit trail."""
+    app.ctx.require(Permission.EXPORT, "case", case_id)
+    pdf = build_case_summary(app, case_id, **kw)
+    app.record_event("report.export", "case", case_id, "case summary exported")
+    return pdf
+
+
+def _document_event(app: Btam, action: str, document: str, case_id: int | None, verb: str) -> None:
+    # ``document`` names a kind of document ("case summary", "blank checklist btam.screening"),
+    # never its content; the case is referred to by id only.
+    summary = f"{document} {verb}"[:300]
+    if case_id is not None:
+        app.record_event(action, "case", case_id, summary)
+    else:
+        app.record_event(action, "document", "", summary)
+
+
+def record_print(app: Btam, document: str, case_id: int | None = None) -> None:
+    """Record that ``document`` (a kind of document, e.g. 'case summary') was printed."""
+    _document_event(app, "report.print", document, case_id, "printed")
+
+
+def record_save(app: Btam, document: str, case_id: int | None = None) -> None:
+    """Record that ``document`` was saved as an unencrypted PDF outside the vault."""
+    _document_event(app, "report.save", document, case_id, "saved as PDF outside the vault")
+
+
+def write_blank_checklists(
+    out_dir: Path,
+    registry: FormRegistry,
+    team_name: str,
+    paper: str = "letter",
+    *,
+    include_guidance: bool = True,
+) -> list[Path]:
+    """Write a blank checklist of every form in ``registry`` (newest versions) into
+    ``out_dir``, the folder a person chose; returns the files written."""
+    page_size(paper)  # refuse an unknown paper size before writing anything
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for form in registry.forms():
+        scale = registry.scale_for(form) if form.scale is not None else None
+        pdf = build_blank_checklist(
+            form, team_name, include_guidance=include_guidance, paper=paper, scale=scale
+        )
+        path = out_dir / suggested_file_name(
+            "blank_checklist", form_id=form.id, version=form.version
+        )
+        path.write_bytes(pdf)
+        written.append(path)
+    return written
+
+
+__all__ = [
+    "AUDIENCES",
+    "PAPER_SIZES",
+    "SECTIONS",
+    "build_blank_checklist",
+    "build_case_summary",
+    "build_meeting_agenda",
+    "build_recognize_and_report_handout",
+    "build_recovery_sheet",
+    "export_case_summary",
+    "record_print",
+    "record_save",
+    "suggested_file_name",
+    "write_blank_checklists",
+]

@@ -1,0 +1,590 @@
+"""What every BTAM document shares: paper, fonts, styles, page header and footer, metadata.
+
+Documents are built in memory and returned as PDF bytes; nothing is written to disk here.
+
+- Fonts: the Bitstream Vera family that ships inside the reportlab package, embedded (subset)
+  in every PDF, so a printout looks the same on Windows, macOS and Linux.
+- Pages: Letter or A4; a header with the team name and the document title; a footer with a
+  confidentiality line and "Page X of Y" (the total is known only once the document is laid
+  out, so the header and footer are drawn when the canvas is saved).
+- Metadata: title, author (the team name) and subject. Builders never put a person's name in
+  them, and never in a suggested file name either.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import reportlab
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, TableStyle
+
+ProgressCallback = Callable[[int, int, str], None]
+
+#: pdfium (pypdfium2, used to show and print these PDFs) is not thread-safe: every use of it in
+#: this process, on any thread, holds this lock.
+PDFIUM_LOCK = threading.Lock()
+
+# reportlab keeps some process-wide state (fonts, caches); one document is laid out at a time.
+_BUILD_LOCK = threading.Lock()
+
+# ---- paper -----------------------------------------------------------------------------------
+
+PAPER_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
+
+MARGIN_X = 50.0  # about 0.7 inch
+MARGIN_TOP = 66.0
+MARGIN_BOTTOM = 62.0
+
+
+def page_size(paper: str) -> tuple[float, float]:
+    """The page size in points for ``"letter"`` or ``"a4"``; ValueError for anything else."""
+    try:
+        return PAPER_SIZES[paper.strip().lower()]
+    except (KeyError, AttributeError):
+        raise ValueError(f"paper must be 'letter' or 'a4', not {paper!r}") from None
+
+
+def content_width(paper: str) -> float:
+    """The width of the text area between the margins."""
+    return page_size(paper)[0] - 2 * MARGIN_X
+
+
+# ---- fonts -----------------------------------------------------------------------------------
+
+FONT = "BtamSans"
+FONT_BOLD = "BtamSans-Bold"
+FONT_ITALIC = "BtamSans-Italic"
+FONT_BOLD_ITALIC = "BtamSans-BoldItalic"
+
+_FONT_FILES = {
+    FONT: "Vera.ttf",
+    FONT_BOLD: "VeraBd.ttf",
+    FONT_ITALIC: "VeraIt.ttf",
+    FONT_BOLD_ITALIC: "VeraBI.ttf",
+}
+_font_lock = threading.Lock()
+_fonts_ready = False
+
+
+def fonts_dir() -> Path:
+    """The fonts folder inside the installed reportlab package (Bitstream Vera lives there)."""
+    return Path(reportlab.__file__).resolve().parent / "fonts"
+
+
+def register_fonts() -> None:
+    """Register the Vera family once per process (safe to call from any thread)."""
+    global _fonts_ready
+    if _fonts_ready:
+        return
+    with _font_lock:
+        if _fonts_ready:
+            return
+        folder = fonts_dir()
+        for name, file_name in _FONT_FILES.items():
+            pdfmetrics.registerFont(TTFont(name, str(folder / file_name)))
+        pdfmetrics.registerFontFamily(
+            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
+        )
+        _fonts_ready = True
+
+
+@cache
+def _covered() -> frozenset[int]:
+    """Code points every face of the family can draw."""
+    register_fonts()
+    sets: list[frozenset[int]] = []
+    for name in _FONT_FILES:
+        font = pdfmetrics.getFont(name)
+        sets.append(frozenset(font.face.charToGlyph))
+    return frozenset.intersection(*sets)
+
+
+# Characters the Vera fonts lack, written with ones they have.
+_SUBSTITUTES = {
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2015": "\u2014",
+    "\u2032": "'",
+    "\u2033": '"',
+    "\u2192": "->",
+    "\u2190": "<-",
+    "\u2264": "<=",
+    "\u2265": ">=",
+    "\u2260": "!=",
+    "\u2212": "-",
+    "\u2713": "x",
+    "\u2714": "x",
+    "\u2717": "x",
+    "\u2610": "[ ]",
+    "\u2611": "[x]",
+    "\u25cf": "\u2022",
+    "\u25e6": "\u2022",
+    "\u2043": "-",
+    "\u00ad": "",
+    "\u200b": "",
+    "\u200d": "",
+    "\ufeff": "",
+    "\u202f": " ",
+    "\u2009": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+}
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every character the embedded fonts can draw; others are approximated
+    (accents dropped, arrows spelt out) or shown as '?', never as an invisible gap."""
+    covered = _covered()
+    if all(ord(ch) in covered or ch in "\n\t" for ch in text):
+        return text
+    out: list[str] = []
+    for ch in text:
+        if ord(ch) in covered or ch in "\n\t":
+            out.append(ch)
+            continue
+        if ch in _SUBSTITUTES:
+            out.append(_SUBSTITUTES[ch])
+            continue
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+        )
+        if plain and all(ord(c) in covered for c in plain):
+            out.append(plain)
+        elif unicodedata.category(ch).startswith("Z"):
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf"):
+            continue
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+def para(text: object) -> str:
+    """Plain text as Paragraph markup: safe characters, escaped, line breaks kept."""
+    value = safe_text("" if text is None else str(text)).replace("\r\n", "\n").replace("\r", "\n")
+    return escape(value.strip("\n")).replace("\n", "<br/>")
+
+
+# ---- colors and styles -----------------------------------------------------------------------
+
+INK = colors.HexColor("#1d232b")
+MUTED = colors.HexColor("#5b6470")
+ACCENT = colors.HexColor("#1f4e79")
+ACCENT_LIGHT = colors.HexColor("#e7eef6")
+RULE = colors.HexColor("#aeb7c2")
+HAIRLINE = colors.HexColor("#d3d9e0")
+SHADE = colors.HexColor("#f3f5f8")
+WRITE_LINE = colors.HexColor("#8e98a4")
+ALERT = colors.HexColor("#b3261e")
+ALERT_LIGHT = colors.HexColor("#fbeceb")
+
+
+def hex_of(color: colors.Color) -> str:
+    """'#rrggbb' for use in Paragraph markup."""
+    return "#" + str(color.hexval())[2:]
+
+
+TAG_STYLES = {
+    # flag: (text, text color, background)
+    "risk_factor": ("RISK", "#8a3b00", "#fde7d6"),
+    "protective_factor": ("PROTECTIVE", "#1e5631", "#dcefe0"),
+    "red_flag": ("RED FLAG", "#ffffff", "#b3261e"),
+}
+
+
+def tag(flag: str) -> str:
+    """Inline markup for a small marker tag (risk factor, protective factor, red flag)."""
+    text, fg, bg = TAG_STYLES[flag]
+    return (
+        f'<font name="{FONT_BOLD}" size="6.5" color="{fg}" backColor="{bg}">'
+        f"&nbsp;{text.replace(' ', '&nbsp;')}&nbsp;</font>"
+    )
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    body: ParagraphStyle
+    body_bold: ParagraphStyle
+    small: ParagraphStyle
+    muted: ParagraphStyle
+    note: ParagraphStyle
+    item: ParagraphStyle
+    item_help: ParagraphStyle
+    choice: ParagraphStyle
+    cell: ParagraphStyle
+    cell_bold: ParagraphStyle
+    cell_head: ParagraphStyle
+    cell_muted: ParagraphStyle
+    bullet: ParagraphStyle
+    center: ParagraphStyle
+
+
+ITEM_INDENT = 30.0
+
+
+@cache
+def styles() -> Styles:
+    register_fonts()
+    base = ParagraphStyle(
+        "btam-body",
+        fontName=FONT,
+        fontSize=9.5,
+        leading=12.8,
+        textColor=INK,
+        alignment=TA_LEFT,
+        bulletFontName=FONT,
+    )
+
+    def make(name: str, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(f"btam-{name}", parent=base, **kw)
+
+    return Styles(
+        title=make("title", fontName=FONT_BOLD, fontSize=18, leading=22, textColor=ACCENT),
+        subtitle=make("subtitle", fontSize=10, leading=13.5, textColor=MUTED),
+        h1=make("h1", fontName=FONT_BOLD, fontSize=11.5, leading=14.5, textColor=ACCENT),
+        h2=make("h2", fontName=FONT_BOLD, fontSize=10, leading=13, textColor=INK, spaceBefore=4),
+        body=base,
+        body_bold=make("body-bold", fontName=FONT_BOLD),
+        small=make("small", fontSize=8.5, leading=11),
+        muted=make("muted", fontSize=8, leading=10.5, textColor=MUTED),
+        note=make("note", fontName=FONT_ITALIC, fontSize=8, leading=10.5, textColor=MUTED),
+        item=make(
+            "item",
+            fontSize=9.5,
+            leading=12.5,
+            leftIndent=ITEM_INDENT,
+            bulletIndent=0,
+            bulletFontName=FONT_BOLD,
+            bulletFontSize=9,
+        ),
+        item_help=make(
+            "item-help",
+            fontName=FONT_ITALIC,
+            fontSize=8,
+            leading=10.3,
+            textColor=MUTED,
+            leftIndent=ITEM_INDENT,
+        ),
+        choice=make("choice", fontSize=8.8, leading=11.2),
+        cell=make("cell", fontSize=8.3, leading=10.4),
+        cell_bold=make("cell-bold", fontName=FONT_BOLD, fontSize=8.3, leading=10.4),
+        cell_head=make(
+            "cell-head", fontName=FONT_BOLD, fontSize=7.8, leading=9.6, textColor=ACCENT
+        ),
+        cell_muted=make("cell-muted", fontSize=7.6, leading=9.6, textColor=MUTED),
+        bullet=make("bullet", leftIndent=12, bulletIndent=2, bulletFontName=FONT),
+        center=make("center", alignment=TA_CENTER),
+    )
+
+
+def table_style(commands: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
+    """A TableStyle whose plain-string cells use the embedded font (not reportlab's default
+    Helvetica, which would not be embedded)."""
+    return TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("FONTSIZE", (0, 0), (-1, -1), 8.3),
+            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+            *commands,
+        ]
+    )
+
+
+# ---- formatting values -----------------------------------------------------------------------
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    """'Mar 4, 2026' (a datetime is shown in this computer's time zone); '' for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone() if value.tzinfo else value
+    return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    """'Mar 4, 2026 14:05' in this computer's time zone; '' for None."""
+    if value is None:
+        return ""
+    local = value.astimezone() if value.tzinfo else value
+    return f"{fmt_date(local)} {local.hour:02d}:{local.minute:02d}"
+
+
+def utc_offset_label() -> str:
+    """'UTC-05:00': the offset the times in a document are shown in."""
+    offset = datetime.now().astimezone().utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def label_of(enum_type: Any, value: str | None) -> str:
+    """The label of a stored enum value, or the value itself if it is not (or no longer) known."""
+    if not value:
+        return ""
+    try:
+        member = enum_type(value)
+    except ValueError:
+        member = None
+    label = getattr(member, "label", None)
+    return str(label) if label else value.replace("_", " ").capitalize()
+
+
+# ---- file names ------------------------------------------------------------------------------
+
+_UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+
+
+def _clean_name_part(text: str) -> str:
+    return re.sub(r"\s+", " ", _UNSAFE_NAME.sub("-", text)).strip(" .-")
+
+
+def suggested_file_name(
+    kind: str,
+    case_number: str | None = None,
+    *,
+    form_id: str | None = None,
+    version: str | None = None,
+    audience: str | None = None,
+    on: date | None = None,
+) -> str:
+    """A file name for saving a document, never holding a person's name.
+
+    ``kind``: ``case_summary``, ``blank_checklist``, ``recovery_sheet``, ``handout`` or
+    ``meeting_agenda`` (spaces work as well as underscores).
+
+    >>> suggested_file_name("case_summary", "2026-0042")
+    '2026-0042 case summary.pdf'
+    >>> suggested_file_name("blank_checklist", form_id="btam.screening", version="1.0.0")
+    'blank checklist - btam.screening v1.0.0.pdf'
+    """
+    key = kind.strip().lower().replace(" ", "_").replace("-", "_")
+    day = (on or date.today()).isoformat()
+    if key == "case_summary":
+        name = f"{case_number} case summary" if case_number else "case summary"
+    elif key == "blank_checklist":
+        name = "blank checklist"
+        if form_id:
+            name += f" - {form_id}" + (f" v{version}" if version else "")
+    elif key == "recovery_sheet":
+        name = f"vault recovery sheet {day}"
+    elif key == "handout":
+        name = "recognize and report handout" + (f" - {audience}" if audience else "")
+    elif key == "meeting_agenda":
+        name = f"team meeting agenda {day}"
+    else:
+        name = key.replace("_", " ") + (f" {case_number}" if case_number else "")
+    return (_clean_name_part(name) or "document") + ".pdf"
+
+
+# ---- the page frame: header, footer, metadata ------------------------------------------------
+
+CONFIDENTIAL_LINE = (
+    "Confidential: threat assessment record. Do not copy or disclose except as the law allows."
+)
+PRODUCER = "BTAM Desktop"
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """What the page frame and the PDF metadata show. Never a person's name."""
+
+    title: str
+    team_name: str
+    subject: str
+    header_right: str = ""  # defaults to the title
+    footer_note: str = ""  # a small second footer line (form id and version, print date)
+    case_field: bool = False  # a "Case no. ______" blank in the header (blank forms)
+    confidential_line: str | None = CONFIDENTIAL_LINE
+    keywords: tuple[str, ...] = ()
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """``text`` shortened with an ellipsis to fit ``width``."""
+    text = safe_text(text)
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "\u2026", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "\u2026"
+
+
+def draw_page_frame(canv: Canvas, info: DocInfo, page: int, total: int) -> None:
+    """Header and footer of one page (called once the page count is known)."""
+    width, height = canv._pagesize
+    left, right = MARGIN_X, width - MARGIN_X
+    canv.saveState()
+    # header
+    top = height - 34
+    canv.setFillColor(ACCENT)
+    canv.setFont(FONT_BOLD, 8.5)
+    usable = right - left
+    team = _fit(info.team_name, FONT_BOLD, 8.5, usable * 0.45)
+    canv.drawString(left, top, team)
+    canv.setFillColor(MUTED)
+    canv.setFont(FONT, 8.5)
+    right_text = info.header_right or info.title
+    x_end = right
+    if info.case_field:
+        field_w = 92.0
+        canv.setFont(FONT, 8.5)
+        label = "Case no."
+        label_w = stringWidth(label, FONT, 8.5)
+        canv.drawString(right - field_w, top, label)
+        canv.setStrokeColor(WRITE_LINE)
+        canv.setLineWidth(0.6)
+        canv.line(right - field_w + label_w + 4, top - 2, right, top - 2)
+        x_end = right - field_w - 14
+    room = x_end - left - stringWidth(team, FONT_BOLD, 8.5) - 18
+    canv.drawRightString(x_end, top, _fit(right_text, FONT, 8.5, max(room, 40)))
+    canv.setStrokeColor(RULE)
+    canv.setLineWidth(0.6)
+    canv.line(left, top - 8, right, top - 8)
+    # footer
+    base = 40
+    canv.setStrokeColor(RULE)
+    canv.line(left, base + 10, right, base + 10)
+    canv.setFillColor(INK)
+    canv.setFont(FONT_BOLD, 8)
+    page_text = f"Page {page} of {total}"
+    canv.drawRightString(right, base, page_text)
+    room = usable - stringWidth(page_text, FONT_BOLD, 8) - 16
+    if info.confidential_line:
+        canv.setFont(FONT_BOLD, 7.2)
+        canv.setFillColor(INK)
+        canv.drawString(left, base, _fit(info.confidential_line, FONT_BOLD, 7.2, room))
+    if info.footer_note:
+        canv.setFont(FONT, 6.8)
+        canv.setFillColor(MUTED)
+        canv.drawString(left, base - 10, _fit(info.footer_note, FONT, 6.8, usable))
+    canv.restoreState()
+
+
+class _PagedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
+    """Holds every page back until the end, then draws header and footer with the total."""
+
+    def __init__(self, *args: Any, info: DocInfo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._info = info
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            draw_page_frame(self, self._info, number, total)
+            Canvas.showPage(self)
+        self._pages.clear()
+        Canvas.save(self)
+
+
+class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
+    def __init__(self, buffer: BytesIO, on_page: Callable[[int], None] | None, **kw: Any) -> None:
+        super().__init__(buffer, **kw)
+        self._on_page = on_page
+
+    def afterPage(self) -> None:
+        if self._on_page is not None:
+            self._on_page(self.page)
+
+
+def build_pdf(
+    story: Sequence[Flowable],
+    info: DocInfo,
+    paper: str = "letter",
+    *,
+    on_page: Callable[[int], None] | None = None,
+) -> bytes:
+    """Lay out ``story`` on pages with the BTAM frame and return the PDF bytes.
+
+    ``on_page(page_number)`` is called after each page is laid out (for progress).
+    """
+    return build_pdf_counted(story, info, paper, on_page=on_page)[0]
+
+
+def build_pdf_counted(
+    story: Sequence[Flowable],
+    info: DocInfo,
+    paper: str = "letter",
+    *,
+    on_page: Callable[[int], None] | None = None,
+) -> tuple[bytes, int]:
+    """Like :func:`build_pdf`, also returning the number of pages."""
+    register_fonts()
+    size = page_size(paper)
+    buffer = BytesIO()
+    doc = _Document(
+        buffer,
+        on_page,
+        pagesize=size,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=safe_text(info.title),
+        author=safe_text(info.team_name),
+        subject=safe_text(info.subject),
+        creator=PRODUCER,
+        producer=PRODUCER,
+        keywords=list(info.keywords),
+        pageCompression=1,
+        lang="en-US",
+        displayDocTitle=1,
+        initialFontName=FONT,
+        initialFontSize=9.5,
+    )
+    frame = Frame(
+        MARGIN_X,
+        MARGIN_BOTTOM,
+        size[0] - 2 * MARGIN_X,
+        size[1] - MARGIN_TOP - MARGIN_BOTTOM,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], pagesize=size)])
+
+    def canvasmaker(*args: Any, **kwargs: Any) -> Canvas:
+        return _PagedCanvas(*args, info=info, **kwargs)
+
+    with _BUILD_LOCK:
+        doc.build(list(story), canvasmaker=canvasmaker)
+    return buffer.getvalue(), doc.page
+
+
+def printed_on_note(extra: str = "") -> str:
+    """'Printed Mar 4, 2026 from BTAM Desktop' (plus ``extra``), for the footer."""
+    text = f"Printed {fmt_date(date.today())} from BTAM Desktop"
+    return f"{extra} \u00b7 {text}" if extra else text
