@@ -115,7 +115,65 @@ def build_parser() -> argparse.ArgumentParser:
     check = forms_sub.add_parser("check", help="validate a definition file or folder")
     check.add_argument("path", type=Path)
 
+    printing = sub.add_parser("print", help="write printable PDFs (they are NOT encrypted)")
+    print_sub = printing.add_subparsers(dest="print_command", required=True)
+    blank = print_sub.add_parser("forms", help="blank checklists of every form")
+    blank.add_argument("--out", type=Path, required=True, help="folder to write the PDFs into")
+    blank.add_argument("--vault", type=Path, help="include this vault's own forms (no sign-in)")
+    blank.add_argument("--team", default="", help="team name printed in the header")
+    blank.add_argument("--paper", choices=["letter", "a4"], default="letter")
+    blank.add_argument("--no-guidance", action="store_true", help="leave out section guidance")
+    case = print_sub.add_parser("case", help="a case summary")
+    case.add_argument("number", help="the case number, e.g. 2026-0042")
+    _vault_arg(case)
+    case.add_argument("--user", required=True, help="your user name")
+    case.add_argument("--out", type=Path, required=True, help="the PDF file to write")
+    case.add_argument("--paper", choices=["letter", "a4"], default=None)
+    _stdin_arg(case)
+
     return parser
+
+
+def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.domain.forms import FormRegistry
+    from btam_desktop.reports import export_case_summary, write_blank_checklists
+
+    if args.print_command == "forms":
+        custom = args.vault / "forms" if args.vault else None
+        registry = FormRegistry.load(custom)
+        written = write_blank_checklists(
+            args.out,
+            registry,
+            args.team or "Threat assessment team",
+            args.paper,
+            include_guidance=not args.no_guidance,
+        )
+        out(f"Wrote {len(written)} blank checklists to {args.out}")
+        for problem in registry.problems:
+            print(f"btam: skipped a bad form file: {problem}", file=sys.stderr)
+        out("These PDF files are not encrypted: keep them as you would paper records.")
+        return EXIT_OK
+    from btam_desktop.services.app import unlock
+
+    password = PasswordSource(args.password_stdin).get(f"Password for {args.user}: ")
+    app = unlock(args.vault, args.user, password)
+    try:
+        case = app.cases.by_number(args.number)
+        assert case.id is not None
+        paper = args.paper or app.settings().paper_size
+        pdf = export_case_summary(app, case.id, paper=paper)
+    finally:
+        app.lock()
+    target: Path = args.out
+    if target.is_dir():
+        raise VaultError(f"{target} is a folder; give the name of the PDF file to write.")
+    try:
+        target.write_bytes(pdf)
+    except OSError as exc:
+        raise VaultError(f"Could not write {target}: {exc.strerror or 'write refused'}.") from exc
+    out(f"Wrote the summary of case {args.number} to {target} ({len(pdf) // 1024} KB).")
+    out("This PDF file is not encrypted: keep it as you would a paper record.")
+    return EXIT_OK
 
 
 def _cmd_init(args: argparse.Namespace, out: Callable[[str], None]) -> int:
@@ -244,6 +302,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], int]] 
     "audit": _cmd_audit,
     "users": _cmd_users,
     "forms": _cmd_forms,
+    "print": _cmd_print,
 }
 
 

@@ -162,3 +162,62 @@ def test_demo_vault_has_cases_in_every_stage(tmp_path: Path, monkeypatch, capsys
         assert app.verify_audit().ok
     finally:
         app.lock()
+
+
+def test_print_forms_and_case(tmp_path: Path, monkeypatch, capsys) -> None:
+    import pypdfium2
+
+    from btam_desktop.domain.forms import FormRegistry
+
+    out_dir = tmp_path / "blank"
+    code, out, err = run(monkeypatch, capsys, ["print", "forms", "--out", str(out_dir)])
+    assert code == 0, err
+    assert len(list(out_dir.glob("*.pdf"))) == len(FormRegistry.load(None).forms())
+    assert "not encrypted" in out
+    code, out, err = run(monkeypatch, capsys, ["demo", "--vault", str(tmp_path / "d")])
+    assert code == 0, err
+    from btam_desktop.services.app import unlock
+    from btam_desktop.services.cases import CaseQuery
+
+    app = unlock(tmp_path / "d", "demo", "demo")
+    number = app.cases.find(CaseQuery())[0].number
+    app.lock()
+    target = tmp_path / "summary.pdf"
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        [
+            "print",
+            "case",
+            number,
+            "--vault",
+            str(tmp_path / "d"),
+            "--user",
+            "demo",
+            "--out",
+            str(target),
+            "--password-stdin",
+        ],
+        "demo\n",
+    )
+    assert code == 0, err
+    text = "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(target))
+    assert number in text
+    code, _out, err = run(
+        monkeypatch,
+        capsys,
+        [
+            "print",
+            "case",
+            "1999-9999",
+            "--vault",
+            str(tmp_path / "d"),
+            "--user",
+            "demo",
+            "--out",
+            str(target),
+            "--password-stdin",
+        ],
+        "demo\n",
+    )
+    assert code == 1 and "Case 1999-9999 was not found" in err
