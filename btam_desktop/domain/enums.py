@@ -213,7 +213,14 @@ class DisclosureRecipient(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {
+            "parent_guardian": "Parent or guardian",
+            "target": "Target or their family",
+            "law_enforcement": "Law enforcement",
+            "administration": "Administration",
+            "mental_health": "Mental-health provider",
+            "other": "Other",
+        }[self.value]
 
 
 class DisclosureBasis(StrEnum):

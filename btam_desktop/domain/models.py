@@ -58,6 +58,13 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_case_year_sequence"),
         Index("ix_case_status_opened", "status", "opened_at"),
+        # Case list on a large vault (migration 0005; see bench/bench_case_list.py).
+        Index("ix_case_level_opened", "level", "opened_at", "status"),
+        Index("ix_case_site_opened", "site", "opened_at", "status"),
+        Index("ix_case_setting_opened", "setting", "opened_at", "status"),
+        Index("ix_case_owner_opened", "owner_id", "opened_at", "status"),
+        Index("ix_case_review_status", "next_review_on", "status"),
+        Index("ix_case_title_status", "title", "status"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(index=True, unique=True, max_length=16)
@@ -226,6 +233,7 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=48, index=True)
     entity_kind: str = Field(default="", max_length=32)
     entity_id: str = Field(default="", max_length=32, index=True)
+    case_id: int | None = Field(default=None, index=True)  # the case it concerns, if any
     summary: str = Field(default="", max_length=300)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)

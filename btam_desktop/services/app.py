@@ -84,17 +84,23 @@ class Btam:
     ) -> list[AuditEvent]:
         self.ctx.require(Permission.VIEW_AUDIT, "audit")
         stmt = select(AuditEvent).order_by(col(AuditEvent.id).desc()).offset(offset).limit(limit)
-        if case_id is not None:
-            stmt = stmt.where(
-                col(AuditEvent.entity_kind) == "case", col(AuditEvent.entity_id) == str(case_id)
-            )
+        if case_id is not None:  # everything about the case: its people, notes, exports, ...
+            stmt = stmt.where(col(AuditEvent.case_id) == case_id)
         with self.ctx.read() as session:
             return [r[0] for r in session.execute(stmt).all()]
 
-    def record_event(self, action: str, entity_kind: str, entity_id: object, summary: str) -> None:
+    def record_event(
+        self,
+        action: str,
+        entity_kind: str,
+        entity_id: object,
+        summary: str,
+        *,
+        case_id: int | None = None,
+    ) -> None:
         """For events the UI observes, such as printing or exporting a document."""
         with self.ctx.vault.write() as session:
-            self.ctx.audit(session, action, entity_kind, entity_id, summary)
+            self.ctx.audit(session, action, entity_kind, entity_id, summary, case_id=case_id)
 
     # ---- remember me / locking ---------------------------------------------------------------
     def remember_on_this_computer(self) -> None:

@@ -113,7 +113,14 @@ class AssessmentService:
             assessment = self._new(case_id, definition)
             session.add(assessment)
             session.flush()
-            self.ctx.audit(session, "assessment.start", "assessment", assessment.id, definition.id)
+            self.ctx.audit(
+                session,
+                "assessment.start",
+                "assessment",
+                assessment.id,
+                definition.id,
+                case_id=case_id,
+            )
             return assessment
 
     def _snapshot(self, session: IndexedSession, definition: FormDefinition) -> None:
@@ -159,7 +166,14 @@ class AssessmentService:
         with self.ctx.write(Permission.WORK_CASES, "assessment", assessment_id) as session:
             assessment = self._draft(session, assessment_id)
             session.delete(assessment)
-            self.ctx.audit(session, "assessment.discard", "assessment", assessment_id, "draft")
+            self.ctx.audit(
+                session,
+                "assessment.discard",
+                "assessment",
+                assessment_id,
+                "draft",
+                case_id=assessment.case_id,
+            )
 
     def _draft(self, session: IndexedSession, assessment_id: int) -> Assessment:
         assessment = session.get(Assessment, assessment_id)
@@ -271,6 +285,7 @@ class AssessmentService:
                 "assessment",
                 assessment_id,
                 f"{definition.id} {definition.version} for case id {stored_case.id}",
+                case_id=stored_case.id,
             )
             if action is not None:
                 reason = self._reason(definition, answers) or rationale.strip()
@@ -319,6 +334,11 @@ class AssessmentService:
             session.add(amendment)
             session.flush()
             self.ctx.audit(
-                session, "assessment.amend", "assessment", amendment.id, f"amends {original.id}"
+                session,
+                "assessment.amend",
+                "assessment",
+                amendment.id,
+                f"amends {original.id}",
+                case_id=original.case_id,
             )
             return amendment

@@ -50,6 +50,7 @@ class ServiceContext:
                 entity_kind=entity_kind,
                 entity_id="" if entity_id is None else str(entity_id),
                 summary=f"refused: {permission.value}",
+                case_id=entity_id if entity_kind == "case" and isinstance(entity_id, int) else None,
             )
         raise PermissionDeniedError(permission.value, self.actor.role.value)
 
@@ -74,7 +75,11 @@ class ServiceContext:
         entity_kind: str = "",
         entity_id: object = "",
         summary: str = "",
+        *,
+        case_id: int | None = None,
     ) -> None:
+        if case_id is None and entity_kind == "case" and isinstance(entity_id, int):
+            case_id = entity_id
         audit.append(
             session,
             username=self.actor.username,
@@ -82,4 +87,5 @@ class ServiceContext:
             entity_kind=entity_kind,
             entity_id="" if entity_id is None else str(entity_id),
             summary=summary,
+            case_id=case_id,
         )

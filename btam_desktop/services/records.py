@@ -172,7 +172,14 @@ class RecordService:
             )
             session.add(person)
             session.flush()
-            self.ctx.audit(session, "person.add", "person", person.id, f"{data.role.value} added")
+            self.ctx.audit(
+                session,
+                "person.add",
+                "person",
+                person.id,
+                f"{data.role.value} added",
+                case_id=case_id,
+            )
             return person
 
     def update_person(self, person_id: int, data: PersonInput) -> Person:
@@ -190,7 +197,14 @@ class RecordService:
             person.notes = data.notes.strip()
             session.add(person)
             self._touch(session, case_id)
-            self.ctx.audit(session, "person.update", "person", person_id, "details changed")
+            self.ctx.audit(
+                session,
+                "person.update",
+                "person",
+                person_id,
+                "details changed",
+                case_id=case_id,
+            )
             return person
 
     def remove_person(self, person_id: int) -> None:
@@ -206,7 +220,14 @@ class RecordService:
                 )
             self._touch(session, person.case_id)
             session.delete(person)
-            self.ctx.audit(session, "person.remove", "person", person_id, "removed from case")
+            self.ctx.audit(
+                session,
+                "person.remove",
+                "person",
+                person_id,
+                "removed from case",
+                case_id=person.case_id,
+            )
 
     # ---- reports -----------------------------------------------------------------------------
     def reports(self, case_id: int) -> list[ConcernReport]:
@@ -233,7 +254,14 @@ class RecordService:
             )
             session.add(entry)
             session.flush()
-            self.ctx.audit(session, "timeline.add", "timeline", entry.id, data.category.value)
+            self.ctx.audit(
+                session,
+                "timeline.add",
+                "timeline",
+                entry.id,
+                data.category.value,
+                case_id=case_id,
+            )
             return entry
 
     def update_timeline_entry(self, entry_id: int, data: TimelineInput) -> TimelineEntry:
@@ -249,7 +277,14 @@ class RecordService:
             entry.reliability = data.reliability.value
             session.add(entry)
             self._touch(session, entry.case_id)
-            self.ctx.audit(session, "timeline.update", "timeline", entry_id, "entry changed")
+            self.ctx.audit(
+                session,
+                "timeline.update",
+                "timeline",
+                entry_id,
+                "entry changed",
+                case_id=entry.case_id,
+            )
             return entry
 
     # ---- notes -------------------------------------------------------------------------------
@@ -269,7 +304,7 @@ class RecordService:
             )
             session.add(note)
             session.flush()
-            self.ctx.audit(session, "note.add", "note", note.id, category.value)
+            self.ctx.audit(session, "note.add", "note", note.id, category.value, case_id=case_id)
             return note
 
     # ---- attachments -------------------------------------------------------------------------
@@ -339,7 +374,14 @@ class RecordService:
             )
             session.add(attachment)
             session.flush()
-            self.ctx.audit(session, "attachment.add", "attachment", attachment.id, media_type)
+            self.ctx.audit(
+                session,
+                "attachment.add",
+                "attachment",
+                attachment.id,
+                media_type,
+                case_id=case_id,
+            )
             return attachment
 
     def attachment_data(self, attachment_id: int, *, exporting: bool = False) -> bytes:
@@ -353,7 +395,8 @@ class RecordService:
                     "attachment.export",
                     "attachment",
                     attachment_id,
-                    f"copy saved outside the vault (case id {attachment.case_id})",
+                    "copy saved outside the vault",
+                    case_id=attachment.case_id,
                 )
                 return attachment.data
         with self.ctx.read() as session:
@@ -364,7 +407,14 @@ class RecordService:
             attachment = self._owned(session, Attachment, attachment_id, "That attachment")
             self._touch(session, attachment.case_id)
             session.delete(attachment)
-            self.ctx.audit(session, "attachment.remove", "attachment", attachment_id, "removed")
+            self.ctx.audit(
+                session,
+                "attachment.remove",
+                "attachment",
+                attachment_id,
+                "removed",
+                case_id=attachment.case_id,
+            )
 
     # ---- disclosures -------------------------------------------------------------------------
     def disclosures(self, case_id: int) -> list[Disclosure]:
@@ -393,6 +443,7 @@ class RecordService:
                 "disclosure",
                 disclosure.id,
                 f"to {data.recipient_kind.value} ({data.legal_basis.value})",
+                case_id=case_id,
             )
             return disclosure
 

@@ -35,10 +35,12 @@ def event_hash(
     entity_id: str,
     summary: str,
     prev_hash: str,
+    case_id: int | None = None,
 ) -> str:
     canonical = json.dumps(
         {
             "id": event_id,
+            "case": case_id,
             "at": at.isoformat(timespec="microseconds"),
             "user": username,
             "action": action,
@@ -69,6 +71,7 @@ def append(
     entity_kind: str = "",
     entity_id: str | int | None = "",
     summary: str = "",
+    case_id: int | None = None,
 ) -> AuditEvent:
     """Add an event in the caller's transaction (which must be a write transaction)."""
     prev_id, prev_hash = _head(session)
@@ -85,6 +88,7 @@ def append(
         entity_id=entity,
         summary=summary,
         prev_hash=prev_hash,
+        case_id=case_id,
     )
     event = AuditEvent(
         id=event_id,
@@ -93,6 +97,7 @@ def append(
         action=action,
         entity_kind=entity_kind,
         entity_id=entity,
+        case_id=case_id,
         summary=summary,
         prev_hash=prev_hash,
         hash=digest,
@@ -159,6 +164,7 @@ def verify(session: Session, batch: int = 5000) -> ChainReport:
                 entity_id=event.entity_id,
                 summary=event.summary,
                 prev_hash=event.prev_hash,
+                case_id=event.case_id,
             )
             if recomputed != event.hash:
                 return ChainReport(

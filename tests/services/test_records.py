@@ -113,3 +113,18 @@ def test_timeline_is_chronological_with_source_and_reliability(coordinator: Btam
         coordinator.records.add_timeline_entry(
             case.id, TimelineInput(utcnow(), TimelineCategory.OTHER, " ")
         )
+
+
+def test_case_audit_includes_everything_about_the_case(coordinator: Btam) -> None:
+    from btam_desktop.domain.enums import NoteCategory
+
+    case = coordinator.cases.report_concern(intake())
+    other = coordinator.cases.report_concern(intake())
+    coordinator.records.add_note(case.id, NoteCategory.INTERVIEW, "Spoke with the teacher")
+    stored = coordinator.records.add_attachment(case.id, "shot.png", PNG)
+    coordinator.records.attachment_data(stored.id, exporting=True)
+    coordinator.records.add_note(other.id, NoteCategory.OTHER, "unrelated")
+    actions = {e.action for e in coordinator.audit_events(case_id=case.id)}
+    assert {"case.create", "note.add", "attachment.add", "attachment.export"} <= actions
+    assert all(e.case_id == case.id for e in coordinator.audit_events(case_id=case.id))
+    assert coordinator.verify_audit().ok
