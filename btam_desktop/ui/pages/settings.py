@@ -1,0 +1,531 @@
+"""Team settings (kept encrypted in the vault) and a few facts about this computer."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTime, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.services.app import Btam
+from btam_desktop.services.permissions import Permission
+from btam_desktop.services.scales import registry
+from btam_desktop.services.settings import TeamSettings
+from btam_desktop.store.errors import VaultError
+from btam_desktop.store.remember import keyring_status
+from btam_desktop.ui.icons import icon
+from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.widgets import Banner, BannerKind
+
+logger = logging.getLogger(__name__)
+
+READ_ONLY_TIP = "Only the team's coordinator can change team settings."
+GENERIC_ERROR = "Something went wrong; nothing was saved. Try again, or restart BTAM Desktop."
+IDLE_WARN_ABOVE = 30
+PAPER_SIZES = (("letter", "Letter (8.5 × 11 in)"), ("a4", "A4 (210 × 297 mm)"))
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    settings: TeamSettings
+    scales: list[tuple[str, str]]  # id, title
+    keyring: tuple[bool, str]
+
+
+def _load(app: Btam) -> _Loaded:
+    settings = app.settings()
+    scales = [(scale.id, scale.title) for scale in registry(app.ctx).scales()]
+    return _Loaded(settings, scales, keyring_status())
+
+
+def idle_warning(minutes: int) -> str:
+    """A warning about the idle-lock setting, or "" when it is sensible."""
+    if minutes == 0:
+        return (
+            "The vault never locks by itself: anyone who walks up to an unattended computer "
+            "can read every case. Choose a number of minutes unless this computer is "
+            "otherwise protected."
+        )
+    if minutes > IDLE_WARN_ABOVE:
+        return (
+            f"An unattended computer stays open for {minutes} minutes. Most teams choose "
+            f"{IDLE_WARN_ABOVE} minutes or less."
+        )
+    return ""
+
+
+class _ReadOnlyCombo(QObject):
+    """Event filter that keeps a combo box from being changed (mouse, wheel or keyboard)."""
+
+    BLOCKED = frozenset(
+        {
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseButtonDblClick,
+            QEvent.Type.MouseButtonRelease,
+            QEvent.Type.Wheel,
+        }
+    )
+    ALLOWED_KEYS = frozenset({Qt.Key.Key_Tab, Qt.Key.Key_Backtab})
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self.BLOCKED:
+            return True
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            return event.key() not in self.ALLOWED_KEYS
+        return False
+
+
+class SettingsPage(QWidget):
+    """Edit the team settings (coordinator) or read them (everyone else)."""
+
+    settings_changed = Signal()
+    loaded = Signal()
+
+    def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.can_edit = app.can(Permission.CHANGE_SETTINGS)
+        self._settings: TeamSettings | None = None
+        self._dirty = False
+        self._filling = False
+        self._loading = False
+
+        heading = QLabel("Settings", self)
+        set_style_role(heading, "heading")
+        intro = QLabel(
+            "These settings belong to the team and are kept, encrypted, inside the vault.", self
+        )
+        intro.setWordWrap(True)
+        set_style_role(intro, "muted")
+        self.read_only_banner = Banner(
+            BannerKind.INFO,
+            "You can read these settings but not change them: only the coordinator can.",
+            self,
+        )
+        self.read_only_banner.setVisible(not self.can_edit)
+        self.error_banner = Banner(BannerKind.WARNING, "", self)
+        self.error_banner.setAccessibleName("Problem")
+        self.error_banner.hide()
+
+        # Team
+        self.team_name = QLineEdit()
+        self.team_name.setAccessibleName("Team name")
+        self.team_name.setPlaceholderText("appears on every printout")
+        self.default_setting = QComboBox()
+        self.default_setting.setAccessibleName("Default setting")
+        for setting in CaseSetting:
+            self.default_setting.addItem(setting.label, setting.value)
+        self.default_scale = QComboBox()
+        self.default_scale.setAccessibleName("Default level-of-concern scale")
+        self.default_scale.setMinimumContentsLength(20)
+        self.default_scale.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        team_box = QGroupBox("Team")
+        team_form = self._form(team_box)
+        team_form.addRow("Team &name:", self.team_name)
+        team_form.addRow("Default se&tting:", self.default_setting)
+        team_form.addRow("Level-of-concern s&cale:", self.default_scale)
+        scale_note = QLabel("New cases use this scale; cases already open keep theirs.")
+        scale_note.setWordWrap(True)
+        set_style_role(scale_note, "muted")
+        team_form.addRow("", scale_note)
+
+        # Security
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setAccessibleName("Lock after minutes of inactivity")
+        self.idle_minutes.setRange(0, 240)
+        self.idle_minutes.setSpecialValueText("Never")
+        self.idle_minutes.setSuffix(" minutes")
+        self.idle_warning = Banner(BannerKind.WARNING, "", self)
+        self.idle_warning.setAccessibleName("Idle lock warning")
+        self.idle_warning.hide()
+        security_box = QGroupBox("Security")
+        security_form = self._form(security_box)
+        security_form.addRow("&Lock when idle for:", self.idle_minutes)
+        idle_note = QLabel("0 means never. The vault also locks when anyone chooses Lock.")
+        idle_note.setWordWrap(True)
+        set_style_role(idle_note, "muted")
+        security_form.addRow("", idle_note)
+        security_form.addRow(self.idle_warning)
+
+        # Printing and records
+        self.paper_size = QComboBox()
+        self.paper_size.setAccessibleName("Paper size")
+        for value, label in PAPER_SIZES:
+            self.paper_size.addItem(label, value)
+        self.retention_years = QSpinBox()
+        self.retention_years.setAccessibleName("Default retention in years")
+        self.retention_years.setRange(0, 100)
+        self.retention_years.setSuffix(" years")
+        self.retention_years.setSpecialValueText("No default")
+        records_box = QGroupBox("Printing and records")
+        records_form = self._form(records_box)
+        records_form.addRow("&Paper size:", self.paper_size)
+        records_form.addRow("Keep closed cases &for:", self.retention_years)
+        retention_note = QLabel(
+            "How long a closed case is kept before it may be destroyed, as your state or "
+            "employer requires. Cases under a legal hold are never destroyed."
+        )
+        retention_note.setWordWrap(True)
+        set_style_role(retention_note, "muted")
+        records_form.addRow("", retention_note)
+
+        # Contact details for the handout
+        self.contact_name = QLineEdit()
+        self.contact_name.setAccessibleName("Contact name")
+        self.contact_phone = QLineEdit()
+        self.contact_phone.setAccessibleName("Contact phone")
+        self.contact_email = QLineEdit()
+        self.contact_email.setAccessibleName("Contact email")
+        self.contact_address = QPlainTextEdit()
+        self.contact_address.setAccessibleName("Contact address")
+        self.contact_address.setTabChangesFocus(True)
+        self._set_lines(self.contact_address, 3)
+        self.report_instructions = QPlainTextEdit()
+        self.report_instructions.setAccessibleName("How to report a concern")
+        self.report_instructions.setTabChangesFocus(True)
+        self.report_instructions.setPlaceholderText(
+            "for example: Tell any adult you trust, or use the anonymous tip line."
+        )
+        self._set_lines(self.report_instructions, 4)
+        contact_box = QGroupBox("Contact details for the printed handout")
+        contact_form = self._form(contact_box)
+        contact_note = QLabel(
+            "Printed on the handout that tells students, staff and parents how to report a concern."
+        )
+        contact_note.setWordWrap(True)
+        set_style_role(contact_note, "muted")
+        contact_form.addRow(contact_note)
+        contact_form.addRow("Contact nam&e:", self.contact_name)
+        contact_form.addRow("P&hone:", self.contact_phone)
+        contact_form.addRow("E&mail:", self.contact_email)
+        contact_form.addRow("Add&ress:", self.contact_address)
+        contact_form.addRow("How to rep&ort:", self.report_instructions)
+
+        # About this computer
+        self.vault_path = QLineEdit(str(app.vault.folder))
+        self.vault_path.setReadOnly(True)
+        self.vault_path.setCursorPosition(0)
+        self.vault_path.setToolTip(str(app.vault.folder))
+        self.vault_path.setAccessibleName("Vault folder")
+        self.keyring_label = QLabel("Checking…")
+        self.keyring_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.keyring_label.setWordWrap(True)
+        self.keyring_label.setAccessibleName("System keyring")
+        about_box = QGroupBox("About this computer")
+        about_form = self._form(about_box)
+        about_form.addRow("Vault folder:", self.vault_path)
+        about_form.addRow("System keyring:", self.keyring_label)
+
+        # Buttons
+        self.save_button = QPushButton(icon("save"), "&Save settings", self)
+        self.save_button.setToolTip("Save the team settings (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton("&Discard changes", self)
+        self.revert_button.setToolTip("Show the saved settings again")
+        self.revert_button.clicked.connect(self.discard_changes)
+        self.status_label = QLabel("", self)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        set_style_role(self.status_label, "muted")
+        save_action = QAction("Save settings", self)
+        save_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
+        save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save_action.triggered.connect(self.save)
+        self.addAction(save_action)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status_label, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        self.save_button.setVisible(self.can_edit)
+        self.revert_button.setVisible(self.can_edit)
+
+        columns = QGridLayout()
+        columns.setHorizontalSpacing(16)
+        columns.setVerticalSpacing(12)
+        left = QVBoxLayout()
+        left.setSpacing(12)
+        left.addWidget(team_box)
+        left.addWidget(security_box)
+        left.addWidget(records_box)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.setSpacing(12)
+        right.addWidget(contact_box)
+        right.addWidget(about_box)
+        right.addStretch(1)
+        columns.addLayout(left, 0, 0)
+        columns.addLayout(right, 0, 1)
+        columns.setColumnStretch(0, 1)
+        columns.setColumnStretch(1, 1)
+
+        content = QWidget()
+        content.setMaximumWidth(1200)
+        body = QVBoxLayout(content)
+        body.setContentsMargins(20, 16, 20, 20)
+        body.setSpacing(10)
+        body.addWidget(heading)
+        body.addWidget(intro)
+        body.addWidget(self.read_only_banner)
+        body.addLayout(columns)
+        body.addWidget(self.error_banner)
+        body.addLayout(buttons)
+        body.addStretch(1)
+        scroll = QScrollArea(self)
+        self._scroll = scroll
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        self._combo_lock = _ReadOnlyCombo(self)
+        self.inputs: list[QWidget] = [
+            self.team_name,
+            self.default_setting,
+            self.default_scale,
+            self.idle_minutes,
+            self.paper_size,
+            self.retention_years,
+            self.contact_name,
+            self.contact_phone,
+            self.contact_email,
+            self.contact_address,
+            self.report_instructions,
+        ]
+        for widget in self.inputs:
+            self._watch(widget)
+            if not self.can_edit:
+                self._make_read_only(widget)
+        for spin in (self.idle_minutes, self.retention_years):
+            spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance("240 minutes") + 48)
+        self._align_labels([team_form, security_form, records_form])
+        self._align_labels([contact_form, about_form])
+        self.idle_minutes.valueChanged.connect(self._update_idle_warning)
+        QWidget.setTabOrder(self.retention_years, self.contact_name)
+        self._set_enabled_buttons()
+        self.refresh()
+
+    # ---- layout helpers --------------------------------------------------------------------
+
+    @staticmethod
+    def _form(box: QGroupBox) -> QFormLayout:
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setContentsMargins(12, 10, 12, 12)
+        form.setVerticalSpacing(8)
+        return form
+
+    @staticmethod
+    def _align_labels(forms: list[QFormLayout]) -> None:
+        """Give the forms stacked in one column a common label width, so fields line up."""
+        labels: list[QWidget] = []
+        for form in forms:
+            for row in range(form.rowCount()):
+                item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    labels.append(widget)
+        width = max((label.sizeHint().width() for label in labels), default=0)
+        for label in labels:
+            label.setMinimumWidth(width)
+
+    @staticmethod
+    def _set_lines(edit: QPlainTextEdit, lines: int) -> None:
+        height = edit.fontMetrics().lineSpacing() * lines + 14
+        edit.setFixedHeight(height)
+
+    def _watch(self, widget: QWidget) -> None:
+        if isinstance(widget, QLineEdit):
+            widget.textEdited.connect(self._mark_dirty)
+        elif isinstance(widget, QPlainTextEdit):
+            widget.textChanged.connect(self._mark_dirty)
+        elif isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(self._mark_dirty)
+        elif isinstance(widget, QSpinBox):
+            widget.valueChanged.connect(self._mark_dirty)
+
+    def _make_read_only(self, widget: QWidget) -> None:
+        widget.setToolTip(READ_ONLY_TIP)
+        if isinstance(widget, QLineEdit | QPlainTextEdit):
+            widget.setReadOnly(True)
+        elif isinstance(widget, QSpinBox):
+            widget.setReadOnly(True)
+            widget.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        elif isinstance(widget, QComboBox):
+            # A disabled combo box greys its text out; this one stays readable (and reachable
+            # by a screen reader) but ignores every attempt to change it.
+            widget.installEventFilter(self._combo_lock)
+            widget.setProperty("readOnly", True)
+        else:
+            widget.setEnabled(False)
+
+    def is_read_only(self) -> bool:
+        return not self.can_edit
+
+    # ---- loading ---------------------------------------------------------------------------
+
+    def has_unsaved_changes(self) -> bool:
+        return self._dirty
+
+    def refresh(self) -> None:
+        """Load the saved settings, unless the person has unsaved edits (they are kept)."""
+        if self._dirty or self._loading:
+            return
+        self._reload()
+
+    def discard_changes(self) -> None:
+        self._dirty = False
+        self.error_banner.hide()
+        self._reload()
+
+    def _reload(self) -> None:
+        self._loading = True
+        app = self.app
+        run_in_background(
+            lambda: _load(app), on_done=self._loaded, on_error=self._load_failed, parent=self
+        )
+
+    def _load_failed(self, error: BaseException) -> None:
+        self._loading = False
+        self._show_error(error)
+
+    def _loaded(self, loaded: _Loaded) -> None:
+        self._loading = False
+        self._settings = loaded.settings
+        if not self._dirty:
+            self._fill(loaded.settings, loaded.scales)
+        available, reason = loaded.keyring
+        self.keyring_label.setText(
+            "Available. Members may choose “Remember me on this computer” when they sign in."
+            if available
+            else reason
+        )
+        self.loaded.emit()
+
+    def _fill(self, settings: TeamSettings, scales: list[tuple[str, str]]) -> None:
+        self._filling = True
+        try:
+            self.team_name.setText(settings.team_name)
+            self._select(self.default_setting, settings.default_setting)
+            self.default_scale.clear()
+            for scale_id, title in scales:
+                self.default_scale.addItem(title, scale_id)
+            if self.default_scale.findData(settings.default_scale) < 0:
+                self.default_scale.addItem(
+                    f"{settings.default_scale} (not installed)", settings.default_scale
+                )
+            self._select(self.default_scale, settings.default_scale)
+            self.idle_minutes.setValue(settings.idle_lock_minutes)
+            self._select(self.paper_size, settings.paper_size)
+            self.retention_years.setValue(settings.default_retention_years)
+            self.contact_name.setText(settings.contact_name)
+            self.contact_phone.setText(settings.contact_phone)
+            self.contact_email.setText(settings.contact_email)
+            self.contact_address.setPlainText(settings.contact_address)
+            self.report_instructions.setPlainText(settings.report_instructions)
+        finally:
+            self._filling = False
+        self._dirty = False
+        self._update_idle_warning()
+        self._set_enabled_buttons()
+
+    @staticmethod
+    def _select(combo: QComboBox, value: str) -> None:
+        index = combo.findData(value)
+        if index >= 0:
+            combo.setCurrentIndex(index)
+
+    # ---- editing ---------------------------------------------------------------------------
+
+    def _mark_dirty(self, *_args: object) -> None:
+        if self._filling or not self.can_edit:
+            return
+        self._dirty = True
+        self.status_label.setText("Unsaved changes")
+        self._set_enabled_buttons()
+
+    def _set_enabled_buttons(self) -> None:
+        self.save_button.setEnabled(self.can_edit and self._dirty)
+        self.revert_button.setEnabled(self.can_edit and self._dirty)
+
+    def _update_idle_warning(self) -> None:
+        text = idle_warning(self.idle_minutes.value())
+        self.idle_warning.set_text(text)
+        self.idle_warning.setVisible(bool(text))
+
+    def edited_settings(self) -> TeamSettings:
+        """The settings as the fields show them now."""
+        base = self._settings or TeamSettings()
+        return replace(
+            base,
+            team_name=self.team_name.text().strip(),
+            default_setting=str(self.default_setting.currentData() or base.default_setting),
+            default_scale=str(self.default_scale.currentData() or base.default_scale),
+            idle_lock_minutes=self.idle_minutes.value(),
+            paper_size=str(self.paper_size.currentData() or base.paper_size),
+            default_retention_years=self.retention_years.value(),
+            contact_name=self.contact_name.text().strip(),
+            contact_phone=self.contact_phone.text().strip(),
+            contact_email=self.contact_email.text().strip(),
+            contact_address=self.contact_address.toPlainText().strip(),
+            report_instructions=self.report_instructions.toPlainText().strip(),
+        )
+
+    def _show_error(self, error: BaseException) -> None:
+        if isinstance(error, VaultError):
+            message = str(error)
+        else:
+            logger.error("settings action failed with %s", type(error).__name__)
+            message = GENERIC_ERROR
+        self.error_banner.set_text(message)
+        self.error_banner.show()
+        self._scroll.ensureWidgetVisible(self.error_banner)
+
+    def error_message(self) -> str:
+        return self.error_banner.text() if self.error_banner.isVisibleTo(self) else ""
+
+    def save(self) -> bool:
+        """Validate and save; problems are shown above the form and nothing typed is lost."""
+        if not self.can_edit:
+            return False
+        settings = self.edited_settings()
+        try:
+            settings.validate()
+            self.app.save_settings(settings)
+        except Exception as error:
+            self._show_error(error)
+            if not settings.team_name:
+                self.team_name.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.status_label.setText("Not saved")
+            return False
+        self._settings = settings
+        self._dirty = False
+        self.error_banner.hide()
+        self._set_enabled_buttons()
+        self.status_label.setText(f"Saved at {QTime.currentTime().toString('h:mm AP')}")
+        self.settings_changed.emit()
+        return True

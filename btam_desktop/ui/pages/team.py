@@ -1,0 +1,987 @@
+"""The team: members, their roles and passwords, and their threat assessment training.
+
+Adding a member, setting a password and removing a member derive keys with Argon2 (and removing
+re-encrypts the whole vault), so those run in the background behind a busy overlay.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from btam_desktop.domain.enums import Role
+from btam_desktop.domain.models import Account, TrainingRecord
+from btam_desktop.services.app import Btam
+from btam_desktop.services.permissions import Permission
+from btam_desktop.services.team import check_username
+from btam_desktop.store.errors import VaultError
+from btam_desktop.ui.icons import icon
+from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.theme import current_colors, set_style_role
+from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
+
+logger = logging.getLogger(__name__)
+
+GENERIC_ERROR = "Something went wrong; nothing was saved. Try again, or restart BTAM Desktop."
+EXPIRING_DAYS = 60
+MIN_SCORE = 2  # "Fair" or better; the vault itself insists on the length
+ACCOUNT_ID_ROLE = Qt.ItemDataRole.UserRole + 20
+SORT_ROLE = Qt.ItemDataRole.UserRole + 21
+STATE_ROLE = Qt.ItemDataRole.UserRole + 22
+ROLE_HELP = {
+    Role.COORDINATOR: "Coordinator: everything, including the team, settings and closing cases.",
+    Role.MEMBER: "Member: reports concerns and works cases; cannot close them or manage the team.",
+    Role.VIEWER: "Viewer: reads cases and prints them; changes nothing.",
+}
+NOT_COORDINATOR = "Only the team's coordinator can change the team."
+
+
+def format_day(day: date) -> str:
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def error_text(error: BaseException) -> str:
+    """What to tell a person about a failed action."""
+    if isinstance(error, VaultError):
+        return str(error)
+    logger.error("team action failed with %s", type(error).__name__)
+    return GENERIC_ERROR
+
+
+def _name(account: Account) -> str:
+    return account.display_name or account.username
+
+
+# ---- dialogs ---------------------------------------------------------------------------------
+
+
+class _TaskDialog(QDialog):
+    """A dialog whose OK runs slow work in the background behind a busy overlay.
+
+    The dialog cannot be closed while the work runs; an error appears inline and every field
+    keeps what was typed.
+    """
+
+    def __init__(self, title: str, ok_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.error_banner = Banner(BannerKind.WARNING, "", self)
+        self.error_banner.setAccessibleName("Problem")
+        self.error_banner.hide()
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(ok_text)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        self.intro = QLabel(self)
+        self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)
+        self.intro.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 14)
+        layout.setSpacing(10)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error_banner)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.overlay = BusyOverlay(self)
+        self._busy = False
+        self.setMinimumWidth(480)
+
+    def set_intro(self, text: str) -> None:
+        self.intro.setText(text)
+        self.intro.setVisible(bool(text))
+
+    def show_error(self, message: str, focus: QWidget | None = None) -> None:
+        self.error_banner.set_text(message)
+        self.error_banner.show()
+        if focus is not None:
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def error_message(self) -> str:
+        return self.error_banner.text() if self.error_banner.isVisibleTo(self) else ""
+
+    def is_busy(self) -> bool:
+        return self._busy
+
+    def run(self, message: str, work: Callable[[], Any]) -> None:
+        """Run ``work`` in the background; accept() when it succeeds."""
+        self._busy = True
+        self.error_banner.hide()
+        self.overlay.show_busy(message)
+        run_in_background(work, on_done=self._done, on_error=self._failed, parent=self)
+
+    def _done(self, result: Any) -> None:
+        self._busy = False
+        self.overlay.hide_busy()
+        self.finished_work(result)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy = False
+        self.overlay.hide_busy()
+        self.show_error(error_text(error))
+
+    def finished_work(self, result: Any) -> None:
+        """Called with the work's result before the dialog closes."""
+
+    def reject(self) -> None:
+        if self._busy:
+            return  # the work cannot be stopped halfway; the overlay says to wait
+        super().reject()
+
+    def _submit(self) -> None:
+        raise NotImplementedError
+
+
+def _password_field(name: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setAccessibleName(name)
+    return field
+
+
+def check_new_password(
+    password: str, confirm: str, meter: PasswordStrengthMeter
+) -> tuple[str, str] | None:
+    """(problem, which field) or None when the new password may be used."""
+    if not password:
+        return "Type a password.", "password"
+    if meter.score() < MIN_SCORE:
+        return (
+            f"That password is too easy to guess ({meter.verdict_text().lower()}). Follow the "
+            "advice under the password, then try again.",
+            "password",
+        )
+    if password != confirm:
+        return "The two passwords are not the same. Type the password again to confirm it.", (
+            "confirm"
+        )
+    return None
+
+
+class AddMemberDialog(_TaskDialog):
+    """User name, full name, role, team role, email and a first password."""
+
+    member_added = Signal(int)  # the new account's id
+
+    def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
+        super().__init__("Add a team member", "Add member", parent)
+        self.app = app
+        self.added: Account | None = None
+        self.set_intro(
+            "The new member signs in with this user name and password. Tell them the password "
+            "in person, never by email."
+        )
+        self.username = QLineEdit()
+        self.username.setAccessibleName("User name")
+        self.username.setPlaceholderText("for example: jrivera")
+        self.full_name = QLineEdit()
+        self.full_name.setAccessibleName("Full name")
+        self.full_name.setPlaceholderText("as it should appear on records")
+        self.role = QComboBox()
+        self.role.setAccessibleName("Role")
+        for role in (Role.MEMBER, Role.VIEWER, Role.COORDINATOR):
+            self.role.addItem(role.label, role.value)
+        self.role_help = QLabel()
+        self.role_help.setWordWrap(True)
+        set_style_role(self.role_help, "muted")
+        self.role.currentIndexChanged.connect(self._role_changed)
+        self.team_role = QLineEdit()
+        self.team_role.setAccessibleName("Team role")
+        self.team_role.setPlaceholderText("for example: school counselor, SRO, HR lead")
+        self.email = QLineEdit()
+        self.email.setAccessibleName("Email")
+        self.password = _password_field("Password")
+        self.meter = PasswordStrengthMeter(self.password)
+        self.confirm = _password_field("Confirm password")
+        self.form.addRow("&User name:", self.username)
+        self.form.addRow("&Full name:", self.full_name)
+        self.form.addRow("&Role:", self.role)
+        self.form.addRow("", self.role_help)
+        self.form.addRow("&Team role:", self.team_role)
+        self.form.addRow("&Email:", self.email)
+        self.form.addRow("&Password:", self.password)
+        self.form.addRow("", self.meter)
+        self.form.addRow("&Confirm password:", self.confirm)
+        self._role_changed()
+
+    def _role_changed(self) -> None:
+        self.role_help.setText(ROLE_HELP[Role(self.role.currentData())])
+
+    def _submit(self) -> None:
+        try:
+            username = check_username(self.username.text())
+        except VaultError as error:
+            self.show_error(str(error), self.username)
+            return
+        if not self.full_name.text().strip():
+            self.show_error(
+                "Give the member's full name as it should appear on records.", self.full_name
+            )
+            return
+        problem = check_new_password(self.password.text(), self.confirm.text(), self.meter)
+        if problem:
+            message, which = problem
+            self.show_error(message, self.password if which == "password" else self.confirm)
+            return
+        team = self.app.team
+        role = Role(self.role.currentData())
+        full_name = self.full_name.text()
+        password = self.password.text()
+        email = self.email.text()
+        team_role = self.team_role.text()
+        self.run(
+            "Adding the member and protecting their key. This takes a few seconds.",
+            lambda: team.add_member(
+                username, full_name, role, password, email=email, team_role=team_role
+            ),
+        )
+
+    def finished_work(self, result: Any) -> None:
+        self.added = result
+        self.password.clear()
+        self.confirm.clear()
+        if result is not None and result.id is not None:
+            self.member_added.emit(result.id)
+
+
+class ResetPasswordDialog(_TaskDialog):
+    """The coordinator sets a new password for a member who forgot theirs."""
+
+    def __init__(self, app: Btam, account: Account, parent: QWidget | None = None) -> None:
+        super().__init__("Reset a member's password", "Set password", parent)
+        self.app = app
+        self.account = account
+        self.set_intro(
+            f"Set a new password for {_name(account)} ({account.username}). Their old password "
+            "stops working. Tell them the new one in person and ask them to change it "
+            "(Change my password) after they sign in."
+        )
+        self.password = _password_field("New password")
+        self.meter = PasswordStrengthMeter(self.password)
+        self.confirm = _password_field("Confirm new password")
+        self.form.addRow("&New password:", self.password)
+        self.form.addRow("", self.meter)
+        self.form.addRow("&Confirm:", self.confirm)
+
+    def _submit(self) -> None:
+        problem = check_new_password(self.password.text(), self.confirm.text(), self.meter)
+        if problem:
+            message, which = problem
+            self.show_error(message, self.password if which == "password" else self.confirm)
+            return
+        team, username, password = self.app.team, self.account.username, self.password.text()
+        self.run(
+            "Setting the new password. This takes a few seconds.",
+            lambda: team.reset_password(username, password),
+        )
+
+    def finished_work(self, result: Any) -> None:
+        self.password.clear()
+        self.confirm.clear()
+
+
+class ChangePasswordDialog(_TaskDialog):
+    """The signed-in person changes their own password."""
+
+    def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
+        super().__init__("Change my password", "Change password", parent)
+        self.app = app
+        self.set_intro(
+            f"Change the password of {app.actor.label} ({app.actor.username}). Backups made "
+            "before now still open with the old password."
+        )
+        self.current = _password_field("Current password")
+        self.password = _password_field("New password")
+        self.meter = PasswordStrengthMeter(self.password)
+        self.confirm = _password_field("Confirm new password")
+        self.form.addRow("C&urrent password:", self.current)
+        self.form.addRow("&New password:", self.password)
+        self.form.addRow("", self.meter)
+        self.form.addRow("&Confirm:", self.confirm)
+
+    def _submit(self) -> None:
+        if not self.current.text():
+            self.show_error("Type your current password.", self.current)
+            return
+        problem = check_new_password(self.password.text(), self.confirm.text(), self.meter)
+        if problem:
+            message, which = problem
+            self.show_error(message, self.password if which == "password" else self.confirm)
+            return
+        if self.password.text() == self.current.text():
+            self.show_error("The new password must differ from the current one.", self.password)
+            return
+        team, old, new = self.app.team, self.current.text(), self.password.text()
+        self.run(
+            "Changing your password. This takes a few seconds.",
+            lambda: team.change_own_password(old, new),
+        )
+
+    def finished_work(self, result: Any) -> None:
+        for field in (self.current, self.password, self.confirm):
+            field.clear()
+
+
+class ChangeRoleDialog(_TaskDialog):
+    def __init__(self, app: Btam, account: Account, parent: QWidget | None = None) -> None:
+        super().__init__("Change a member's role", "Change role", parent)
+        self.app = app
+        self.account = account
+        self.set_intro(f"Choose the role of {_name(account)} ({account.username}).")
+        self.role = QComboBox()
+        self.role.setAccessibleName("Role")
+        for role in (Role.COORDINATOR, Role.MEMBER, Role.VIEWER):
+            self.role.addItem(role.label, role.value)
+        self.role.setCurrentIndex(max(0, self.role.findData(account.role)))
+        self.role_help = QLabel()
+        self.role_help.setWordWrap(True)
+        set_style_role(self.role_help, "muted")
+        self.role.currentIndexChanged.connect(self._role_changed)
+        self.form.addRow("&Role:", self.role)
+        self.form.addRow("", self.role_help)
+        self._role_changed()
+
+    def _role_changed(self) -> None:
+        self.role_help.setText(ROLE_HELP[Role(self.role.currentData())])
+
+    def _submit(self) -> None:
+        role = Role(self.role.currentData())
+        if role.value == self.account.role:
+            self.reject()
+            return
+        assert self.account.id is not None
+        team, account_id = self.app.team, self.account.id
+        self.run("Changing the role…", lambda: team.change_role(account_id, role))
+
+
+class AddTrainingDialog(_TaskDialog):
+    """Course, provider, completion date and, if it has one, the expiry date."""
+
+    def __init__(self, app: Btam, account: Account, parent: QWidget | None = None) -> None:
+        super().__init__("Add training", "Add training", parent)
+        self.app = app
+        self.account = account
+        self.set_intro(
+            f"Record threat assessment training that {_name(account)} completed. Teams must "
+            "be able to show that their members are trained."
+        )
+        today = QDate.currentDate()
+        self.course = QLineEdit()
+        self.course.setAccessibleName("Course")
+        self.course.setPlaceholderText("course or certification")
+        self.provider = QLineEdit()
+        self.provider.setAccessibleName("Provider")
+        self.provider.setPlaceholderText("who gave it")
+        self.completed = QDateEdit(today)
+        self.completed.setAccessibleName("Completed on")
+        self.completed.setCalendarPopup(True)
+        self.completed.setMaximumDate(today)
+        self.completed.setDisplayFormat("MMM d, yyyy")
+        self.has_expiry = QCheckBox("It &expires on:")
+        self.has_expiry.setAccessibleName("The training expires")
+        self.expires = QDateEdit(today.addYears(2))
+        self.expires.setAccessibleName("Expires on")
+        self.expires.setCalendarPopup(True)
+        self.expires.setDisplayFormat("MMM d, yyyy")
+        self.expires.setEnabled(False)
+        self.has_expiry.toggled.connect(self.expires.setEnabled)
+        expiry_row = QHBoxLayout()
+        expiry_row.addWidget(self.has_expiry)
+        expiry_row.addWidget(self.expires, 1)
+        self.form.addRow("&Course:", self.course)
+        self.form.addRow("&Provider:", self.provider)
+        self.form.addRow("Co&mpleted on:", self.completed)
+        self.form.addRow("Expiry:", expiry_row)
+
+    def _submit(self) -> None:
+        if not self.course.text().strip():
+            self.show_error("Name the course or certification.", self.course)
+            return
+        completed: date = self.completed.date().toPython()  # type: ignore[assignment]
+        expires: date | None = (
+            self.expires.date().toPython()  # type: ignore[assignment]
+            if self.has_expiry.isChecked()
+            else None
+        )
+        if expires is not None and expires <= completed:
+            self.show_error("The expiry date must come after the completion date.", self.expires)
+            return
+        assert self.account.id is not None
+        team, account_id = self.app.team, self.account.id
+        course, provider = self.course.text(), self.provider.text()
+        self.run(
+            "Saving…",
+            lambda: team.add_training(account_id, course, provider, completed, expires),
+        )
+
+
+# ---- the page --------------------------------------------------------------------------------
+
+
+def training_state(record: TrainingRecord, today: date | None = None) -> str:
+    """ "expired", "expiring" (within 60 days) or "" for current training."""
+    if record.expires_on is None:
+        return ""
+    today = today or date.today()
+    if record.expires_on < today:
+        return "expired"
+    if record.expires_on <= today + timedelta(days=EXPIRING_DAYS):
+        return "expiring"
+    return ""
+
+
+def _item(text: str, sort: object = None) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setEditable(False)
+    item.setData(text.casefold() if sort is None else sort, SORT_ROLE)
+    return item
+
+
+class TeamPage(QWidget):
+    """Members and their training; coordinators manage them, others only read."""
+
+    members_changed = Signal()
+
+    MEMBER_COLUMNS = ("User name", "Full name", "Role", "Team role", "Email", "Active")
+    TRAINING_COLUMNS = ("Course", "Provider", "Completed", "Expires", "Status")
+
+    def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.can_manage = app.can(Permission.MANAGE_TEAM)
+        self.current_dialog: QDialog | None = None
+        self._members: list[Account] = []
+        self._training: list[TrainingRecord] = []
+        self._select_after_load: int | None = None
+        self._training_for: int | None = None
+        self._removing = ""
+
+        heading = QLabel("Team", self)
+        set_style_role(heading, "heading")
+        intro = QLabel(
+            "Everyone who can open this vault, with their role on the team and their "
+            "threat assessment training.",
+            self,
+        )
+        intro.setWordWrap(True)
+        set_style_role(intro, "muted")
+        self.read_only_banner = Banner(
+            BannerKind.INFO,
+            "You can see the team but not change it: only the coordinator manages members.",
+            self,
+        )
+        self.read_only_banner.setVisible(not self.can_manage)
+        self.error_banner = Banner(BannerKind.WARNING, "", self, closable=True)
+        self.error_banner.hide()
+        self.notice_banner = Banner(BannerKind.INFO, "", self, closable=True)
+        self.notice_banner.setAccessibleName("Done")
+        self.notice_banner.hide()
+
+        # Actions
+        self.add_button = QPushButton(icon("add"), "&Add member…", self)
+        self.add_button.clicked.connect(self.open_add_member)
+        self.role_button = QPushButton(icon("edit"), "Change &role…", self)
+        self.role_button.clicked.connect(self.open_change_role)
+        self.reset_button = QPushButton(icon("key"), "Reset pass&word…", self)
+        self.reset_button.clicked.connect(self.open_reset_password)
+        self.remove_button = QPushButton(icon("remove"), "Re&move member…", self)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.own_password_button = QPushButton(icon("lock"), "Change m&y password…", self)
+        self.own_password_button.clicked.connect(self.open_change_own_password)
+        actions = QHBoxLayout()
+        actions.setSpacing(8)
+        for button in (self.add_button, self.role_button, self.reset_button, self.remove_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.own_password_button)
+        self.action_buttons = [
+            self.add_button,
+            self.role_button,
+            self.reset_button,
+            self.remove_button,
+            self.own_password_button,
+        ]
+        for button in self.action_buttons:
+            button.setVisible(self.can_manage)
+
+        # Members table
+        self.members_model = QStandardItemModel(0, len(self.MEMBER_COLUMNS), self)
+        self.members_model.setHorizontalHeaderLabels(list(self.MEMBER_COLUMNS))
+        self.members_model.setSortRole(SORT_ROLE)
+        self.members_view = QTableView(self)
+        self.members_view.setAccessibleName("Team members")
+        self.members_view.setModel(self.members_model)
+        self._setup_table(self.members_view)
+        self.members_view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.members_view.selectionModel().currentRowChanged.connect(self._member_selected)
+        self.members_view.doubleClicked.connect(self._member_double_clicked)
+
+        # Training
+        self.training_title = QLabel("Training", self)
+        set_style_role(self.training_title, "subheading")
+        self.training_hint = QLabel(
+            f"Training that expires within {EXPIRING_DAYS} days is marked, and expired training "
+            "is shown in red.",
+            self,
+        )
+        self.training_hint.setWordWrap(True)
+        set_style_role(self.training_hint, "muted")
+        self.add_training_button = QPushButton(icon("add"), "Add &training…", self)
+        self.add_training_button.clicked.connect(self.open_add_training)
+        self.add_training_button.setVisible(self.can_manage)
+        self.training_model = QStandardItemModel(0, len(self.TRAINING_COLUMNS), self)
+        self.training_model.setHorizontalHeaderLabels(list(self.TRAINING_COLUMNS))
+        self.training_model.setSortRole(SORT_ROLE)
+        self.training_view = QTableView(self)
+        self.training_view.setAccessibleName("Training of the selected member")
+        self.training_view.setModel(self.training_model)
+        self._setup_table(self.training_view)
+        self.training_view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+        self.training_empty = QLabel("", self)
+        self.training_empty.setWordWrap(True)
+        set_style_role(self.training_empty, "muted")
+
+        members_box = QWidget(self)
+        members_layout = QVBoxLayout(members_box)
+        members_layout.setContentsMargins(0, 0, 0, 0)
+        members_layout.addLayout(actions)
+        members_layout.addWidget(self.members_view)
+        training_box = QWidget(self)
+        training_layout = QVBoxLayout(training_box)
+        training_layout.setContentsMargins(0, 6, 0, 0)
+        training_header = QHBoxLayout()
+        training_header.addWidget(self.training_title)
+        training_header.addStretch(1)
+        training_header.addWidget(self.add_training_button)
+        training_layout.addLayout(training_header)
+        training_layout.addWidget(self.training_hint)
+        empty_page = QWidget(self)
+        empty_layout = QVBoxLayout(empty_page)
+        empty_layout.setContentsMargins(0, 6, 0, 0)
+        empty_layout.addWidget(self.training_empty)
+        empty_layout.addStretch(1)
+        self.training_stack = QStackedWidget(self)
+        self.training_stack.addWidget(self.training_view)
+        self.training_stack.addWidget(empty_page)
+        training_layout.addWidget(self.training_stack, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(members_box)
+        splitter.addWidget(training_box)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        self.splitter = splitter
+        self._splitter_fitted = False
+
+        self.content = QWidget(self)
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.setSpacing(8)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addWidget(self.read_only_banner)
+        layout.addWidget(self.error_banner)
+        layout.addWidget(self.notice_banner)
+        layout.addWidget(splitter, 1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.content)
+        self.overlay = BusyOverlay(self)
+
+        self._update_buttons()
+        self.refresh()
+
+    @staticmethod
+    def _setup_table(view: QTableView) -> None:
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setAlternatingRowColors(True)
+        view.setSortingEnabled(True)
+        view.setWordWrap(False)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 12)
+        view.horizontalHeader().setHighlightSections(False)
+        view.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
+
+    # ---- loading ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the members (and the selected member's training) in the background."""
+        team = self.app.team
+        run_in_background(
+            lambda: team.members(include_inactive=True),
+            on_done=self._members_loaded,
+            on_error=self._show_error,
+            parent=self,
+        )
+
+    def _show_error(self, error: BaseException) -> None:
+        self.notice_banner.hide()
+        self.error_banner.set_text(error_text(error))
+        self.error_banner.show()
+
+    def _members_loaded(self, members: list[Account]) -> None:
+        keep = self._select_after_load or self.selected_account_id()
+        self._select_after_load = None
+        self._members = sorted(members, key=lambda m: (not m.active, _name(m).casefold()))
+        model = self.members_model
+        model.removeRows(0, model.rowCount())
+        colors = current_colors()
+        for account in self._members:
+            role = Role(account.role)
+            row = [
+                _item(account.username),
+                _item(account.display_name),
+                _item(role.label, ["coordinator", "member", "viewer"].index(role.value)),
+                _item(account.team_role),
+                _item(account.email),
+                _item("Yes" if account.active else "No (removed)", 0 if account.active else 1),
+            ]
+            row[0].setData(account.id, ACCOUNT_ID_ROLE)
+            if account.username.casefold() == self.app.actor.username.casefold():
+                row[0].setText(f"{account.username} (you)")
+            if not account.active:
+                for item in row:
+                    item.setForeground(QBrush(QColor(colors.muted_fg)))
+            model.appendRow(row)
+        header = self.members_view.horizontalHeader()
+        for column in range(len(self.MEMBER_COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        row_to_select = 0
+        if keep is not None:
+            for index in range(model.rowCount()):
+                if model.item(index, 0).data(ACCOUNT_ID_ROLE) == keep:
+                    row_to_select = index
+        if not self._splitter_fitted:
+            self._fit_splitter()
+        if model.rowCount():
+            self.members_view.selectRow(row_to_select)
+            self._member_selected()
+        self._update_buttons()
+
+    def _fit_splitter(self) -> None:
+        """Give the members list room for its rows (a team is small) and training the rest."""
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            return  # not laid out yet; try again on the next load
+        self._splitter_fitted = True
+        view = self.members_view
+        rows = min(max(self.members_model.rowCount(), 4), 12) + 1
+        wanted = (
+            view.horizontalHeader().sizeHint().height()
+            + rows * view.verticalHeader().defaultSectionSize()
+            + 2 * view.frameWidth()
+            + self.add_button.sizeHint().height()
+            + 12
+        )
+        top = min(wanted, total * 2 // 3)
+        self.splitter.setSizes([top, total - top])
+
+    def _member_selected(self, *_args: object) -> None:
+        account = self.selected_account()
+        self._update_buttons()
+        if account is None:
+            self.training_title.setText("Training")
+            self._show_training([])
+            return
+        self.training_title.setText(f"Training: {_name(account)}")
+        self.load_training()
+
+    def load_training(self) -> None:
+        account = self.selected_account()
+        if account is None or account.id is None:
+            return
+        team, account_id = self.app.team, account.id
+        self._training_for = account_id
+
+        def loaded(records: list[TrainingRecord]) -> None:
+            if self._training_for == account_id:
+                self._show_training(records)
+
+        run_in_background(
+            lambda: team.training(account_id),
+            on_done=loaded,
+            on_error=self._show_error,
+            parent=self,
+        )
+
+    def _show_training(self, records: list[TrainingRecord]) -> None:
+        self._training = records
+        model = self.training_model
+        model.removeRows(0, model.rowCount())
+        colors = current_colors()
+        today = date.today()
+        for record in records:
+            state = training_state(record, today)
+            expires = record.expires_on
+            if state == "expired":
+                status = "Expired"
+            elif state == "expiring" and expires is not None:
+                days = (expires - today).days
+                status = "Expires today" if days == 0 else f"Expires in {days} days"
+            elif expires is None:
+                status = "Does not expire"
+            else:
+                status = "Current"
+            row = [
+                _item(record.course),
+                _item(record.provider),
+                _item(format_day(record.completed_on), record.completed_on.toordinal()),
+                _item(
+                    format_day(expires) if expires else "—",
+                    expires.toordinal() if expires else 10**7,
+                ),
+                _item(status, {"expired": 0, "expiring": 1}.get(state, 2)),
+            ]
+            row[0].setData(state, STATE_ROLE)
+            if state:
+                background, foreground = (
+                    (colors.danger_bg, colors.danger_fg)
+                    if state == "expired"
+                    else (colors.warning_bg, colors.warning_fg)
+                )
+                for item in row:
+                    item.setBackground(QBrush(QColor(background)))
+                    item.setForeground(QBrush(QColor(foreground)))
+                    item.setToolTip(status)
+            model.appendRow(row)
+        header = self.training_view.horizontalHeader()
+        for column in range(len(self.TRAINING_COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        account = self.selected_account()
+        if not records:
+            self.training_empty.setText(
+                "No training recorded yet."
+                + (" Use Add training… to record a course." if self.can_manage else "")
+                if account is not None
+                else "Choose a member to see their training."
+            )
+        self.training_stack.setCurrentIndex(0 if records else 1)
+
+    # ---- selection -------------------------------------------------------------------------
+
+    def selected_account_id(self) -> int | None:
+        index = self.members_view.currentIndex()
+        if not index.isValid():
+            return None
+        value = self.members_model.item(index.row(), 0).data(ACCOUNT_ID_ROLE)
+        return int(value) if value is not None else None
+
+    def selected_account(self) -> Account | None:
+        account_id = self.selected_account_id()
+        return next((m for m in self._members if m.id == account_id), None)
+
+    def select_member(self, username: str) -> None:
+        for row in range(self.members_model.rowCount()):
+            account_id = self.members_model.item(row, 0).data(ACCOUNT_ID_ROLE)
+            account = next((m for m in self._members if m.id == account_id), None)
+            if account is not None and account.username == username:
+                self.members_view.selectRow(row)
+                return
+        raise KeyError(username)
+
+    def member_rows(self) -> list[list[str]]:
+        """The members table as text, for tests and accessibility checks."""
+        model = self.members_model
+        return [
+            [model.item(row, column).text() for column in range(model.columnCount())]
+            for row in range(model.rowCount())
+        ]
+
+    def training_rows(self) -> list[tuple[list[str], str]]:
+        """(texts, "expired" | "expiring" | "") per training row."""
+        model = self.training_model
+        return [
+            (
+                [model.item(row, column).text() for column in range(model.columnCount())],
+                str(model.item(row, 0).data(STATE_ROLE) or ""),
+            )
+            for row in range(model.rowCount())
+        ]
+
+    def _is_self(self, account: Account) -> bool:
+        return account.id == self.app.actor.account_id
+
+    def _update_buttons(self) -> None:
+        account = self.selected_account()
+        active = account is not None and account.active
+        for button in (self.role_button, self.reset_button, self.remove_button):
+            button.setEnabled(active)
+            button.setToolTip("" if active else "Choose an active member in the list first.")
+        self.add_training_button.setEnabled(active)
+        if account is not None and active and self._is_self(account):
+            self.remove_button.setEnabled(False)
+            self.remove_button.setToolTip(
+                "You cannot remove your own account while you are signed in."
+            )
+            self.reset_button.setEnabled(False)
+            self.reset_button.setToolTip("To change your own password use Change my password….")
+
+    def _member_double_clicked(self, _index: QModelIndex) -> None:
+        if self.can_manage and self.role_button.isEnabled():
+            self.open_change_role()
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog, on_accepted: Callable[[], None]) -> QDialog:
+        # Slots connected here must not capture the dialog: a closure holding the dialog,
+        # connected to the dialog's own signal, crashes PySide when the dialog is deleted.
+        self.current_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(on_accepted)
+        dialog.finished.connect(self._dialog_finished)
+        dialog.open()
+        return dialog
+
+    def _dialog_finished(self, _result: int) -> None:
+        if self.current_dialog is self.sender():
+            self.current_dialog = None
+
+    def open_add_member(self) -> AddMemberDialog | None:
+        if not self.can_manage:
+            return None
+        dialog = AddMemberDialog(self.app, self)
+        dialog.member_added.connect(self._member_added)
+        self._open(dialog, self._changed)
+        return dialog
+
+    def _member_added(self, account_id: int) -> None:
+        self._select_after_load = account_id
+
+    def open_change_role(self) -> ChangeRoleDialog | None:
+        account = self.selected_account()
+        if not self.can_manage or account is None or not account.active:
+            return None
+        dialog = ChangeRoleDialog(self.app, account, self)
+        self._open(dialog, self._changed)
+        return dialog
+
+    def open_reset_password(self) -> ResetPasswordDialog | None:
+        account = self.selected_account()
+        if not self.can_manage or account is None or not account.active:
+            return None
+        dialog = ResetPasswordDialog(self.app, account, self)
+        self._open(dialog, self._password_reset)
+        return dialog
+
+    def _password_reset(self) -> None:
+        self.show_notice(
+            "The new password is set. Tell the member in person, and ask them to change it "
+            "after they sign in."
+        )
+
+    def open_change_own_password(self) -> ChangePasswordDialog:
+        dialog = ChangePasswordDialog(self.app, self)
+        self._open(dialog, self._own_password_changed)
+        return dialog
+
+    def _own_password_changed(self) -> None:
+        self.show_notice("Your password was changed. Use the new one from now on.")
+
+    def show_notice(self, text: str) -> None:
+        self.error_banner.hide()
+        self.notice_banner.set_text(text)
+        self.notice_banner.show()
+
+    def notice(self) -> str:
+        return self.notice_banner.text() if self.notice_banner.isVisibleTo(self) else ""
+
+    def open_add_training(self) -> AddTrainingDialog | None:
+        account = self.selected_account()
+        if not self.can_manage or account is None or not account.active:
+            return None
+        dialog = AddTrainingDialog(self.app, account, self)
+        self._open(dialog, self.load_training)
+        return dialog
+
+    def _changed(self) -> None:
+        self.refresh()
+        self.members_changed.emit()
+
+    def remove_selected(self) -> None:
+        """Ask, then remove the member and re-encrypt the vault with a progress display."""
+        account = self.selected_account()
+        if not self.can_manage or account is None or not account.active:
+            return
+        name = _name(account)
+        answer = QMessageBox.question(
+            self,
+            "Remove team member",
+            f"Remove {name} ({account.username}) from the team?\n\n"
+            "They will no longer be able to open this vault. To make sure of that, the whole "
+            "vault is re-encrypted with a new key. This can take a while on a large vault; "
+            "nobody else's password changes.\n\n"
+            f"Backups made before now still open with {name}'s old password. Keep them locked "
+            "away, or replace them with a new backup.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        assert account.id is not None
+        team, account_id = self.app.team, account.id
+        self.error_banner.hide()
+        self.notice_banner.hide()
+        self._removing = name
+        self.overlay.show_busy(f"Removing {name} and re-encrypting the vault…", 0, 4)
+        run_in_background(
+            lambda progress: team.remove_member(account_id, progress),
+            on_done=self._removed,
+            on_error=self._remove_failed,
+            on_progress=self._remove_progress,
+            parent=self,
+        )
+
+    def _remove_progress(self, done: int, total: int, message: str) -> None:
+        self.overlay.set_progress(done, total, message)
+
+    def _removed(self, _result: object) -> None:
+        self.overlay.hide_busy()
+        self.show_notice(
+            f"{self._removing} was removed and the vault was re-encrypted with a new key. "
+            "Make a new backup: older backups still open with the old password."
+        )
+        self._changed()
+
+    def _remove_failed(self, error: BaseException) -> None:
+        self.overlay.hide_busy()
+        self._show_error(error)
+        self.refresh()
