@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 from btam_desktop.ui.theme import current_colors, set_style_role
 
 STRENGTH_LABELS = ("Too short", "Weak", "Fair", "Strong", "Very strong")
-MIN_LENGTH = 8
+MIN_LENGTH = 10  # the vault refuses shorter passwords (store.vault.MIN_PASSWORD_LENGTH)
 
 # Lower-case, digits-and-symbols-stripped forms. A small sample of what tops every leaked list.
 _COMMON_PASSWORDS = frozenset(

@@ -1,0 +1,264 @@
+"""Starting the window: the application object, the theme, and which screen comes first.
+
+- ``--demo``: the demo vault in the user data folder (created on first use, with real key
+  derivation, behind a busy indicator), signed in as the demo coordinator automatically. It
+  holds only fictional people and cases and its password ("demo") is documented.
+- a vault folder given on the command line, or the last vault opened: the unlock screen.
+- no vault yet at the default location: the setup assistant.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QVBoxLayout, QWidget
+
+from btam_desktop import APP_NAME, __version__
+from btam_desktop.services.app import Btam, unlock
+from btam_desktop.services.demo import DEMO_COORDINATOR, DEMO_PASSWORD, create_demo_vault
+from btam_desktop.store.crypto import KdfParams
+from btam_desktop.store.vault import default_vault_dir, is_vault
+from btam_desktop.ui.icons import icon
+from btam_desktop.ui.main_window import MainWindow
+from btam_desktop.ui.recent import ORGANIZATION, add_recent_vault, last_vault
+from btam_desktop.ui.setup_wizard import SetupWizard
+from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.theme import apply_theme
+from btam_desktop.ui.unlock import UnlockScreen, user_message
+from btam_desktop.ui.widgets import BusyOverlay
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_ERROR = 0, 1
+
+
+def demo_vault_dir() -> Path:
+    """Where ``--demo`` keeps its fictional vault (next to the default vault)."""
+    return default_vault_dir().parent / "demo-vault"
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with the program's names, high-DPI defaults and theme."""
+    existing = QApplication.instance()
+    if existing is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        qapp = QApplication(argv if argv is not None else sys.argv[:1])
+    else:
+        assert isinstance(existing, QApplication)
+        qapp = existing
+    qapp.setApplicationName(APP_NAME)
+    qapp.setApplicationDisplayName(APP_NAME)
+    qapp.setApplicationVersion(__version__)
+    qapp.setOrganizationName(ORGANIZATION)
+    qapp.setDesktopFileName("btam-desktop")
+    qapp.setWindowIcon(icon("shield"))
+    apply_theme(qapp)
+    return qapp
+
+
+class StartWindow(QWidget):
+    """The small window shown before anyone is signed in: the unlock screen or a busy card."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(icon("shield"))
+        self._content: QWidget | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.overlay = BusyOverlay(self)
+        self.resize(600, 660)
+
+    def set_content(self, widget: QWidget | None) -> None:
+        if self._content is not None:
+            self._content.hide()
+            self._content.setParent(None)
+            self._content.deleteLater()
+        self._content = widget
+        if widget is not None:
+            self._layout.addWidget(widget)
+            self.overlay.raise_()
+
+    def content(self) -> QWidget | None:
+        return self._content
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.overlay.is_busy():  # creating the demo vault: let it finish
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+class Launcher(QObject):
+    """Decides the first screen and moves from it to the main window."""
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        kdf_params: KdfParams | None = None,
+        keyring: tuple[bool, str] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._kdf_params = kdf_params
+        self._keyring = keyring
+        self.start_window: StartWindow | None = None
+        self.main_window: MainWindow | None = None
+        self.wizard: SetupWizard | None = None
+        self.exit_code: int | None = None
+
+    # -- deciding --------------------------------------------------------------------------
+
+    def start(self, demo: bool = False, vault: Path | None = None) -> None:
+        if demo:
+            self.start_demo()
+            return
+        if vault is not None:
+            self.show_unlock(Path(vault).expanduser())
+            return
+        remembered = last_vault()
+        if remembered is not None:
+            self.show_unlock(remembered)
+        elif is_vault(default_vault_dir()):
+            self.show_unlock(default_vault_dir())
+        else:
+            self.show_setup()
+
+    # -- the demo --------------------------------------------------------------------------
+
+    def start_demo(self, folder: Path | None = None) -> None:
+        folder = folder or demo_vault_dir()
+        window = self._start_window()
+        window.setWindowTitle(f"Demo — {APP_NAME}")
+        window.resize(520, 360)
+        window.show()
+        params = self._kdf_params
+        if is_vault(folder):
+            window.overlay.show_busy("Opening the demo vault…")
+
+            def work() -> Btam:
+                return unlock(folder, DEMO_COORDINATOR, DEMO_PASSWORD)
+
+        else:
+            window.overlay.show_busy(
+                "Preparing the demo vault with fictional cases…\nThis takes a few seconds the "
+                "first time."
+            )
+
+            def work() -> Btam:
+                return create_demo_vault(folder, kdf_params=params)
+
+        run_in_background(
+            work,
+            on_done=lambda app: self._demo_ready(app, folder),
+            on_error=self._demo_failed,
+            parent=window,
+        )
+
+    def _demo_ready(self, app: Btam, folder: Path) -> None:
+        if self.start_window is not None:
+            self.start_window.overlay.hide_busy()
+        self.show_main(app, folder, demo=True)
+
+    def _demo_failed(self, error: BaseException) -> None:
+        window = self.start_window
+        if window is not None:
+            window.overlay.hide_busy()
+        QMessageBox.critical(window, "The demo could not start", user_message(error))
+        self.exit_code = EXIT_ERROR
+        if window is not None:
+            window.close()
+        QTimer.singleShot(0, lambda: QCoreApplication.exit(EXIT_ERROR))
+
+    # -- unlock ----------------------------------------------------------------------------
+
+    def show_unlock(self, folder: Path) -> UnlockScreen:
+        window = self._start_window()
+        screen = UnlockScreen(folder, window, keyring=self._keyring)
+        screen.unlocked.connect(lambda app: self.show_main(app, app.vault.folder))
+        screen.open_other_requested.connect(self._choose_vault)
+        screen.create_new_requested.connect(lambda: self.show_setup(back_to=folder))
+        window.set_content(screen)
+        window.setWindowTitle(APP_NAME)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return screen
+
+    def _choose_vault(self) -> None:
+        window = self.start_window
+        current = window.content() if window is not None else None
+        start = str(current.folder().parent) if isinstance(current, UnlockScreen) else ""
+        chosen = QFileDialog.getExistingDirectory(window, "Open a vault folder", start)
+        if chosen:
+            self.show_unlock(Path(chosen))
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def show_setup(self, back_to: Path | None = None) -> SetupWizard:
+        wizard = SetupWizard(kdf_params=self._kdf_params)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.vault_created.connect(lambda app, folder: self.show_main(app, folder))
+        wizard.rejected.connect(lambda: self._setup_cancelled(back_to))
+        self.wizard = wizard
+        if self.start_window is not None:
+            self.start_window.hide()
+        wizard.show()
+        return wizard
+
+    def _setup_cancelled(self, back_to: Path | None) -> None:
+        self.wizard = None
+        if back_to is not None and self.start_window is not None:
+            self.start_window.show()
+            return
+        if back_to is not None:
+            self.show_unlock(back_to)
+            return
+        if self.main_window is None:
+            QTimer.singleShot(0, QCoreApplication.quit)
+
+    # -- the main window -------------------------------------------------------------------
+
+    def show_main(self, app: Btam, folder: Path, demo: bool = False) -> MainWindow:
+        if not demo:
+            add_recent_vault(folder)
+        window = MainWindow(
+            app, folder, demo=demo, keyring=self._keyring, kdf_params=self._kdf_params
+        )
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.main_window = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        self.wizard = None
+        if self.start_window is not None:
+            start, self.start_window = self.start_window, None
+            start.set_content(None)
+            start.close()
+            start.deleteLater()
+        return window
+
+    def _start_window(self) -> StartWindow:
+        if self.start_window is None:
+            self.start_window = StartWindow()
+            self.start_window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.start_window.destroyed.connect(self._start_window_gone)
+        return self.start_window
+
+    def _start_window_gone(self) -> None:
+        self.start_window = None
+
+
+def run_app(demo: bool = False, vault: Path | None = None) -> int:
+    """Open the window and run until it is closed; returns the exit code."""
+    qapp = create_application()
+    launcher = Launcher(qapp)
+    launcher.start(demo=demo, vault=vault)
+    code = qapp.exec()
+    return launcher.exit_code if launcher.exit_code is not None else int(code)

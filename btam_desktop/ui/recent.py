@@ -1,0 +1,83 @@
+"""Recently opened vault folders, kept in QSettings as paths only (never names or case content).
+
+The list holds at most ``MAX_RECENT`` folders, most recently opened first. ``recent_vaults()``
+returns the folders that still hold a vault first, then those that have gone missing (a USB
+stick that is not plugged in), so a person can still see where a vault used to be.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from btam_desktop import APP_NAME
+from btam_desktop.store.vault import is_vault
+
+ORGANIZATION = APP_NAME
+MAX_RECENT = 8
+_KEY = "vaults/recent"
+
+
+def ui_settings() -> QSettings:
+    """The per-user settings file for UI layout and recent vault paths."""
+    return QSettings(
+        QSettings.Format.NativeFormat, QSettings.Scope.UserScope, ORGANIZATION, APP_NAME
+    )
+
+
+def _normalized(folder: Path) -> Path:
+    return Path(folder).expanduser().resolve()
+
+
+def _stored() -> list[Path]:
+    raw = ui_settings().value(_KEY, [])
+    if isinstance(raw, str):  # QSettings gives a lone string for a one-element list
+        raw = [raw]
+    if not isinstance(raw, list):
+        return []
+    paths: list[Path] = []
+    for item in raw:
+        if isinstance(item, str) and item.strip():
+            path = Path(item)
+            if path not in paths:
+                paths.append(path)
+    return paths[:MAX_RECENT]
+
+
+def _store(paths: list[Path]) -> None:
+    settings = ui_settings()
+    settings.setValue(_KEY, [str(p) for p in paths[:MAX_RECENT]])
+    settings.sync()
+
+
+def recent_vaults() -> list[Path]:
+    """Recent vault folders: existing ones first (most recent first), then missing ones."""
+    stored = _stored()
+    existing = [p for p in stored if is_vault(p)]
+    missing = [p for p in stored if p not in existing]
+    return existing + missing
+
+
+def add_recent_vault(folder: Path) -> None:
+    """Put ``folder`` at the top of the list (after a successful unlock or creation)."""
+    path = _normalized(folder)
+    paths = [p for p in _stored() if p != path]
+    _store([path, *paths])
+
+
+def remove_recent_vault(folder: Path) -> None:
+    path = _normalized(folder)
+    _store([p for p in _stored() if p != path])
+
+
+def clear_recent_vaults() -> None:
+    _store([])
+
+
+def last_vault() -> Path | None:
+    """The most recently opened folder that still holds a vault, if any."""
+    for path in _stored():
+        if is_vault(path):
+            return path
+    return None

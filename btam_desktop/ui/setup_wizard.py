@@ -1,0 +1,837 @@
+"""First run: the assistant that creates the team's vault and shows its recovery key once.
+
+Pages: the team (name, setting, level-of-concern scale), where the vault lives, the
+coordinator's account (user name, full name, password, idle lock), then the recovery key. The
+vault is created in the background when the coordinator page is confirmed (Argon2 is tuned to
+this computer, which takes a moment); after that there is no way back, and Finish stays disabled
+until the person confirms the recovery key is written down or printed.
+
+The recovery key never goes to a log or a settings file. If it is copied to the clipboard, the
+clipboard is cleared after 60 seconds when it still holds the key (as KeePassXC does), and when
+the program quits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QGuiApplication, QImage, QPainter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.domain.forms import FormRegistry
+from btam_desktop.services.app import Btam, NewTeam, create_team_vault
+from btam_desktop.services.team import check_username
+from btam_desktop.store.crypto import KdfParams
+from btam_desktop.store.errors import VaultError
+from btam_desktop.store.vault import (
+    MIN_PASSWORD_LENGTH,
+    default_vault_dir,
+    is_vault,
+    normalize_recovery_key,
+)
+from btam_desktop.ui.icons import icon
+from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.unlock import user_message
+from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
+
+logger = logging.getLogger(__name__)
+
+CLIPBOARD_CLEAR_MS = 60_000
+"""How long a copied recovery key may stay on the clipboard (tests shorten it)."""
+
+RECOVERY_SHEET_MODULE = "btam_desktop.reports.recovery_sheet"
+PRINTING_LATER = "Printing arrives with the printing feature"
+ACKNOWLEDGE_TEXT = (
+    "I have written down or printed the recovery key and will keep it in a safe place"
+)
+
+SETTING_HELP = {
+    CaseSetting.SCHOOL: "Students and staff of a school or a district",
+    CaseSetting.WORKPLACE: "Employees, contractors and visitors of an organisation",
+    CaseSetting.CAMPUS: "Students and staff of a college or university",
+    CaseSetting.COMMUNITY: "A community team working across organisations",
+}
+
+
+# -- the recovery sheet (optional module) ------------------------------------------------------
+
+
+def recovery_sheet_builder() -> Callable[[str, str, str], bytes] | None:
+    """``build_recovery_sheet(team_name, vault_path, recovery_key) -> PDF bytes`` if the printing
+    feature is installed, else None."""
+    try:
+        spec = importlib.util.find_spec(RECOVERY_SHEET_MODULE)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    module = importlib.import_module(RECOVERY_SHEET_MODULE)
+    builder = getattr(module, "build_recovery_sheet", None)
+    return builder if callable(builder) else None
+
+
+def pdf_page_images(pdf: bytes, dpi: int = 150) -> list[QImage]:
+    """Each page of a PDF held in memory as an image (for printing; nothing touches the disk)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    images: list[QImage] = []
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            bitmap = page.render(scale=dpi / 72, rev_byteorder=True, prefer_bgrx=True)
+            view = memoryview(bitmap.buffer)
+            image = QImage(
+                bytes(view),
+                bitmap.width,
+                bitmap.height,
+                bitmap.stride,
+                QImage.Format.Format_RGBX8888,
+            ).copy()
+            images.append(image)
+            bitmap.close()
+            page.close()
+    finally:
+        document.close()
+    return images
+
+
+def print_pdf(pdf: bytes, parent: QWidget, title: str) -> bool:
+    """Show the print dialog and print the PDF's pages; False when the person cancelled."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(title)
+    dialog = QPrintDialog(printer, parent)
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        return False
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise VaultError("The printer could not be started. Check it is switched on.")
+    try:
+        for number, image in enumerate(pdf_page_images(pdf, 300)):
+            if number:
+                printer.newPage()
+            target = QRectF(painter.viewport())
+            scaled = QSize(image.width(), image.height()).scaled(
+                target.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio
+            )
+            painter.drawImage(QRectF(0, 0, scaled.width(), scaled.height()), image)
+    finally:
+        painter.end()
+    return True
+
+
+# -- the clipboard ------------------------------------------------------------------------------
+
+
+class ClipboardGuard(QObject):
+    """Clears the clipboard a while after a secret was copied to it, if it still holds it.
+
+    Lives on the application object so it outlasts the assistant; ``release()`` stops watching
+    new copies but lets a pending clear happen.
+    """
+
+    cleared = Signal()
+
+    def __init__(self, secret: str, timeout_ms: int | None = None) -> None:
+        app = QGuiApplication.instance()
+        super().__init__(app)
+        self._secret = normalize_recovery_key(secret)
+        self._timeout_ms = CLIPBOARD_CLEAR_MS if timeout_ms is None else timeout_ms
+        self._released = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.clear_if_holding)
+        clipboard = QGuiApplication.clipboard()
+        clipboard.dataChanged.connect(self._changed)
+        if isinstance(app, QGuiApplication):
+            app.aboutToQuit.connect(self.clear_if_holding)
+
+    def holds_secret(self) -> bool:
+        if not self._secret:
+            return False
+        typed = normalize_recovery_key(QGuiApplication.clipboard().text())
+        return len(typed) >= 8 and typed in self._secret
+
+    def is_pending(self) -> bool:
+        return self._timer.isActive()
+
+    def copy(self) -> None:
+        """Put the secret (formatted as shown) on the clipboard; it is cleared later."""
+        chars = self._secret
+        QGuiApplication.clipboard().setText("-".join(chars[i : i + 4] for i in range(0, 32, 4)))
+        self._arm()
+
+    def _changed(self) -> None:
+        if self._released:
+            return
+        if self.holds_secret():
+            self._arm()
+
+    def _arm(self) -> None:
+        self._timer.start(self._timeout_ms)
+
+    def clear_if_holding(self) -> None:
+        self._timer.stop()
+        if self.holds_secret():
+            QGuiApplication.clipboard().clear()
+            self.cleared.emit()
+        if self._released:
+            self._forget()
+
+    def release(self) -> None:
+        """The secret is no longer shown: stop watching; a pending clear still happens."""
+        self._released = True
+        with contextlib.suppress(RuntimeError, TypeError):
+            QGuiApplication.clipboard().dataChanged.disconnect(self._changed)
+        if not self._timer.isActive():
+            self._forget()
+
+    def _forget(self) -> None:
+        self._secret = ""
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            with contextlib.suppress(RuntimeError, TypeError):
+                app.aboutToQuit.disconnect(self.clear_if_holding)
+        self.deleteLater()
+
+
+# -- pages --------------------------------------------------------------------------------------
+
+
+def _message_banner(parent: QWidget) -> Banner:
+    banner = Banner(BannerKind.WARNING, "", parent)
+    banner.hide()
+    return banner
+
+
+def _show_problem(banner: Banner, text: str, focus: QWidget | None = None) -> None:
+    banner.set_kind(BannerKind.WARNING)
+    banner.set_text(text)
+    banner.show()
+    if focus is not None:
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class TeamPage(QWizardPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Welcome to BTAM Desktop")
+        self.setSubTitle(
+            "This assistant sets up an encrypted vault for your threat assessment team. "
+            "It takes a few minutes. You can change these choices later in Settings."
+        )
+        self.team_name = QLineEdit(self)
+        self.team_name.setAccessibleName("Team name")
+        self.team_name.setPlaceholderText("For example: Lincoln High School threat assessment team")
+        self.setting = QComboBox(self)
+        self.setting.setAccessibleName("Setting")
+        for setting in CaseSetting:
+            self.setting.addItem(setting.label, setting.value)
+            self.setting.setItemData(
+                self.setting.count() - 1, SETTING_HELP[setting], Qt.ItemDataRole.ToolTipRole
+            )
+        self.setting_help = QLabel(self)
+        self.setting_help.setWordWrap(True)
+        set_style_role(self.setting_help, "muted")
+        self.setting.currentIndexChanged.connect(self._setting_changed)
+
+        self.scale = QComboBox(self)
+        self.scale.setAccessibleName("Level-of-concern scale")
+        self.scale_help = QLabel(self)
+        self.scale_help.setWordWrap(True)
+        set_style_role(self.scale_help, "muted")
+        try:
+            scales = FormRegistry.load().scales()
+        except Exception as error:  # the built-in forms are part of the program
+            logger.error("loading the level scales failed with %s", type(error).__name__)
+            scales = []
+        for scale in scales:
+            levels = " → ".join(level.label for level in scale.levels)
+            self.scale.addItem(scale.title, scale.id)
+            self.scale.setItemData(
+                self.scale.count() - 1, scale.summary or levels, Qt.ItemDataRole.ToolTipRole
+            )
+            self.scale.setItemData(self.scale.count() - 1, levels, Qt.ItemDataRole.UserRole + 1)
+        default = self.scale.findData("scale.four-level")
+        if default >= 0:
+            self.scale.setCurrentIndex(default)
+        self.scale.currentIndexChanged.connect(self._scale_changed)
+
+        self.banner = _message_banner(self)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(8)
+        for text, field in (
+            ("&Team name", self.team_name),
+            ("&Setting", self.setting),
+        ):
+            label = QLabel(text, self)
+            label.setBuddy(field)
+            form.addRow(label, field)
+        form.addRow("", self.setting_help)
+        scale_label = QLabel("&Level-of-concern scale", self)
+        scale_label.setBuddy(self.scale)
+        form.addRow(scale_label, self.scale)
+        form.addRow("", self.scale_help)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addSpacing(8)
+        layout.addWidget(self.banner)
+        layout.addStretch(1)
+        self._setting_changed()
+        self._scale_changed()
+
+    def _setting_changed(self) -> None:
+        value = self.setting.currentData()
+        self.setting_help.setText(SETTING_HELP.get(CaseSetting(value), "") if value else "")
+
+    def _scale_changed(self) -> None:
+        levels = self.scale.currentData(Qt.ItemDataRole.UserRole + 1) or ""
+        self.scale_help.setText(f"Levels: {levels}" if levels else "")
+
+    def validatePage(self) -> bool:
+        if not self.team_name.text().strip():
+            _show_problem(
+                self.banner,
+                "Give your team a name. It appears on every printout, for example "
+                "“Lincoln High School threat assessment team”.",
+                self.team_name,
+            )
+            return False
+        if self.scale.currentIndex() < 0:
+            _show_problem(self.banner, "Choose a level-of-concern scale.", self.scale)
+            return False
+        self.banner.hide()
+        return True
+
+
+def _free_default_folder() -> Path:
+    base = default_vault_dir()
+    candidate = base
+    number = 2
+    while is_vault(candidate):
+        candidate = base.with_name(f"{base.name}-{number}")
+        number += 1
+    return candidate
+
+
+class FolderPage(QWizardPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Where the vault is kept")
+        self.setSubTitle(
+            "The vault is one folder holding your team's encrypted records, its key file and "
+            "its backups. Keep it on this computer or on a drive only your team can reach."
+        )
+        self.folder = QLineEdit(str(_free_default_folder()), self)
+        self.folder.setAccessibleName("Vault folder")
+        self.choose = QPushButton("&Choose…", self)
+        self.choose.setAccessibleName("Choose the vault folder")
+        self.choose.clicked.connect(self._choose)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(self.choose)
+        label = QLabel("Vault &folder", self)
+        label.setBuddy(self.folder)
+        note = QLabel(
+            "Everything in the vault is encrypted. Back the folder up like any other important "
+            "folder: without your password or the recovery key, a copy cannot be read.",
+            self,
+        )
+        note.setWordWrap(True)
+        set_style_role(note, "muted")
+        self.banner = _message_banner(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addLayout(row)
+        layout.addSpacing(6)
+        layout.addWidget(note)
+        layout.addSpacing(8)
+        layout.addWidget(self.banner)
+        layout.addStretch(1)
+
+    def chosen_folder(self) -> Path:
+        return Path(self.folder.text().strip()).expanduser()
+
+    def _choose(self) -> None:
+        start = self.chosen_folder()
+        while not start.exists() and start != start.parent:
+            start = start.parent
+        folder = QFileDialog.getExistingDirectory(self, "Choose the vault folder", str(start))
+        if folder:
+            self.folder.setText(folder)
+
+    def validatePage(self) -> bool:
+        text = self.folder.text().strip()
+        if not text:
+            _show_problem(self.banner, "Choose a folder for the vault.", self.folder)
+            return False
+        folder = self.chosen_folder()
+        if not folder.is_absolute():
+            _show_problem(
+                self.banner,
+                "Give the full path of the folder, or press Choose… to pick one.",
+                self.folder,
+            )
+            return False
+        if is_vault(folder):
+            _show_problem(
+                self.banner,
+                f"{folder} already holds a BTAM vault. Choose an empty or new folder; to use "
+                "the existing vault, cancel and open it instead.",
+                self.folder,
+            )
+            return False
+        if folder.exists() and not folder.is_dir():
+            _show_problem(
+                self.banner, f"{folder} is a file, not a folder. Choose a folder.", self.folder
+            )
+            return False
+        self.banner.hide()
+        return True
+
+
+class CoordinatorPage(QWizardPage):
+    """The coordinator's account and the idle lock; confirming it creates the vault."""
+
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__(wizard)
+        self._wizard = wizard
+        self.setTitle("Your account")
+        self.setSubTitle(
+            "You are the team's coordinator: you add the other members and manage the vault. "
+            "Choose a password only you know."
+        )
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Create vault")
+        self.username = QLineEdit(self)
+        self.username.setAccessibleName("User name")
+        self.username.setPlaceholderText("For example: jrivera")
+        self.full_name = QLineEdit(self)
+        self.full_name.setAccessibleName("Full name")
+        self.full_name.setPlaceholderText("As it should appear on records")
+        self.password = QLineEdit(self)
+        self.password.setAccessibleName("Password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.meter = PasswordStrengthMeter(self.password, self)
+        self.confirm = QLineEdit(self)
+        self.confirm.setAccessibleName("Repeat the password")
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.idle_minutes = QSpinBox(self)
+        self.idle_minutes.setAccessibleName("Lock after minutes without activity")
+        self.idle_minutes.setRange(0, 240)
+        self.idle_minutes.setValue(10)
+        self.idle_minutes.setSuffix(" min")
+        self.idle_minutes.setSpecialValueText("Never (not recommended)")
+        self.idle_minutes.setMinimumWidth(
+            self.idle_minutes.fontMetrics().horizontalAdvance("Never (not recommended)") + 48
+        )
+        self.idle_minutes.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        idle_help = QLabel(
+            "When nobody uses the program for this long, it locks and asks for a password "
+            "again. Records stay hidden from anyone walking past.",
+            self,
+        )
+        idle_help.setWordWrap(True)
+        set_style_role(idle_help, "muted")
+        self.banner = _message_banner(self)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(8)
+        for text, field in (
+            ("&User name", self.username),
+            ("&Full name", self.full_name),
+            ("&Password", self.password),
+        ):
+            label = QLabel(text, self)
+            label.setBuddy(field)
+            form.addRow(label, field)
+        form.addRow("", self.meter)
+        confirm_label = QLabel("&Repeat password", self)
+        confirm_label.setBuddy(self.confirm)
+        form.addRow(confirm_label, self.confirm)
+        idle_label = QLabel("&Lock after", self)
+        idle_label.setBuddy(self.idle_minutes)
+        idle_field = QVBoxLayout()
+        idle_field.setSpacing(4)
+        idle_field.addWidget(self.idle_minutes)
+        idle_field.addWidget(idle_help)
+        form.addRow(idle_label, idle_field)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addSpacing(8)
+        layout.addWidget(self.banner)
+        layout.addStretch(1)
+
+    def validatePage(self) -> bool:
+        if self._wizard.app is not None:
+            return True
+        try:
+            check_username(self.username.text())
+        except VaultError as error:
+            _show_problem(self.banner, str(error), self.username)
+            return False
+        if not self.full_name.text().strip():
+            _show_problem(
+                self.banner,
+                "Type your full name as it should appear on records.",
+                self.full_name,
+            )
+            return False
+        password = self.password.text()
+        if len(password) < MIN_PASSWORD_LENGTH:
+            _show_problem(
+                self.banner,
+                f"The password is too short. Use at least {MIN_PASSWORD_LENGTH} characters: a "
+                "short sentence of unrelated words is easy to remember and hard to guess.",
+                self.password,
+            )
+            return False
+        if password != self.confirm.text():
+            self.confirm.clear()
+            _show_problem(
+                self.banner,
+                "The two passwords are not the same. Type the password again in “Repeat password”.",
+                self.confirm,
+            )
+            return False
+        self.banner.hide()
+        self._wizard.create_vault()
+        return False  # the wizard moves on by itself once the vault exists
+
+    def show_error(self, text: str) -> None:
+        _show_problem(self.banner, text)
+
+
+class RecoveryPage(QWizardPage):
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__(wizard)
+        self._wizard = wizard
+        self.setTitle("Your recovery key")
+        self.setSubTitle(
+            "If a password is forgotten, this key lets you set a new one. It is shown only "
+            "now. Anyone who has it can open the vault, so keep it locked away."
+        )
+        self.setFinalPage(True)
+
+        self.key_label = QLabel(self)
+        self.key_label.setAccessibleName("Recovery key")
+        self.key_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.key_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        font = QFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        font.setPointSizeF(max(18.0, font.pointSizeF() * 1.9))
+        font.setBold(True)
+        font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 108)
+        self.key_label.setFont(font)
+        key_box = QFrame(self)
+        key_box.setObjectName("recoveryKeyBox")
+        key_box.setStyleSheet(
+            "QFrame#recoveryKeyBox { background-color: palette(base); "
+            "border: 2px dashed palette(mid); border-radius: 8px; }"
+        )
+        box_layout = QVBoxLayout(key_box)
+        box_layout.setContentsMargins(18, 16, 18, 16)
+        box_layout.addWidget(self.key_label)
+
+        self.copy_button = QPushButton("C&opy", self)
+        self.copy_button.setAccessibleName("Copy the recovery key")
+        self.copy_button.setToolTip(
+            "Copies the key to the clipboard; BTAM clears the clipboard again after 60 seconds."
+        )
+        self.copy_button.clicked.connect(self._copy)
+        self.print_button = QPushButton(icon("print"), "&Print recovery sheet…", self)
+        self.print_button.setAccessibleName("Print recovery sheet")
+        self.print_button.clicked.connect(self._print)
+        self.pdf_button = QPushButton(icon("pdf"), "&Save as PDF…", self)
+        self.pdf_button.setAccessibleName("Save the recovery sheet as PDF")
+        self.pdf_button.clicked.connect(self._save_pdf)
+        self._builder = recovery_sheet_builder()
+        if self._builder is None:
+            for button in (self.print_button, self.pdf_button):
+                button.setEnabled(False)
+                button.setToolTip(PRINTING_LATER)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.pdf_button)
+        buttons.addStretch(1)
+
+        advice = QLabel(
+            "Write the key on paper, or print the recovery sheet, and store it where your "
+            "organisation keeps other critical keys (a safe, a locked cabinet). Do not keep "
+            "it in an e-mail, a photo or a file on this computer.",
+            self,
+        )
+        advice.setWordWrap(True)
+        set_style_role(advice, "muted")
+
+        self.acknowledge = QCheckBox(ACKNOWLEDGE_TEXT, self)
+        self.acknowledge.setAccessibleName("I have kept the recovery key safe")
+        self.acknowledge.toggled.connect(self.completeChanged)
+        self.banner = _message_banner(self)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(12)
+        layout.addWidget(key_box)
+        layout.addLayout(buttons)
+        layout.addSpacing(4)
+        layout.addWidget(advice)
+        layout.addSpacing(10)
+        layout.addWidget(self.acknowledge)
+        layout.addWidget(self.banner)
+        layout.addStretch(1)
+
+    def set_key(self, key: str) -> None:
+        groups = [g for g in key.split("-") if g]
+        half = (len(groups) + 1) // 2
+        self.key_label.setText(
+            "  ".join(groups[:half]) + "\n" + "  ".join(groups[half:]) if groups else ""
+        )
+
+    def shown_key(self) -> str:
+        """The key as displayed, normalised (for tests and the clipboard check)."""
+        return normalize_recovery_key(self.key_label.text())
+
+    def isComplete(self) -> bool:
+        return self.acknowledge.isChecked()
+
+    def initializePage(self) -> None:
+        # After the wizard has focused the page's first child (the key): focus the checkbox.
+        QTimer.singleShot(0, self._focus_acknowledge)
+
+    def _focus_acknowledge(self) -> None:
+        self.acknowledge.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _copy(self) -> None:
+        guard = self._wizard.clipboard_guard
+        if guard is not None:
+            guard.copy()
+            self.banner.set_kind(BannerKind.INFO)
+            self.banner.set_text(
+                "The key is on the clipboard. It will be cleared in 60 seconds; paste it "
+                "now where it belongs."
+            )
+            self.banner.show()
+
+    def _sheet(self) -> bytes | None:
+        if self._builder is None:
+            return None
+        return self._builder(
+            self._wizard.team_name(), str(self._wizard.vault_folder), self._wizard.recovery_key
+        )
+
+    def _save_pdf(self) -> None:
+        answer = QMessageBox.warning(
+            self,
+            "Save the recovery sheet as PDF",
+            "The PDF file is not encrypted: anyone who gets it can open your vault.\n\n"
+            "Save it only to a USB stick you will lock away, or print it and then delete "
+            "the file.",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Save:
+            return
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            "Save the recovery sheet",
+            str(Path.home() / "BTAM recovery sheet.pdf"),
+            "PDF documents (*.pdf)",
+        )
+        if not path:
+            return
+        try:
+            pdf = self._sheet()
+            if pdf is None:
+                return
+            Path(path).write_bytes(pdf)
+        except OSError as error:
+            _show_problem(self.banner, f"The file could not be saved: {error.strerror}.")
+        except Exception as error:
+            _show_problem(self.banner, user_message(error))
+        else:
+            self.banner.set_kind(BannerKind.INFO)
+            self.banner.set_text(f"Saved to {path}. Print it, then delete the file.")
+            self.banner.show()
+
+    def _print(self) -> None:
+        try:
+            pdf = self._sheet()
+            if pdf is not None:
+                print_pdf(pdf, self, "BTAM recovery sheet")
+        except Exception as error:
+            _show_problem(self.banner, user_message(error))
+
+
+# -- the assistant ------------------------------------------------------------------------------
+
+
+class SetupWizard(QWizard):
+    """Creates a vault; emits ``vault_created(app, folder)`` when the person finishes."""
+
+    vault_created = Signal(object, object)  # Btam, Path
+
+    PAGE_TEAM, PAGE_FOLDER, PAGE_COORDINATOR, PAGE_RECOVERY = range(4)
+
+    def __init__(
+        self, parent: QWidget | None = None, *, kdf_params: KdfParams | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Set up BTAM Desktop")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setTitleFormat(Qt.TextFormat.PlainText)
+        self.setSubTitleFormat(Qt.TextFormat.PlainText)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoDefaultButton, False)
+        self.setPixmap(
+            QWizard.WizardPixmap.LogoPixmap,
+            icon("shield").pixmap(QSize(48, 48), self.devicePixelRatioF()),
+        )
+        self._kdf_params = kdf_params
+        self.app: Btam | None = None
+        self.vault_folder: Path | None = None
+        self.recovery_key = ""
+        self.clipboard_guard: ClipboardGuard | None = None
+        self._creating = False
+        self._finished = False
+
+        self.team_page = TeamPage(self)
+        self.folder_page = FolderPage(self)
+        self.coordinator_page = CoordinatorPage(self)
+        self.recovery_page = RecoveryPage(self)
+        self.setPage(self.PAGE_TEAM, self.team_page)
+        self.setPage(self.PAGE_FOLDER, self.folder_page)
+        self.setPage(self.PAGE_COORDINATOR, self.coordinator_page)
+        self.setPage(self.PAGE_RECOVERY, self.recovery_page)
+        self.setStartId(self.PAGE_TEAM)
+        self.overlay = BusyOverlay(self)
+        self.resize(720, 600)
+
+    def team_name(self) -> str:
+        return self.team_page.team_name.text().strip()
+
+    def is_creating(self) -> bool:
+        return self._creating
+
+    # -- creating the vault ------------------------------------------------------------
+
+    def create_vault(self) -> None:
+        if self._creating or self.app is not None:
+            return
+        page = self.coordinator_page
+        folder = self.folder_page.chosen_folder()
+        team = NewTeam(
+            team_name=self.team_name(),
+            setting=CaseSetting(self.team_page.setting.currentData()),
+            scale_id=str(self.team_page.scale.currentData()),
+            username=page.username.text().strip(),
+            display_name=page.full_name.text().strip(),
+            password=page.password.text(),
+            idle_lock_minutes=page.idle_minutes.value(),
+        )
+        params = self._kdf_params
+        self._creating = True
+        self.overlay.show_busy(
+            "Creating the encrypted vault…\nThe encryption is tuned to this computer; this "
+            "takes a few seconds."
+        )
+        run_in_background(
+            lambda: create_team_vault(folder, team, kdf_params=params),
+            on_done=self._created,
+            on_error=self._failed,
+            parent=self,
+        )
+
+    def _created(self, result: tuple[Btam, str]) -> None:
+        self._creating = False
+        self.overlay.hide_busy()
+        self.app, self.recovery_key = result
+        self.vault_folder = self.app.vault.folder
+        page = self.coordinator_page
+        page.password.clear()
+        page.confirm.clear()
+        self.recovery_page.set_key(self.recovery_key)
+        self.clipboard_guard = ClipboardGuard(self.recovery_key)
+        self.next()
+
+    def _failed(self, error: BaseException) -> None:
+        self._creating = False
+        self.overlay.hide_busy()
+        self.coordinator_page.show_error(user_message(error))
+
+    # -- finishing ---------------------------------------------------------------------
+
+    def accept(self) -> None:
+        if self.app is None or not self.recovery_page.isComplete():
+            return
+        self._finish()
+        super().accept()
+        app, folder = self.app, self.vault_folder
+        self.app = None
+        self.vault_created.emit(app, folder)
+
+    def reject(self) -> None:
+        if self._creating:
+            return
+        if self.app is not None:
+            # The vault exists: the key must be acknowledged before the assistant goes away.
+            _show_problem(
+                self.recovery_page.banner,
+                "Tick the box to confirm the recovery key is written down or printed, "
+                "then press Finish.",
+                self.recovery_page.acknowledge,
+            )
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._creating or self.app is not None:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
+
+    def _finish(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        self.recovery_key = ""
+        self.recovery_page.key_label.clear()
+        if self.clipboard_guard is not None:
+            self.clipboard_guard.release()
+            self.clipboard_guard = None

@@ -1,0 +1,576 @@
+"""The unlock screen: choose your name, type your password, and the vault opens.
+
+``UnlockScreen`` is a plain widget: the start-up window shows it on its own, and the main window
+shows it over everything while the vault is locked. Unlocking runs in the background (Argon2
+takes about half a second on purpose) behind a busy indicator. A wrong password gives an inline
+message, clears the field and puts the cursor back in it.
+
+"Forgot your password?" opens ``RecoveryDialog``: the vault's recovery key sets a new password
+for one member; afterwards the member signs in here as usual.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from btam_desktop.domain.workflow import WorkflowError
+from btam_desktop.services.app import Btam, recover_and_reset, unlock, unlock_remembered
+from btam_desktop.services.app import vault_usernames as _vault_usernames
+from btam_desktop.store import remember
+from btam_desktop.store.errors import VaultError, WrongCredentialsError
+from btam_desktop.store.vault import (
+    MIN_PASSWORD_LENGTH,
+    RECOVERY_CHARS,
+    is_vault,
+    normalize_recovery_key,
+)
+from btam_desktop.ui.icons import icon
+from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
+
+logger = logging.getLogger(__name__)
+
+GENERIC_ERROR = (
+    "Something went wrong and nothing was saved. Try again; if it keeps happening, "
+    "restart BTAM Desktop."
+)
+WRONG_CREDENTIALS = "Wrong user name or password. Check it and try again."
+
+
+def user_message(error: BaseException) -> str:
+    """What to tell a person about ``error``: its own text if they can act on it, else a
+    generic sentence (the type alone is logged: a message could quote case content)."""
+    if isinstance(error, VaultError | WorkflowError):
+        return str(error)
+    logger.error("unexpected %s", type(error).__name__)
+    return GENERIC_ERROR
+
+
+def keyring_state() -> tuple[bool, str]:
+    """Whether 'Remember me on this computer' can be offered here, and why not."""
+    return remember.keyring_status()
+
+
+def vault_usernames(folder: Path) -> list[str]:
+    try:
+        return _vault_usernames(folder)
+    except VaultError:
+        return []
+    except Exception as error:  # a damaged key file: the screen still opens
+        logger.error("reading the vault's user names failed with %s", type(error).__name__)
+        return []
+
+
+def elided_path(label: QLabel, folder: Path, width: int) -> None:
+    """Show a folder path in ``label``, shortened in the middle to fit, full path as tooltip."""
+    text = str(folder)
+    label.setText(label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, width))
+    label.setToolTip(text)
+    label.setAccessibleDescription(text)
+
+
+def card_frame(parent: QWidget | None = None) -> QFrame:
+    """The raised panel the unlock screen and start-up windows put their content on."""
+    frame = QFrame(parent)
+    frame.setObjectName("shellCard")
+    frame.setFrameShape(QFrame.Shape.StyledPanel)
+    frame.setStyleSheet(
+        "QFrame#shellCard { background-color: palette(base); border: 1px solid palette(mid);"
+        " border-radius: 10px; }"
+    )
+    return frame
+
+
+class _NothingRemembered(VaultError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Type your password. This member's key is not remembered on this computer."
+        )
+
+
+class UnlockScreen(QWidget):
+    """Team member, password, remember me, Unlock; emits ``unlocked(Btam)`` when it worked."""
+
+    unlocked = Signal(object)  # Btam
+    open_other_requested = Signal()
+    create_new_requested = Signal()
+
+    CARD_WIDTH = 440
+
+    def __init__(
+        self,
+        folder: Path,
+        parent: QWidget | None = None,
+        *,
+        username: str | None = None,
+        keyring: tuple[bool, str] | None = None,
+        message: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("unlockScreen")
+        self.setAccessibleName("Unlock the vault")
+        self._folder = Path(folder)
+        self._keyring_available, self._keyring_reason = (
+            keyring if keyring is not None else keyring_state()
+        )
+        self._busy = False
+
+        card = card_frame(self)
+        self._card = card
+        card.setFixedWidth(self.CARD_WIDTH)
+        card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Minimum)
+
+        lock_icon = QLabel(card)
+        lock_icon.setPixmap(icon("lock").pixmap(QSize(44, 44), self.devicePixelRatioF()))
+        lock_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        heading = QLabel("Unlock BTAM Desktop", card)
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        heading.setWordWrap(True)
+        heading.setTextFormat(Qt.TextFormat.PlainText)
+        set_style_role(heading, "heading")
+        self._heading = heading
+        self._folder_label = QLabel(card)
+        self._folder_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._folder_label.setAccessibleName("Vault folder")
+        set_style_role(self._folder_label, "muted")
+
+        self.user_combo = QComboBox(card)
+        self.user_combo.setAccessibleName("Team member")
+        self.user_combo.setMinimumContentsLength(16)
+        self.password_edit = QLineEdit(card)
+        self.password_edit.setAccessibleName("Password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText("Your password")
+        self.password_edit.returnPressed.connect(self.submit)
+
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setVerticalSpacing(10)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        member_label = QLabel("&Team member", card)
+        member_label.setBuddy(self.user_combo)
+        password_label = QLabel("&Password", card)
+        password_label.setBuddy(self.password_edit)
+        form.addRow(member_label, self.user_combo)
+        form.addRow(password_label, self.password_edit)
+
+        self.remember_box = QCheckBox("&Remember me on this computer", card)
+        self.remember_box.setAccessibleName("Remember me on this computer")
+        self.remember_reason = QLabel(card)
+        self.remember_reason.setWordWrap(True)
+        self.remember_reason.setAccessibleName("Why remembering is not available")
+        small = QFont(self.remember_reason.font())
+        small.setPointSizeF(max(7.5, small.pointSizeF() * 0.88))
+        self.remember_reason.setFont(small)
+        set_style_role(self.remember_reason, "muted")
+        if self._keyring_available:
+            self.remember_box.setToolTip(
+                "Keeps your key in this computer's secure keyring, so next time you can unlock "
+                "without typing your password. Only tick this on a computer nobody else uses."
+            )
+            self.remember_reason.hide()
+        else:
+            self.remember_box.setEnabled(False)
+            self.remember_box.setToolTip(self._keyring_reason)
+            self.remember_reason.setText(self._keyring_reason)
+
+        self.message_banner = Banner(BannerKind.WARNING, "", card)
+        self.message_banner.hide()
+
+        self.unlock_button = QPushButton(icon("unlock"), "&Unlock", card)
+        self.unlock_button.setAccessibleName("Unlock")
+        self.unlock_button.setDefault(True)
+        self.unlock_button.setAutoDefault(True)
+        self.unlock_button.setMinimumHeight(34)
+        self.unlock_button.clicked.connect(self.submit)
+
+        self.recovery_button = QPushButton("&Forgot your password? Use the recovery key…", card)
+        self.recovery_button.setFlat(True)
+        self.recovery_button.setAccessibleName("Use the recovery key")
+        self.recovery_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.recovery_button.setStyleSheet("QPushButton { color: palette(link); border: none; }")
+        self.recovery_button.clicked.connect(self.open_recovery_dialog)
+
+        card_layout = QVBoxLayout(card)
+        card_layout.setContentsMargins(32, 26, 32, 22)
+        card_layout.setSpacing(10)
+        card_layout.addWidget(lock_icon)
+        card_layout.addWidget(heading)
+        card_layout.addWidget(self._folder_label)
+        card_layout.addSpacing(6)
+        card_layout.addLayout(form)
+        card_layout.addWidget(self.remember_box)
+        card_layout.addWidget(self.remember_reason)
+        card_layout.addWidget(self.message_banner)
+        card_layout.addSpacing(4)
+        card_layout.addWidget(self.unlock_button)
+        card_layout.addWidget(self.recovery_button, 0, Qt.AlignmentFlag.AlignHCenter)
+
+        self.open_other_button = QPushButton(icon("case-open"), "&Open another vault…", self)
+        self.open_other_button.setAccessibleName("Open another vault")
+        self.open_other_button.clicked.connect(self.open_other_requested)
+        self.create_new_button = QPushButton(icon("add"), "Create a &new vault…", self)
+        self.create_new_button.setAccessibleName("Create a new vault")
+        self.create_new_button.clicked.connect(self.create_new_requested)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.open_other_button)
+        bottom.addWidget(self.create_new_button)
+        bottom.addStretch(1)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 24, 24, 24)
+        outer.addStretch(1)
+        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addSpacing(14)
+        outer.addLayout(bottom)
+        outer.addStretch(1)
+
+        self.overlay = BusyOverlay(self)
+        # The combo box swallows Return; make it submit too.
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut = QShortcut(QKeySequence(key), self.user_combo)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self.submit)
+
+        self.setTabOrder(self.user_combo, self.password_edit)
+        self.setTabOrder(self.password_edit, self.remember_box)
+        self.setTabOrder(self.remember_box, self.unlock_button)
+        self.setTabOrder(self.unlock_button, self.recovery_button)
+        self.setTabOrder(self.recovery_button, self.open_other_button)
+        self.setTabOrder(self.open_other_button, self.create_new_button)
+
+        self._load_folder(username)
+        if message:
+            self.show_message(message, BannerKind.INFO)
+        self._fit_card()
+
+    # -- API -------------------------------------------------------------------------------
+
+    def folder(self) -> Path:
+        return self._folder
+
+    def set_heading(self, text: str) -> None:
+        self._heading.setText(text)
+        self._fit_card()
+
+    def selected_user(self) -> str:
+        return self.user_combo.currentText()
+
+    def select_user(self, username: str) -> None:
+        index = self.user_combo.findText(username, Qt.MatchFlag.MatchFixedString)
+        if index >= 0:
+            self.user_combo.setCurrentIndex(index)
+
+    def is_busy(self) -> bool:
+        return self._busy
+
+    def message(self) -> str:
+        return self.message_banner.text() if self.message_banner.isVisibleTo(self) else ""
+
+    def show_message(self, text: str, kind: BannerKind | str = BannerKind.WARNING) -> None:
+        self.message_banner.set_kind(kind)
+        self.message_banner.set_text(text)
+        self.message_banner.show()
+        self._fit_card()
+
+    def clear_message(self) -> None:
+        self.message_banner.hide()
+        self.message_banner.set_text("")
+        self._fit_card()
+
+    def _fit_card(self) -> None:
+        """Word-wrapped text in a fixed-width card: give the card the height it needs."""
+        layout = self._card.layout()
+        if layout is not None:
+            layout.activate()
+            self._card.setFixedHeight(layout.totalHeightForWidth(self.CARD_WIDTH))
+
+    def keyring_available(self) -> bool:
+        return self._keyring_available
+
+    # -- unlocking -------------------------------------------------------------------------
+
+    def submit(self) -> None:
+        """Unlock with what is typed (Enter in the password field, or the Unlock button)."""
+        if self._busy:
+            return
+        username = self.selected_user()
+        password = self.password_edit.text()
+        if not username:
+            self.show_message("Choose your name in the Team member list first.")
+            self.user_combo.setFocus()
+            return
+        if not password and not self._keyring_available:
+            self.show_message("Type your password, then press Unlock.")
+            self.password_edit.setFocus()
+            return
+        folder = self._folder
+        remember_me = self._keyring_available and self.remember_box.isChecked()
+        keyring_on = self._keyring_available
+
+        def work() -> Btam:
+            if not password:
+                remembered = unlock_remembered(folder, username)
+                if remembered is None:
+                    raise _NothingRemembered()
+                return remembered
+            app = unlock(folder, username, password)
+            try:
+                if remember_me:
+                    app.remember_on_this_computer()
+                elif keyring_on:
+                    remember.forget(app.vault.vault_id, username)
+            except Exception as error:  # remembering is a convenience: never block the unlock
+                logger.warning("keyring update failed with %s", type(error).__name__)
+            return app
+
+        self._set_busy(True, "Unlocking…")
+        run_in_background(work, on_done=self._unlocked, on_error=self._failed, parent=self)
+
+    def _unlocked(self, app: Btam) -> None:
+        self._set_busy(False)
+        self.password_edit.clear()
+        self.clear_message()
+        self.unlocked.emit(app)
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(error, WrongCredentialsError):
+            self.show_message(WRONG_CREDENTIALS)
+        else:
+            self.show_message(user_message(error))
+        self.password_edit.clear()
+        self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _set_busy(self, busy: bool, message: str = "") -> None:
+        self._busy = busy
+        if busy:
+            self.overlay.show_busy(message)
+        else:
+            self.overlay.hide_busy()
+
+    # -- recovery --------------------------------------------------------------------------
+
+    def open_recovery_dialog(self) -> RecoveryDialog:
+        dialog = RecoveryDialog(self._folder, self.user_combo_items(), self.selected_user(), self)
+        dialog.password_reset.connect(self._after_reset)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def user_combo_items(self) -> list[str]:
+        return [self.user_combo.itemText(i) for i in range(self.user_combo.count())]
+
+    def _after_reset(self, username: str) -> None:
+        self.select_user(username)
+        self.password_edit.clear()
+        self.show_message(
+            f"The password was changed. Sign in as {username} with the new password.",
+            BannerKind.INFO,
+        )
+        self.password_edit.setFocus()
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _load_folder(self, username: str | None) -> None:
+        elided_path(self._folder_label, self._folder, self.CARD_WIDTH - 64)
+        names = vault_usernames(self._folder) if is_vault(self._folder) else []
+        self.user_combo.clear()
+        self.user_combo.addItems(names)
+        usable = bool(names)
+        for widget in (
+            self.user_combo,
+            self.password_edit,
+            self.unlock_button,
+            self.recovery_button,
+        ):
+            widget.setEnabled(usable)
+        if self._keyring_available:
+            self.remember_box.setEnabled(usable)
+        if not usable:
+            self.show_message(
+                f"There is no BTAM vault in {self._folder}. Open the folder that holds your "
+                "team's vault, or create a new vault."
+            )
+        if username:
+            self.select_user(username)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.password_edit.isEnabled():
+            self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class RecoveryDialog(QDialog):
+    """Recovery key + member + new password: sets the new password, then closes."""
+
+    password_reset = Signal(str)  # the member whose password was set
+
+    def __init__(
+        self,
+        folder: Path,
+        usernames: list[str],
+        selected: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Use the recovery key — BTAM Desktop")
+        self.setModal(True)
+        self._folder = folder
+        self._busy = False
+
+        intro = QLabel(
+            "The recovery key is on the recovery sheet your coordinator keeps in a safe place. "
+            "It lets you set a new password for a team member. Nothing else changes.",
+            self,
+        )
+        intro.setWordWrap(True)
+
+        self.key_edit = QLineEdit(self)
+        self.key_edit.setAccessibleName("Recovery key")
+        self.key_edit.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.key_edit.setFont(mono)
+        self.key_edit.setMinimumWidth(
+            self.key_edit.fontMetrics().horizontalAdvance("XXXX-" * 8) + 24
+        )
+        self.user_combo = QComboBox(self)
+        self.user_combo.setAccessibleName("Team member")
+        self.user_combo.addItems(usernames)
+        if selected:
+            index = self.user_combo.findText(selected)
+            if index >= 0:
+                self.user_combo.setCurrentIndex(index)
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setAccessibleName("New password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.meter = PasswordStrengthMeter(self.password_edit, self)
+        self.confirm_edit = QLineEdit(self)
+        self.confirm_edit.setAccessibleName("Repeat the new password")
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for text, field in (
+            ("Recovery &key", self.key_edit),
+            ("Team &member", self.user_combo),
+            ("&New password", self.password_edit),
+        ):
+            label = QLabel(text, self)
+            label.setBuddy(field)
+            form.addRow(label, field)
+        form.addRow("", self.meter)
+        confirm_label = QLabel("&Repeat it", self)
+        confirm_label.setBuddy(self.confirm_edit)
+        form.addRow(confirm_label, self.confirm_edit)
+
+        self.message_banner = Banner(BannerKind.WARNING, "", self)
+        self.message_banner.hide()
+
+        self.buttons = QDialogButtonBox(self)
+        self.reset_button = self.buttons.addButton(
+            "&Set new password", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.reset_button.setIcon(icon("key"))
+        self.reset_button.setAccessibleName("Set new password")
+        self.reset_button.setDefault(True)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.setSpacing(12)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message_banner)
+        layout.addWidget(self.buttons)
+        self.overlay = BusyOverlay(self)
+        self.resize(max(560, self.sizeHint().width()), self.sizeHint().height())
+
+    def message(self) -> str:
+        return self.message_banner.text() if self.message_banner.isVisibleTo(self) else ""
+
+    def _show(self, text: str, focus: QWidget | None = None) -> None:
+        self.message_banner.set_text(text)
+        self.message_banner.show()
+        if focus is not None:
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def submit(self) -> None:
+        if self._busy:
+            return
+        key = self.key_edit.text()
+        username = self.user_combo.currentText()
+        password = self.password_edit.text()
+        if len(normalize_recovery_key(key)) != RECOVERY_CHARS:
+            self._show(
+                f"A recovery key has {RECOVERY_CHARS} letters and digits in 8 groups of 4. "
+                "Type it exactly as on the recovery sheet.",
+                self.key_edit,
+            )
+            return
+        if not username:
+            self._show("Choose the team member whose password to set.", self.user_combo)
+            return
+        if len(password) < MIN_PASSWORD_LENGTH:
+            self._show(
+                f"Choose a new password of at least {MIN_PASSWORD_LENGTH} characters. "
+                "A short sentence you can remember works well.",
+                self.password_edit,
+            )
+            return
+        if password != self.confirm_edit.text():
+            self.confirm_edit.clear()
+            self._show(
+                "The two passwords are not the same. Type the new password again in “Repeat it”.",
+                self.confirm_edit,
+            )
+            return
+        folder = self._folder
+        self._busy = True
+        self.buttons.setEnabled(False)
+        self.overlay.show_busy("Setting the new password…")
+        run_in_background(
+            lambda: recover_and_reset(folder, key, username, password),
+            on_done=lambda _result: self._done(username),
+            on_error=self._failed,
+            parent=self,
+        )
+
+    def _done(self, username: str) -> None:
+        self._busy = False
+        self.overlay.hide_busy()
+        self.key_edit.clear()
+        self.password_edit.clear()
+        self.confirm_edit.clear()
+        self.password_reset.emit(username)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy = False
+        self.overlay.hide_busy()
+        self.buttons.setEnabled(True)
+        self._show(user_message(error), self.key_edit)
