@@ -37,6 +37,13 @@ from btam_desktop.store.errors import NotFoundError, ValidationError
 from btam_desktop.store.search import IndexedSession
 
 DRAFT = "draft"
+_SCREENING_OUTCOMES = frozenset(
+    {
+        WorkflowAction.SCREEN_OUT,
+        WorkflowAction.SCREEN_TO_ASSESSMENT,
+        WorkflowAction.SCREEN_TO_MONITORING,
+    }
+)
 COMPLETED = "completed"
 
 
@@ -215,10 +222,16 @@ class AssessmentService:
         if mapped is None:
             return None, ""
         action = WorkflowAction(mapped)
-        case = self.cases.get(case_id)
-        problem = why_not(CaseStatus(case.status), action)
+        status = CaseStatus(self.cases.get(case_id).status)
+        if status == CaseStatus.REPORTED and action in _SCREENING_OUTCOMES:
+            # Completing a screening of a reported case means the screening has started.
+            return action, f"Completing this will start the screening, then: {action.label}."
+        problem = why_not(status, action)
         if problem:
-            return None, f"The case is already past this step, so it stays as it is. ({problem})"
+            return None, (
+                f"The case is {status.label.lower()}, so this outcome does not move it; "
+                "the decision is recorded with the assessment."
+            )
         return action, f"Completing this will move the case: {action.label}."
 
     def complete(
@@ -288,6 +301,10 @@ class AssessmentService:
                 case_id=stored_case.id,
             )
             if action is not None:
+                if stored_case.status == CaseStatus.REPORTED.value:
+                    self.cases.apply_move(
+                        session, stored_case, MoveRequest(WorkflowAction.START_SCREENING)
+                    )
                 reason = self._reason(definition, answers) or rationale.strip()
                 self.cases.apply_move(
                     session,

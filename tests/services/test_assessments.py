@@ -158,3 +158,33 @@ def test_viewer_cannot_start_an_assessment(coordinator: Btam, as_role) -> None:
     viewer = as_role("viewer")
     with pytest.raises(PermissionDeniedError):
         viewer.assessments.start(case_id, "btam.screening")
+
+
+def test_screening_a_reported_case_starts_the_screening_first(coordinator: Btam) -> None:
+    case = coordinator.cases.report_concern(intake())
+    draft = coordinator.assessments.start(case.id, "btam.screening")
+    answers = screening_answers(
+        coordinator, draft, classification="transient", decision="close", decision_reason="joke"
+    )
+    review = coordinator.assessments.review(draft, answers)
+    assert "start the screening" in review.workflow_note
+    coordinator.assessments.complete(
+        draft.id,
+        answers,
+        decided_level=review.suggestion.level,
+        rationale="",
+        participants=["coord"],
+    )
+    actions = [t.action for t in coordinator.cases.transitions(case.id)]
+    assert actions == ["start_screening", "screen_out"]
+
+
+def test_an_outcome_the_case_is_past_is_recorded_without_moving(coordinator: Btam) -> None:
+    case_id = screening_case(coordinator)
+    coordinator.cases.move(
+        case_id, MoveRequest(WorkflowAction.SCREEN_TO_ASSESSMENT, "x", screeners=("coord",))
+    )
+    draft = coordinator.assessments.start(case_id, "btam.screening")
+    answers = screening_answers(coordinator, draft, decision="close", decision_reason="joke")
+    review = coordinator.assessments.review(draft, answers)
+    assert review.workflow_action is None and "does not move it" in review.workflow_note

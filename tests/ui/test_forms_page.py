@@ -1,0 +1,153 @@
+"""The "Forms and guides" page: every form and scale, readable guides, and the problems of a
+team's bad form files."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QApplication, QTreeWidgetItem
+from pytestqt.qtbot import QtBot
+
+from btam_desktop.services.app import Btam
+from btam_desktop.services.scales import reload_registry
+from btam_desktop.ui.pages import forms as forms_module
+from btam_desktop.ui.pages.forms import FormsPage
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
+
+TIMEOUT = 10_000
+
+BAD_FORM = """schema: 1
+kind: screening
+id: team.quick
+version: "1.0.0"
+title: Quick screening
+sections:
+  - id: facts
+    title: The facts
+    items:
+      - id: planning
+        type: yes_no_unknown
+        label: Any planning?
+      - id: weapons
+        type: yes_no_unknown
+        label: Weapons?
+        show_if: {item: planing, equals: "yes"}
+"""
+
+
+def open_page(qtbot: QtBot, app: Btam) -> FormsPage:
+    page = FormsPage(app)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    qtbot.waitUntil(lambda: page.data is not None, timeout=TIMEOUT)
+    return page
+
+
+def find_row(page: FormsPage, ident: str) -> QTreeWidgetItem:
+    for g in range(page.tree.topLevelItemCount()):
+        group = page.tree.topLevelItem(g)
+        assert group is not None
+        for c in range(group.childCount()):
+            row = group.child(c)
+            if row is not None and row.text(3) == ident:
+                return row
+    raise AssertionError(f"{ident} is not listed")
+
+
+def click_row(qtbot: QtBot, page: FormsPage, ident: str) -> None:
+    row = find_row(page, ident)
+    page.tree.scrollToItem(row)
+    QApplication.processEvents()
+    rect = page.tree.visualItemRect(row)
+    qtbot.mouseClick(page.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert page.tree.currentItem() is row
+
+
+def test_lists_every_built_in_form_and_scale_grouped_by_kind(qtbot: QtBot, demo_app: Btam) -> None:
+    page = open_page(qtbot, demo_app)
+    rows = {row[4]: row for row in page.rows()}
+    for ident in (
+        "btam.screening",
+        "btam.assessment.school",
+        "btam.assessment.workplace",
+        "btam.interview.subject",
+        "btam.checklist.closure",
+        "scale.four-level",
+        "scale.florida",
+    ):
+        assert ident in rows
+    screening = rows["btam.screening"]
+    assert screening[0] == "Screenings (1)"
+    assert screening[1] == "Screening a report of concern"
+    assert screening[2] == "1.0.0" and screening[3] == "Built-in"
+    assert screening[5] == demo_app.forms().form("btam.screening").content_hash[:12]
+    assert rows["scale.four-level"][0].startswith("Level-of-concern scales")
+    assert page.problem_texts() == []
+    assert page.problems_box.isHidden()
+
+
+def test_a_form_reads_as_a_guide_and_a_scale_shows_its_levels(qtbot: QtBot, demo_app: Btam) -> None:
+    page = open_page(qtbot, demo_app)
+    click_row(qtbot, page, "btam.assessment.school")
+    guide = page.guide_text()
+    assert guide.startswith("Threat assessment for schools")
+    assert "does not predict violence" in guide  # the disclaimer
+    assert "Follows" in guide and "Calhoun and Weston" in guide
+    assert "2. Communications" in guide
+    assert "Students who attack often tell someone beforehand" in guide  # section guidance
+    assert "Asked only when communicated intent to harm is yes." in guide
+    assert "How this form suggests a level of concern" in guide
+    assert "Start a management plan → Start management plan" in guide
+    assert page.print_button.isEnabled()
+
+    click_row(qtbot, page, "scale.four-level")
+    guide = page.guide_text()
+    assert "Levels, from the lowest to the highest" in guide
+    for label in ("Low", "Moderate", "High", "Imminent"):
+        assert label in guide
+    assert "Closing a case at this level needs a written justification." in guide
+
+
+def test_a_bad_team_file_is_listed_with_file_line_and_problem_and_reload_picks_up_the_fix(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    folder = demo_app.vault.forms_dir
+    folder.mkdir(exist_ok=True)
+    (folder / "quick.yaml").write_text(BAD_FORM, encoding="utf-8")
+    reload_registry(demo_app.ctx)
+    page = open_page(qtbot, demo_app)
+    problems = page.problem_texts()
+    assert len(problems) == 1
+    assert problems[0].startswith("quick.yaml, line 16:")
+    assert "planing" in problems[0] and "did you mean 'planning'" in problems[0]
+    assert not page.problems_box.isHidden()
+    assert "1 form file in the forms folder could not be loaded" in page.problems_banner.text()
+    assert "team.quick" not in {row[4] for row in page.rows()}
+
+    (folder / "quick.yaml").write_text(BAD_FORM.replace("planing", "planning"), encoding="utf-8")
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT):
+        qtbot.mouseClick(page.reload_button, Qt.MouseButton.LeftButton)
+    assert page.problem_texts() == [] and page.problems_box.isHidden()
+    row = next(r for r in page.rows() if r[4] == "team.quick")
+    assert row[3] == "Team's own" and row[0] == "Screenings (2)"
+    click_row(qtbot, page, "team.quick")
+    assert "your team's own form" in page.guide_text()
+    assert "Asked only when Any planning? is yes." in page.guide_text()
+
+
+def test_open_the_team_forms_folder(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[QUrl] = []
+    monkeypatch.setattr(
+        forms_module.QDesktopServices, "openUrl", lambda url: opened.append(url) or True
+    )
+    page = open_page(qtbot, demo_app)
+    folder = demo_app.vault.forms_dir
+    if folder.exists():
+        folder.rmdir()
+    qtbot.mouseClick(page.folder_button, Qt.MouseButton.LeftButton)
+    assert folder.is_dir()
+    assert [url.toLocalFile() for url in opened] == [str(folder)]
