@@ -49,7 +49,7 @@ class TaskKind(StrEnum):
             "check_in": "Check-in",
             "reassessment": "Reassessment",
             "case_review": "Case review",
-            "certification": "Certification expires",
+            "certification": "Certification renewal",
         }[self.value]
 
 
