@@ -56,8 +56,10 @@ from btam_desktop.ui.intake_dialog import IntakeDialog
 from btam_desktop.ui.pages.cases import CasesPage
 from btam_desktop.ui.pages.dashboard import DashboardPage
 from btam_desktop.ui.pages.settings import SettingsPage
+from btam_desktop.ui.pages.tasks import TasksPage
 from btam_desktop.ui.pages.team import ChangePasswordDialog, TeamPage
 from btam_desktop.ui.recent import add_recent_vault, recent_vaults, ui_settings
+from btam_desktop.ui.reminders import ReminderNotifier
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import UnlockScreen, elided_path, user_message
 from btam_desktop.ui.widgets import BannerKind
@@ -66,6 +68,7 @@ logger = logging.getLogger(__name__)
 
 PAGE_DASHBOARD = "dashboard"
 PAGE_CASES = "cases"
+PAGE_TASKS = "tasks"
 PAGE_FORMS = "forms"
 PAGE_TEAM = "team"
 PAGE_SETTINGS = "settings"
@@ -94,6 +97,7 @@ class NavEntry:
 NAV_ENTRIES = (
     NavEntry(PAGE_DASHBOARD, "Dashboard", "dashboard"),
     NavEntry(PAGE_CASES, "Cases", "cases"),
+    NavEntry(PAGE_TASKS, "My tasks", "task"),
     NavEntry(PAGE_FORMS, "Forms and guides", "forms"),
     NavEntry(PAGE_TEAM, "Team", "team", coordinator_only=True),
     NavEntry(PAGE_SETTINGS, "Settings", "settings", coordinator_only=True),
@@ -172,6 +176,7 @@ class MainWindow(QMainWindow):
         self._locking = False
         self.cases_page: CasesPage | None = None
         self.dashboard_page: DashboardPage | None = None
+        self.reminders: ReminderNotifier | None = None
         self.case_tabs: QTabWidget | None = None
         self.unlock_screen: UnlockScreen | None = None
 
@@ -582,6 +587,10 @@ class MainWindow(QMainWindow):
         self.cases_page = cases
         self._add_page(PAGE_CASES, tabs)
 
+        # Reminders run while the vault is open; they show only kinds and case numbers.
+        self.reminders = ReminderNotifier(app, self)
+        self.reminders.open_case_requested.connect(self.open_case)
+
     def _add_page(self, key: str, widget: QWidget) -> None:
         self._pages[key] = widget
         self.pages.addWidget(widget)
@@ -605,6 +614,10 @@ class MainWindow(QMainWindow):
             except Exception as error:  # a broken page must not take the window down
                 logger.error("the forms page failed with %s", type(error).__name__)
                 page = self._placeholder(FORMS_FAILED)
+        elif key == PAGE_TASKS:
+            tasks_page = TasksPage(app, self.pages)
+            tasks_page.open_case_requested.connect(self.open_case)
+            page = tasks_page
         elif key == PAGE_TEAM:
             page = TeamPage(app, self.pages)
         elif key == PAGE_SETTINGS:
@@ -652,6 +665,9 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _show_cases_preset(self, name: str) -> None:
+        if name == "tasks":  # the dashboard's tasks tile opens My tasks
+            self.show_page(PAGE_TASKS)
+            return
         if self.cases_page is None or self.case_tabs is None:
             return
         self.show_page(PAGE_CASES)
@@ -755,6 +771,11 @@ class MainWindow(QMainWindow):
     def _close_dialogs(self) -> None:
         """Close every dialog of this window (the intake, record editors, message boxes)."""
         self._intake = None
+        for workspace in self.open_workspaces():  # wizards and viewers are their own windows
+            try:
+                workspace.close_windows()
+            except Exception as error:
+                logger.error("closing case windows failed with %s", type(error).__name__)
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.done(QDialog.DialogCode.Rejected)
@@ -797,6 +818,10 @@ class MainWindow(QMainWindow):
         self.nav.clear()
         self.nav.blockSignals(False)
         self._workspaces.clear()
+        if self.reminders is not None:
+            self.reminders.stop()
+            self.reminders.deleteLater()
+            self.reminders = None
         for widget in list(self._pages.values()):
             self.pages.removeWidget(widget)
             self._dispose(widget)

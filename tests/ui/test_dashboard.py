@@ -199,3 +199,25 @@ def test_a_viewer_sees_the_dashboard_too(qtbot: QtBot, demo_app: Btam, demo_vaul
         assert not page.my_more.isVisible()
     finally:
         viewer.lock()
+
+
+def test_my_tasks_tile_counts_this_weeks_tasks_and_opens_my_tasks(qtbot, demo_app) -> None:
+    from datetime import date, timedelta
+
+    from btam_desktop.ui.pages.dashboard import load_dashboard
+
+    today = date.today()
+    expected = sum(
+        1
+        for task in demo_app.tasks.tasks(today, for_account=demo_app.actor.account_id)
+        if task.due_on <= today + timedelta(days=7)
+    )
+    assert expected > 0  # the demo has overdue and upcoming reviews
+    assert load_dashboard(demo_app, today).my_tasks == expected
+    page = DashboardPage(demo_app)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.is_loading(), timeout=10_000)
+    assert page.tasks_tile.value_text() == str(expected)
+    with qtbot.waitSignal(page.show_cases_requested) as shown:
+        qtbot.mouseClick(page.tasks_tile, Qt.MouseButton.LeftButton)
+    assert shown.args == ["tasks"]

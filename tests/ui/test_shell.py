@@ -40,6 +40,7 @@ from btam_desktop.ui.main_window import (
     PAGE_DASHBOARD,
     PAGE_FORMS,
     PAGE_SETTINGS,
+    PAGE_TASKS,
     PAGE_TEAM,
     MainWindow,
 )
@@ -432,12 +433,12 @@ def test_viewer_sees_no_team_or_settings_and_cannot_report(qtbot: QtBot, demo_va
     assert window is not None
     adopt(qtbot, window)
     settle()
-    assert window.visible_pages() == [PAGE_DASHBOARD, PAGE_CASES, PAGE_FORMS]
+    assert window.visible_pages() == [PAGE_DASHBOARD, PAGE_CASES, PAGE_TASKS, PAGE_FORMS]
     assert not window.report_action.isEnabled()
     assert "viewer" in window.report_action.toolTip().lower()
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert window.intake_dialog() is None
-    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # Team: hidden
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)  # Team: hidden
     assert window.current_page() == PAGE_DASHBOARD
     assert window.page(PAGE_TEAM) is None and window.page(PAGE_SETTINGS) is None
     window.close()
@@ -450,6 +451,7 @@ def test_coordinator_navigates_with_the_keyboard(
     assert window.visible_pages() == [
         PAGE_DASHBOARD,
         PAGE_CASES,
+        PAGE_TASKS,
         PAGE_FORMS,
         PAGE_TEAM,
         PAGE_SETTINGS,

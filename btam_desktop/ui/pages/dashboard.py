@@ -113,6 +113,7 @@ class DashboardData:
     reviews_due: int = 0
     overdue: int = 0
     recent_reports: int = 0
+    my_tasks: int = 0  # mine (or nobody's) due this week, overdue included
     by_status: list[tuple[CaseStatus, int]] = field(default_factory=list)
     by_level: list[tuple[str, int, str]] = field(default_factory=list)  # label, count, color
     overdue_rows: list[CaseRow] = field(default_factory=list)
@@ -141,6 +142,12 @@ def load_dashboard(app: Btam, today: date | None = None) -> DashboardData:
     data.overdue = cases.count(CaseQuery(overdue=True))
     data.reviews_due = cases.count_reviews_due(
         today, today + timedelta(days=REVIEW_WINDOW_DAYS - 1)
+    )
+
+    mine = app.actor.account_id
+    week_end = today + timedelta(days=REVIEW_WINDOW_DAYS)
+    data.my_tasks = sum(
+        1 for task in app.tasks.tasks(today, for_account=mine) if task.due_on <= week_end
     )
 
     statuses = cases.counts_by_status()
@@ -507,11 +514,17 @@ class DashboardPage(QWidget):
         self.overdue_tile.setProperty("preset", "overdue")
         self.overdue_tile.clicked.connect(self._preset_clicked)
         self.recent_tile = StatTile("New reports in the last 7 days", "…")
+        self.tasks_tile = ClickableTile(
+            "My tasks this week", "Show your tasks: today, this week, overdue"
+        )
+        self.tasks_tile.setProperty("preset", "tasks")
+        self.tasks_tile.clicked.connect(self._preset_clicked)
         tiles = QHBoxLayout()
         tiles.setSpacing(12)
         for tile in (
             self.open_tile,
             self.mine_tile,
+            self.tasks_tile,
             self.due_tile,
             self.overdue_tile,
             self.recent_tile,
@@ -596,7 +609,8 @@ class DashboardPage(QWidget):
 
         QWidget.setTabOrder(self.refresh_button, self.open_tile)
         QWidget.setTabOrder(self.open_tile, self.mine_tile)
-        QWidget.setTabOrder(self.mine_tile, self.overdue_tile)
+        QWidget.setTabOrder(self.mine_tile, self.tasks_tile)
+        QWidget.setTabOrder(self.tasks_tile, self.overdue_tile)
 
         self.refresh()
 
@@ -666,6 +680,7 @@ class DashboardPage(QWidget):
         self.overdue_tile.set_value(number(data.overdue))
         self.overdue_tile.set_alert(data.overdue > 0)
         self.recent_tile.set_value(number(data.recent_reports))
+        self.tasks_tile.set_value(number(data.my_tasks))
 
         self.status_chart.set_bars([(status.label, count) for status, count in data.by_status])
         self.level_chart.set_bars(data.by_level)
