@@ -158,6 +158,9 @@ class CaseRow:
     next_due: date | None
 
 
+_FEW_SEARCH_MATCHES = 2000
+"""Up to this many search-index entries, ``list_page``/``list_count`` look matches up by id."""
+
 _SORT_COLUMNS: dict[CaseSort, ColumnElement[object]] = {
     CaseSort.NUMBER: col(Case.year) * 1_000_000 + col(Case.sequence),  # type: ignore[dict-item]
     CaseSort.TITLE: col(Case.title),  # type: ignore[dict-item]
@@ -241,7 +244,7 @@ class CaseService:
             level_scale=scale,
             owner_id=self.ctx.actor.account_id,
             created_by_id=self.ctx.actor.account_id,
-            opened_at=utcnow(),
+            opened_at=intake.received_at,  # the case's clock starts with the report
         )
         session.add(case)
         session.flush()
@@ -452,12 +455,12 @@ class CaseService:
             )
             .select_from(Case)
             .outerjoin(Account, col(Account.id) == col(Case.owner_id))
-            .where(*self._list_filters(query, walk=True))
             .order_by(*[key.desc() if query.descending else key.asc() for key in keys])
             .offset(offset)
             .limit(limit)
         )
         with self.ctx.read() as session:
+            stmt = stmt.where(*self._list_filters(session, query, walk=True))
             rows = session.execute(stmt).all()
         return [
             CaseRow(
@@ -482,13 +485,20 @@ class CaseService:
         """The same number as ``count``; a search checks the matching ids while counting along
         an index instead of fetching every matching case (see ``list_page``)."""
         self.ctx.require(Permission.VIEW_CASES)
-        stmt = select(func.count()).select_from(Case).where(*self._list_filters(query))
         with self.ctx.read() as session:
+            stmt = select(func.count()).select_from(Case)
+            stmt = stmt.where(*self._list_filters(session, query))
             return int(session.execute(stmt).scalar_one())
 
-    def _list_filters(self, query: CaseQuery, *, walk: bool = False) -> list[ColumnElement[bool]]:
+    def _list_filters(
+        self, session: IndexedSession, query: CaseQuery, *, walk: bool = False
+    ) -> list[ColumnElement[bool]]:
         """``_filters``, with full-text search (and, for a page, "mine") as tests made while
-        walking an index rather than index lookups that collect every match first."""
+        walking an index rather than index lookups that collect every match first.
+
+        A search matching few index entries keeps the lookup per match (cheaper than any walk);
+        counting the entries costs well under a millisecond for a rare word, a few for a
+        common one."""
         me = self.ctx.actor.account_id
         mine_walked = walk and query.mine and me is not None
         conditions = self._filters(replace(query, text="", mine=query.mine and not mine_walked))
@@ -500,8 +510,15 @@ class CaseService:
             if match is None:
                 conditions.append(col(Case.id) < 0)
             else:
-                # "+ 0": not the primary key lookup per match, a membership test per row.
-                conditions.append((col(Case.id) + 0).in_(search.case_ids_subquery(match)))
+                matches = search.case_ids_subquery(match)
+                entries = session.execute(
+                    select(func.count()).select_from(matches.subquery())
+                ).scalar_one()
+                if int(entries) <= _FEW_SEARCH_MATCHES:
+                    conditions.append(col(Case.id).in_(matches))
+                else:
+                    # "+ 0": a membership test per row walked, not a lookup per match.
+                    conditions.append((col(Case.id) + 0).in_(matches))
         return conditions
 
     def sites(self) -> list[str]:

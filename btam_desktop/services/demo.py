@@ -223,8 +223,23 @@ def create_demo_vault(
         enforce_password_policy=False,
     )
     assert member.id is not None
+    try:
+        _fill(app, member.id, cases, rng, progress)
+    except BaseException:
+        app.vault.lock()  # never leave a half-made demo vault open and locked to others
+        raise
+    return app
+
+
+def _fill(
+    app: Btam,
+    member_id: int,
+    cases: int,
+    rng: random.Random,
+    progress: Callable[[int, int, str], None] | None,
+) -> None:
     app.team.add_training(
-        member.id,
+        member_id,
         "Behavioral threat assessment basics",
         "State school safety center",
         date.today() - timedelta(days=300),
@@ -237,10 +252,9 @@ def create_demo_vault(
     settings.report_instructions = "Tell any adult you trust, or use the anonymous tip line."
     app.save_settings(settings)
     for story in _STORIES:
-        _add_story(app, story, member.id)
+        _add_story(app, story, member_id)
     if cases > len(_STORIES):
         _add_synthetic(app, cases - len(_STORIES), rng, progress)
-    return app
 
 
 def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
@@ -303,6 +317,8 @@ def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
         )
         if action == WorkflowAction.START_MANAGEMENT and level:
             app.cases.decide_level(case.id, str(level), "Demo: team decision after assessment.")
+            finished = WorkflowAction.CLOSE in story["path"]  # type: ignore[operator]
+            _add_plan(app, case.id, member_id, days, finished=finished)
         if action == WorkflowAction.CLOSE:
             _complete_closure_checklist(app, case.id)
         app.cases.move(case.id, request)
@@ -322,6 +338,88 @@ def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
                 articulable_threat="Reported statement of intent to harm, with access concerns.",
             ),
         )
+
+
+def _add_plan(app: Btam, case_id: int, member_id: int, days: int, *, finished: bool) -> None:
+    """An approved management plan with a weekly check-in, as a team would write it."""
+    from btam_desktop.services.plans import (
+        InterventionInput,
+        InterventionStatus,
+        MonitoringInput,
+        PlanInput,
+        Recurrence,
+        Strategy,
+    )
+
+    start = date.today() - timedelta(days=min(days, 28))
+    me = app.actor.account_id
+    still_open = InterventionStatus.DONE if finished else InterventionStatus.PLANNED
+    running = InterventionStatus.DONE if finished else InterventionStatus.IN_PROGRESS
+    plan = app.plans.save(
+        case_id,
+        PlanInput(
+            goals="Reduce the grievance behind the statements; keep the people named safe; "
+            "connect the student with a trusted adult.",
+            supervision="Counselor checks in every Monday; teachers report any change the "
+            "same day to the coordinator.",
+            safety_plan="The student named knows whom to tell and has a changed lunch period.",
+            next_reassessment_on=date.today() + timedelta(days=21),
+            interventions=[
+                InterventionInput(
+                    "Weekly check-in with the school counselor",
+                    Strategy.SUBJECT,
+                    member_id,
+                    start_on=start,
+                    recurrence=Recurrence.WEEKLY,
+                    status=running,
+                    catalog_ref="btam.catalog.school#check_in",
+                ),
+                InterventionInput(
+                    "Meeting with the parents or guardians",
+                    Strategy.SUBJECT,
+                    me,
+                    due_on=start + timedelta(days=3),
+                    status=InterventionStatus.DONE,
+                    catalog_ref="btam.catalog.school#parent_meeting",
+                ),
+                InterventionInput(
+                    "Safety plan reviewed with the student targeted",
+                    Strategy.TARGET,
+                    member_id,
+                    due_on=date.today() + timedelta(days=2),
+                    status=still_open,
+                    catalog_ref="btam.catalog.school#target_safety_plan",
+                ),
+                InterventionInput(
+                    "Staff on the student's schedule told what to watch for",
+                    Strategy.ENVIRONMENT,
+                    me,
+                    due_on=start + timedelta(days=1),
+                    status=InterventionStatus.DONE,
+                    catalog_ref="btam.catalog.school#staff_alerted",
+                ),
+                InterventionInput(
+                    "Extra support around the disciplinary hearing",
+                    Strategy.PRECIPITATING,
+                    member_id,
+                    due_on=date.today() + timedelta(days=9),
+                    status=still_open,
+                    catalog_ref="btam.catalog.school#discipline_support",
+                ),
+            ],
+        ),
+    )
+    assert plan.id is not None
+    app.plans.approve(plan.id)
+    key = app.plans.interventions(plan.id)[0].key
+    app.plans.log_monitoring(
+        case_id,
+        MonitoringInput(
+            start + timedelta(days=7),
+            "Calm and talkative; attended every class this week (fictional).",
+            intervention_key=key,
+        ),
+    )
 
 
 def _demo_answer(item: Any) -> Any:

@@ -23,7 +23,6 @@ from pytestqt.qtbot import QtBot
 
 from btam_desktop.domain.enums import CaseStatus
 from btam_desktop.services.app import Btam, unlock
-from btam_desktop.services.cases import CaseQuery
 from btam_desktop.services.plans import (
     InterventionInput,
     InterventionStatus,
@@ -50,8 +49,31 @@ pytestmark = pytest.mark.qt_log_ignore(
 
 
 def managed_case(app: Btam) -> int:
-    rows = app.cases.find(CaseQuery(), 0, 200)
-    return next(r.id for r in rows if r.status == CaseStatus.MANAGEMENT)
+    """A case in management with no plan yet (the demo's managed cases already have one)."""
+    from datetime import timedelta
+
+    from btam_desktop.domain.enums import CaseSetting, ReportChannel
+    from btam_desktop.domain.types import utcnow
+    from btam_desktop.domain.workflow import MoveRequest, WorkflowAction
+    from btam_desktop.services.cases import IntakeInput
+
+    case = app.cases.report_concern(
+        IntakeInput(
+            received_at=utcnow() - timedelta(hours=2),
+            channel=ReportChannel.PHONE,
+            narrative="Statement about bringing a weapon; needs a plan (fictional).",
+            setting=CaseSetting.SCHOOL,
+        )
+    )
+    assert case.id is not None
+    for step in (
+        MoveRequest(WorkflowAction.START_SCREENING),
+        MoveRequest(WorkflowAction.SCREEN_TO_ASSESSMENT, "substantive", screeners=("demo",)),
+        MoveRequest(WorkflowAction.START_MANAGEMENT),
+    ):
+        app.cases.move(case.id, step)
+    assert app.cases.get(case.id).status == CaseStatus.MANAGEMENT
+    return case.id
 
 
 def open_tab(qtbot: QtBot, app: Btam, case_id: int, *, track: bool = True) -> PlanTab:

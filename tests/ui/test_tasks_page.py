@@ -9,9 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
-from btam_desktop.domain.enums import CaseStatus
 from btam_desktop.services.app import Btam
-from btam_desktop.services.cases import CaseQuery
 from btam_desktop.services.plans import (
     InterventionInput,
     InterventionStatus,
@@ -38,7 +36,9 @@ def day(offset: int) -> date:
 
 def planned_case(app: Btam) -> tuple[int, str]:
     """An approved plan with items overdue, due today and due this week."""
-    row = next(r for r in app.cases.find(CaseQuery(), 0, 200) if r.status == CaseStatus.MANAGEMENT)
+    from tests.ui.test_plan_editor import managed_case
+
+    row = app.cases.get(managed_case(app))  # a fresh case: the demo's own plans add tasks
     morgan = next(m.id for m in app.team.members() if m.username == DEMO_MEMBER)
     me = app.actor.account_id
     plan = app.plans.save(

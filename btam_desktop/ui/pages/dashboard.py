@@ -529,7 +529,8 @@ class DashboardPage(QWidget):
             self.overdue_tile,
             self.recent_tile,
         ):
-            tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            # Same height for every tile in the row, whether its caption wraps or not.
+            tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             tiles.addWidget(tile, 1)
 
         # Charts
