@@ -337,10 +337,7 @@ class CaseService:
         return conditions
 
     def count(self, query: CaseQuery) -> int:
-        self.ctx.require(Permission.VIEW_CASES)
-        stmt = select(func.count()).select_from(Case).where(*self._filters(query))
-        with self.ctx.read() as session:
-            return int(session.execute(stmt).scalar_one())
+        return self.list_count(query)
 
     def count_reviews_due(self, first: date, last: date) -> int:
         """Open cases whose next review falls from ``first`` to ``last``, both included.
@@ -365,58 +362,8 @@ class CaseService:
             return int(session.execute(stmt).scalar_one())
 
     def find(self, query: CaseQuery, offset: int = 0, limit: int = 200) -> list[CaseRow]:
-        """One page of the case list, sorted on an indexed column where possible."""
-        self.ctx.require(Permission.VIEW_CASES)
-        sort_column = _SORT_COLUMNS[query.sort]
-        tiebreak = col(Case.id)
-        order: list[Any] = [
-            sort_column.desc() if query.descending else sort_column.asc(),
-            tiebreak.desc() if query.descending else tiebreak.asc(),
-        ]
-        stmt = (
-            select(
-                col(Case.id),
-                col(Case.number),
-                col(Case.title),
-                col(Case.status),
-                col(Case.level_scale),
-                col(Case.level),
-                col(Case.level_rank),
-                col(Case.priority),
-                col(Account.display_name),
-                col(Account.username),
-                col(Case.site),
-                col(Case.setting),
-                col(Case.opened_at),
-                col(Case.next_review_on),
-            )
-            .select_from(Case)
-            .outerjoin(Account, col(Account.id) == col(Case.owner_id))
-            .where(*self._filters(query))
-            .order_by(*order)
-            .offset(offset)
-            .limit(limit)
-        )
-        with self.ctx.read() as session:
-            rows = session.execute(stmt).all()
-        return [
-            CaseRow(
-                id=r[0],
-                number=r[1],
-                title=r[2],
-                status=CaseStatus(r[3]),
-                level_scale=r[4],
-                level=r[5],
-                level_rank=r[6],
-                priority=Priority(r[7]),
-                owner=r[8] or r[9] or "",
-                site=r[10],
-                setting=r[11],
-                opened_at=r[12],
-                next_due=r[13],
-            )
-            for r in rows
-        ]
+        """One page of the case list (see ``list_page`` for how it stays quick)."""
+        return self.list_page(query, offset, limit)
 
     # ---- the case list on a large vault (read-only; added for the Cases page) --------------
     def list_page(self, query: CaseQuery, offset: int = 0, limit: int = 200) -> list[CaseRow]:
