@@ -296,7 +296,6 @@ class Assessment(SQLModel, table=True):
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-
 class ManagementPlan(SQLModel, table=True):
     """One version of a case's management plan. Versions are never rewritten once approved:
     changing an approved plan makes a new version, and earlier ones stay readable."""

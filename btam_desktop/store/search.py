@@ -51,28 +51,53 @@ INDEXERS: dict[type[SQLModel], Callable[[Any], str]] = {
 KIND_NAMES: dict[type[SQLModel], str] = {cls: str(cls.__tablename__) for cls in INDEXERS}
 
 
+# Each entry's rowid encodes its case, kind and entity: (case << 32) | (kind << 28) | entity.
+# Finding the cases of a common word then reads only the index's rowids, never the stored
+# text, and updating or removing one entry is a rowid lookup instead of a scan.
+KIND_CODES: dict[str, int] = {
+    "case_file": 1,
+    "person": 2,
+    "concern_report": 3,
+    "timeline_entry": 4,
+    "case_note": 5,
+    "disclosure": 6,
+}
+_ENTITY_LIMIT = 1 << 28
+
+
+def entry_rowid(case_id: int, kind: str, entity_id: int) -> int:
+    if not 0 < entity_id < _ENTITY_LIMIT:
+        raise ValueError("record id out of the search index's range")
+    return (case_id << 32) | (KIND_CODES[kind] << 28) | entity_id
+
+
 class IndexedSession(Session):
     """The vault's session class: writes keep the search index in step."""
 
 
-def _remove(conn: Connection, kind: str, entity_id: int) -> None:
-    conn.execute(
-        text("DELETE FROM search_index WHERE kind = :kind AND entity_id = :entity"),
-        {"kind": kind, "entity": entity_id},
-    )
+def _remove(conn: Connection, obj: Any) -> None:
+    rowid = entry_rowid(_case_id_of(obj) or 0, KIND_NAMES[type(obj)], obj.id)
+    conn.execute(text("DELETE FROM search_index WHERE rowid = :r"), {"r": rowid})
 
 
 def _index(conn: Connection, obj: Any) -> None:
     kind = KIND_NAMES[type(obj)]
-    _remove(conn, kind, obj.id)
+    case_id = _case_id_of(obj) or 0
+    _remove(conn, obj)
     body = INDEXERS[type(obj)](obj)
     if body:
         conn.execute(
             text(
-                "INSERT INTO search_index (body, case_id, kind, entity_id) "
-                "VALUES (:body, :case_id, :kind, :entity)"
+                "INSERT INTO search_index (rowid, body, case_id, kind, entity_id) "
+                "VALUES (:rowid, :body, :case_id, :kind, :entity)"
             ),
-            {"body": body, "case_id": _case_id_of(obj), "kind": kind, "entity": obj.id},
+            {
+                "rowid": entry_rowid(case_id, kind, obj.id),
+                "body": body,
+                "case_id": case_id,
+                "kind": kind,
+                "entity": obj.id,
+            },
         )
 
 
@@ -84,11 +109,14 @@ def _after_flush(session: Session, _context: Any) -> None:
             _index(conn, obj)
     for obj in session.deleted:
         if type(obj) in INDEXERS and obj.id is not None:
-            _remove(conn, KIND_NAMES[type(obj)], obj.id)
+            _remove(conn, obj)
 
 
 def remove_case(conn: Connection, case_id: int) -> None:
-    conn.execute(text("DELETE FROM search_index WHERE case_id = :c"), {"c": case_id})
+    conn.execute(
+        text("DELETE FROM search_index WHERE rowid >= :low AND rowid < :high"),
+        {"low": case_id << 32, "high": (case_id + 1) << 32},
+    )
 
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -108,7 +136,7 @@ def matching_case_ids(conn: Connection, user_text: str, limit: int = 10_000) -> 
         return []
     rows = conn.execute(
         text(
-            "SELECT case_id FROM search_index WHERE search_index MATCH :q "
+            "SELECT rowid >> 32 AS case_id FROM search_index WHERE search_index MATCH :q "
             "GROUP BY case_id ORDER BY min(rank) LIMIT :limit"
         ),
         {"q": query, "limit": limit},
@@ -124,8 +152,8 @@ def rebuild(conn: Connection, objects: Iterable[Any]) -> None:
 
 def case_ids_subquery(match_query: str) -> Any:
     """A SELECT of case ids matching an FTS5 query, to use inside ``Case.id IN (...)``."""
-    index = table("search_index", column("case_id"))
-    return select(index.c.case_id).where(
+    index = table("search_index", column("rowid"))
+    return select(index.c.rowid.op(">>")(32)).where(
         text("search_index MATCH :fts_q").bindparams(fts_q=match_query)
     )
 
@@ -153,7 +181,8 @@ def rebuild_from_tables(conn: Connection) -> None:
     for kind, (case_column, body) in _BULK_SOURCES.items():
         conn.execute(
             text(
-                "INSERT INTO search_index (entity_id, case_id, body, kind) "  # noqa: S608 - constants
-                f"SELECT id, {case_column}, {body}, '{kind}' FROM {kind}"
+                "INSERT INTO search_index (rowid, entity_id, case_id, body, kind) "  # noqa: S608
+                f"SELECT ({case_column} << 32) | ({KIND_CODES[kind]} << 28) | id, id, "
+                f"{case_column}, {body}, '{kind}' FROM {kind}"
             )
         )
