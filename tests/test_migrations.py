@@ -27,3 +27,22 @@ def test_migrations_match_the_models() -> None:
 
 def test_migrations_form_one_line_of_history() -> None:
     assert migrate.head_revision() == max(migrate.known_revisions())
+
+
+def test_missing_migration_files_give_a_plain_error(tmp_path, monkeypatch) -> None:
+    import pytest
+
+    from btam_desktop.store.crypto import KdfParams
+    from btam_desktop.store.vault import Vault
+
+    empty = tmp_path / "migrations"
+    (empty / "versions").mkdir(parents=True)
+    (empty / "env.py").write_text((migrate.MIGRATIONS_DIR / "env.py").read_text())
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", empty)
+    with pytest.raises(migrate.IncompleteInstallationError, match="Reinstall the program"):
+        Vault.create(
+            tmp_path / "v",
+            username="lead",
+            password="long enough password",
+            kdf_params=KdfParams(1, 8, 1),
+        )

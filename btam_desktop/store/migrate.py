@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
+from btam_desktop.store.errors import VaultError
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The major schema version this program writes. A vault whose major is higher is refused.
 SCHEMA_MAJOR = 1
@@ -23,9 +25,18 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
+class IncompleteInstallationError(VaultError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This copy of BTAM Desktop is incomplete: its database upgrade files are missing. "
+            "Reinstall the program; your vault has not been changed."
+        )
+
+
 def head_revision() -> str:
     head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
+    if head is None:
+        raise IncompleteInstallationError()
     return head
 
 
@@ -39,5 +50,6 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
+    head_revision()  # refuse plainly, before touching the database, if the scripts are missing
     with engine.begin() as conn:
         command.upgrade(_config(conn), target)

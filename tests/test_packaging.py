@@ -1,0 +1,255 @@
+"""packaging/btam.spec bundles every file the program reads at run time, where it will look.
+
+Fast: the spec runs with stand-ins for PyInstaller's build steps (no PyInstaller, nothing built),
+and the files it names are copied into a throwaway folder laid out like the frozen program, on
+which the program's own path functions are then called. packaging/build.py builds for real.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import btam_desktop
+from btam_desktop.domain.forms.loader import definition_files
+from btam_desktop.domain.forms.registry import builtin_forms_dir
+from btam_desktop.store import migrate
+from btam_desktop.ui import resources
+
+# The folder holding the btam_desktop package: the repository here, sys._MEIPASS when frozen.
+ROOT = Path(btam_desktop.__file__).resolve().parents[1]
+PACKAGE = ROOT / "btam_desktop"
+SPEC = ROOT / "packaging" / "btam.spec"
+
+# Binaries as PyInstaller's analysis would list them on Linux: (destination, source, type),
+# with the shared libraries each one needs. The GTK theme and VNC plugins are to be dropped,
+# with the libraries only they need; everything else must stay.
+FAKE_NEEDS = {
+    "libpython3.11.so.1.0": ["libz.so.1"],
+    "PySide6/QtGui.abi3.so": ["libQt6Gui.so.6"],
+    "PySide6/Qt/lib/libQt6Gui.so.6": ["libfontconfig.so.1"],
+    "libfontconfig.so.1": [],
+    "libz.so.1": [],
+    "PySide6/Qt/plugins/platforms/libqxcb.so": ["libQt6XcbQpa.so.6", "libQt6Gui.so.6"],
+    "PySide6/Qt/lib/libQt6XcbQpa.so.6": [],
+    "PySide6/Qt/plugins/platformthemes/libqgtk3.so": ["libgtk-3.so.0", "libcairo.so.2"],
+    "libcairo.so.2": [],
+    "PySide6/Qt/plugins/platforms/libqvnc.so": ["libQt6Network.so.6"],
+    "PySide6/Qt/lib/libQt6Network.so.6": [],
+    "pypdfium2_raw/libpdfium.so": [],
+}
+FAKE_BINARIES = [
+    (dest, f"/src/{dest}", "EXTENSION" if ".abi3." in dest else "BINARY") for dest in FAKE_NEEDS
+]
+FAKE_DATAS = [
+    ("libQt6Gui.so.6", "PySide6/Qt/lib/libQt6Gui.so.6", "SYMLINK"),
+    ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
+    ("PySide6/Qt/translations/qtbase_de.qm", "/src/qtbase_de.qm", "DATA"),
+    ("forms/screening/screening.yaml", "/src/screening.yaml", "DATA"),
+]
+DROPPED = {
+    "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+    "libcairo.so.2",
+    "PySide6/Qt/plugins/platforms/libqvnc.so",
+    "PySide6/Qt/lib/libQt6Network.so.6",
+}
+
+
+class _Recorder:
+    """Stands in for one of PyInstaller's build steps and remembers how it was called."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args, self.kwargs = args, kwargs
+        self.scripts: list[Any] = []
+        self.pure: list[Any] = []
+        self.binaries = list(FAKE_BINARIES)
+        self.datas = list(FAKE_DATAS)
+
+
+def _fake_bindepend() -> types.ModuleType:
+    module = types.ModuleType("PyInstaller.depend.bindepend")
+
+    def get_imports(filename: str, search_paths: object = None) -> list[tuple[str, None]]:
+        return [(name, None) for name in FAKE_NEEDS[filename.removeprefix("/src/")]]
+
+    module.get_imports = get_imports  # type: ignore[attr-defined]
+    return module
+
+
+@pytest.fixture(scope="module")
+def spec() -> Iterator[dict[str, Any]]:
+    """The spec's namespace after running it with recorders for PyInstaller's classes."""
+    calls: dict[str, list[_Recorder]] = {"EXE": [], "COLLECT": [], "BUNDLE": []}
+
+    def recorder(kind: str) -> type[_Recorder]:
+        class Step(_Recorder):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                calls.setdefault(kind, []).append(self)
+
+        return Step
+
+    bindepend = _fake_bindepend()
+    depend = types.ModuleType("PyInstaller.depend")
+    depend.bindepend = bindepend  # type: ignore[attr-defined]
+    namespace: dict[str, Any] = {
+        "__name__": "btam_spec",
+        "SPECPATH": str(SPEC.parent),
+        **{kind: recorder(kind) for kind in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE")},
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "PyInstaller", types.ModuleType("PyInstaller"))
+        patch.setitem(sys.modules, "PyInstaller.depend", depend)
+        patch.setitem(sys.modules, "PyInstaller.depend.bindepend", bindepend)
+        exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)  # noqa: S102
+        namespace["_calls"] = calls
+        yield namespace
+
+
+@pytest.fixture(scope="module")
+def bundle(spec: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder laid out like the frozen program's data: every (source, folder) the spec lists."""
+    root = tmp_path_factory.mktemp("bundle")
+    for source, folder in spec["DATAS"]:
+        target = root / folder / Path(source).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return root
+
+
+def _relative_files(folder: Path, pattern: str = "**/*") -> set[str]:
+    return {
+        p.relative_to(folder).as_posix()
+        for p in folder.glob(pattern)
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_the_analysis_gets_the_data_folders_and_the_program(spec: dict[str, Any]) -> None:
+    analysis = spec["a"]
+    assert analysis.args[0] == [str(PACKAGE / "__main__.py")]
+    assert analysis.kwargs["datas"] is spec["DATAS"]
+    assert analysis.kwargs["hiddenimports"] == spec["HIDDEN_IMPORTS"]
+    assert analysis.kwargs["excludes"] == spec["EXCLUDES"]
+    folders = {folder.split("/")[0] for _source, folder in spec["DATAS"]}
+    assert {"forms", "resources", "btam_desktop", "reportlab"} <= folders
+    # The promised layout: dist/BTAM Desktop/btam, a console program (windowed in the macOS .app).
+    (collect,) = spec["_calls"]["COLLECT"]
+    assert collect.kwargs["name"] == "BTAM Desktop"
+    programs = {exe.kwargs["name"]: exe.kwargs for exe in spec["_calls"]["EXE"]}
+    assert programs["btam"]["console"] is (sys.platform != "darwin")
+    assert programs["btam"]["upx"] is False
+
+
+def test_the_frozen_program_finds_the_builtin_forms(bundle: Path) -> None:
+    # builtin_forms_dir() is "<folder holding btam_desktop>/forms"; frozen, that folder is the
+    # bundle's root, so the forms must sit at <bundle>/forms.
+    assert builtin_forms_dir() == ROOT / "forms"
+    shipped = {p.relative_to(ROOT / "forms") for p in definition_files(ROOT / "forms")}
+    bundled = {p.relative_to(bundle / "forms") for p in definition_files(bundle / "forms")}
+    assert len(shipped) >= 10
+    assert bundled == shipped
+
+
+def test_the_frozen_program_finds_its_resources(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(resources.ENV_OVERRIDE, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+    resources.resources_dir.cache_clear()
+    try:
+        assert resources.resources_dir() == bundle / "resources"
+        assert resources.resource_path("styles", "app.qss").is_file()
+        icons = {p.name for p in resources.icons_dir().glob("*.svg")}
+    finally:
+        resources.resources_dir.cache_clear()
+    assert icons == {p.name for p in (ROOT / "resources" / "icons").glob("*.svg")}
+    assert _relative_files(bundle / "resources") == _relative_files(ROOT / "resources")
+
+
+def test_the_frozen_program_finds_every_migration(bundle: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    relative = migrate.MIGRATIONS_DIR.relative_to(ROOT)
+    assert relative.as_posix() == "btam_desktop/store/migrations"
+    source = _relative_files(migrate.MIGRATIONS_DIR)
+    assert {"env.py", "script.py.mako"} <= source
+    assert any(name.startswith("versions/") for name in source)
+    assert _relative_files(bundle / relative) == source
+    # Alembic reads the bundled copy and finds the same revisions as the program does.
+    scripts = ScriptDirectory(str(bundle / relative))
+    assert {s.revision for s in scripts.walk_revisions()} == migrate.known_revisions()
+    assert scripts.get_current_head() == migrate.head_revision()
+
+
+def test_the_frozen_program_finds_the_report_fonts(spec: dict[str, Any], bundle: Path) -> None:
+    # reports/base.py: fonts_dir() is the "fonts" folder next to reportlab's __init__, and
+    # _FONT_FILES names the files it registers.
+    tree = ast.parse((PACKAGE / "reports" / "base.py").read_text(encoding="utf-8"))
+    font_files: set[str] = set()
+    fonts_dir_source = ""
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign | ast.Assign) and "_FONT_FILES" in ast.unparse(node):
+            assert isinstance(node.value, ast.Dict)
+            font_files = {ast.literal_eval(value) for value in node.value.values}
+        if isinstance(node, ast.FunctionDef) and node.name == "fonts_dir":
+            fonts_dir_source = ast.unparse(node)
+    assert font_files == {"Vera.ttf", "VeraBd.ttf", "VeraIt.ttf", "VeraBI.ttf"}
+    assert "reportlab.__file__" in fonts_dir_source
+    assert "'fonts'" in fonts_dir_source
+    bundled = bundle / "reportlab" / "fonts"
+    assert font_files <= {p.name for p in bundled.iterdir()}
+    assert (bundled / "bitstream-vera-license.txt").is_file()  # the font licence asks for it
+
+
+def test_every_module_named_in_a_string_is_bundled(spec: dict[str, Any]) -> None:
+    # Modules imported by name (the workspace's extra tabs, the forms page, the recovery
+    # sheet) are invisible to PyInstaller's analysis and quietly skipped when missing.
+    named: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        named.update(re.findall(r"[\"'](btam_desktop(?:\.\w+)+)[\"']", path.read_text("utf-8")))
+    modules = {
+        name
+        for name in named
+        if (ROOT / name.replace(".", "/")).with_suffix(".py").is_file()
+        or (ROOT / name.replace(".", "/") / "__init__.py").is_file()
+    }
+    assert {"btam_desktop.ui.plan.plan_tab", "btam_desktop.reports.recovery_sheet"} <= modules
+    assert modules <= set(spec["HIDDEN_IMPORTS"])
+    # The migrations are read from files by Alembic, not imported from the archive.
+    assert not [m for m in spec["APP_MODULES"] if m.startswith("btam_desktop.store.migrations")]
+    assert {"alembic.op", "sqlmodel", "btam_desktop.domain.types"} <= set(spec["HIDDEN_IMPORTS"])
+
+
+def test_nothing_the_program_imports_is_excluded(spec: dict[str, Any]) -> None:
+    imported: set[str] = set()
+    pattern = re.compile(r"^\s*(?:from|import)\s+([\w.]+)", re.MULTILINE)
+    for path in PACKAGE.rglob("*.py"):
+        imported.update(pattern.findall(path.read_text("utf-8")))
+    excluded = set(spec["EXCLUDES"])
+    clashes = sorted(
+        name for name in imported if any(name == ex or name.startswith(f"{ex}.") for ex in excluded)
+    )
+    assert clashes == []
+    assert {"PySide6.QtSvg", "PySide6.QtPrintSupport", "PySide6.QtDBus"} <= imported
+
+
+def test_the_linux_trim_drops_only_unused_plugins_and_their_libraries(
+    spec: dict[str, Any],
+) -> None:
+    kept = {dest for dest, _src, _code in spec["_without_unreachable_libraries"](FAKE_BINARIES)}
+    assert kept == set(FAKE_NEEDS) - DROPPED
+    if sys.platform.startswith("linux"):  # the spec applied it to the analysis too
+        assert {dest for dest, _src, _code in spec["a"].binaries} == kept
+        assert {dest for dest, _src, _code in spec["a"].datas} == {
+            "libQt6Gui.so.6",
+            "forms/screening/screening.yaml",
+        }
