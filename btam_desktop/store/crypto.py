@@ -63,19 +63,26 @@ def derive_key(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
 def tune_params(target_seconds: float = TARGET_SECONDS, max_time_cost: int = 32) -> KdfParams:
     """Pick Argon2id cost so one guess takes about ``target_seconds`` on this machine.
 
-    Memory stays at 64 MiB (the floor) and the iteration count grows. Two iterations are
-    timed three times and the fastest run counts, so a busy moment does not inflate the cost;
-    a slow machine still gets the floor rather than anything weaker.
+    Memory stays at 64 MiB (the floor) and the iteration count grows. One and three passes
+    are each timed three times (fastest counts, so a busy moment does not inflate the cost);
+    their difference gives the cost of a pass apart from filling the memory. A slow machine
+    still gets the floor rather than anything weaker.
     """
-    probe = KdfParams(time_cost=2, memory_kib=MIN_MEMORY_KIB, parallelism=2)
-    salt = os.urandom(SALT_BYTES)
-    fastest = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        derive_key(b"calibration", salt, probe)
-        fastest = min(fastest, time.perf_counter() - start)
-    per_pass = max(fastest / probe.time_cost, 1e-3)
-    time_cost = max(2, min(max_time_cost, round(target_seconds / per_pass)))
+
+    def fastest(time_cost: int) -> float:
+        params = KdfParams(time_cost=time_cost, memory_kib=MIN_MEMORY_KIB, parallelism=2)
+        salt = os.urandom(SALT_BYTES)
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            derive_key(b"calibration", salt, params)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    one, three = fastest(1), fastest(3)
+    per_pass = max((three - one) / 2, 1e-3)
+    fixed = max(one - per_pass, 0.0)
+    time_cost = max(2, min(max_time_cost, round((target_seconds - fixed) / per_pass)))
     return KdfParams(time_cost=time_cost, memory_kib=MIN_MEMORY_KIB, parallelism=2)
 
 
