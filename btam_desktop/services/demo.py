@@ -325,7 +325,8 @@ def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
     if level and app.cases.get(case.id).level is None:
         app.cases.decide_level(case.id, str(level), "Demo: initial screening judgement.")
     if story.get("level") in ("high", "moderate"):
-        app.cases.update(case.id, next_review_on=date.today() + timedelta(days=days % 9 - 3))
+        if app.plans.in_force(case.id) is None:  # an approved plan sets the review date itself
+            app.cases.update(case.id, next_review_on=date.today() + timedelta(days=days % 9 - 3))
         app.records.add_disclosure(
             case.id,
             DisclosureInput(
@@ -363,7 +364,8 @@ def _add_plan(app: Btam, case_id: int, member_id: int, days: int, *, finished: b
             supervision="Counselor checks in every Monday; teachers report any change the "
             "same day to the coordinator.",
             safety_plan="The student named knows whom to tell and has a changed lunch period.",
-            next_reassessment_on=date.today() + timedelta(days=21),
+            # The oldest demo case shows what a missed reassessment looks like.
+            next_reassessment_on=date.today() + timedelta(days=21 if days < 60 else -3),
             interventions=[
                 InterventionInput(
                     "Weekly check-in with the school counselor",
