@@ -4,7 +4,8 @@ Nothing here writes a file, except :func:`write_blank_checklists`, which writes 
 the folder a person chose (``btam print forms --out DIR``).
 
 Auditing: building a document is not an event by itself. The caller records what a person did
-with it: :func:`export_case_summary` records the export of a case summary as it builds it;
+with it: :func:`export_case_summary`, :func:`export_assessment_report` and
+:func:`export_plan_report` record the export of a document as they build it;
 :func:`record_print` and :func:`record_save` record a printout or a PDF saved outside the
 vault.
 """
@@ -15,11 +16,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from btam_desktop.domain.forms import FormRegistry
+from btam_desktop.reports.assessment_report import (
+    DRAFT_LINE,
+    assessment_file_name,
+    build_assessment_report,
+)
 from btam_desktop.reports.base import PAPER_SIZES, page_size, suggested_file_name
 from btam_desktop.reports.case_summary import SECTIONS, build_case_summary
 from btam_desktop.reports.checklist import build_blank_checklist
 from btam_desktop.reports.handout import AUDIENCES, build_recognize_and_report_handout
 from btam_desktop.reports.meeting_agenda import build_meeting_agenda
+from btam_desktop.reports.plan_report import (
+    PROPOSED_LINE,
+    build_plan_report,
+    choose_plan,
+    plan_file_name,
+)
 from btam_desktop.reports.recovery_sheet import build_recovery_sheet
 from btam_desktop.services.permissions import Permission
 
@@ -36,12 +48,43 @@ def export_case_summary(app: Btam, case_id: int, **kw: Any) -> bytes:
     return pdf
 
 
+def export_assessment_report(app: Btam, assessment_id: int, **kw: Any) -> bytes:
+    """Build the report of one assessment (see :func:`build_assessment_report`) and record
+    the export in the audit trail, against its case (by id only)."""
+    case_id = app.assessments.get(assessment_id).case_id
+    app.ctx.require(Permission.EXPORT, "case", case_id)
+    pdf = build_assessment_report(app, assessment_id, **kw)
+    app.record_event(
+        "report.export",
+        "assessment",
+        assessment_id,
+        f"assessment #{assessment_id} report exported",
+        case_id=case_id,
+    )
+    return pdf
+
+
+def export_plan_report(app: Btam, case_id: int, plan_id: int | None = None, **kw: Any) -> bytes:
+    """Build the management plan (see :func:`build_plan_report`) and record the export."""
+    app.ctx.require(Permission.EXPORT, "case", case_id)
+    plan = choose_plan(app, case_id, plan_id)
+    pdf = build_plan_report(app, case_id, plan.id, **kw)
+    app.record_event(
+        "report.export",
+        "plan",
+        plan.id,
+        f"management plan version {plan.version} exported",
+        case_id=case_id,
+    )
+    return pdf
+
+
 def _document_event(app: Btam, action: str, document: str, case_id: int | None, verb: str) -> None:
     # ``document`` names a kind of document ("case summary", "blank checklist btam.screening"),
     # never its content; the case is referred to by id only.
     summary = f"{document} {verb}"[:300]
     if case_id is not None:
-        app.record_event(action, "case", case_id, summary)
+        app.record_event(action, "case", case_id, summary, case_id=case_id)
     else:
         app.record_event(action, "document", "", summary)
 
@@ -85,14 +128,22 @@ def write_blank_checklists(
 
 __all__ = [
     "AUDIENCES",
+    "DRAFT_LINE",
     "PAPER_SIZES",
+    "PROPOSED_LINE",
     "SECTIONS",
+    "assessment_file_name",
+    "build_assessment_report",
     "build_blank_checklist",
     "build_case_summary",
     "build_meeting_agenda",
+    "build_plan_report",
     "build_recognize_and_report_handout",
     "build_recovery_sheet",
+    "export_assessment_report",
     "export_case_summary",
+    "export_plan_report",
+    "plan_file_name",
     "record_print",
     "record_save",
     "suggested_file_name",

@@ -376,13 +376,18 @@ def suggested_file_name(
 ) -> str:
     """A file name for saving a document, never holding a person's name.
 
-    ``kind``: ``case_summary``, ``blank_checklist``, ``recovery_sheet``, ``handout`` or
-    ``meeting_agenda`` (spaces work as well as underscores).
+    ``kind``: ``case_summary``, ``blank_checklist``, ``recovery_sheet``, ``handout``,
+    ``meeting_agenda``, ``assessment`` (case number, form id and version) or ``plan`` (case
+    number and plan version) (spaces work as well as underscores).
 
     >>> suggested_file_name("case_summary", "2026-0042")
     '2026-0042 case summary.pdf'
     >>> suggested_file_name("blank_checklist", form_id="btam.screening", version="1.0.0")
     'blank checklist - btam.screening v1.0.0.pdf'
+    >>> suggested_file_name("assessment", "2026-0042", form_id="btam.screening", version="1.0.0")
+    '2026-0042 assessment - btam.screening v1.0.0.pdf'
+    >>> suggested_file_name("plan", "2026-0042", version="2")
+    '2026-0042 management plan v2.pdf'
     """
     key = kind.strip().lower().replace(" ", "_").replace("-", "_")
     day = (on or date.today()).isoformat()
@@ -398,6 +403,14 @@ def suggested_file_name(
         name = "recognize and report handout" + (f" - {audience}" if audience else "")
     elif key == "meeting_agenda":
         name = f"team meeting agenda {day}"
+    elif key == "assessment":
+        name = f"{case_number} assessment" if case_number else "assessment"
+        if form_id:
+            name += f" - {form_id}" + (f" v{version}" if version else "")
+    elif key == "plan":
+        name = f"{case_number} management plan" if case_number else "management plan"
+        if version:
+            name += f" v{version}"
     else:
         name = key.replace("_", " ") + (f" {case_number}" if case_number else "")
     return (_clean_name_part(name) or "document") + ".pdf"

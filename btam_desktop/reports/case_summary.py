@@ -8,7 +8,7 @@ previewed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -35,12 +35,15 @@ from btam_desktop.domain.enums import (
 from btam_desktop.domain.forms import LevelScale
 from btam_desktop.domain.models import (
     Account,
+    Assessment,
     Case,
     CaseNote,
     ConcernReport,
     Disclosure,
     LevelDecision,
+    ManagementPlan,
     Person,
+    PlanIntervention,
     TimelineEntry,
     WorkflowTransition,
 )
@@ -63,6 +66,7 @@ from btam_desktop.reports.base import (
     utc_offset_label,
 )
 from btam_desktop.reports.flowables import SectionBar, panel
+from btam_desktop.reports.plan_report import intervention_rows, plan_status_text
 from btam_desktop.reports.tables import cell, cell_markup, data_table, key_value_table
 
 if TYPE_CHECKING:
@@ -75,6 +79,8 @@ SECTIONS: tuple[str, ...] = (
     "report",
     "timeline",
     "levels",
+    "assessments",
+    "plan",
     "disclosures",
     "notes",
 )
@@ -84,6 +90,8 @@ SECTION_TITLES = {
     "report": "Report of concern",
     "timeline": "Timeline of behavior and events",
     "levels": "Levels of concern and decisions",
+    "assessments": "Completed assessments",
+    "plan": "Management plan in force",
     "disclosures": "Disclosures",
     "notes": "Case notes",
 }
@@ -102,6 +110,10 @@ class _CaseData:
     transitions: list[WorkflowTransition]
     disclosures: list[Disclosure]
     notes: list[CaseNote]
+    assessments: list[Assessment] = field(default_factory=list)
+    plan: ManagementPlan | None = None
+    interventions: list[PlanIntervention] = field(default_factory=list)
+    scales: dict[str, LevelScale | None] = field(default_factory=dict)
 
     def who(self, account_id: int | None) -> str:
         if account_id is None:
@@ -132,7 +144,25 @@ def _load(app: Btam, case_id: int, wanted: set[str]) -> _CaseData:
         scale: LevelScale | None = app.scale(case.level_scale)
     except Exception:  # a scale no longer installed: show the codes as they are
         scale = None
+    plan = app.plans.in_force(case_id) if "plan" in wanted else None
+    assessments = (
+        [a for a in app.assessments.for_case(case_id) if a.status == "completed"]
+        if "assessments" in wanted
+        else []
+    )
+    scales: dict[str, LevelScale | None] = {case.level_scale: scale}
+    for assessment in assessments:
+        code = assessment.decision_scale
+        if code and code not in scales:
+            try:
+                scales[code] = app.scale(code)
+            except Exception:  # a scale no longer installed
+                scales[code] = None
     return _CaseData(
+        assessments=list(reversed(assessments)),  # oldest first, like the other tables
+        plan=plan,
+        interventions=app.plans.interventions(plan.id) if plan and plan.id else [],
+        scales=scales,
         case=case,
         accounts=accounts,
         assigned=app.cases.members(case_id) if "overview" in wanted else [],
@@ -158,6 +188,8 @@ _ROOM = {
     "report": 140,
     "timeline": 150,
     "levels": 130,
+    "assessments": 110,
+    "plan": 150,
     "disclosures": 140,
     "notes": 90,
 }
@@ -512,12 +544,91 @@ def _notes(data: _CaseData, width: float) -> list[Flowable]:
     return out
 
 
+def _assessments(data: _CaseData, width: float) -> list[Flowable]:
+    out = _heading("assessments")
+    if not data.assessments:
+        return [*out, _empty("No assessment of this case is completed yet.")]
+    rows = []
+    for a in data.assessments:
+        if a.decided_level:
+            level_scale = data.scales.get(a.decision_scale or "")
+            if level_scale is not None and level_scale.has_level(a.decided_level):
+                level = level_scale.level(a.decided_level)
+                decided = (
+                    f'<font backColor="{level.color}">&nbsp;&nbsp;&nbsp;</font>&nbsp;'
+                    f"<b>{para(level.label)}</b>"
+                )
+            else:
+                decided = f"<b>{para(a.decided_level.replace('_', ' ').capitalize())}</b>"
+        else:
+            decided = "<i>No level decided</i>"
+        rows.append(
+            [
+                cell(fmt_datetime(a.completed_at)),
+                cell_markup(f"<b>{para(a.form_title or a.form_id)}</b>"),
+                cell(a.form_version),
+                cell_markup(decided),
+                cell(data.who(a.completed_by_id)),
+            ]
+        )
+    w = width
+    out.append(
+        data_table(
+            ["Completed", "Form", "Version", "Level decided", "Completed by"],
+            rows,
+            [0.17 * w, 0.37 * w, 0.1 * w, 0.17 * w, 0.19 * w],
+        )
+    )
+    return out
+
+
+def _plan(data: _CaseData, width: float) -> list[Flowable]:
+    out = _heading("plan")
+    st = styles()
+    plan = data.plan
+    if plan is None:
+        return [*out, _empty("No management plan is approved for this case.")]
+    pairs: list[tuple[str, Any]] = [
+        ("Plan version", f"<b>{plan.version}</b>"),
+        ("Approved", para(plan_status_text(plan, data.accounts))),
+        ("Next reassessment", para(fmt_date(plan.next_reassessment_on) or "Not set")),
+        ("Interventions", str(len(data.interventions))),
+    ]
+    out.append(key_value_table(pairs, width))
+    out.append(Spacer(1, 4))
+    out.append(
+        key_value_table([("Goals", para(plan.goals) or "<i>Not written.</i>")], width, columns=1)
+    )
+    out.append(Spacer(1, 6))
+    if data.interventions:
+        w = width
+        longest = max(len(i.notes) + len(i.dropped_reason) for i in data.interventions)
+        out.append(
+            data_table(
+                ["What is done", "Responsible", "Dates", "Repeats", "Status"],
+                intervention_rows(data.interventions, data.accounts),
+                [0.4 * w, 0.16 * w, 0.17 * w, 0.1 * w, 0.17 * w],
+                longest_text=longest,
+            )
+        )
+    out.append(Spacer(1, 3))
+    out.append(
+        Paragraph(
+            "The full plan, with supervision, the safety plan and monitoring, prints on its own.",
+            st.note,
+        )
+    )
+    return out
+
+
 _BUILDERS: dict[str, Callable[[_CaseData, float], list[Flowable]]] = {
     "overview": _overview,
     "people": _people,
     "report": _report,
     "timeline": _timeline,
     "levels": _levels,
+    "assessments": _assessments,
+    "plan": _plan,
     "disclosures": _disclosures,
     "notes": _notes,
 }

@@ -36,6 +36,7 @@ from btam_desktop.reports.flowables import (
     indented,
 )
 from btam_desktop.services.cases import CaseQuery, CaseRow, CaseSort
+from btam_desktop.services.tasks import Task
 
 if TYPE_CHECKING:
     from btam_desktop.services.app import Btam
@@ -128,8 +129,68 @@ _GROUPS = {
 }
 
 
+def case_tasks(app: Btam, today: date) -> dict[int, list[Task]]:
+    """Open tasks due within a week (overdue ones included) by case id, soonest first. Tasks
+    that belong to no case (training renewals, which name a person) are left out."""
+    found: dict[int, list[Task]] = {}
+    for task in app.tasks.tasks(today, horizon_days=DUE_WITHIN_DAYS):
+        if task.case_id is not None:
+            found.setdefault(task.case_id, []).append(task)
+    return found
+
+
+def is_plan_item(task: Task) -> bool:
+    """A task that comes from an intervention of a plan (due, review or check-in)."""
+    return bool(task.intervention_key)
+
+
+def _task_lines(
+    tasks: list[Task], names: dict[int, str], today: date, width: float
+) -> list[Flowable]:
+    st = styles()
+    if not tasks:
+        return []
+    plan_items = sum(1 for t in tasks if is_plan_item(t))
+    out: list[Flowable] = [
+        Paragraph(
+            f"<b>Open tasks this week</b> ({len(tasks)}) \u00b7 Plan items due: {plan_items}",
+            _indented(st.cell),
+        )
+    ]
+    for task in tasks:
+        days = (task.due_on - today).days
+        when = para(fmt_date(task.due_on))
+        if days < 0:
+            when = f'<font color="{hex_of(ALERT)}"><b>OVERDUE</b> since {when}</font>'
+        elif days == 0:
+            when = f"<b>due today</b> ({when})"
+        else:
+            when = f"due {when}"
+        who = names.get(task.responsible_id or -1, "")
+        text = f"<b>{para(task.kind.label)}</b> \u00b7 {when} \u00b7 {para(task.title)}"
+        if who:
+            text += f' \u00b7 <font color="{hex_of(ACCENT)}">{para(who)}</font>'
+        out.append(Paragraph(text, _task_style(), bulletText="\u2022"))
+    out.append(Spacer(1, 3))
+    return out
+
+
+@cache
+def _task_style() -> ParagraphStyle:
+    base = styles().cell
+    return ParagraphStyle(
+        "btam-agenda-task", parent=base, leftIndent=_INDENT + 10, bulletIndent=_INDENT + 1
+    )
+
+
 def _case_block(
-    app: Btam, entry: AgendaEntry, scales: dict[str, LevelScale | None], width: float, today: date
+    app: Btam,
+    entry: AgendaEntry,
+    scales: dict[str, LevelScale | None],
+    width: float,
+    today: date,
+    tasks: list[Task] | None = None,
+    names: dict[int, str] | None = None,
 ) -> list[Flowable]:
     st = styles()
     row = entry.row
@@ -197,6 +258,7 @@ def _case_block(
     return [
         head,
         Spacer(1, 3),
+        *_task_lines(tasks or [], names or {}, today, width),
         Paragraph(
             "Notes: what is new, decisions and their rationale, who does what by when",
             _indented(st.cell_muted),
@@ -270,6 +332,13 @@ def build_meeting_agenda(app: Btam, *, paper: str = "letter", limit: int = 50) -
     width = content_width(paper)
     today = date.today()
     entries = agenda_entries(app, limit=limit, today=today)
+    tasks = case_tasks(app, today)
+    names = {
+        a.id: a.display_name or a.username
+        for a in app.team.members(include_inactive=True)
+        if a.id is not None
+    }
+    plan_items = sum(1 for group in tasks.values() for t in group if is_plan_item(t))
     team = app.settings().team_name
     story: list[Flowable] = [
         Paragraph("Team meeting agenda", st.title),
@@ -278,6 +347,12 @@ def build_meeting_agenda(app: Btam, *, paper: str = "letter", limit: int = 50) -
             f"Prepared {para(fmt_date(today))}: open cases whose review is overdue or due "
             f"within {DUE_WITHIN_DAYS} days, then open cases at a high level of concern.",
             st.subtitle,
+        ),
+        Spacer(1, 3),
+        Paragraph(
+            f"<b>Plan items due</b> this week or overdue: {plan_items} \u00b7 open tasks "
+            f"in all: {sum(len(g) for g in tasks.values())}",
+            st.small,
         ),
         Spacer(1, 10),
         FillRow([("Date", 0.3), ("Time", 0.2), ("Place", 0.5)], bold=True),
@@ -298,7 +373,7 @@ def build_meeting_agenda(app: Btam, *, paper: str = "letter", limit: int = 50) -
     scales: dict[str, LevelScale | None] = {}
     current = ""
     for entry in entries:
-        block = _case_block(app, entry, scales, width, today)
+        block = _case_block(app, entry, scales, width, today, tasks.get(entry.row.id, []), names)
         if entry.reason != current:
             current = entry.reason
             count = sum(1 for e in entries if e.reason == current)
@@ -319,6 +394,27 @@ def build_meeting_agenda(app: Btam, *, paper: str = "letter", limit: int = 50) -
                 st.note,
             )
         )
+    listed = {e.row.id for e in entries}
+    others = {cid: group for cid, group in tasks.items() if cid not in listed}
+    if others:
+        story.append(Spacer(1, 6))
+        story.append(
+            KeepTogether(
+                [
+                    SectionBar("", f"Other cases with open tasks this week ({len(others)})"),
+                    Spacer(1, 6),
+                ]
+            )
+        )
+        for group in sorted(others.values(), key=lambda g: g[0].due_on):
+            story.append(
+                KeepTogether(
+                    [
+                        Paragraph(f"<b>{para(group[0].case_number)}</b>", st.h2),
+                        *_task_lines(group, names, today, width),
+                    ]
+                )
+            )
     story.extend([Spacer(1, 10), SectionBar("", "Other business"), WriteLines(4)])
     info = DocInfo(
         title="Team meeting agenda",
@@ -331,4 +427,4 @@ def build_meeting_agenda(app: Btam, *, paper: str = "letter", limit: int = 50) -
     return build_pdf(story, info, paper)
 
 
-__all__ = ["AgendaEntry", "agenda_entries", "build_meeting_agenda"]
+__all__ = ["AgendaEntry", "agenda_entries", "build_meeting_agenda", "case_tasks", "is_plan_item"]

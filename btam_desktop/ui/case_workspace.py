@@ -13,7 +13,14 @@ import logging
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from btam_desktop.domain.enums import Priority
 from btam_desktop.services.app import Btam
@@ -100,6 +107,10 @@ class CaseWorkspace(QWidget):
         ):
             chips.addWidget(widget)
         chips.addStretch(1)
+        self.print_button = QPushButton(icon("print"), "P&rint or export…")
+        self.print_button.setToolTip("Preview, print or save a summary of this case (Ctrl+P)")
+        self.print_button.clicked.connect(self.print_or_export)
+        chips.addWidget(self.print_button)
         header.addLayout(chips)
         layout.addLayout(header)
 
@@ -316,6 +327,12 @@ class CaseWorkspace(QWidget):
             self.review_label.show()
         else:
             self.review_label.hide()
+
+    def print_or_export(self) -> None:
+        """Choose the parts of the case, then preview, print or save its summary."""
+        from btam_desktop.ui.printing import preview_case_summary
+
+        preview_case_summary(self.app, self.case_id, self, self._number)
 
     def _written(self, source: QWidget | None = None) -> None:
         """A tab saved something: tell the window, read the case again, and let the tabs that

@@ -918,11 +918,27 @@ class MainWindow(QMainWindow):
         )
         self.about_action = self._action("&About BTAM Desktop", self.about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.print_case_action = self._action(
+            "&Case summary…",
+            self.print_case_summary,
+            shortcut=QKeySequence.StandardKey.Print,
+            icon_name="print",
+            tip="Print or save a summary of the case shown (Ctrl+P)",
+        )
+        self.print_agenda_action = self._action(
+            "Team meeting &agenda…", self.print_meeting_agenda, icon_name="print"
+        )
+        self.print_handout_action = self._action(
+            "&Recognize-and-report handout…", self.print_handout, icon_name="print"
+        )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.report_action)
+        self.print_menu = file_menu.addMenu(icon("print"), "&Print")
+        for action in (self.print_case_action, self.print_agenda_action, self.print_handout_action):
+            self.print_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.open_vault_action)
         file_menu.addAction(self.new_vault_action)
@@ -1010,9 +1026,14 @@ class MainWindow(QMainWindow):
             *self.page_actions,
         ):
             action.setEnabled(True)
+        self.print_agenda_action.setEnabled(True)
+        self.print_handout_action.setEnabled(True)
 
     def _apply_locked_actions(self) -> None:
         for action in (
+            self.print_case_action,
+            self.print_agenda_action,
+            self.print_handout_action,
             self.report_action,
             self.lock_action,
             self.find_action,
@@ -1060,6 +1081,26 @@ class MainWindow(QMainWindow):
             if number == "Case":
                 number = ""
         self.setWindowTitle(f"{number} — {base}" if number else base)
+        self.print_case_action.setEnabled(workspace is not None)
+
+    # == printing (ui/printing.py) ========================================================
+
+    def print_case_summary(self) -> None:
+        workspace = self.current_workspace() if self._app is not None else None
+        if workspace is not None:
+            workspace.print_or_export()
+
+    def print_meeting_agenda(self) -> None:
+        if self._app is not None:
+            from btam_desktop.ui.printing import preview_meeting_agenda
+
+            preview_meeting_agenda(self._app, self)
+
+    def print_handout(self) -> None:
+        if self._app is not None:
+            from btam_desktop.ui.printing import preview_handout
+
+            preview_handout(self._app, self)
 
     # == small dialogs ====================================================================
 

@@ -106,14 +106,17 @@ def test_sections_can_be_chosen(demo_app: Btam) -> None:
     assert words(note) not in text
     assert words(quote) not in text
     assert "Timeline of behavior and events" not in text
-    with pytest.raises(ValueError, match="plan"):
-        build_case_summary(demo_app, case_id, sections={"overview", "plan"})
+    assert "Management plan in force" not in text
+    with pytest.raises(ValueError, match="budget"):
+        build_case_summary(demo_app, case_id, sections={"overview", "budget"})
     assert set(SECTIONS) == {
         "overview",
         "people",
         "report",
         "timeline",
         "levels",
+        "assessments",
+        "plan",
         "disclosures",
         "notes",
     }

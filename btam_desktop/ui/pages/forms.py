@@ -276,11 +276,20 @@ class FormsPage(QWidget):
         self.reload_button = QPushButton(icon("refresh"), "&Reload forms", self)
         self.reload_button.setToolTip("Read the form files again, after adding or changing one")
         self.reload_button.clicked.connect(self.reload_forms)
-        self.print_button = QPushButton(icon("print"), "&Print…", self)
+        self.print_button = QPushButton(icon("print"), "&Print guide…", self)
         self.print_button.setToolTip("Print the guide shown")
         self.print_button.clicked.connect(self.print_guide)
         self.print_button.setEnabled(False)
-        for button in (self.folder_button, self.reload_button, self.print_button):
+        self.checklist_button = QPushButton(icon("pdf"), "Print blank &checklist…", self)
+        self.checklist_button.setToolTip("Preview, print or save the selected form, blank")
+        self.checklist_button.clicked.connect(self.print_blank_checklist)
+        self.checklist_button.setEnabled(False)
+        for button in (
+            self.folder_button,
+            self.reload_button,
+            self.print_button,
+            self.checklist_button,
+        ):
             top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
 
@@ -491,6 +500,7 @@ class FormsPage(QWidget):
         if not key or self.data is None:
             self.guide.clear()
             self.print_button.setEnabled(False)
+            self.checklist_button.setEnabled(False)
             return
         what, ident, version = key
         loaded = self.data.registry
@@ -507,6 +517,7 @@ class FormsPage(QWidget):
             html = form_guide_html(form, scale)
         self.guide.setHtml(html)
         self.print_button.setEnabled(True)
+        self.checklist_button.setEnabled(what != "scale")
 
     # ---- actions ----------------------------------------------------------------------------
 
@@ -521,6 +532,16 @@ class FormsPage(QWidget):
             self.error_banner.show()
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def print_blank_checklist(self) -> None:
+        """Preview, print or save the selected form as a blank checklist (ui/printing.py)."""
+        key = self.selected_key()
+        if key is None or key[0] == "scale" or self.data is None:
+            return
+        from btam_desktop.ui.printing import preview_blank_checklist
+
+        form = self.data.registry.form(key[1], key[2] or None)
+        preview_blank_checklist(self.app, form.id, self, form.version, form.title)
 
     def print_guide(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter

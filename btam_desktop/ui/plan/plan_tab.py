@@ -361,6 +361,15 @@ class PlanTab(CaseTab):
         self.compare_button.setAccessibleName("Compare with another version")
         self.compare_button.clicked.connect(self.open_compare)
         header.addWidget(self.compare_button)
+        from btam_desktop.ui.printing import plan_report_available
+
+        self.print_button = QPushButton(icon("print"), "Print p&lan…")
+        self.print_button.setToolTip("Preview, print or save the plan version shown")
+        self.print_button.clicked.connect(self.print_plan)
+        self.print_button.setEnabled(False)
+        header.addWidget(self.print_button)
+        if not plan_report_available():
+            self.print_button.hide()
         header.addStretch(1)
         self.approve_button = QPushButton(icon("check"), "A&pprove")
         self.approve_button.setAccessibleName("Approve this version")
@@ -706,6 +715,11 @@ class PlanTab(CaseTab):
 
     # ---- showing a version -------------------------------------------------------------------
 
+    def print_plan(self) -> None:
+        from btam_desktop.ui.printing import preview_plan_report
+
+        preview_plan_report(self.app, self.case_id, self.shown_id, self)
+
     def _is_latest(self, plan_id: int | None) -> bool:
         if self.state is None:
             return False
@@ -759,6 +773,7 @@ class PlanTab(CaseTab):
             working = self._editor_state()
             self._stash = working if working != self._saved_state else None
         self.shown_id = plan_id
+        self.print_button.setEnabled(plan_id is not None)  # nothing to print before a plan
         if self._is_latest(plan_id):
             if self._stash is not None:
                 self._apply_state(self._stash, keep_undo=True)

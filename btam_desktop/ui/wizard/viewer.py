@@ -269,6 +269,16 @@ class AssessmentViewer(QDialog):
         self.close_button = QPushButton("&Close", self)
         self.close_button.clicked.connect(self.close)
         buttons.addWidget(self.amend_button)
+        from btam_desktop.ui.printing import assessment_report_available
+
+        self.print_button = QPushButton(icon("print"), "&Print…", self)
+        self.print_button.setAutoDefault(False)
+        self.print_button.setToolTip("Preview, print or save this assessment")
+        self.print_button.clicked.connect(self.print_assessment)
+        self.print_button.setEnabled(False)
+        buttons.addWidget(self.print_button)
+        if not assessment_report_available():
+            self.print_button.hide()
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         outer.addLayout(buttons)
@@ -282,6 +292,12 @@ class AssessmentViewer(QDialog):
             on_error=self._failed,
             parent=self,
         )
+
+    def print_assessment(self) -> None:
+        from btam_desktop.ui.printing import preview_assessment_report
+
+        case_id = self.data.case.id if self.data is not None else None
+        preview_assessment_report(self.app, self.assessment_id, self, case_id)
 
     def _failed(self, error: BaseException) -> None:
         self.overlay.hide_busy()
@@ -315,6 +331,7 @@ class AssessmentViewer(QDialog):
         self._add_links(data)
         self.document.setHtml(viewer_html(data))
 
+        self.print_button.setEnabled(a.status == COMPLETED)
         can_amend = self.app.can(Permission.WORK_CASES)
         if a.status != COMPLETED:
             self.amend_button.setEnabled(False)
