@@ -165,7 +165,7 @@ def test_remove_member_confirms_shows_progress_and_locks_them_out(
     qtbot.mouseClick(page.remove_button, Qt.MouseButton.LeftButton)
     assert page.overlay.is_busy()
     assert "re-encrypted with a new key" in asked[0]
-    assert "Backups made before now still open" in asked[0]
+    assert "Copies of the vault folder made before now" in asked[0]
     assert "old password" in asked[0]
     idle()
     assert not page.overlay.is_busy()

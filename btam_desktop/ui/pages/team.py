@@ -949,8 +949,9 @@ class TeamPage(QWidget):
             "They will no longer be able to open this vault. To make sure of that, the whole "
             "vault is re-encrypted with a new key. This can take a while on a large vault; "
             "nobody else's password changes.\n\n"
-            f"Backups made before now still open with {name}'s old password. Keep them locked "
-            "away, or replace them with a new backup.",
+            f"Copies of the vault folder made before now (including the automatic copies in its "
+            f"“backups” folder) still open with {name}'s old password: destroy them, or keep "
+            "them locked away.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -977,7 +978,8 @@ class TeamPage(QWidget):
         self.overlay.hide_busy()
         self.show_notice(
             f"{self._removing} was removed and the vault was re-encrypted with a new key. "
-            "Make a new backup: older backups still open with the old password."
+            "Copies of the vault made before now still open with the old password: destroy "
+            "them or keep them locked away."
         )
         self._changed()
 
