@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from btam_desktop.domain.enums import CaseSetting, Role
+from btam_desktop.domain.forms import FormRegistry, LevelScale
 from btam_desktop.domain.models import Account, AuditEvent
 from btam_desktop.services.assessments import AssessmentService
 from btam_desktop.services.cases import CaseService
@@ -62,10 +63,10 @@ class Btam:
 
         save_settings(self.ctx, settings)
 
-    def forms(self):  # type: ignore[no-untyped-def]
+    def forms(self) -> FormRegistry:
         return registry(self.ctx)
 
-    def scale(self, scale_id: str):  # type: ignore[no-untyped-def]
+    def scale(self, scale_id: str) -> LevelScale:
         return scale(self.ctx, scale_id)
 
     # ---- audit ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from btam_desktop.domain.enums import CaseSetting
 from btam_desktop.domain.models import VaultInfo
@@ -72,9 +72,6 @@ def save_settings(ctx: ServiceContext, settings: TeamSettings) -> None:
         ctx.audit(session, "settings.change", "settings")
 
 
-def write_settings_rows(session: object, settings: TeamSettings) -> None:
-    from sqlmodel import Session
-
-    assert isinstance(session, Session)
+def write_settings_rows(session: Session, settings: TeamSettings) -> None:
     for key, value in asdict(settings).items():
         session.merge(VaultInfo(key=PREFIX + key, value=str(value)))

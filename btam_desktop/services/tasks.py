@@ -28,6 +28,7 @@ from btam_desktop.domain.models import (
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.plans import InterventionStatus, PlanStatus, Recurrence
+from btam_desktop.store.search import IndexedSession
 
 CERTIFICATION_NOTICE_DAYS = 60
 _CLOSED = [CaseStatus.CLOSED.value, CaseStatus.CLOSED_NO_THREAT.value]
@@ -202,10 +203,7 @@ class TaskService:
             found = [t for t in found if t.responsible_id in (None, for_account)]
         return sorted(found, key=lambda t: (t.due_on, t.case_number, t.kind.value))
 
-    def _last_check_ins(self, session: object, case_id: int) -> dict[str, date]:
-        from sqlmodel import Session
-
-        assert isinstance(session, Session)
+    def _last_check_ins(self, session: IndexedSession, case_id: int) -> dict[str, date]:
         last: dict[str, date] = {}
         for entry in session.execute(
             select(MonitoringEntry).where(col(MonitoringEntry.case_id) == case_id)
@@ -249,10 +247,7 @@ class TaskService:
             add(TaskKind.INTERVENTION_REVIEW, item.review_on)
         return tasks
 
-    def _certification_tasks(self, session: object, today: date) -> list[Task]:
-        from sqlmodel import Session
-
-        assert isinstance(session, Session)
+    def _certification_tasks(self, session: IndexedSession, today: date) -> list[Task]:
         soon = today + timedelta(days=CERTIFICATION_NOTICE_DAYS)
         rows = session.execute(
             select(TrainingRecord, Account)

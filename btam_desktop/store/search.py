@@ -8,7 +8,7 @@ transaction and no service can forget to.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import column, event, select, table, text
@@ -142,12 +142,6 @@ def matching_case_ids(conn: Connection, user_text: str, limit: int = 10_000) -> 
         {"q": query, "limit": limit},
     )
     return [int(r[0]) for r in rows]
-
-
-def rebuild(conn: Connection, objects: Iterable[Any]) -> None:
-    conn.execute(text("DELETE FROM search_index"))
-    for obj in objects:
-        _index(conn, obj)
 
 
 def case_ids_subquery(match_query: str) -> Any:

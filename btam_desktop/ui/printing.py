@@ -391,7 +391,7 @@ def preview_blank_checklist(
         team_name, paper = app.settings().team_name, paper_size(app)
 
         def build() -> bytes:
-            registry = app.forms()  # type: ignore[no-untyped-call]
+            registry = app.forms()
             form = registry.form(form_id, version)
             found["version"] = form.version
             scale = registry.scale_for(form) if form.scale is not None else None

@@ -124,7 +124,7 @@ def load_plan_data(app: Btam, case_id: int, *, with_draft: bool) -> PlanData:
         (a.id, a.display_name or a.username) for a in accounts if a.id is not None and a.active
     ]
     try:
-        catalogs = list(app.forms().forms(kind="catalog"))  # type: ignore[no-untyped-call]
+        catalogs = list(app.forms().forms(kind="catalog"))
     except Exception:  # a broken custom form must not keep the plan closed
         catalogs = []
     draft = app.drafts.load(PLAN_DRAFT, str(case_id)) if with_draft else None
