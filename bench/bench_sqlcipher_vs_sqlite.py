@@ -1,10 +1,13 @@
-"""The cost of encryption: one workload on SQLCipher (keyed like the vault, same pragmas) and on
-plain sqlite3 with the same pragmas (WAL, synchronous=FULL, temp_store=MEMORY, foreign_keys).
+"""The cost of encryption: one workload on SQLCipher keyed like the vault, on the same SQLCipher
+build without a key (the fair baseline: the wheel's SQLite is not the ``sqlite3`` module's), on
+plain ``sqlite3``, and on variants that show where the cost comes from (cache size, the HMAC),
+all with the vault's pragmas (WAL, synchronous=FULL, temp_store=MEMORY, foreign_keys).
 
 Workload: 20,000 inserts of case-like rows in transactions of 100, 2,000 point reads by id,
-20 range scans on an indexed date, and 5 full scans with LIKE over the text.
+20 range scans on an indexed date, and 5 full scans with LIKE over the text. The variants run
+interleaved, --rounds times, and each figure is the median (a busy machine skews them alike).
 
-    .venv/bin/python bench/bench_sqlcipher_vs_sqlite.py [--rows 20000]
+    .venv/bin/python bench/bench_sqlcipher_vs_sqlite.py [--rows 20000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import argparse
 import os
 import random
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -22,7 +26,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from btam_desktop.store.engine import KeyHolder, connect_raw
+import sqlcipher3
+
+from btam_desktop.store.engine import CACHE_KIB, KeyHolder, connect_raw
 
 PRAGMAS = (
     "PRAGMA temp_store = MEMORY",
@@ -68,6 +74,48 @@ def sqlite_connection(path: Path) -> Any:
     for pragma in PRAGMAS:
         conn.execute(pragma)
     return conn
+
+
+def unkeyed_sqlcipher_connection(path: Path) -> Any:
+    """The same SQLite build as the vault's (sqlcipher3's), with no key: no encryption."""
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    for pragma in PRAGMAS:
+        conn.execute(pragma)
+    return conn
+
+
+def with_pragmas(connect: Callable[[Path], Any], *pragmas: str) -> Callable[[Path], Any]:
+    def connect_with(path: Path) -> Any:
+        conn = connect(path)
+        for pragma in pragmas:
+            conn.execute(pragma)
+        return conn
+
+    return connect_with
+
+
+def keyed_without_hmac(path: Path) -> Any:
+    """Encryption without the per-page HMAC (never for the vault: pages could be altered)."""
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    conn.execute(KeyHolder(os.urandom(32)).pragma())
+    conn.execute("PRAGMA cipher_use_hmac = OFF")
+    for pragma in PRAGMAS:
+        conn.execute(pragma)
+    return conn
+
+
+VAULT_CACHE = f"PRAGMA cache_size = -{CACHE_KIB}"
+DEFAULT_CACHE = "PRAGMA cache_size = -8000"  # SQLite's default, 8 MB
+
+VARIANTS: dict[str, Callable[[Path], Any]] = {
+    "vault (SQLCipher)": sqlcipher_connection,
+    "same build, no key": with_pragmas(unkeyed_sqlcipher_connection, VAULT_CACHE),
+    "sqlite3 module": with_pragmas(sqlite_connection, VAULT_CACHE),
+    "vault, 8 MB cache": with_pragmas(sqlcipher_connection, DEFAULT_CACHE),
+    "no key, 8 MB cache": unkeyed_sqlcipher_connection,
+    "key, no HMAC": with_pragmas(keyed_without_hmac, VAULT_CACHE),
+}
+BASELINE = "same build, no key"
 
 
 def workload(conn: Any, rows: int, rng: random.Random) -> dict[str, float]:
@@ -118,7 +166,7 @@ def workload(conn: Any, rows: int, rng: random.Random) -> dict[str, float]:
     return times
 
 
-def run(name: str, connect: Callable[[Path], Any], rows: int, seed: int) -> dict[str, float]:
+def run(connect: Callable[[Path], Any], rows: int, seed: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
         conn = connect(path)
@@ -127,7 +175,6 @@ def run(name: str, connect: Callable[[Path], Any], rows: int, seed: int) -> dict
         finally:
             conn.close()
     times["total"] = sum(times.values())
-    print(f"{name}: done", flush=True)
     return times
 
 
@@ -135,14 +182,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    cipher = run("SQLCipher", sqlcipher_connection, args.rows, args.seed)
-    plain = run("sqlite3", sqlite_connection, args.rows, args.seed)
-    print(f"{'step':<34}{'SQLCipher':>11}{'sqlite3':>11}{'ratio':>8}")
-    for step, seconds in cipher.items():
-        other = plain[step]
-        print(f"{step:<34}{seconds:>10.3f}s{other:>10.3f}s{seconds / other:>7.2f}x")
+    samples: dict[str, list[dict[str, float]]] = {name: [] for name in VARIANTS}
+    for round_number in range(args.rounds):
+        for name, connect in VARIANTS.items():
+            samples[name].append(run(connect, args.rows, args.seed))
+        print(f"round {round_number + 1} of {args.rounds} done", flush=True)
+    medians = {
+        name: {step: statistics.median(r[step] for r in runs) for step in runs[0]}
+        for name, runs in samples.items()
+    }
+    steps = list(medians[BASELINE])
+    print(f"\nseconds (median of {args.rounds}), and the ratio to '{BASELINE}'")
+    print(f"{'variant':<24}" + "".join(f"{step[:18]:>22}" for step in steps))
+    for name, times in medians.items():
+        cells = "".join(
+            f"{times[step]:>12.3f}s {times[step] / medians[BASELINE][step]:>6.2f}x"
+            for step in steps
+        )
+        print(f"{name:<24}{cells}")
 
 
 if __name__ == "__main__":

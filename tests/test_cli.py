@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -221,3 +223,22 @@ def test_print_forms_and_case(tmp_path: Path, monkeypatch, capsys) -> None:
         "demo\n",
     )
     assert code == 1 and "Case 1999-9999 was not found" in err
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_load_no_window_or_database_code(flag: str) -> None:
+    """`btam --version` and `btam --help` answer at once: no Qt, no SQLAlchemy, no SQLCipher."""
+    probe = (
+        "import sys\n"
+        "from btam_desktop.cli import main\n"
+        f"code = main([{flag!r}])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'PySide6', 'sqlalchemy', 'sqlmodel', 'sqlcipher3', 'alembic', 'reportlab', 'keyring'})\n"
+        "print('HEAVY', heavy)\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY []" in done.stdout

@@ -9,6 +9,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 from sqlmodel import col
 
 from btam_desktop.domain.enums import (
@@ -157,6 +159,9 @@ class CaseRow:
     opened_at: datetime
     next_due: date | None
 
+
+_NO_INDEX: custom_op[Any] = custom_op("+")
+"""SQLite's unary plus: the same value, but the term cannot be answered from an index."""
 
 _FEW_SEARCH_MATCHES = 2000
 """Up to this many search-index entries, ``list_page``/``list_count`` look matches up by id."""
@@ -368,22 +373,68 @@ class CaseService:
     # ---- the case list on a large vault (read-only; added for the Cases page) --------------
     def list_page(self, query: CaseQuery, offset: int = 0, limit: int = 200) -> list[CaseRow]:
         """The same rows in the same order as ``find``, with query shapes that stay quick on a
-        vault of 100,000 cases (the Cases page asks for every page through here).
+        vault of 100,000 cases.
 
         * Full-text search: the matching case ids are checked while walking the sort order
           (``id + 0 IN (...)``), so SQLite does not fetch and sort every match of a common word
           before it can return the first 200.
         * Sort by case number: on (year, sequence), the unique index, rather than the computed
           ``year * 1,000,000 + sequence`` (the same order), so nothing has to be sorted.
+
+        A deep ``offset`` still walks every row before it; the Cases page therefore asks for
+        ``list_ids`` once and then ``list_rows`` for the rows in view.
         """
         self.ctx.require(Permission.VIEW_CASES)
+        stmt = self._row_select().order_by(*self._order_keys(query)).offset(offset).limit(limit)
+        with self.ctx.read() as session:
+            stmt = stmt.where(*self._list_filters(session, query, walk=True))
+            rows = session.execute(stmt).all()
+        return [_case_row(r) for r in rows]
+
+    def list_ids(self, query: CaseQuery) -> list[int]:
+        """Every matching case's id, in list order: the shape of the whole list in one walk of
+        the sort index that reads no row content (and, by its length, the count).
+
+        With it, any stretch of the list, the last rows included, is one ``list_rows`` lookup by
+        primary key, however deep: no offset has to be walked."""
+        self.ctx.require(Permission.VIEW_CASES)
+        stmt = select(col(Case.id)).select_from(Case)
+        if query.sort is CaseSort.OWNER:
+            stmt = stmt.outerjoin(Account, col(Account.id) == col(Case.owner_id))
+        with self.ctx.read() as session:
+            # A broad status filter (open cases, say) passes most rows: walking the sort index
+            # would look up every row to test its status, several times slower than one scan
+            # and a sort. SQLite's unary "+" keeps the value and stops the index walk.
+            scan = _only_status_filters(query) and session.get_bind().dialect.name == "sqlite"
+            stmt = stmt.order_by(*self._order_keys(query, unindexed=scan))
+            stmt = stmt.where(*self._list_filters(session, query, walk=True))
+            return list(session.execute(stmt).scalars().all())
+
+    def list_rows(self, ids: Sequence[int]) -> list[CaseRow]:
+        """The list rows of these cases, in the order given (ids no longer there are left out)."""
+        self.ctx.require(Permission.VIEW_CASES)
+        if not ids:
+            return []
+        stmt = self._row_select().where(col(Case.id).in_(list(ids)))
+        with self.ctx.read() as session:
+            found = {r[0]: _case_row(r) for r in session.execute(stmt).all()}
+        return [found[case_id] for case_id in ids if case_id in found]
+
+    @staticmethod
+    def _order_keys(query: CaseQuery, *, unindexed: bool = False) -> list[Any]:
         keys: list[Any] = (
             [col(Case.year), col(Case.sequence)]
             if query.sort is CaseSort.NUMBER
             else [_SORT_COLUMNS[query.sort]]
         )
         keys.append(col(Case.id))
-        stmt = (
+        if unindexed:
+            keys = [UnaryExpression(key, operator=_NO_INDEX, type_=key.type) for key in keys]
+        return [key.desc() if query.descending else key.asc() for key in keys]
+
+    @staticmethod
+    def _row_select() -> Any:
+        return (
             select(
                 col(Case.id),
                 col(Case.number),
@@ -402,31 +453,7 @@ class CaseService:
             )
             .select_from(Case)
             .outerjoin(Account, col(Account.id) == col(Case.owner_id))
-            .order_by(*[key.desc() if query.descending else key.asc() for key in keys])
-            .offset(offset)
-            .limit(limit)
         )
-        with self.ctx.read() as session:
-            stmt = stmt.where(*self._list_filters(session, query, walk=True))
-            rows = session.execute(stmt).all()
-        return [
-            CaseRow(
-                id=r[0],
-                number=r[1],
-                title=r[2],
-                status=CaseStatus(r[3]),
-                level_scale=r[4],
-                level=r[5],
-                level_rank=r[6],
-                priority=Priority(r[7]),
-                owner=r[8] or r[9] or "",
-                site=r[10],
-                setting=r[11],
-                opened_at=r[12],
-                next_due=r[13],
-            )
-            for r in rows
-        ]
 
     def list_count(self, query: CaseQuery) -> int:
         """The same number as ``count``; a search checks the matching ids while counting along
@@ -778,6 +805,38 @@ class CaseService:
                 .order_by(col(WorkflowTransition.id))
             ).all()
         return [r[0] for r in rows]
+
+
+def _only_status_filters(query: CaseQuery) -> bool:
+    """The query filters on status alone (open cases, or some statuses): a broad filter."""
+    narrowing = (
+        query.levels,
+        query.owner_id is not None,
+        query.site,
+        query.setting is not None,
+        query.mine,
+        query.overdue,
+        query.text.strip(),
+    )
+    return bool(query.statuses or query.open_only) and not any(narrowing)
+
+
+def _case_row(r: Any) -> CaseRow:
+    return CaseRow(
+        id=r[0],
+        number=r[1],
+        title=r[2],
+        status=CaseStatus(r[3]),
+        level_scale=r[4],
+        level=r[5],
+        level_rank=r[6],
+        priority=Priority(r[7]),
+        owner=r[8] or r[9] or "",
+        site=r[10],
+        setting=r[11],
+        opened_at=r[12],
+        next_due=r[13],
+    )
 
 
 def _id(case: Case) -> int:

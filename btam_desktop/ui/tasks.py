@@ -216,13 +216,18 @@ class _ProgressReporter:
         self._cancel_event = cancel_event
         self._dispatcher = dispatcher
         self._last_sent = float("-inf")
+        self._last_message: str | None = None
 
     def __call__(self, done: int, total: int, message: str = "") -> None:
         if self._cancel_event.is_set():
             raise TaskCancelled
         now = time.monotonic()
-        if done >= total or now - self._last_sent >= PROGRESS_INTERVAL_S:
+        # A new step is always shown: the work may sit in it for a long time (a rekey), and
+        # dropping its first report would leave the bar on the step before.
+        new_step = message != self._last_message
+        if done >= total or new_step or now - self._last_sent >= PROGRESS_INTERVAL_S:
             self._last_sent = now
+            self._last_message = message
             self._dispatcher.post(self._task_id, "progress", (int(done), int(total), message))
 
 

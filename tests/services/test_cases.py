@@ -160,6 +160,27 @@ def test_list_filters_and_sorts(coordinator: Btam) -> None:
     assert coordinator.cases.counts_by_status() == {CaseStatus.REPORTED: 2}
 
 
+def test_list_ids_and_rows_give_the_list_in_every_sort_and_filter(coordinator: Btam) -> None:
+    sites = ["North High", "South Middle", "North High", "East Elementary", "North High"]
+    made = [coordinator.cases.report_concern(intake(site=site)) for site in sites]
+    coordinator.cases.decide_level(made[1].id, "high", "facts")
+    coordinator.cases.move(made[2].id, MoveRequest(WorkflowAction.START_SCREENING))
+    queries = [CaseQuery(), CaseQuery(open_only=True), CaseQuery(site="North High")]
+    queries += [CaseQuery(statuses={CaseStatus.REPORTED}), CaseQuery(text="Friday")]
+    for base in queries:
+        for sort in CaseSort:
+            for descending in (False, True):
+                query = CaseQuery(**{**base.__dict__, "sort": sort, "descending": descending})
+                expected = coordinator.cases.find(query, 0, 1000)
+                ids = coordinator.cases.list_ids(query)
+                assert ids == [row.id for row in expected], (base, sort, descending)
+                assert coordinator.cases.list_rows(ids) == expected
+    # Rows come back in the order asked for; ids of cases no longer there are left out.
+    wanted = [made[3].id, 999_999, made[0].id]
+    assert [row.id for row in coordinator.cases.list_rows(wanted)] == [made[3].id, made[0].id]
+    assert coordinator.cases.list_rows([]) == []
+
+
 def test_viewing_a_case_is_an_audit_event(coordinator: Btam) -> None:
     case = coordinator.cases.report_concern(intake())
     coordinator.cases.open_case(case.id)

@@ -19,6 +19,7 @@ from btam_desktop.services.app import Btam, unlock
 from btam_desktop.services.cases import CaseQuery, CaseSort
 from btam_desktop.services.demo import create_demo_vault
 from btam_desktop.ui import tasks
+from btam_desktop.ui.models import case_table
 from btam_desktop.ui.models.case_table import (
     CASE_ID_ROLE,
     COLUMNS,
@@ -73,7 +74,7 @@ def model_ids(model: CaseTableModel) -> list[int]:
     return [model.index(r, 0).data(CASE_ID_ROLE) for r in range(model.rowCount())]
 
 
-def service_ids(app: Btam, query: CaseQuery, limit: int = PAGE_SIZE) -> list[int]:
+def service_ids(app: Btam, query: CaseQuery, limit: int = 1_000_000) -> list[int]:
     return [row.id for row in app.cases.find(query, 0, limit)]
 
 
@@ -101,24 +102,59 @@ def test_model_passes_the_model_tester_while_pages_load_and_sort(
     model = CaseTableModel(app, page_size=100)
     model.set_filters(CaseQuery())
     settle()
-    assert model.rowCount() == 100
-    assert model.canFetchMore()
-    model.fetchMore()
-    settle()
-    assert model.rowCount() == 200
-    qtmodeltester.check(model)  # stays attached: the checks below run under its eye
-    while not model.all_loaded():
-        model.fetchMore()  # the tester itself may have asked for the next page already
-        settle()
+    # The whole list's shape is there at once; only the first page's content is loaded.
     assert model.rowCount() == CASES
     assert model.total() == CASES
+    assert model.all_loaded()
+    assert model.loaded_pages() == [0]
+    qtmodeltester.check(model)  # stays attached: the checks below run under its eye
+    assert model.index(CASES - 1, Column.TITLE).data() is None  # asks for the last page
+    settle()
+    assert model.row_loaded(CASES - 1)
+    assert 0 in model.loaded_pages() and (CASES - 1) // 100 in model.loaded_pages()
     model.sort(Column.TITLE, Qt.SortOrder.AscendingOrder)
     settle()
-    assert model.rowCount() == 100
+    assert model.rowCount() == CASES
     model.set_filters(CaseQuery(text="librarian"))
     settle()
     assert model.rowCount() == 1
     qtmodeltester.check(model)
+
+
+def test_rows_anywhere_in_the_list_match_the_service_in_every_sort(app: Btam) -> None:
+    """Rows loaded far from the top (the middle, the very end) are the service's rows there."""
+    model = CaseTableModel(app, page_size=50)
+    for sort in CaseSort:
+        for descending in (False, True):
+            for query in (CaseQuery(), CaseQuery(open_only=True), CaseQuery(text="locker")):
+                query.sort, query.descending = sort, descending
+                model.set_query(query)
+                settle()
+                expected = app.cases.find(query, 0, 1_000_000)
+                assert model_ids(model) == [row.id for row in expected]
+                total = len(expected)
+                for row in (total // 2, total - 1):
+                    model.index(row, Column.NUMBER).data()  # the view asks for it
+                settle()
+                for row in (total // 2, total - 1):
+                    assert model.index(row, Column.NUMBER).data() == expected[row].number
+                    assert model.index(row, Column.TITLE).data() == expected[row].title
+                loaded = model.loaded_pages()
+                assert set(loaded) <= {0, (total // 2) // 50, (total - 1) // 50}
+
+
+def test_far_pages_are_forgotten_beyond_the_memory_cap(
+    app: Btam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(case_table, "MAX_PAGES", 3)
+    model = CaseTableModel(app, page_size=20)
+    model.set_filters(CaseQuery())
+    settle()
+    for row in range(0, CASES, 20):
+        model.index(row, Column.TITLE).data()
+        settle()
+    assert len(model.loaded_pages()) == 3
+    assert model.loaded_pages() == [CASES // 20 - 2, CASES // 20 - 1, CASES // 20]
 
 
 def test_model_cells_show_the_case_row(app: Btam) -> None:
@@ -234,20 +270,22 @@ def test_first_page_loads_in_the_background_and_count_shows(
     assert model_ids(page.model()) == service_ids(app, CaseQuery(open_only=True))
 
 
-def test_scrolling_to_the_bottom_fetches_further_pages(page: CasesPage, qtbot: QtBot) -> None:
+def test_ctrl_end_loads_only_the_last_rows(page: CasesPage, app: Btam, qtbot: QtBot) -> None:
     model, table = page.model(), page.table()
     page.apply_filter_preset("open")
     page.open_only_box().setChecked(False)  # all 450 cases: three pages
     settle()
-    assert model.rowCount() == PAGE_SIZE
+    assert model.rowCount() == CASES
     assert page.count_label().text() == f"{CASES} cases"
-    table.scrollToBottom()
-    qtbot.waitUntil(lambda: model.rowCount() > PAGE_SIZE)
+    assert model.loaded_pages() == [0]
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: model.row_loaded(CASES - 1))
     settle()
-    table.scrollToBottom()
-    qtbot.waitUntil(lambda: model.rowCount() == CASES)
-    settle()
-    assert not model.canFetchMore()
+    assert model.loaded_pages() == [0, (CASES - 1) // PAGE_SIZE]  # nothing in between
+    assert table.currentIndex().row() == CASES - 1
+    last = model.index(CASES - 1, Column.NUMBER).data()
+    assert last == app.cases.find(model.query(), CASES - 1, 1)[0].number
     assert len(set(model_ids(model))) == CASES
 
 
@@ -396,39 +434,33 @@ def test_typing_a_search_waits_for_a_pause_then_shows_only_matches(
     assert model_ids(model) == expected
 
 
-def test_counting_runs_once_per_filter_change_not_per_sort_or_keystroke(
+def test_the_list_shape_is_asked_once_per_query_not_per_keystroke(
     page: CasesPage, app: Btam, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    counted: list[str] = []
-    real_count = app.cases.list_count
+    asked: list[str] = []
+    real_ids = app.cases.list_ids
 
-    def list_count(query: CaseQuery) -> int:
-        counted.append(query.text)
-        return real_count(query)
+    def list_ids(query: CaseQuery) -> list[int]:
+        asked.append(query.text)
+        return real_ids(query)
 
-    monkeypatch.setattr(app.cases, "list_count", list_count)
+    monkeypatch.setattr(app.cases, "list_ids", list_ids)
     model = page.model()
+    qtbot.keyClicks(page.search_box(), "synthetic")
+    qtbot.waitUntil(lambda: bool(asked), timeout=2000)
+    settle()
+    assert asked == ["synthetic"]  # one query after the pause, none per keystroke
+    assert model.total() == app.cases.count(CaseQuery(open_only=True, text="synthetic"))
+    assert page.count_label().text() == f"{model.total():,} cases"
+
     page.table().sortByColumn(Column.TITLE, Qt.SortOrder.AscendingOrder)
     settle()
-    page.table().sortByColumn(Column.SITE, Qt.SortOrder.DescendingOrder)
-    settle()
-    assert counted == []  # the number of matches does not depend on the order
-    assert model.total() == real_count(CaseQuery(open_only=True))
+    assert asked == ["synthetic", "synthetic"]  # a new order is a new shape
+    assert model_ids(model) == service_ids(app, model.query())
 
-    qtbot.keyClicks(page.search_box(), "synthetic")
-    qtbot.waitUntil(lambda: bool(counted), timeout=2000)
+    page.refresh()
     settle()
-    assert counted == ["synthetic"]  # one count after the pause, none per keystroke
-    assert model.total() == real_count(CaseQuery(open_only=True, text="synthetic"))
-
-    page.search_box().clear()  # back to a filter set counted before: from the cache
-    settle()
-    assert counted == ["synthetic"]
-    assert model.total() == real_count(CaseQuery(open_only=True))
-
-    page.refresh()  # cases may have changed: count again
-    settle()
-    assert counted == ["synthetic", ""]
+    assert asked == ["synthetic", "synthetic", "synthetic"]
 
 
 def test_no_matches_shows_an_empty_state_that_clears_filters(page: CasesPage, qtbot: QtBot) -> None:

@@ -132,6 +132,29 @@ def test_a_flood_of_progress_is_coalesced(qapp: QApplication, qtbot: QtBot) -> N
     assert len(reports) < 200
 
 
+def test_each_new_step_is_shown_before_a_long_silence(qapp: QApplication, qtbot: QtBot) -> None:
+    """A rekey reports "Preparing" then at once "Re-encrypting" and then blocks for minutes: the
+    second report must not be dropped by the coalescing, or the bar sits on the first step."""
+    reports: list[tuple[int, str]] = []
+    in_long_step = threading.Event()
+    release = threading.Event()
+
+    def work(progress: ProgressFn) -> None:
+        progress(0, 4, "Preparing a new key")
+        progress(1, 4, "Re-encrypting the database")
+        in_long_step.set()
+        release.wait(10)  # the long statement: no reports meanwhile
+        progress(4, 4, "Done")
+
+    task = run_in_background(work, on_progress=lambda d, _t, m: reports.append((d, m)))
+    assert in_long_step.wait(5)
+    qtbot.waitUntil(lambda: (1, "Re-encrypting the database") in reports, timeout=5000)
+    release.set()
+    with qtbot.waitSignal(task.finished, timeout=5000):
+        pass
+    assert reports == [(0, "Preparing a new key"), (1, "Re-encrypting the database"), (4, "Done")]
+
+
 def test_cancel_stops_the_work_and_skips_the_callbacks(qapp: QApplication, qtbot: QtBot) -> None:
     started = threading.Event()
     called: list[str] = []

@@ -1,28 +1,30 @@
-"""The case list as a table model: pages fetched off the GUI thread, sorted by the database.
+"""The case list as a table model: the whole list's shape at once, rows loaded where you look.
 
-Rows come from the case service one page (``PAGE_SIZE`` rows) at a time:
-``app.cases.list_page(query, offset, limit)`` and ``app.cases.list_count(query)``, which return
-exactly what ``find`` and ``count`` return, with query shapes that stay quick on 100,000 cases.
-The view asks for more with ``canFetchMore``/``fetchMore`` as the person scrolls, the way
-qutebrowser's history completion does; ``rowCount`` is the number of rows loaded so far. Sorting
-re-queries the service with a ``CaseSort`` (the database sorts the whole result, never a partial
-page here), and a filter change re-queries too.
+A query runs as two background tasks (``ui.tasks.run_in_background``):
 
-Every query runs through ``ui.tasks.run_in_background``. Each new query gets a new generation
-number; a page or a count that arrives for an older generation is dropped, so a slow answer to a
-superseded search can never overwrite a newer one. While a new query loads, the rows of the
+* the first page, ``app.cases.list_page(query, 0, PAGE_SIZE)``, so the top of the list paints
+  as soon as the database can walk one page;
+* every matching id in list order, ``app.cases.list_ids(query)``: one walk of the sort index
+  reading no row content. Its length is the count ("1,234 cases") and the model's row count.
+
+Once the ids are in, the table has as many rows as there are matches, and a row's content is
+loaded only when the view asks for it: ``data()`` on a row whose page is not in memory asks for
+that page (``app.cases.list_rows(ids)``, a primary-key lookup however deep the page lies), and
+answers once it has arrived. So Ctrl+End, or dragging the scroll bar anywhere, loads the rows
+shown there and nothing in between. At most ``MAX_PAGES`` pages stay in memory, the least
+recently painted ones are forgotten first.
+
+Sorting and filtering re-query the service (the database sorts the whole result). Each query
+gets a new generation number; an answer for an older generation is dropped, so a slow answer to
+a superseded search can never overwrite a newer one. While a new query loads, the rows of the
 previous one stay on screen (no flashing) and ``loading_changed(True)`` lets the page show a
-subtle "Loading…" state.
-
-Counting: the total ("1,234 cases") is a separate background count, run alongside the first
-page. It is skipped when the first page already holds every match, cached per filter set (so
-re-sorting never re-counts), and dropped when superseded; the search box waits for a pause in
-typing, so a person typing does not queue one COUNT over the whole vault per keystroke.
+subtle "Loading…" state. The search box waits for a pause in typing.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import IntEnum
@@ -35,6 +37,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon
@@ -52,6 +55,9 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
 """Rows per page: enough to fill a tall window twice, small enough to load in a few ms."""
+
+MAX_PAGES = 40
+"""Pages of rows kept in memory (8,000 rows); beyond that the least recently shown go."""
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 10
 """Item data role holding the case's database id (int), in every column."""
@@ -254,13 +260,18 @@ class CaseTableModel(QAbstractTableModel):
         self._app = app
         self._page_size = max(1, page_size)
         self._query = CaseQuery(open_only=True, sort=DEFAULT_SORT, descending=DEFAULT_DESCENDING)
-        self._rows: list[CaseListRow] = []
+        # The rows as the view sees them: every id in list order, and the loaded pages' rows.
+        self._ids: list[int] = []
+        self._pages: OrderedDict[int, list[CaseListRow | None]] = OrderedDict()
+        self._ids_complete = False  # False while only the first page's ids are known
         self._generation = 0
         self._started = False
-        self._exhausted = True
-        self._page_task: tasks.BackgroundTask | None = None
-        self._count_task: tasks.BackgroundTask | None = None
+        self._first_task: tasks.BackgroundTask | None = None
+        self._ids_task: tasks.BackgroundTask | None = None
+        self._page_tasks: dict[int, tasks.BackgroundTask] = {}
+        self._wanted: set[int] = set()
         self._first_page_pending = False
+        self._pending_ids: list[int] | None = None  # all ids, arrived before the first page
         self._total: int | None = None
         self._count_cache: dict[tuple[Any, ...], int] = {}
         self._scales: dict[str, ScaleLevels] = {}
@@ -270,6 +281,10 @@ class CaseTableModel(QAbstractTableModel):
         self._colors_key: int | None = None
         self._colors = (QColor(), QColor())
         self._last_error: BaseException | None = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self._load_wanted_pages)
 
     # ---- the query -----------------------------------------------------------------------
     def query(self) -> CaseQuery:
@@ -301,23 +316,22 @@ class CaseTableModel(QAbstractTableModel):
             self.reload()
 
     def reload(self, *, recount: bool = False) -> None:
-        """Fetch the first page of the current query again (and its count if not cached)."""
+        """Load the current query again: its first page and all its ids."""
         if recount:
             self._count_cache.clear()
         self._started = True
         self._generation += 1
         generation = self._generation
-        self._cancel(self._page_task)
-        self._cancel(self._count_task)
-        self._page_task = self._count_task = None
-        self._exhausted = True  # nothing more to fetch until the first page is in
+        self._cancel_all()
         self._last_error = None
-        cached = self._count_cache.get(filter_key(self._query))
-        self._set_total(cached)
+        self._pending_ids = None
+        self._set_total(self._count_cache.get(filter_key(self._query)))
         self._first_page_pending = True
-        self._start_page(generation, 0)
-        if cached is None:
-            self._start_count(generation)
+        was_loading = self.is_loading()
+        self._start_first_page(generation)
+        self._start_ids(generation)
+        if not was_loading:
+            self.loading_changed.emit(True)
 
     def refresh(self) -> None:
         """Re-run the current query from scratch (cases were added or changed)."""
@@ -329,7 +343,7 @@ class CaseTableModel(QAbstractTableModel):
         return self._generation
 
     def is_loading(self) -> bool:
-        return self._page_task is not None
+        return bool(self._first_task or self._ids_task or self._page_tasks)
 
     def is_first_page_pending(self) -> bool:
         """True until the first page of the current query has arrived."""
@@ -343,22 +357,31 @@ class CaseTableModel(QAbstractTableModel):
         return self._last_error
 
     def all_loaded(self) -> bool:
-        return self._started and not self._first_page_pending and self._exhausted
+        """The whole list's shape is known: every row is there (its content loads on sight)."""
+        return self._started and not self._first_page_pending and self._ids_complete
+
+    def loaded_pages(self) -> list[int]:
+        """The page numbers whose rows are in memory (for tests and benchmarks)."""
+        return sorted(self._pages)
+
+    def row_loaded(self, row: int) -> bool:
+        page = self._pages.get(row // self._page_size)
+        return page is not None and page[row % self._page_size] is not None
 
     def case_id(self, row: int) -> int | None:
-        if 0 <= row < len(self._rows):
-            return self._rows[row].case_id
+        if 0 <= row < len(self._ids):
+            return self._ids[row]
         return None
 
     def row_of_case(self, case_id: int) -> int | None:
-        for number, row in enumerate(self._rows):
-            if row.case_id == case_id:
-                return number
-        return None
+        try:
+            return self._ids.index(case_id)
+        except ValueError:
+            return None
 
     # ---- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -386,13 +409,15 @@ class CaseTableModel(QAbstractTableModel):
         if role not in _ROLES:
             return None
         row_number, column = index.row(), index.column()
-        if not (0 <= row_number < len(self._rows) and 0 <= column < _COLUMN_COUNT):
+        if not (0 <= row_number < len(self._ids) and 0 <= column < _COLUMN_COUNT):
             return None
-        row = self._rows[row_number]
+        if role == CASE_ID_ROLE:
+            return self._ids[row_number]
+        row = self._row(row_number)
+        if row is None:
+            return "…" if role == _DISPLAY and column == 0 else None
         if role == _DISPLAY:
             return row.texts[column]
-        if role == CASE_ID_ROLE:
-            return row.case_id
         if role == OVERDUE_ROLE:
             return row.overdue_since
         if role == _TOOLTIP:
@@ -409,15 +434,22 @@ class CaseTableModel(QAbstractTableModel):
             return self._bold_font()
         return None
 
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        if parent.isValid() or not self._started:
-            return False
-        return not self._exhausted and self._page_task is None
+    def _row(self, row_number: int) -> CaseListRow | None:
+        """The row's content, or None while it loads (asking for its page if need be)."""
+        number, within = divmod(row_number, self._page_size)
+        page = self._pages.get(number)
+        if page is None:
+            self._want(number)
+            return None
+        self._pages.move_to_end(number)  # recently shown: forgotten last
+        return page[within]
 
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
+    def _want(self, number: int) -> None:
+        if number in self._page_tasks or not self._ids_complete:
             return
-        self._start_page(self._generation, len(self._rows))
+        self._wanted.add(number)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
 
     # ---- cells ---------------------------------------------------------------------------
     def _tooltip(self, row: CaseListRow, column: Column) -> str | None:
@@ -490,80 +522,160 @@ class CaseTableModel(QAbstractTableModel):
         if task is not None and not task.is_finished:
             task.cancel()
 
-    def _start_page(self, generation: int, offset: int) -> None:
-        was_loading = self.is_loading()
-        app, query, limit = self._app, copy_query(self._query), self._page_size
+    def _cancel_all(self) -> None:
+        for task in (self._first_task, self._ids_task, *self._page_tasks.values()):
+            self._cancel(task)
+        self._first_task = self._ids_task = None
+        self._page_tasks.clear()
+        self._wanted.clear()
+        self._flush_timer.stop()
+
+    def _build_rows(self, found: list[CaseRow]) -> tuple[list[CaseListRow], dict[str, Any]]:
+        """(Runs on the worker thread.) Cell texts for ``found``, and any new scales' levels."""
         known = dict(self._scales)
+        app = self._app
+        scales = {
+            scale_id: _scale_levels(app, scale_id)
+            for scale_id in {r.level_scale for r in found} - known.keys()
+        }
+        today = date.today()
+        levels = {**known, **scales}
+        return [build_row(r, levels.get(r.level_scale, {}), today) for r in found], scales
+
+    def _start_first_page(self, generation: int) -> None:
+        app, query, limit = self._app, copy_query(self._query), self._page_size
+        build = self._build_rows
 
         def work() -> _Page:
-            found = app.cases.list_page(query, offset, limit)
-            scales = {
-                scale_id: _scale_levels(app, scale_id)
-                for scale_id in {r.level_scale for r in found} - known.keys()
-            }
-            today = date.today()
-            levels = {**known, **scales}
-            rows = [build_row(r, levels.get(r.level_scale, {}), today) for r in found]
+            found = app.cases.list_page(query, 0, limit)
+            rows, scales = build(found)
             return _Page(rows, len(found), scales)
 
-        self._page_task = tasks.run_in_background(
+        self._first_task = tasks.run_in_background(
             work,
-            on_done=lambda page: self._page_arrived(generation, offset, page),
-            on_error=lambda error: self._page_failed(generation, error),
+            on_done=lambda page: self._first_page_arrived(generation, page),
+            on_error=lambda error: self._load_failed(generation, error),
             parent=self,
         )
-        if not was_loading:
-            self.loading_changed.emit(True)
 
-    def _start_count(self, generation: int) -> None:
+    def _start_ids(self, generation: int) -> None:
         app, query = self._app, copy_query(self._query)
         key = filter_key(query)
-        self._count_task = tasks.run_in_background(
-            lambda: app.cases.list_count(query),
-            on_done=lambda total: self._count_arrived(generation, key, total),
-            on_error=lambda error: self._count_failed(generation, error),
+        self._ids_task = tasks.run_in_background(
+            lambda: app.cases.list_ids(query),
+            on_done=lambda ids: self._ids_arrived(generation, key, ids),
+            on_error=lambda error: self._load_failed(generation, error),
             parent=self,
         )
 
-    def _page_arrived(self, generation: int, offset: int, page: _Page) -> None:
+    def _load_wanted_pages(self) -> None:
+        generation, size = self._generation, self._page_size
+        build = self._build_rows
+        app = self._app
+        for number in sorted(self._wanted):
+            if number in self._page_tasks or number in self._pages:
+                continue
+            ids = self._ids[number * size : (number + 1) * size]
+            if not ids:
+                continue
+
+            def work(ids: list[int] = ids) -> tuple[list[int], _Page]:
+                found = app.cases.list_rows(ids)
+                rows, scales = build(found)
+                return ids, _Page(rows, len(found), scales)
+
+            def arrived(answer: tuple[list[int], _Page], n: int = number) -> None:
+                self._page_arrived(generation, n, *answer)
+
+            self._page_tasks[number] = tasks.run_in_background(
+                work,
+                on_done=arrived,
+                on_error=lambda error: self._load_failed(generation, error),
+                parent=self,
+            )
+        self._wanted.clear()
+
+    def _first_page_arrived(self, generation: int, page: _Page) -> None:
         if generation != self._generation:
             return  # a late answer to a superseded query
+        self._first_task = None
         self._scales.update(page.scales)
-        exhausted = page.fetched < self._page_size
-        # _page_task stays set until the rows are in: a view (or the model tester) reacting to
-        # the reset/insert signals must not start another fetch from a half-updated state.
-        if offset == 0:
-            self.beginResetModel()
-            self._rows = list(page.rows)
-            self._exhausted = exhausted
-            self._first_page_pending = False
-            self.endResetModel()
-        elif page.rows and offset == len(self._rows):
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self._exhausted = exhausted
-            self.endInsertRows()
-        elif not page.rows:
-            self._exhausted = True
-        self._page_task = None
-        if self._exhausted:
-            self._know_total(len(self._rows))
-        self.loading_changed.emit(False)
-        if offset == 0:
-            self.query_loaded.emit()
+        first_ids = [row.case_id for row in page.rows]
+        all_ids = self._pending_ids
+        self._pending_ids = None
+        self.beginResetModel()
+        self._pages.clear()
+        if page.fetched < self._page_size:  # the first page is the whole list
+            self._cancel(self._ids_task)
+            self._ids_task, all_ids = None, first_ids
+        if all_ids is not None and all_ids[: len(first_ids)] == first_ids:
+            self._ids, self._ids_complete = list(all_ids), True
+        else:  # ids still on their way (or from a moment before a change: asked again)
+            self._ids, self._ids_complete = first_ids, False
+            if all_ids is not None:
+                self._start_ids(generation)
+        self._pages[0] = list(page.rows)
+        self._first_page_pending = False
+        self.endResetModel()
+        if self._ids_complete:
+            self._know_total(len(self._ids))
+        self._loading_step_done()
+        self.query_loaded.emit()
 
-    def _page_failed(self, generation: int, error: BaseException) -> None:
+    def _ids_arrived(self, generation: int, key: tuple[Any, ...], ids: list[int]) -> None:
         if generation != self._generation:
             return
-        self._exhausted = True
+        self._ids_task = None
+        self._count_cache[key] = len(ids)
+        self._set_total(len(ids))
+        if self._first_page_pending:
+            self._pending_ids = ids  # the first page resets the model with them
+            self._loading_step_done()
+            return
+        shown = self._ids
+        if ids[: len(shown)] == shown:
+            self._ids_complete = True
+            if len(ids) > len(shown):
+                self.beginInsertRows(QModelIndex(), len(shown), len(ids) - 1)
+                self._ids = list(ids)
+                self.endInsertRows()
+        else:  # the vault changed between the two answers: show the newer shape
+            self.beginResetModel()
+            self._ids, self._ids_complete = list(ids), True
+            self._pages.clear()
+            self.endResetModel()
+        self._loading_step_done()
+
+    def _page_arrived(self, generation: int, number: int, ids: list[int], page: _Page) -> None:
+        if generation != self._generation:
+            return
+        self._page_tasks.pop(number, None)
+        self._scales.update(page.scales)
+        by_id = {row.case_id: row for row in page.rows}
+        # A case deleted since the ids were read stays a blank row until the next refresh.
+        self._pages[number] = [by_id.get(case_id) for case_id in ids]
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        first = number * self._page_size
+        self.dataChanged.emit(
+            self.index(first, 0), self.index(first + len(ids) - 1, _COLUMN_COUNT - 1)
+        )
+        self._loading_step_done()
+
+    def _loading_step_done(self) -> None:
+        if not self.is_loading():
+            self.loading_changed.emit(False)
+
+    def _load_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
         self._last_error = error
+        self._cancel_all()
         if self._first_page_pending:
             self.beginResetModel()
-            self._rows = []
+            self._ids, self._pages, self._ids_complete = [], OrderedDict(), False
             self._first_page_pending = False
             self.endResetModel()
-        self._page_task = None
         if not isinstance(error, VaultError):
             logger.error("loading the case list failed with %s", type(error).__name__)
         self.loading_changed.emit(False)
@@ -571,23 +683,7 @@ class CaseTableModel(QAbstractTableModel):
 
     def _know_total(self, total: int) -> None:
         self._count_cache[filter_key(self._query)] = total
-        self._cancel(self._count_task)
-        self._count_task = None
         self._set_total(total)
-
-    def _count_arrived(self, generation: int, key: tuple[Any, ...], total: int) -> None:
-        if generation != self._generation:
-            return
-        self._count_task = None
-        self._count_cache[key] = int(total)
-        self._set_total(int(total))
-
-    def _count_failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._count_task = None
-        if not isinstance(error, VaultError):
-            logger.error("counting cases failed with %s", type(error).__name__)
 
     def _set_total(self, total: int | None) -> None:
         if total != self._total:
