@@ -80,6 +80,12 @@ class SmallDisk:
             return made
 
         self._patches.setattr(vault_module, "make_engine", make_full_engine)
+        real_connect_raw = vault_module.connect_raw
+        self._patches.setattr(
+            vault_module,
+            "connect_raw",
+            lambda *a, **k: _FullDiskConnection(real_connect_raw(*a, **k)),
+        )
         for engine in engines:
             self._limit(engine)
 
@@ -107,6 +113,21 @@ def _refuse_writes(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> Non
     """What SQLite answers when the disk has no room for a write (ENOSPC)."""
     if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE", "REPLACE"}:
         raise sqlcipher3.OperationalError("database or disk is full")
+
+
+class _FullDiskConnection:
+    """A raw connection whose writes (and re-encryption) fail as on a full disk."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql.lstrip().upper().startswith(("PRAGMA REKEY", "INSERT", "UPDATE", "DELETE")):
+            raise sqlcipher3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
 
 
 @contextmanager

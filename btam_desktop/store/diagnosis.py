@@ -167,6 +167,21 @@ def is_read_only_location(folder: Path) -> bool:
     return db.exists() and not os.access(db, os.W_OK)
 
 
+ROOM_TO_OPEN = 512 * 1024  # SQLite's shared-memory file and the first pages of its log
+
+
+def no_room_to_open(folder: Path) -> bool:
+    """Too little room for SQLite to open the vault for writing, and nothing waiting in a -wal
+    file (which could only be read by opening it that way)."""
+    wal = folder / (DB_NAME + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return False
+    try:
+        return free_bytes(folder) < ROOM_TO_OPEN
+    except OSError:
+        return False
+
+
 def free_bytes(folder: Path) -> int:
     return shutil.disk_usage(folder).free
 

@@ -107,9 +107,12 @@ class Vault:
         slot_key: bytes,
         *,
         read_only: bool = False,
+        disk_full: bool = False,
     ) -> None:
         self.folder = folder
         self.read_only = read_only
+        # Opened on a full disk: read without writing until there is room (see write()).
+        self.waiting_for_space = disk_full and not read_only
         self.db_path = folder / DB_NAME
         self.keys_path = folder / KEYS_NAME
         self.keyfile = keyfile
@@ -117,7 +120,9 @@ class Vault:
         self._slot_key: bytes | None = slot_key
         self._lock = lock
         self._keys = KeyHolder(data_key)
-        self._engine: Engine | None = make_engine(self.db_path, self._keys, read_only=read_only)
+        self._engine: Engine | None = make_engine(
+            self.db_path, self._keys, read_only=read_only or self.waiting_for_space
+        )
 
     # ---- properties ------------------------------------------------------------------------
     @property
@@ -288,6 +293,10 @@ class Vault:
         if (folder / DB_NAME).stat().st_size == 0:
             raise VaultDamagedError("the database file is empty")
         read_only = diagnosis.is_read_only_location(folder)
+        # On a full disk SQLite cannot even create its shared-memory file to read: a vault
+        # closed cleanly (no -wal file) is then read as it is, and written once there is room.
+        disk_full = not read_only and diagnosis.no_room_to_open(folder)
+        reading_only = read_only or disk_full
         lock = VaultLock(folder)
         lock.acquire(read_only=read_only)
         try:
@@ -296,13 +305,22 @@ class Vault:
                 raise wrong
             principal, kek, data_key = opened
             keyfile, principal, kek, data_key = _finish_interrupted_rekey(
-                folder, keyfile, principal, kek, data_key, unlock, read_only=read_only
+                folder, keyfile, principal, kek, data_key, unlock, read_only=reading_only
             )
             if not keyfile.is_authentic(data_key):
                 raise VaultDamagedError("the key-slot file was changed outside the program")
             if not read_only:
                 diagnosis.make_private(folder)
-            vault = cls(folder, keyfile, data_key, lock, principal, kek, read_only=read_only)
+            vault = cls(
+                folder,
+                keyfile,
+                data_key,
+                lock,
+                principal,
+                kek,
+                read_only=read_only,
+                disk_full=disk_full,
+            )
             try:
                 vault._prepare_schema()
             except BaseException:
@@ -362,8 +380,7 @@ class Vault:
     @contextlib.contextmanager
     def write(self) -> Iterator[IndexedSession]:
         """One write transaction, BEGIN IMMEDIATE: commits on success, rolls back on any error."""
-        if self.read_only:
-            raise ReadOnlyVaultError()
+        self._check_writable()
         session = IndexedSession(self.engine, expire_on_commit=False)
         try:
             session.connection(execution_options={"btam_write": True})
@@ -377,6 +394,18 @@ class Vault:
             raise
         finally:
             session.close()
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyVaultError()
+        if self.waiting_for_space:
+            if diagnosis.no_room_to_open(self.folder):
+                raise StorageUnavailableError(DISK_FULL)
+            # Room again: from now on read and write the usual way.
+            if self._engine is not None:
+                self._engine.dispose()
+            self._engine = make_engine(self.db_path, self._keys)
+            self.waiting_for_space = False
 
     # ---- key slots -------------------------------------------------------------------------
     def _data_key(self) -> bytes:
@@ -456,8 +485,7 @@ class Vault:
             raise ValidationError("You cannot remove your own account while you are signed in.")
         if sum(1 for s in self.keyfile.slots if s.kind == SLOT_USER) <= 1:
             raise ValidationError("The last team member cannot be removed.")
-        if self.read_only:
-            raise ReadOnlyVaultError()
+        self._check_writable()
         diagnosis.require_free_space(
             self.folder,
             diagnosis.rekey_space_needed(self.db_path),
@@ -533,14 +561,16 @@ class Vault:
         target = self.backup_dir / f"before-migration-{revision}-{stamp}"
         # Copied into a temporary folder that is renamed once complete: never a partial copy.
         partial = target.with_name(target.name + ".partial")
+        diagnosis.require_free_space(
+            self.folder,
+            diagnosis.copy_space_needed([self.db_path, self.keys_path])
+            + diagnosis.database_bytes(self.db_path),
+            "upgrade the vault (a copy is kept first, then the upgrade writes)",
+        )
+        self._check_writable()
         try:
             self.backup_dir.mkdir(parents=True, exist_ok=True, mode=diagnosis.PRIVATE_DIR)
             self.checkpoint()
-            diagnosis.require_free_space(
-                self.folder,
-                diagnosis.copy_space_needed([self.db_path, self.keys_path]) * 2,
-                "upgrade the vault (a copy is kept first, then the upgrade writes)",
-            )
             shutil.rmtree(partial, ignore_errors=True)
             partial.mkdir(mode=diagnosis.PRIVATE_DIR)
             for source in (self.db_path, self.keys_path):
@@ -630,8 +660,10 @@ def _key_opens(db_path: Path, data_key: bytes, read_only: bool = False) -> bool:
     holder = KeyHolder(data_key)
     try:
         conn = connect_raw(db_path, holder, read_only=read_only)
-    except sqlcipher3.DatabaseError:
-        return False
+    except sqlcipher3.DatabaseError as exc:
+        if "not a database" in str(exc):  # what SQLCipher says to a key that does not fit
+            return False
+        raise _open_failure(exc, read_only) from exc
     finally:
         holder.drop()
     conn.close()
@@ -667,6 +699,16 @@ def _os_reason(exc: OSError) -> str:
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return READ_ONLY
     return "the operating system refused the write"
+
+
+def _open_failure(exc: BaseException, read_only: bool) -> Exception:
+    """Why a database that the key may well fit could not be opened."""
+    if read_only and "unable to open" in str(exc).lower():
+        return ReadOnlyMediaError(
+            "was not closed properly where it was last used, so its newest changes wait in a "
+            "side file that cannot be read there"
+        )
+    return _translated(exc)
 
 
 def _translated(exc: BaseException) -> Exception:
