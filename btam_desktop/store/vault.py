@@ -24,7 +24,12 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from btam_desktop.domain.models import VaultInfo
-from btam_desktop.store import crypto, diagnosis, migrate
+from btam_desktop.store import (
+    crypto,
+    diagnosis,
+    migrate,
+    text_check,  # noqa: F401 - checks text on every flush
+)
 from btam_desktop.store.engine import KeyHolder, connect_raw, make_engine, translate_db_error
 from btam_desktop.store.errors import (
     DISK_FULL,
