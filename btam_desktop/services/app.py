@@ -124,11 +124,15 @@ class Btam:
                 "trail. To make changes, copy the vault folder to a writable drive."
             )
         if waiting:
-            what = "1 view or print" if waiting == 1 else f"{waiting} views or prints"
+            what, kept = (
+                ("1 view or print", "It is")
+                if waiting == 1
+                else (f"{waiting} views or prints", "They are")
+            )
             return (
-                f"The disk is full: {what} could not be recorded in the audit trail yet. They "
-                "are kept in memory and recorded as soon as space is freed. You can keep "
-                "reading and printing; changes cannot be saved until then."
+                f"The disk is full: {what} could not be recorded in the audit trail yet. {kept} "
+                "kept in memory and recorded as soon as space is freed. You can keep reading "
+                "and printing; changes cannot be saved until then."
             )
         return ""
 

@@ -62,7 +62,7 @@ from btam_desktop.ui.recent import add_recent_vault, recent_vaults, ui_settings
 from btam_desktop.ui.reminders import ReminderNotifier
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import UnlockScreen, elided_path, user_message
-from btam_desktop.ui.widgets import BannerKind
+from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +221,7 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(side)
-        row.addWidget(self.pages, 1)
+        row.addWidget(self._with_storage_banner(self.pages), 1)
         self._workspace = workspace
         self._lock_holder = QWidget(self)
         lock_layout = QVBoxLayout(self._lock_holder)
@@ -414,6 +414,7 @@ class MainWindow(QMainWindow):
                     app.vault.lock()
             self.inactivity.stop()
             self._idle_hint_timer.stop()
+            self._stop_storage_watch()
             message = {
                 "idle": "BTAM Desktop locked itself because nobody used it for a while.",
                 "session": "BTAM Desktop locked because the computer was locked or went to sleep.",
@@ -493,6 +494,7 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             self._watch_session_events()
         self._idle_hint_timer.start()
+        self._start_storage_watch()
         self._update_status()
         self._update_title()
         self.locked_changed.emit(False)
@@ -1070,6 +1072,51 @@ class MainWindow(QMainWindow):
             "The vault locks by itself when nobody uses BTAM Desktop. Lock now with Ctrl+L."
         )
 
+    # == a full disk or read-only media (issue 14) ==========================================
+
+    STORAGE_CHECK_MS = 10_000
+
+    def _with_storage_banner(self, pages: QWidget) -> QWidget:
+        """The pages under a banner that stays while something cannot be written."""
+        holder = QWidget(self)
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.storage_banner = Banner(BannerKind.WARNING, "", holder)
+        self.storage_banner.setAccessibleName("Storage notice")
+        self.storage_banner.setVisible(False)
+        column.addWidget(self.storage_banner)
+        column.addWidget(pages, 1)
+        self._storage_timer = QTimer(self)
+        self._storage_timer.setInterval(self.STORAGE_CHECK_MS)
+        self._storage_timer.timeout.connect(lambda: self.refresh_storage_notice(flush=True))
+        return holder
+
+    def _start_storage_watch(self) -> None:
+        self.refresh_storage_notice()
+        self._storage_timer.start()
+
+    def _stop_storage_watch(self) -> None:
+        self._storage_timer.stop()
+        self.storage_banner.setVisible(False)
+
+    def refresh_storage_notice(self, flush: bool = False) -> None:
+        """Show why views are not recorded yet (a full disk) or that the vault is read-only;
+        with ``flush``, first try to write what waits (space may have been freed)."""
+        app = self._app
+        if app is None:
+            self.storage_banner.setVisible(False)
+            return
+        if flush and app.pending_events():
+            try:
+                app.flush_pending_events()
+            except VaultError as error:
+                logger.warning("writing waiting audit events failed: %s", type(error).__name__)
+        text = app.storage_notice()
+        self.storage_banner.set_kind(BannerKind.INFO if app.read_only else BannerKind.WARNING)
+        self.storage_banner.set_text(text)
+        self.storage_banner.setVisible(bool(text))
+
     def _update_title(self) -> None:
         self.team_label.setText(self._team_name)
         self.team_label.setVisible(bool(self._team_name))
@@ -1080,6 +1127,8 @@ class MainWindow(QMainWindow):
             number = self.case_tabs.tabText(self.case_tabs.indexOf(workspace))
             if number == "Case":
                 number = ""
+        if self._app is not None and self._app.read_only:
+            base = f"{base} (read-only)"
         self.setWindowTitle(f"{number} — {base}" if number else base)
         self.print_case_action.setEnabled(workspace is not None)
 
