@@ -107,7 +107,7 @@ def diagnose_key_mismatch(folder: Path, keyfile: KeyFile, data_key: bytes) -> Va
         )
     match = matching_key_file(folder, keyfile.vault_id, stamp)
     what = (
-        f"the key-slot file is older (key generation {keyfile.generation}) than the database, "
+        f"it is older (key generation {keyfile.generation}) than the database, "
         "which was re-encrypted after it was saved (for example when a member was removed)"
     )
     if match is not None:

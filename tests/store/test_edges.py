@@ -75,7 +75,7 @@ def test_an_older_key_file_is_named_as_older(rekeyed) -> None:
 
     error = _open_error(made.folder)
     assert type(error) is KeyFileMismatchError
-    assert "key-slot file is older (key generation 1)" in str(error)
+    assert "it is older (key generation 1) than the database" in str(error)
     assert "damaged" not in str(error)
     _no_backup_promised(str(error))
     assert (made.folder / DB_NAME).read_bytes() == db_before  # nothing was changed

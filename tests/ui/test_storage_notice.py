@@ -8,9 +8,10 @@ from pathlib import Path
 
 from btam_desktop.services.app import unlock
 from btam_desktop.services.cases import CaseQuery
+from btam_desktop.ui.unlock import UnlockScreen
 from tests.edges import read_only_view, small_disk
 from tests.ui.conftest import DEMO_COORDINATOR, DEMO_PASSWORD
-from tests.ui.test_shell import make_window, settle
+from tests.ui.test_shell import NO_KEYRING, make_window, settle, sign_in
 
 
 def test_read_only_vault_shows_a_notice(qtbot, demo_vault: Path, record_property) -> None:
@@ -60,3 +61,26 @@ def test_full_disk_notice_goes_away_when_space_returns(
         finally:
             window.lock("quit")
             window.close()
+
+
+def test_unlock_screen_names_an_older_key_file(qtbot, demo_vault: Path, tmp_path: Path) -> None:
+    """The diagnosis reaches the person as it is: an older key file, not 'damaged'."""
+    old_keys = (demo_vault / "vault.keys").read_bytes()
+    app = unlock(demo_vault, DEMO_COORDINATOR, DEMO_PASSWORD)
+    casey = next(m for m in app.team.members() if m.username == "casey")
+    assert casey.id is not None
+    app.team.remove_member(casey.id)
+    app.lock()
+    (demo_vault / "vault.keys").write_bytes(old_keys)
+
+    screen = UnlockScreen(demo_vault, keyring=NO_KEYRING)
+    qtbot.addWidget(screen)
+    screen.resize(600, 660)
+    screen.show()
+    qtbot.waitExposed(screen)
+    sign_in(qtbot, screen, DEMO_COORDINATOR, DEMO_PASSWORD)
+    message = screen.message()
+    assert "it is older (key generation 1)" in message
+    assert "restore the latest backup" not in message.lower()
+    settle()
+    screen.grab().save("/tmp/shots/i14/unlock_older_key_file.png")
