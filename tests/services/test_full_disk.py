@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from btam_desktop.domain.enums import CaseSetting, NoteCategory
+from btam_desktop.domain.enums import CaseSetting, NoteCategory, Role
 from btam_desktop.domain.models import AuditEvent
 from btam_desktop.reports import export_case_summary, record_print
 from btam_desktop.services.app import Btam, NewTeam, create_team_vault, unlock
 from btam_desktop.services.cases import CaseQuery
 from btam_desktop.services.pending_audit import LATE_NOTE
-from btam_desktop.store.errors import StorageUnavailableError
+from btam_desktop.store.errors import NotEnoughSpaceError, StorageUnavailableError
 from tests.edges import SmallDisk, small_disk
-from tests.services.conftest import CHEAP, PASSWORD, intake
+from tests.services.conftest import CHEAP, MEMBER_PASSWORD, PASSWORD, intake
 
 
 @pytest.fixture
@@ -134,5 +134,24 @@ def test_a_save_writes_the_waiting_events_first(disk: SmallDisk) -> None:
         assert app.pending_events() == 0
         actions = [e.action for e in app.audit_events(limit=2)][::-1]
         assert actions == ["case.view", "note.add"]
+    finally:
+        app.vault.lock()
+
+
+def test_removing_a_member_on_a_full_disk_says_how_much_room_it_needs(disk: SmallDisk) -> None:
+    app, _case_id = _vault_on(disk)
+    try:
+        app.team.add_member("member", "Mel Member", Role.MEMBER, MEMBER_PASSWORD, kdf_params=CHEAP)
+        member = next(m for m in app.team.members() if m.username == "member")
+        assert member.id is not None
+        disk.fill(app.vault.engine)
+        with pytest.raises(NotEnoughSpaceError) as caught:
+            app.team.remove_member(member.id)
+        assert "needs about" in str(caught.value) and "something went wrong" not in str(
+            caught.value
+        )
+        disk.free_up()
+        assert app.team.get(member.id).active  # nothing changed
+        assert "member" in app.vault.keyfile.usernames()
     finally:
         app.vault.lock()

@@ -347,3 +347,25 @@ def test_a_vault_closed_cleanly_opens_for_reading_on_a_full_disk(disk: SmallDisk
         assert vault.integrity_problems() == []
     finally:
         vault.lock()
+
+
+# ---- locking -----------------------------------------------------------------------------------
+
+
+def test_lock_forgets_the_keys_even_when_closing_fails(new_vault, monkeypatch) -> None:
+    vault = new_vault.vault
+    keys = vault._keys
+    engine = vault.engine
+
+    def broken_dispose(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("the drive was pulled out")
+
+    monkeypatch.setattr(engine, "dispose", broken_dispose)
+    with pytest.raises(OSError):
+        vault.lock()
+    assert keys._key is None and vault._slot_key is None
+    assert not vault.is_open
+    monkeypatch.undo()
+    engine.dispose()
+    # The vault lock was released: the vault opens again (also in this process).
+    Vault.open(new_vault.folder, ALICE, ALICE_PW).lock()
