@@ -668,7 +668,7 @@ def _key_opens(db_path: Path, data_key: bytes, read_only: bool = False) -> bool:
     except sqlcipher3.DatabaseError as exc:
         if "not a database" in str(exc):  # what SQLCipher says to a key that does not fit
             return False
-        raise _open_failure(exc, read_only) from exc
+        raise _open_failure(exc, read_only, db_path.parent) from exc
     finally:
         holder.drop()
     conn.close()
@@ -706,13 +706,16 @@ def _os_reason(exc: OSError) -> str:
     return "the operating system refused the write"
 
 
-def _open_failure(exc: BaseException, read_only: bool) -> Exception:
+def _open_failure(exc: BaseException, read_only: bool, folder: Path) -> Exception:
     """Why a database that the key may well fit could not be opened."""
     if read_only and "unable to open" in str(exc).lower():
         return ReadOnlyMediaError(
             "was not closed properly where it was last used, so its newest changes wait in a "
             "side file that cannot be read there"
         )
+    if "disk i/o" in str(exc).lower() and diagnosis.free_bytes(folder) < diagnosis.ROOM_TO_OPEN:
+        # SQLite could not make room for its shared-memory file: a full disk, not damage.
+        return StorageUnavailableError(DISK_FULL)
     return _translated(exc)
 
 

@@ -1030,6 +1030,12 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         self.print_agenda_action.setEnabled(True)
         self.print_handout_action.setEnabled(True)
+        if app.read_only:  # read-only media: reading and printing only
+            for action in (self.report_action, self.change_password_action):
+                action.setEnabled(False)
+            self.report_action.setToolTip(
+                "This vault is on read-only media: copy it to a writable drive to add reports."
+            )
 
     def _apply_locked_actions(self) -> None:
         for action in (

@@ -369,3 +369,47 @@ def test_lock_forgets_the_keys_even_when_closing_fails(new_vault, monkeypatch) -
     engine.dispose()
     # The vault lock was released: the vault opens again (also in this process).
     Vault.open(new_vault.folder, ALICE, ALICE_PW).lock()
+
+
+def test_a_vault_not_closed_cleanly_on_a_full_disk_is_not_called_damaged(
+    disk: SmallDisk, tmp_path: Path
+) -> None:
+    """Recent changes wait in vault.db-wal but SQLite has no room for its shared-memory file:
+    the message is about the full disk, never about damage."""
+    import sqlcipher3
+
+    from btam_desktop.store import vault as vault_module
+
+    vault = _vault_on(disk, kib=64)
+    folder = vault.folder
+    with vault.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
+    vault.engine.dispose()
+    with vault.write() as session:
+        session.add(VaultInfo(key="in the log", value="yes"))
+    copy = disk.path / "copied"
+    keeper = vault.engine.connect()
+    try:
+        shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("vault.lock"))
+    finally:
+        keeper.close()
+        vault.lock()
+    (copy / (DB_NAME + "-shm")).unlink()
+    assert (copy / (DB_NAME + "-wal")).stat().st_size > 0
+    disk.fill()
+    if disk.kind == "tmpfs":
+        error = _open_error(copy)
+        assert isinstance(error, StorageUnavailableError) and error.disk_full
+        assert "damaged" not in str(error)
+    else:  # no real ENOSPC here: check the mapping of SQLite's answer itself
+        mapped = vault_module._open_failure(
+            sqlcipher3.OperationalError("disk I/O error"), False, copy
+        )
+        assert isinstance(mapped, StorageUnavailableError) and mapped.disk_full
+    disk.free_up()
+    reopened = Vault.open(copy, ALICE, ALICE_PW)
+    try:
+        with reopened.read() as session:
+            assert session.get(VaultInfo, "in the log") is not None
+    finally:
+        reopened.lock()

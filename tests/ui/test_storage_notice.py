@@ -25,6 +25,8 @@ def test_read_only_vault_shows_a_notice(qtbot, demo_vault: Path, record_property
             text = banner.text()
             assert "read-only media" in text and "space" not in text.lower()
             assert window.windowTitle().endswith("(read-only)")
+            assert not window.report_action.isEnabled()
+            assert not window.change_password_action.isEnabled()
             window.resize(1100, 700)
             settle()
             window.grab().save("/tmp/shots/i14/read_only_notice.png")
