@@ -332,6 +332,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("btam: interrupted; nothing further was changed.", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # a bug: report it without content, never a raw traceback
+        return _report_unexpected(exc)
+
+
+def _report_unexpected(exc: Exception) -> int:
+    from btam_desktop.logs import write_crash_report
+
+    path, _details = write_crash_report(type(exc), exc, exc.__traceback__, where="the btam command")
+    where = f" A report without any case content was saved to {path}." if path else ""
+    print(
+        f"btam: something unexpected went wrong ({type(exc).__name__}). Nothing further was "
+        f"changed.{where} Please pass it on to whoever supports BTAM Desktop for your team.",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":

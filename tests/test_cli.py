@@ -261,3 +261,20 @@ def test_print_case_releases_the_vault_before_the_layout(
         assert "report.export" in actions
     finally:
         check.lock()
+
+
+def test_an_unexpected_error_gives_a_content_free_report(tmp_path: Path, monkeypatch, capsys):
+    secret = "Quentin Canarysmith at Lakeside"
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+    def broken(args, out):  # type: ignore[no-untyped-def]
+        raise RuntimeError(f"failed on {secret}")
+
+    monkeypatch.setitem(cli.COMMANDS, "forms", broken)
+    code, _out, err = run(monkeypatch, capsys, ["forms", "check", str(tmp_path)])
+    assert code == 1
+    assert "RuntimeError" in err and secret not in err and "Traceback" not in err
+    reports = list((tmp_path / "state").rglob("crash-*.txt"))
+    assert len(reports) == 1 and str(reports[0]) in err
+    text = reports[0].read_text("utf-8")
+    assert "builtins.RuntimeError" in text and "in broken" in text and secret not in text

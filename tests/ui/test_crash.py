@@ -64,3 +64,22 @@ def test_a_second_error_while_the_dialog_is_open_does_not_stack_dialogs(qtbot, t
     assert len(visible) == 1
     reporter.last_dialog.close()
     qtbot.waitUntil(lambda: reporter.last_dialog is None)
+
+
+def test_an_error_in_a_background_thread_is_reported_on_the_gui_thread(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    import threading
+
+    reporter = CrashReporter(tmp_path / "logs")
+    monkeypatch.setattr(threading, "excepthook", reporter.thread_excepthook)
+    worker = threading.Thread(target=_boom, name="worker-1")
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: reporter.last_dialog is not None and reporter.last_dialog.isVisible())
+    dialog = reporter.last_dialog
+    assert dialog is not None
+    details = dialog.details_box.toPlainText()
+    assert "thread worker-1" in details and SECRET not in details
+    dialog.close()
+    qtbot.waitUntil(lambda: reporter.last_dialog is None)
