@@ -123,16 +123,19 @@ class Btam:
                 "can be saved, and what you view or print here is not recorded in its audit "
                 "trail. To make changes, copy the vault folder to a writable drive."
             )
-        if waiting:
-            what, kept = (
-                ("1 view or print", "It is")
-                if waiting == 1
-                else (f"{waiting} views or prints", "They are")
-            )
+        if waiting or self.vault.waiting_for_space:
+            if waiting == 1:
+                records = "1 audit record (who opened or printed what) is"
+            else:
+                records = f"{waiting} audit records (who opened or printed what) are"
             return (
-                f"The disk is full: {what} could not be recorded in the audit trail yet. {kept} "
-                "kept in memory and recorded as soon as space is freed. You can keep reading "
-                "and printing; changes cannot be saved until then."
+                "The disk is full. You can keep reading, searching and printing, but changes "
+                "cannot be saved until space is freed."
+                + (
+                    f" {records} waiting in memory and will be recorded as soon as space is freed."
+                    if waiting
+                    else ""
+                )
             )
         return ""
 
