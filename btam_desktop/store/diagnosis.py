@@ -53,6 +53,12 @@ def database_salt(data_key: bytes, vault_id: str) -> bytes:
     return vault_mark(vault_id) + bytes.fromhex(key_stamp(data_key, vault_id))
 
 
+def rekey_pragma(new_key: bytes, vault_id: str) -> str:
+    """The statement that re-encrypts a database with ``new_key`` and gives its header the new
+    key's stamp. Every rekey should use it (and ``record_stamp`` on the new key file)."""
+    return "PRAGMA rekey = \"x'" + new_key.hex() + database_salt(new_key, vault_id).hex() + "'\""
+
+
 def record_stamp(keyfile: KeyFile, data_key: bytes) -> None:
     """Note the stamp of ``keyfile``'s current generation (before it is authenticated)."""
     keyfile.key_stamps[keyfile.generation] = key_stamp(data_key, keyfile.vault_id)
@@ -218,21 +224,34 @@ PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 
 
+VAULT_FILES = (
+    DB_NAME,
+    DB_NAME + "-wal",
+    DB_NAME + "-shm",
+    KEYS_NAME,
+    NEXT_KEYS_NAME,
+    "vault.lock",
+)
+VAULT_DIRS = (BACKUP_DIR, "forms")
+
+
 def make_private(folder: Path) -> None:
-    """The vault folder 0700 and the files in it 0600, whatever the umask (POSIX only; on
-    Windows the folder inherits the protection of the user's profile). Best effort: a folder
-    the person does not own is left as it is."""
+    """The vault's files 0600 and its folders 0700, whatever the umask (POSIX only; on Windows
+    the folder inherits the protection of the user's profile). Only the vault's own files are
+    touched, and the folder itself only when it holds nothing else: a vault made inside a
+    folder the person also uses for other things does not change that folder. Best effort."""
     if os.name == "nt":
         return
     try:
-        _chmod(folder, PRIVATE_DIR)
-        for path in folder.iterdir():
-            if path.is_symlink():
-                continue
-            if path.is_dir():
-                _chmod(path, PRIVATE_DIR)
-            elif path.is_file():
-                _chmod(path, PRIVATE_FILE)
+        names = {p.name for p in folder.iterdir()}
+        for name in names & set(VAULT_FILES):
+            if not (folder / name).is_symlink():
+                _chmod(folder / name, PRIVATE_FILE)
+        for name in names & set(VAULT_DIRS):
+            if not (folder / name).is_symlink():
+                _chmod(folder / name, PRIVATE_DIR)
+        if names <= set(VAULT_FILES) | set(VAULT_DIRS) | {p for p in names if p.startswith(".")}:
+            _chmod(folder, PRIVATE_DIR)
     except OSError:
         pass
 

@@ -54,7 +54,7 @@ from btam_desktop.store.keyfile_names import (
     NEXT_KEYS_NAME,
 )
 from btam_desktop.store.keyslots import SLOT_RECOVERY, SLOT_USER, KeyFile, fsync_dir
-from btam_desktop.store.lockfile import VaultLock
+from btam_desktop.store.lockfile import LOCK_NAME, VaultLock
 from btam_desktop.store.search import IndexedSession
 
 # Crockford's base32: no I, L, O or U, so a recovery key read aloud or handwritten is unambiguous.
@@ -178,12 +178,14 @@ class Vault:
             raise VaultExistsError(str(folder))
         if enforce_password_policy:
             _check_new_password(password)
+        made = [p for p in (folder, folder / FORMS_DIR, folder / BACKUP_DIR) if not p.exists()]
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=diagnosis.PRIVATE_DIR)
             (folder / FORMS_DIR).mkdir(exist_ok=True, mode=diagnosis.PRIVATE_DIR)
             (folder / BACKUP_DIR).mkdir(exist_ok=True, mode=diagnosis.PRIVATE_DIR)
             diagnosis.make_private(folder)
         except OSError as exc:
+            _remove_empty(made)
             raise StorageUnavailableError(_os_reason(exc)) from exc
         params = kdf_params or crypto.tune_params()
         lock = VaultLock(folder)
@@ -234,6 +236,9 @@ class Vault:
             for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
                 (folder / name).unlink(missing_ok=True)  # no half-made vault left behind
             lock.release()
+            if made:  # and no folder this call made, if nothing else was put in it
+                (folder / LOCK_NAME).unlink(missing_ok=True)
+                _remove_empty(made)
             if isinstance(exc, OSError):
                 raise StorageUnavailableError(_os_reason(exc)) from exc
             raise
@@ -513,12 +518,11 @@ class Vault:
         report(1, 4, "Re-encrypting the database")
         assert self._engine is not None
         self._engine.dispose()
-        new_salt = diagnosis.database_salt(new_key, next_file.vault_id)
         conn = connect_raw(self.db_path, self._keys)
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             # The new salt is the new key's stamp, so the header tells which key it needs.
-            conn.execute("PRAGMA rekey = \"x'" + new_key.hex() + new_salt.hex() + "'\"")
+            conn.execute(diagnosis.rekey_pragma(new_key, next_file.vault_id))
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlcipher3.Error as exc:
             conn.close()
@@ -684,6 +688,12 @@ def _check_new_password(password: str) -> None:
             f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters. A short sentence "
             "you can remember works well."
         )
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for path in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            path.rmdir()  # only succeeds when empty
 
 
 def _copy_synced(source: Path, target: Path) -> None:

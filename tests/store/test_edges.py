@@ -413,3 +413,19 @@ def test_a_vault_not_closed_cleanly_on_a_full_disk_is_not_called_damaged(
             assert session.get(VaultInfo, "in the log") is not None
     finally:
         reopened.lock()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_only_the_vault_s_own_files_are_made_private(tmp_path: Path) -> None:
+    """A vault made inside a folder that also holds other things leaves those things alone."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o755)
+    other = shared / "minutes.txt"
+    other.write_text("not the vault's")
+    other.chmod(0o644)
+    vault, _ = Vault.create(shared, username=ALICE, password=ALICE_PW, kdf_params=CHEAP)
+    vault.lock()
+    Vault.open(shared, ALICE, ALICE_PW).lock()
+    assert _mode(other) == 0o644 and _mode(shared) == 0o755
+    assert _mode(shared / KEYS_NAME) == 0o600 and _mode(shared / DB_NAME) == 0o600
