@@ -143,6 +143,15 @@ def ask_save_drafts(parent: QWidget, text: str) -> QMessageBox.StandardButton:
     )
 
 
+def waiting_after_lock(waiting: int) -> str:
+    """What the unlock screen says while audit records wait for disk space."""
+    records = "1 audit record is" if waiting == 1 else f"{waiting} audit records are"
+    return (
+        f"The disk is full: {records} kept in memory and will be written when you unlock "
+        "again with space free. Free some space before closing BTAM Desktop, or they are lost."
+    )
+
+
 class MainWindow(QMainWindow):
     """The signed-in window for one vault; shows the unlock screen while locked."""
 
@@ -419,6 +428,11 @@ class MainWindow(QMainWindow):
                 "idle": "BTAM Desktop locked itself because nobody used it for a while.",
                 "session": "BTAM Desktop locked because the computer was locked or went to sleep.",
             }.get(reason, "")
+            waiting = app.pending_events() if not app.read_only else 0
+            if waiting:
+                message = " ".join([message, waiting_after_lock(waiting)]).strip()
+                if reason == "quit":
+                    logger.warning("closing with %d audit records unwritten (disk full)", waiting)
             if reason == "quit":  # the window is closing: nothing to unlock
                 self._apply_locked_actions()
                 self._update_status()

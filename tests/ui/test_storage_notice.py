@@ -56,6 +56,15 @@ def test_full_disk_notice_goes_away_when_space_returns(
             window.resize(1100, 700)
             settle()
             window.grab().save("/tmp/shots/i14/full_disk_notice.png")
+            window.lock()  # locked while records wait: the unlock screen says so
+            assert window.unlock_screen is not None
+            assert "kept in memory" in window.unlock_screen.message()
+            settle()
+            window.grab().save("/tmp/shots/i14/locked_with_waiting_records.png")
+            sign_in(qtbot, window.unlock_screen, DEMO_COORDINATOR, DEMO_PASSWORD)
+            qtbot.waitUntil(lambda: window.app is not None)
+            app = window.app
+            settle()
             disk.free_up()
             window.refresh_storage_notice(flush=True)
             assert not window.storage_banner.isVisible()
