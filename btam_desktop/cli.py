@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     from btam_desktop.domain.forms import FormRegistry
-    from btam_desktop.reports import export_case_summary, write_blank_checklists
+    from btam_desktop.reports import write_blank_checklists
 
     if args.print_command == "forms":
         custom = args.vault / "forms" if args.vault else None
@@ -153,6 +153,7 @@ def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
             print(f"btam: skipped a bad form file: {problem}", file=sys.stderr)
         out("These PDF files are not encrypted: keep them as you would paper records.")
         return EXIT_OK
+    from btam_desktop.reports import export_case_summary_read, render_case_summary
     from btam_desktop.services.app import unlock
 
     password = PasswordSource(args.password_stdin).get(f"Password for {args.user}: ")
@@ -161,9 +162,18 @@ def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
         case = app.cases.by_number(args.number)
         assert case.id is not None
         paper = args.paper or app.settings().paper_size
-        pdf = export_case_summary(app, case.id, paper=paper)
+        read = export_case_summary_read(app, case.id)
+        unrecorded = app.pending_events()
+        read_only = app.read_only
     finally:
-        app.lock()
+        app.lock()  # the layout below needs no vault: the window may open it meanwhile
+    if unrecorded:
+        why = "the vault is on read-only media" if read_only else "the disk is full"
+        print(
+            f"btam: {why}, so this export could not be recorded in the vault's audit trail.",
+            file=sys.stderr,
+        )
+    pdf = render_case_summary(read, paper=paper)
     target: Path = args.out
     if target.is_dir():
         raise VaultError(f"{target} is a folder; give the name of the PDF file to write.")
@@ -322,6 +332,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("btam: interrupted; nothing further was changed.", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # a bug: report it without content, never a raw traceback
+        return _report_unexpected(exc)
+
+
+def _report_unexpected(exc: Exception) -> int:
+    from btam_desktop.logs import write_crash_report
+
+    path, _details = write_crash_report(type(exc), exc, exc.__traceback__, where="the btam command")
+    where = f" A report without any case content was saved to {path}." if path else ""
+    print(
+        f"btam: something unexpected went wrong ({type(exc).__name__}). Nothing further was "
+        f"changed.{where} Please pass it on to whoever supports BTAM Desktop for your team.",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":

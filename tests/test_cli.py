@@ -242,3 +242,60 @@ def test_version_and_help_load_no_window_or_database_code(flag: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "HEAVY []" in done.stdout
+
+
+def test_print_case_releases_the_vault_before_the_layout(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """A long print from the command line holds the vault only for the reading it needs: while
+    the pages are laid out, the window (here: another open) can unlock it."""
+    from btam_desktop import reports
+    from btam_desktop.services.app import unlock
+    from btam_desktop.services.cases import CaseQuery
+
+    code, _out, err = run(monkeypatch, capsys, ["demo", "--vault", str(tmp_path / "d")])
+    assert code == 0, err
+    app = unlock(tmp_path / "d", "demo", "demo")
+    number = app.cases.find(CaseQuery())[0].number
+    app.lock()
+    opened_during_layout: list[bool] = []
+    real_render = reports.render_case_summary
+
+    def render(read, **kwargs):  # type: ignore[no-untyped-def]
+        other = unlock(tmp_path / "d", "morgan", "demo")  # would be refused if still held
+        opened_during_layout.append(other.vault.is_open)
+        other.lock()
+        return real_render(read, **kwargs)
+
+    monkeypatch.setattr(reports, "render_case_summary", render)
+    target = tmp_path / "summary.pdf"
+    args = ["print", "case", number, "--vault", str(tmp_path / "d"), "--user", "demo"]
+    code, _out, err = run(
+        monkeypatch, capsys, [*args, "--out", str(target), "--password-stdin"], "demo\n"
+    )
+    assert code == 0, err
+    assert opened_during_layout == [True]
+    assert target.read_bytes().startswith(b"%PDF")
+    check = unlock(tmp_path / "d", "demo", "demo")
+    try:
+        actions = [e.action for e in check.audit_events(limit=20)]
+        assert "report.export" in actions
+    finally:
+        check.lock()
+
+
+def test_an_unexpected_error_gives_a_content_free_report(tmp_path: Path, monkeypatch, capsys):
+    secret = "Quentin Canarysmith at Lakeside"
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+    def broken(args, out):  # type: ignore[no-untyped-def]
+        raise RuntimeError(f"failed on {secret}")
+
+    monkeypatch.setitem(cli.COMMANDS, "forms", broken)
+    code, _out, err = run(monkeypatch, capsys, ["forms", "check", str(tmp_path)])
+    assert code == 1
+    assert "RuntimeError" in err and secret not in err and "Traceback" not in err
+    reports = list((tmp_path / "state").rglob("crash-*.txt"))
+    assert len(reports) == 1 and str(reports[0]) in err
+    text = reports[0].read_text("utf-8")
+    assert "builtins.RuntimeError" in text and "in broken" in text and secret not in text

@@ -22,7 +22,13 @@ from btam_desktop.reports.assessment_report import (
     build_assessment_report,
 )
 from btam_desktop.reports.base import PAPER_SIZES, page_size, suggested_file_name
-from btam_desktop.reports.case_summary import SECTIONS, build_case_summary
+from btam_desktop.reports.case_summary import (
+    SECTIONS,
+    CaseSummaryRead,
+    build_case_summary,
+    read_case_summary,
+    render_case_summary,
+)
 from btam_desktop.reports.checklist import build_blank_checklist
 from btam_desktop.reports.handout import AUDIENCES, build_recognize_and_report_handout
 from btam_desktop.reports.meeting_agenda import build_meeting_agenda
@@ -46,6 +52,18 @@ def export_case_summary(app: Btam, case_id: int, **kw: Any) -> bytes:
     pdf = build_case_summary(app, case_id, **kw)
     app.record_event("report.export", "case", case_id, "case summary exported")
     return pdf
+
+
+def export_case_summary_read(
+    app: Btam, case_id: int, *, sections: set[str] | None = None
+) -> CaseSummaryRead:
+    """Read what a case summary needs and record the export; render it later with
+    :func:`render_case_summary`, after the vault is locked (the command line does this, so a
+    long layout never keeps the vault from the window)."""
+    app.ctx.require(Permission.EXPORT, "case", case_id)
+    read = read_case_summary(app, case_id, sections=sections)
+    app.record_event("report.export", "case", case_id, "case summary exported")
+    return read
 
 
 def export_assessment_report(app: Btam, assessment_id: int, **kw: Any) -> bytes:
@@ -132,6 +150,7 @@ __all__ = [
     "PAPER_SIZES",
     "PROPOSED_LINE",
     "SECTIONS",
+    "CaseSummaryRead",
     "assessment_file_name",
     "build_assessment_report",
     "build_blank_checklist",
@@ -142,10 +161,13 @@ __all__ = [
     "build_recovery_sheet",
     "export_assessment_report",
     "export_case_summary",
+    "export_case_summary_read",
     "export_plan_report",
     "plan_file_name",
+    "read_case_summary",
     "record_print",
     "record_save",
+    "render_case_summary",
     "suggested_file_name",
     "write_blank_checklists",
 ]

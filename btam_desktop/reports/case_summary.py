@@ -634,11 +634,13 @@ _BUILDERS: dict[str, Callable[[_CaseData, float], list[Flowable]]] = {
 }
 
 
-def _cover(app: Btam, data: _CaseData, wanted: Iterable[str], width: float) -> list[Flowable]:
+def _cover(
+    prepared_by: str, data: _CaseData, wanted: Iterable[str], width: float
+) -> list[Flowable]:
     st = styles()
     parts = [SECTION_TITLES[s].lower() for s in SECTIONS if s in set(wanted)]
     prepared = (
-        f"Prepared by {para(app.actor.label)} on {para(fmt_date(date.today()))} from the "
+        f"Prepared by {para(prepared_by)} on {para(fmt_date(date.today()))} from the "
         f"encrypted case record. Contains: {para(', '.join(parts))}."
     )
     return [
@@ -667,6 +669,35 @@ def _cover(app: Btam, data: _CaseData, wanted: Iterable[str], width: float) -> l
     ]
 
 
+@dataclass(frozen=True)
+class CaseSummaryRead:
+    """Everything a case summary shows, read from the vault; rendering needs nothing more, so
+    the vault can be locked (and released to the window) before the long layout work."""
+
+    data: _CaseData
+    chosen: list[str]
+    prepared_by: str
+    team_name: str
+
+
+def read_case_summary(
+    app: Btam, case_id: int, *, sections: set[str] | None = None
+) -> CaseSummaryRead:
+    wanted = set(SECTIONS) if sections is None else set(sections)
+    unknown = wanted - set(SECTIONS)
+    if unknown:
+        raise ValueError(
+            f"unknown case summary sections: {', '.join(sorted(unknown))} "
+            f"(choose from {', '.join(SECTIONS)})"
+        )
+    return CaseSummaryRead(
+        data=_load(app, case_id, wanted),
+        chosen=[s for s in SECTIONS if s in wanted],
+        prepared_by=app.actor.label,
+        team_name=app.settings().team_name,
+    )
+
+
 def build_case_summary(
     app: Btam,
     case_id: int,
@@ -680,14 +711,17 @@ def build_case_summary(
     ``progress(done, total, message)`` is called as the work advances. Recording the export in
     the audit trail is the caller's job (see ``export_case_summary``).
     """
-    wanted = set(SECTIONS) if sections is None else set(sections)
-    unknown = wanted - set(SECTIONS)
-    if unknown:
-        raise ValueError(
-            f"unknown case summary sections: {', '.join(sorted(unknown))} "
-            f"(choose from {', '.join(SECTIONS)})"
-        )
-    chosen = [s for s in SECTIONS if s in wanted]
+    if progress is not None:
+        progress(0, 2 + len(SECTIONS), "Reading the case")
+    read = read_case_summary(app, case_id, sections=sections)
+    return render_case_summary(read, paper=paper, progress=progress)
+
+
+def render_case_summary(
+    read: CaseSummaryRead, *, paper: str = "letter", progress: ProgressCallback | None = None
+) -> bytes:
+    """Lay out a summary that was read with :func:`read_case_summary` (no vault needed)."""
+    data, chosen = read.data, read.chosen
     width = content_width(paper)
     steps = 1 + len(chosen)
 
@@ -695,9 +729,7 @@ def build_case_summary(
         if progress is not None:
             progress(done, total, message)
 
-    report(0, steps + 1, "Reading the case")
-    data = _load(app, case_id, wanted)
-    story: list[Flowable] = _cover(app, data, chosen, width)
+    story: list[Flowable] = _cover(read.prepared_by, data, chosen, width)
     for n, key in enumerate(chosen, start=1):
         report(n, steps + 1, f"Preparing: {SECTION_TITLES[key].lower()}")
         story.extend(_BUILDERS[key](data, width))
@@ -724,7 +756,7 @@ def build_case_summary(
 
     info = DocInfo(
         title=f"Case {data.case.number} summary",
-        team_name=app.settings().team_name,
+        team_name=read.team_name,
         subject="Threat assessment case summary",
         header_right=f"Case summary {data.case.number}",
         footer_note=printed_on_note(f"Case {data.case.number}"),
@@ -735,4 +767,11 @@ def build_case_summary(
     return pdf
 
 
-__all__ = ["SECTIONS", "SECTION_TITLES", "build_case_summary"]
+__all__ = [
+    "SECTIONS",
+    "SECTION_TITLES",
+    "CaseSummaryRead",
+    "build_case_summary",
+    "read_case_summary",
+    "render_case_summary",
+]

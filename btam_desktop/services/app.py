@@ -74,10 +74,7 @@ class Btam:
         self.ctx.require(Permission.VIEW_AUDIT, "audit")
         with self.ctx.read() as session:
             report = audit.verify(session)
-        with self.ctx.vault.write() as session:
-            self.ctx.audit(
-                session, "audit.verify", "audit", "", "intact" if report.ok else "broken"
-            )
+        self.ctx.record("audit.verify", "audit", "", "intact" if report.ok else "broken")
         return report
 
     def audit_events(
@@ -99,19 +96,59 @@ class Btam:
         *,
         case_id: int | None = None,
     ) -> None:
-        """For events the UI observes, such as printing or exporting a document."""
-        with self.ctx.vault.write() as session:
-            self.ctx.audit(session, action, entity_kind, entity_id, summary, case_id=case_id)
+        """For events the UI observes, such as printing or exporting a document. On a full
+        disk the event waits in memory until it can be written (see ``pending_events``)."""
+        self.ctx.record(action, entity_kind, entity_id, summary, case_id=case_id)
+
+    # ---- a full disk or read-only media -----------------------------------------------------
+    @property
+    def read_only(self) -> bool:
+        """The vault was opened from read-only media: reading and printing only."""
+        return self.vault.read_only
+
+    def pending_events(self) -> int:
+        """How many views and prints are waiting to be written to the audit trail."""
+        return len(self.ctx.pending)
+
+    def flush_pending_events(self) -> int:
+        """Write waiting audit events if there is room now; returns how many still wait."""
+        return self.ctx.flush_pending()
+
+    def storage_notice(self) -> str:
+        """A sentence for the window while something cannot be written, else ''."""
+        waiting = self.pending_events()
+        if self.read_only:
+            return (
+                "This vault is on read-only media: you can read, search and print, but nothing "
+                "can be saved, and what you view or print here is not recorded in its audit "
+                "trail. To make changes, copy the vault folder to a writable drive."
+            )
+        if waiting or self.vault.waiting_for_space:
+            if waiting == 1:
+                records = "1 audit record (who opened or printed what) is"
+            else:
+                records = f"{waiting} audit records (who opened or printed what) are"
+            return (
+                "The disk is full. You can keep reading, searching and printing, but changes "
+                "cannot be saved until space is freed."
+                + (
+                    f" {records} waiting in memory and will be recorded as soon as space is freed."
+                    if waiting
+                    else ""
+                )
+            )
+        return ""
 
     # ---- remember me / locking ---------------------------------------------------------------
     def remember_on_this_computer(self) -> None:
         remember.remember(self.vault.vault_id, self.actor.username, self.vault.slot_key)
 
     def lock(self) -> None:
+        """Record the lock and lock. The keys are forgotten and the vault closed even when the
+        record cannot be written (a full disk keeps it in memory for the next unlock)."""
         if self.vault.is_open:
             try:
-                with self.vault.write() as session:
-                    self.ctx.audit(session, "vault.lock", "vault")
+                self.ctx.record("vault.lock", "vault")
             finally:
                 self.vault.lock()
 
@@ -204,14 +241,12 @@ def _signed_in(vault: Vault, username: str) -> Btam:
         if account is None or not account.active:
             raise WrongCredentialsError()
         actor = Actor(account.id, account.username, account.display_name, Role(account.role))
-        with vault.write() as session:
-            audit.append(
-                session, username=actor.username, action="vault.unlock", entity_kind="vault"
-            )
+        app = Btam(vault, actor)
+        app.ctx.record("vault.unlock", "vault")  # waits in memory on a full disk
     except BaseException:
         vault.lock()
         raise
-    return Btam(vault, actor)
+    return app
 
 
 def recover_and_reset(

@@ -35,6 +35,7 @@ from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.permissions import Permission
 from btam_desktop.store.errors import NotFoundError, ValidationError
 from btam_desktop.store.search import IndexedSession
+from btam_desktop.store.text_check import problem_in
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 
@@ -346,6 +347,12 @@ class RecordService:
         self, case_id: int, file_name: str, data: bytes, description: str = ""
     ) -> Attachment:
         name = file_name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+        if problem_in(name):  # before any message repeats the name
+            raise ValidationError(
+                "The file's name cannot be stored: it contains characters that are not valid "
+                "text (it was probably named on another kind of computer). Rename the file, "
+                "then attach it again."
+            )
         if not data:
             raise ValidationError(f"“{name}” is empty. Choose the file again.")
         if len(data) > MAX_ATTACHMENT_BYTES:

@@ -72,11 +72,14 @@ def append(
     entity_id: str | int | None = "",
     summary: str = "",
     case_id: int | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
-    """Add an event in the caller's transaction (which must be a write transaction)."""
+    """Add an event in the caller's transaction (which must be a write transaction).
+
+    ``at`` is given only for an event that happened earlier and could not be written then."""
     prev_id, prev_hash = _head(session)
     event_id = prev_id + 1
-    at = utcnow()
+    at = at or utcnow()
     entity = "" if entity_id is None else str(entity_id)
     summary = summary[:SUMMARY_MAX]
     digest = event_hash(

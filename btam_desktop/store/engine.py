@@ -10,12 +10,19 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from btam_desktop.store.errors import StorageUnavailableError, VaultDamagedError
+from btam_desktop.store.errors import (
+    DISK_FULL,
+    READ_ONLY,
+    StorageUnavailableError,
+    VaultDamagedError,
+    VaultError,
+)
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -26,10 +33,11 @@ class KeyHolder:
     def __init__(self, key: bytes) -> None:
         self._key: bytearray | None = bytearray(key)
 
-    def pragma(self) -> str:
+    def pragma(self, salt: bytes | None = None) -> str:
+        """The keying statement; ``salt`` only when creating a database (it sets the header)."""
         if self._key is None:
-            raise VaultDamagedError("the vault is locked")
-        return "PRAGMA key = \"x'" + self._key.hex() + "'\""
+            raise VaultError("The vault is locked. Unlock it to continue.")
+        return "PRAGMA key = \"x'" + self._key.hex() + (salt or b"").hex() + "'\""
 
     def drop(self) -> None:
         if self._key is not None:
@@ -42,11 +50,37 @@ CACHE_KIB = 32 * 1024
 """Page cache per connection, in KiB; filled only as pages are read (4 pooled connections)."""
 
 
-def connect_raw(path: Path, keys: KeyHolder, *, check_cipher: bool = True) -> Any:
-    """A keyed sqlcipher3 connection with the vault's pragmas applied."""
-    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+def read_only_uri(path: Path) -> str:
+    """How SQLite opens a WAL database on read-only media.
+
+    A cleanly closed vault has no ``-wal`` file, and SQLite cannot create one there: open it as
+    immutable. A vault that was not closed cleanly keeps recent changes in ``-wal``, which
+    ``immutable`` would silently ignore: open it with ``mode=ro``, which reads them (it needs
+    the ``-shm`` file beside it)."""
+    wal = path.with_name(path.name + "-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0
+    return "file:" + quote(str(path)) + ("?mode=ro" if has_wal else "?immutable=1")
+
+
+def connect_raw(
+    path: Path,
+    keys: KeyHolder,
+    *,
+    check_cipher: bool = True,
+    read_only: bool = False,
+    new_salt: bytes | None = None,
+) -> Any:
+    """A keyed sqlcipher3 connection with the vault's pragmas applied.
+
+    ``new_salt`` creates a database whose header salt is the key's stamp (see diagnosis.py)."""
+    if read_only:
+        conn = sqlcipher3.connect(
+            read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False
+        )
+    else:
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
-        conn.execute(keys.pragma())
+        conn.execute(keys.pragma(new_salt))
         if check_cipher:
             row = conn.execute("PRAGMA cipher_version").fetchone()
             if not row or not row[0]:
@@ -55,8 +89,11 @@ def connect_raw(path: Path, keys: KeyHolder, *, check_cipher: bool = True) -> An
         # The first real read proves the key; a wrong key fails here as "not a database".
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
+        if read_only:
+            conn.execute("PRAGMA query_only = ON")
+        else:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # A cached page is a decrypted, checked page: with the 8 MB default a large vault
@@ -73,9 +110,9 @@ def translate_db_error(exc: BaseException) -> Exception | None:
     text = str(exc).lower()
     if isinstance(exc, sqlcipher3.DatabaseError | sqlite3.DatabaseError):
         if "disk is full" in text or "database or disk is full" in text:
-            return StorageUnavailableError("the disk is full")
+            return StorageUnavailableError(DISK_FULL)
         if "readonly" in text or "read-only" in text:
-            return StorageUnavailableError("the folder or file is read-only")
+            return StorageUnavailableError(READ_ONLY)
         if any(
             w in text
             for w in ("not a database", "malformed", "disk i/o", "vtable constructor failed")
@@ -84,9 +121,11 @@ def translate_db_error(exc: BaseException) -> Exception | None:
     return None
 
 
-def make_engine(path: Path, keys: KeyHolder, pool_size: int = 4) -> Engine:
+def make_engine(
+    path: Path, keys: KeyHolder, pool_size: int = 4, *, read_only: bool = False
+) -> Engine:
     def creator() -> Any:
-        return connect_raw(path, keys)
+        return connect_raw(path, keys, read_only=read_only)
 
     engine = create_engine(
         "sqlite://",

@@ -46,11 +46,31 @@ class VaultExistsError(VaultError):
         )
 
 
+def restore_advice() -> str:
+    """What to tell a person whose vault cannot be used as it is.
+
+    The single place that may one day name the newest verified backup (the backup feature
+    fills it in). Until a backup is known, it never suggests restoring one."""
+    return (
+        "No backup of this vault is known yet. Keep the vault folder exactly as it is (do not "
+        "delete or overwrite anything) and ask your coordinator for help; see Help ▸ Restore."
+    )
+
+
 class VaultDamagedError(VaultError):
     def __init__(self, what: str) -> None:
-        super().__init__(
-            f"The vault is damaged: {what}. Nothing was changed. Restore the latest backup, or "
-            "ask your coordinator for help."
+        super().__init__(f"The vault is damaged: {what}. Nothing was changed. {restore_advice()}")
+
+
+class KeyFileMismatchError(VaultDamagedError):
+    """The password opened the key-slot file, but that file does not belong to this database:
+    the vault cannot open as it is, yet nothing in it is damaged."""
+
+    def __init__(self, what: str, todo: str) -> None:
+        VaultError.__init__(
+            self,
+            f"The key-slot file 'vault.keys' does not belong to this database: {what}. "
+            f"Nothing was changed. {todo}",
         )
 
 
@@ -62,12 +82,75 @@ class VaultTooNewError(VaultError):
         )
 
 
+DISK_FULL = "the disk is full"
+READ_ONLY = "the folder or drive is read-only"
+
+
 class StorageUnavailableError(VaultError):
+    """A write the operating system refused. ``disk_full`` and ``read_only`` tell them apart, so
+    a write-protected drive never gets advice about disk space."""
+
     def __init__(self, detail: str) -> None:
+        self.disk_full = "full" in detail
+        self.read_only = "read-only" in detail
+        if self.disk_full:
+            advice = "Free some disk space, then try again."
+        elif self.read_only:
+            advice = (
+                "The drive or folder is write-protected: choose a writable folder, or remove the "
+                "write protection, then try again."
+            )
+        else:
+            advice = "Check that the drive is still connected, then try again."
         super().__init__(
-            f"The vault could not be written: {detail}. Free some disk space or choose a "
-            "writable folder, then try again. The last saved state is intact."
+            f"The vault could not be written: {detail}. {advice} The last saved state is intact."
         )
+
+
+class NotEnoughSpaceError(StorageUnavailableError):
+    """Checked before a long write starts, so nothing is left half-done."""
+
+    def __init__(self, action: str, needed: int, free: int) -> None:
+        VaultError.__init__(
+            self,
+            f"There is not enough free space to {action}: it needs about {describe_size(needed)} "
+            f"free on the drive that holds the vault, and {describe_size(free)} are free. Free "
+            "some space (empty the recycle bin, move large files away), then try again. "
+            "Nothing was changed.",
+        )
+        self.needed = needed
+        self.free = free
+
+
+class ReadOnlyVaultError(VaultError):
+    """A change was asked of a vault opened from read-only media."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This vault is open read-only because its folder or drive is write-protected "
+            "(read-only media, or a folder you may not change). You can read, search and print; "
+            "to make changes, copy the whole vault folder to a writable drive and open it there."
+        )
+
+
+class ReadOnlyMediaError(VaultError):
+    """A vault on read-only media that cannot be opened even for reading."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(
+            f"This vault is on read-only media (a write-protected drive or a read-only folder) "
+            f"and {why}. Copy the whole vault folder to a writable drive and open it there."
+        )
+
+
+def describe_size(size: int) -> str:
+    """A byte count as a person reads it: '12 MB', '1.4 GB'."""
+    mb = size / (1024 * 1024)
+    if mb < 1:
+        return "less than 1 MB"
+    if mb < 1024:
+        return f"{mb:.0f} MB"
+    return f"{mb / 1024:.1f} GB"
 
 
 class PermissionDeniedError(VaultError):

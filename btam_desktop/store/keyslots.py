@@ -120,6 +120,18 @@ class KeySlot:
         return slot
 
 
+def _read_stamps(raw: object) -> dict[int, str]:
+    if not isinstance(raw, dict):
+        raise ValueError("bad key stamps")
+    stamps: dict[int, str] = {}
+    for generation, stamp in raw.items():
+        if not isinstance(stamp, str) or len(stamp) != 16:
+            raise ValueError("bad key stamp")
+        bytes.fromhex(stamp)
+        stamps[int(generation)] = stamp
+    return stamps
+
+
 def _seal_kek(shared: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(shared)
 
@@ -130,16 +142,22 @@ class KeyFile:
     generation: int = 1
     slots: list[KeySlot] = field(default_factory=list)
     mac: bytes = b""
+    # generation -> the public stamp of that generation's data key (diagnosis.py): tells an
+    # older database apart from damage. Absent in files written before stamps existed.
+    key_stamps: dict[int, str] = field(default_factory=dict)
 
     # ---- authentication: only someone holding the data key can produce a valid file --------
     def _body(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "format": FILE_MAGIC,
             "format_major": FORMAT_MAJOR,
             "vault_id": self.vault_id,
             "generation": self.generation,
             "slots": [s.to_json() for s in self.slots],
         }
+        if self.key_stamps:  # only when present, so older files keep their check value
+            body["key_stamps"] = {str(g): v for g, v in sorted(self.key_stamps.items())}
+        return body
 
     def _compute_mac(self, data_key: bytes) -> bytes:
         key = HKDF(
@@ -186,11 +204,14 @@ class KeyFile:
                 raise ValueError("bad header")
             slots = [KeySlot.from_json(s) for s in raw["slots"]]
             mac = _unb64(raw.get("mac", ""))
+            key_stamps = _read_stamps(raw.get("key_stamps", {}))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise VaultDamagedError("the key-slot file is incomplete or altered") from exc
         if not slots:
             raise VaultDamagedError("the key-slot file holds no keys")
-        return cls(vault_id=vault_id, generation=generation, slots=slots, mac=mac)
+        return cls(
+            vault_id=vault_id, generation=generation, slots=slots, mac=mac, key_stamps=key_stamps
+        )
 
     def to_bytes(self) -> bytes:
         doc = {**self._body(), "mac": _b64(self.mac)}

@@ -24,9 +24,18 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from btam_desktop.domain.models import VaultInfo
-from btam_desktop.store import crypto, migrate
+from btam_desktop.store import (
+    crypto,
+    diagnosis,
+    migrate,
+    text_check,  # noqa: F401 - checks text on every flush
+)
 from btam_desktop.store.engine import KeyHolder, connect_raw, make_engine, translate_db_error
 from btam_desktop.store.errors import (
+    DISK_FULL,
+    READ_ONLY,
+    ReadOnlyMediaError,
+    ReadOnlyVaultError,
     StorageUnavailableError,
     ValidationError,
     VaultDamagedError,
@@ -45,7 +54,7 @@ from btam_desktop.store.keyfile_names import (
     NEXT_KEYS_NAME,
 )
 from btam_desktop.store.keyslots import SLOT_RECOVERY, SLOT_USER, KeyFile, fsync_dir
-from btam_desktop.store.lockfile import VaultLock
+from btam_desktop.store.lockfile import LOCK_NAME, VaultLock
 from btam_desktop.store.search import IndexedSession
 
 # Crockford's base32: no I, L, O or U, so a recovery key read aloud or handwritten is unambiguous.
@@ -101,8 +110,14 @@ class Vault:
         lock: VaultLock,
         principal: Principal,
         slot_key: bytes,
+        *,
+        read_only: bool = False,
+        disk_full: bool = False,
     ) -> None:
         self.folder = folder
+        self.read_only = read_only
+        # Opened on a full disk: read without writing until there is room (see write()).
+        self.waiting_for_space = disk_full and not read_only
         self.db_path = folder / DB_NAME
         self.keys_path = folder / KEYS_NAME
         self.keyfile = keyfile
@@ -110,7 +125,9 @@ class Vault:
         self._slot_key: bytes | None = slot_key
         self._lock = lock
         self._keys = KeyHolder(data_key)
-        self._engine: Engine | None = make_engine(self.db_path, self._keys)
+        self._engine: Engine | None = make_engine(
+            self.db_path, self._keys, read_only=read_only or self.waiting_for_space
+        )
 
     # ---- properties ------------------------------------------------------------------------
     @property
@@ -161,11 +178,14 @@ class Vault:
             raise VaultExistsError(str(folder))
         if enforce_password_policy:
             _check_new_password(password)
+        made = [p for p in (folder, folder / FORMS_DIR, folder / BACKUP_DIR) if not p.exists()]
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / FORMS_DIR).mkdir(exist_ok=True)
-            (folder / BACKUP_DIR).mkdir(exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True, mode=diagnosis.PRIVATE_DIR)
+            (folder / FORMS_DIR).mkdir(exist_ok=True, mode=diagnosis.PRIVATE_DIR)
+            (folder / BACKUP_DIR).mkdir(exist_ok=True, mode=diagnosis.PRIVATE_DIR)
+            diagnosis.make_private(folder)
         except OSError as exc:
+            _remove_empty(made)
             raise StorageUnavailableError(_os_reason(exc)) from exc
         params = kdf_params or crypto.tune_params()
         lock = VaultLock(folder)
@@ -185,8 +205,15 @@ class Vault:
                 params,
             )
             keyfile.slots = [user_slot, recovery_slot]
+            diagnosis.record_stamp(keyfile, data_key)
+            # Created 0600 before SQLite opens it; its -wal and -shm files copy that mode.
+            os.close(os.open(folder / DB_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             holder = KeyHolder(data_key)
-            conn = connect_raw(folder / DB_NAME, holder)
+            conn = connect_raw(
+                folder / DB_NAME,
+                holder,
+                new_salt=diagnosis.database_salt(data_key, keyfile.vault_id),
+            )
             conn.close()
             vault = cls(
                 folder,
@@ -209,6 +236,9 @@ class Vault:
             for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
                 (folder / name).unlink(missing_ok=True)  # no half-made vault left behind
             lock.release()
+            if made:  # and no folder this call made, if nothing else was put in it
+                (folder / LOCK_NAME).unlink(missing_ok=True)
+                _remove_empty(made)
             if isinstance(exc, OSError):
                 raise StorageUnavailableError(_os_reason(exc)) from exc
             raise
@@ -272,19 +302,35 @@ class Vault:
         keyfile = KeyFile.read(folder / KEYS_NAME)
         if (folder / DB_NAME).stat().st_size == 0:
             raise VaultDamagedError("the database file is empty")
+        read_only = diagnosis.is_read_only_location(folder)
+        # On a full disk SQLite cannot even create its shared-memory file to read: a vault
+        # closed cleanly (no -wal file) is then read as it is, and written once there is room.
+        disk_full = not read_only and diagnosis.no_room_to_open(folder)
+        reading_only = read_only or disk_full
         lock = VaultLock(folder)
-        lock.acquire()
+        lock.acquire(read_only=read_only)
         try:
             opened = unlock(keyfile)
             if opened is None:
                 raise wrong
             principal, kek, data_key = opened
             keyfile, principal, kek, data_key = _finish_interrupted_rekey(
-                folder, keyfile, principal, kek, data_key, unlock
+                folder, keyfile, principal, kek, data_key, unlock, read_only=reading_only
             )
             if not keyfile.is_authentic(data_key):
                 raise VaultDamagedError("the key-slot file was changed outside the program")
-            vault = cls(folder, keyfile, data_key, lock, principal, kek)
+            if not read_only:
+                diagnosis.make_private(folder)
+            vault = cls(
+                folder,
+                keyfile,
+                data_key,
+                lock,
+                principal,
+                kek,
+                read_only=read_only,
+                disk_full=disk_full,
+            )
             try:
                 vault._prepare_schema()
             except BaseException:
@@ -299,6 +345,11 @@ class Vault:
         try:
             current = migrate.current_revision(self.engine)
         except (OperationalError, DBAPIError) as exc:
+            if self.read_only and "unable to open" in str(exc).lower():
+                raise ReadOnlyMediaError(
+                    "was not closed properly where it was last used, so its newest changes "
+                    "wait in a side file that cannot be read there"
+                ) from exc
             raise _translated(exc) from exc
         if current is None:
             # create() migrates before the key file exists: no schema here means damage.
@@ -314,6 +365,11 @@ class Vault:
             # A newer minor version of the same major: its additions are unknown here but the
             # tables this program uses are compatible, so open without migrating.
             return
+        if self.read_only:
+            raise ReadOnlyMediaError(
+                "it must first be upgraded for this version of BTAM Desktop, which cannot be "
+                "written there"
+            )
         self.backup_before_migration(current)
         try:
             migrate.upgrade(self.engine)
@@ -334,6 +390,7 @@ class Vault:
     @contextlib.contextmanager
     def write(self) -> Iterator[IndexedSession]:
         """One write transaction, BEGIN IMMEDIATE: commits on success, rolls back on any error."""
+        self._check_writable()
         session = IndexedSession(self.engine, expire_on_commit=False)
         try:
             session.connection(execution_options={"btam_write": True})
@@ -347,6 +404,18 @@ class Vault:
             raise
         finally:
             session.close()
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyVaultError()
+        if self.waiting_for_space:
+            if diagnosis.no_room_to_open(self.folder):
+                raise StorageUnavailableError(DISK_FULL)
+            # Room again: from now on read and write the usual way.
+            if self._engine is not None:
+                self._engine.dispose()
+            self._engine = make_engine(self.db_path, self._keys)
+            self.waiting_for_space = False
 
     # ---- key slots -------------------------------------------------------------------------
     def _data_key(self) -> bytes:
@@ -426,10 +495,18 @@ class Vault:
             raise ValidationError("You cannot remove your own account while you are signed in.")
         if sum(1 for s in self.keyfile.slots if s.kind == SLOT_USER) <= 1:
             raise ValidationError("The last team member cannot be removed.")
+        self._check_writable()
+        diagnosis.require_free_space(
+            self.folder,
+            diagnosis.rekey_space_needed(self.db_path),
+            "remove a member (the whole vault is re-encrypted with a new key)",
+        )
         report(0, 4, "Preparing a new key")
         new_key = os.urandom(crypto.DATA_KEY_BYTES)
         next_file = self.keyfile.copy()
+        diagnosis.record_stamp(next_file, self._data_key())
         next_file.generation += 1
+        diagnosis.record_stamp(next_file, new_key)
         next_file.slots = [s for s in next_file.slots if s.slot_id != slot.slot_id]
         for remaining in next_file.slots:
             next_file.seal(remaining, new_key)
@@ -444,7 +521,8 @@ class Vault:
         conn = connect_raw(self.db_path, self._keys)
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute("PRAGMA rekey = \"x'" + new_key.hex() + "'\"")
+            # The new salt is the new key's stamp, so the header tells which key it needs.
+            conn.execute(diagnosis.rekey_pragma(new_key, next_file.vault_id))
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlcipher3.Error as exc:
             conn.close()
@@ -490,13 +568,31 @@ class Vault:
         """Copy the (still encrypted) database and key slots aside before changing the schema."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = self.backup_dir / f"before-migration-{revision}-{stamp}"
+        # Copied into a temporary folder that is renamed once complete: never a partial copy.
+        partial = target.with_name(target.name + ".partial")
+        diagnosis.require_free_space(
+            self.folder,
+            diagnosis.copy_space_needed([self.db_path, self.keys_path])
+            + diagnosis.database_bytes(self.db_path),
+            "upgrade the vault (a copy is kept first, then the upgrade writes)",
+        )
+        self._check_writable()
         try:
-            target.mkdir(parents=True, exist_ok=False)
+            self.backup_dir.mkdir(parents=True, exist_ok=True, mode=diagnosis.PRIVATE_DIR)
             self.checkpoint()
-            shutil.copy2(self.db_path, target / DB_NAME)
-            shutil.copy2(self.keys_path, target / KEYS_NAME)
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir(mode=diagnosis.PRIVATE_DIR)
+            for source in (self.db_path, self.keys_path):
+                _copy_synced(source, partial / source.name)
+            fsync_dir(partial)
+            os.replace(partial, target)
+            fsync_dir(self.backup_dir)
         except OSError as exc:
+            shutil.rmtree(partial, ignore_errors=True)
             raise StorageUnavailableError(_os_reason(exc)) from exc
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
         return target
 
     def integrity_problems(self) -> list[str]:
@@ -514,16 +610,24 @@ class Vault:
 
     # ---- locking ---------------------------------------------------------------------------
     def _dispose(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-        self._keys.drop()
-        self._slot_key = None
+        """Forget the keys whatever happens; close what can be closed."""
+        engine, self._engine = self._engine, None
+        try:
+            if engine is not None:
+                engine.dispose()
+        finally:
+            self._keys.drop()
+            self._slot_key = None
 
     def lock(self) -> None:
-        """Dispose the engine, forget key material, release the vault for other instances."""
-        self._dispose()
-        self._lock.release()
+        """Dispose the engine, forget key material, release the vault for other instances.
+
+        Keys are forgotten and the lock released even when closing the database fails (a full
+        disk, a drive pulled out); the first failure is raised afterwards."""
+        try:
+            self._dispose()
+        finally:
+            self._lock.release()
 
     close = lock
 
@@ -541,28 +645,34 @@ def _finish_interrupted_rekey(
     kek: bytes,
     data_key: bytes,
     unlock: Callable[[KeyFile], tuple[Principal, bytes, bytes] | None],
+    *,
+    read_only: bool = False,
 ) -> tuple[KeyFile, Principal, bytes, bytes]:
     """If a rekey was cut short, pick the key file whose data key opens the database."""
     next_path = folder / NEXT_KEYS_NAME
-    if _key_opens(folder / DB_NAME, data_key):
-        next_path.unlink(missing_ok=True)  # the rekey never happened
+    if _key_opens(folder / DB_NAME, data_key, read_only):
+        if not read_only:
+            next_path.unlink(missing_ok=True)  # the rekey never happened
         return keyfile, principal, kek, data_key
     if next_path.exists():
         next_file = KeyFile.read(next_path)
         opened = unlock(next_file)
-        if opened is not None and _key_opens(folder / DB_NAME, opened[2]):
-            os.replace(next_path, folder / KEYS_NAME)
-            fsync_dir(folder)
+        if opened is not None and _key_opens(folder / DB_NAME, opened[2], read_only):
+            if not read_only:
+                os.replace(next_path, folder / KEYS_NAME)
+                fsync_dir(folder)
             return next_file, *opened
-    raise VaultDamagedError("the database does not open with its key (the file may be damaged)")
+    raise diagnosis.diagnose_key_mismatch(folder, keyfile, data_key)
 
 
-def _key_opens(db_path: Path, data_key: bytes) -> bool:
+def _key_opens(db_path: Path, data_key: bytes, read_only: bool = False) -> bool:
     holder = KeyHolder(data_key)
     try:
-        conn = connect_raw(db_path, holder)
-    except sqlcipher3.DatabaseError:
-        return False
+        conn = connect_raw(db_path, holder, read_only=read_only)
+    except sqlcipher3.DatabaseError as exc:
+        if "not a database" in str(exc):  # what SQLCipher says to a key that does not fit
+            return False
+        raise _open_failure(exc, read_only, db_path.parent) from exc
     finally:
         holder.drop()
     conn.close()
@@ -580,14 +690,43 @@ def _check_new_password(password: str) -> None:
         )
 
 
+def _remove_empty(folders: list[Path]) -> None:
+    for path in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            path.rmdir()  # only succeeds when empty
+
+
+def _copy_synced(source: Path, target: Path) -> None:
+    """Copy a file (0600) and flush it to the disk before it counts as copied."""
+    with source.open("rb") as reader:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as writer:
+            shutil.copyfileobj(reader, writer, 1024 * 1024)
+            writer.flush()
+            os.fsync(writer.fileno())
+
+
 def _os_reason(exc: OSError) -> str:
     import errno
 
-    if exc.errno == errno.ENOSPC:
-        return "the disk is full"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DISK_FULL
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return "the folder is read-only or not yours to write"
+        return READ_ONLY
     return "the operating system refused the write"
+
+
+def _open_failure(exc: BaseException, read_only: bool, folder: Path) -> Exception:
+    """Why a database that the key may well fit could not be opened."""
+    if read_only and "unable to open" in str(exc).lower():
+        return ReadOnlyMediaError(
+            "was not closed properly where it was last used, so its newest changes wait in a "
+            "side file that cannot be read there"
+        )
+    if "disk i/o" in str(exc).lower() and diagnosis.free_bytes(folder) < diagnosis.ROOM_TO_OPEN:
+        # SQLite could not make room for its shared-memory file: a full disk, not damage.
+        return StorageUnavailableError(DISK_FULL)
+    return _translated(exc)
 
 
 def _translated(exc: BaseException) -> Exception:

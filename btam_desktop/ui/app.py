@@ -258,6 +258,15 @@ class Launcher(QObject):
 def run_app(demo: bool = False, vault: Path | None = None) -> int:
     """Open the window and run until it is closed; returns the exit code."""
     qapp = create_application()
+    from btam_desktop.logs import setup_logging
+    from btam_desktop.ui.crash import install_crash_handlers
+
+    try:
+        log_folder: Path | None = setup_logging()
+    except OSError:  # no log folder (a locked-down profile): run without a log
+        log_folder = None
+    install_crash_handlers(log_folder)
+    logger.info("started, version %s", __version__)
     launcher = Launcher(qapp)
     launcher.start(demo=demo, vault=vault)
     code = qapp.exec()

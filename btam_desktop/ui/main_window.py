@@ -62,7 +62,7 @@ from btam_desktop.ui.recent import add_recent_vault, recent_vaults, ui_settings
 from btam_desktop.ui.reminders import ReminderNotifier
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import UnlockScreen, elided_path, user_message
-from btam_desktop.ui.widgets import BannerKind
+from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +140,15 @@ def ask_save_drafts(parent: QWidget, text: str) -> QMessageBox.StandardButton:
         | QMessageBox.StandardButton.Discard
         | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Save,
+    )
+
+
+def waiting_after_lock(waiting: int) -> str:
+    """What the unlock screen says while audit records wait for disk space."""
+    records = "1 audit record is" if waiting == 1 else f"{waiting} audit records are"
+    return (
+        f"The disk is full: {records} kept in memory and will be written when you unlock "
+        "again with space free. Free some space before closing BTAM Desktop, or they are lost."
     )
 
 
@@ -221,7 +230,7 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(side)
-        row.addWidget(self.pages, 1)
+        row.addWidget(self._with_storage_banner(self.pages), 1)
         self._workspace = workspace
         self._lock_holder = QWidget(self)
         lock_layout = QVBoxLayout(self._lock_holder)
@@ -414,10 +423,16 @@ class MainWindow(QMainWindow):
                     app.vault.lock()
             self.inactivity.stop()
             self._idle_hint_timer.stop()
+            self._stop_storage_watch()
             message = {
                 "idle": "BTAM Desktop locked itself because nobody used it for a while.",
                 "session": "BTAM Desktop locked because the computer was locked or went to sleep.",
             }.get(reason, "")
+            waiting = app.pending_events() if not app.read_only else 0
+            if waiting:
+                message = " ".join([message, waiting_after_lock(waiting)]).strip()
+                if reason == "quit":
+                    logger.warning("closing with %d audit records unwritten (disk full)", waiting)
             if reason == "quit":  # the window is closing: nothing to unlock
                 self._apply_locked_actions()
                 self._update_status()
@@ -493,6 +508,7 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             self._watch_session_events()
         self._idle_hint_timer.start()
+        self._start_storage_watch()
         self._update_status()
         self._update_title()
         self.locked_changed.emit(False)
@@ -1028,6 +1044,12 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         self.print_agenda_action.setEnabled(True)
         self.print_handout_action.setEnabled(True)
+        if app.read_only:  # read-only media: reading and printing only
+            for action in (self.report_action, self.change_password_action):
+                action.setEnabled(False)
+            self.report_action.setToolTip(
+                "This vault is on read-only media: copy it to a writable drive to add reports."
+            )
 
     def _apply_locked_actions(self) -> None:
         for action in (
@@ -1070,6 +1092,51 @@ class MainWindow(QMainWindow):
             "The vault locks by itself when nobody uses BTAM Desktop. Lock now with Ctrl+L."
         )
 
+    # == a full disk or read-only media (issue 14) ==========================================
+
+    STORAGE_CHECK_MS = 10_000
+
+    def _with_storage_banner(self, pages: QWidget) -> QWidget:
+        """The pages under a banner that stays while something cannot be written."""
+        holder = QWidget(self)
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.storage_banner = Banner(BannerKind.WARNING, "", holder)
+        self.storage_banner.setAccessibleName("Storage notice")
+        self.storage_banner.setVisible(False)
+        column.addWidget(self.storage_banner)
+        column.addWidget(pages, 1)
+        self._storage_timer = QTimer(self)
+        self._storage_timer.setInterval(self.STORAGE_CHECK_MS)
+        self._storage_timer.timeout.connect(lambda: self.refresh_storage_notice(flush=True))
+        return holder
+
+    def _start_storage_watch(self) -> None:
+        self.refresh_storage_notice()
+        self._storage_timer.start()
+
+    def _stop_storage_watch(self) -> None:
+        self._storage_timer.stop()
+        self.storage_banner.setVisible(False)
+
+    def refresh_storage_notice(self, flush: bool = False) -> None:
+        """Show why views are not recorded yet (a full disk) or that the vault is read-only;
+        with ``flush``, first try to write what waits (space may have been freed)."""
+        app = self._app
+        if app is None:
+            self.storage_banner.setVisible(False)
+            return
+        if flush and app.pending_events():
+            try:
+                app.flush_pending_events()
+            except VaultError as error:
+                logger.warning("writing waiting audit events failed: %s", type(error).__name__)
+        text = app.storage_notice()
+        self.storage_banner.set_kind(BannerKind.INFO if app.read_only else BannerKind.WARNING)
+        self.storage_banner.set_text(text)
+        self.storage_banner.setVisible(bool(text))
+
     def _update_title(self) -> None:
         self.team_label.setText(self._team_name)
         self.team_label.setVisible(bool(self._team_name))
@@ -1080,6 +1147,8 @@ class MainWindow(QMainWindow):
             number = self.case_tabs.tabText(self.case_tabs.indexOf(workspace))
             if number == "Case":
                 number = ""
+        if self._app is not None and self._app.read_only:
+            base = f"{base} (read-only)"
         self.setWindowTitle(f"{number} — {base}" if number else base)
         self.print_case_action.setEnabled(workspace is not None)
 

@@ -223,6 +223,7 @@ def test_create_can_be_retried_after_a_failed_write(tmp_path, track) -> None:
     folder = tmp_path / "new"
     with failing_fsync(errno.ENOSPC), pytest.raises(StorageUnavailableError):
         Vault.create(folder, username=ALICE, password=ALICE_PW, kdf_params=CHEAP)
+    assert not folder.exists()  # the folder this attempt made is gone: nothing partial
     vault, _recovery = Vault.create(folder, username=ALICE, password=ALICE_PW, kdf_params=CHEAP)
     track(vault)
     assert vault.integrity_problems() == []
