@@ -147,9 +147,15 @@ def _licence_texts(dist: metadata.Distribution) -> str:
     return "\n\n".join(texts)
 
 
+def _field(meta: metadata.PackageMetadata, name: str) -> str:
+    """A metadata field or "" (missing fields raise in some importlib_metadata versions)."""
+    values = meta.get_all(name) or []
+    return str(values[0]) if values else ""
+
+
 def _declared_licence(dist: metadata.Distribution) -> str:
     meta = dist.metadata
-    expression = meta.get("License-Expression")
+    expression = _field(meta, "License-Expression")
     if expression:
         return str(expression)
     classifiers = [
@@ -159,7 +165,7 @@ def _declared_licence(dist: metadata.Distribution) -> str:
     ]
     if classifiers:
         return " / ".join(classifiers)
-    declared = (meta.get("License") or "").strip()
+    declared = _field(meta, "License").strip()
     return declared.splitlines()[0][:80] if declared else "see the text"
 
 
@@ -185,7 +191,7 @@ def python_components(roots: list[str], excluded: set[str]) -> list[Component]:
     for dist in seen.values():
         found.append(
             Component(
-                name=str(dist.metadata["Name"]),
+                name=_field(dist.metadata, "Name") or dist.name,
                 version=dist.version,
                 licence=_declared_licence(dist),
                 text=_licence_texts(dist),

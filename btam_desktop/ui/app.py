@@ -22,7 +22,8 @@ from btam_desktop.services.app import Btam, unlock
 from btam_desktop.services.demo import DEMO_COORDINATOR, DEMO_PASSWORD, create_demo_vault
 from btam_desktop.store.crypto import KdfParams
 from btam_desktop.store.vault import default_vault_dir, is_vault
-from btam_desktop.ui.icons import icon
+from btam_desktop.ui.help import LOCKED_ANCHOR, install_f1, offer_tour
+from btam_desktop.ui.icons import app_icon
 from btam_desktop.ui.main_window import MainWindow
 from btam_desktop.ui.recent import ORGANIZATION, add_recent_vault, last_vault
 from btam_desktop.ui.setup_wizard import SetupWizard
@@ -57,7 +58,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     qapp.setApplicationVersion(__version__)
     qapp.setOrganizationName(ORGANIZATION)
     qapp.setDesktopFileName("btam-desktop")
-    qapp.setWindowIcon(icon("shield"))
+    qapp.setWindowIcon(app_icon())
     apply_theme(qapp)
     return qapp
 
@@ -68,12 +69,13 @@ class StartWindow(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
-        self.setWindowIcon(icon("shield"))
+        self.setWindowIcon(app_icon())
         self._content: QWidget | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.overlay = BusyOverlay(self)
         self.resize(600, 660)
+        install_f1(self, lambda: LOCKED_ANCHOR)  # the guide's "locked out" part
 
     def set_content(self, widget: QWidget | None) -> None:
         if self._content is not None:
@@ -104,10 +106,12 @@ class Launcher(QObject):
         *,
         kdf_params: KdfParams | None = None,
         keyring: tuple[bool, str] | None = None,
+        offer_tour: bool = False,
     ) -> None:
         super().__init__(parent)
         self._kdf_params = kdf_params
         self._keyring = keyring
+        self._offer_tour = offer_tour
         self.start_window: StartWindow | None = None
         self.main_window: MainWindow | None = None
         self.wizard: SetupWizard | None = None
@@ -236,6 +240,8 @@ class Launcher(QObject):
         window.show()
         window.raise_()
         window.activateWindow()
+        if self._offer_tour:
+            offer_tour(window)
         self.wizard = None
         if self.start_window is not None:
             start, self.start_window = self.start_window, None
@@ -258,7 +264,7 @@ class Launcher(QObject):
 def run_app(demo: bool = False, vault: Path | None = None) -> int:
     """Open the window and run until it is closed; returns the exit code."""
     qapp = create_application()
-    launcher = Launcher(qapp)
+    launcher = Launcher(qapp, offer_tour=True)
     launcher.start(demo=demo, vault=vault)
     code = qapp.exec()
     return launcher.exit_code if launcher.exit_code is not None else int(code)
