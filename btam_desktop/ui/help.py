@@ -708,7 +708,7 @@ TOUR = (
         "Welcome to BTAM Desktop",
         "A short tour of five panels shows where things are. Everything you type is encrypted "
         "on this computer, and nothing is sent over a network.",
-        "shield",
+        "app",
         START_ANCHOR,
     ),
     TourPanel(
