@@ -85,7 +85,7 @@ def _fake_bindepend() -> types.ModuleType:
 
 
 @pytest.fixture(scope="module")
-def spec() -> Iterator[dict[str, Any]]:
+def spec(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The spec's namespace after running it with recorders for PyInstaller's classes."""
     calls: dict[str, list[_Recorder]] = {"EXE": [], "COLLECT": [], "BUNDLE": []}
 
@@ -103,6 +103,7 @@ def spec() -> Iterator[dict[str, Any]]:
     namespace: dict[str, Any] = {
         "__name__": "btam_spec",
         "SPECPATH": str(SPEC.parent),
+        "workpath": str(tmp_path_factory.mktemp("pyinstaller-work")),
         **{kind: recorder(kind) for kind in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE")},
     }
     with pytest.MonkeyPatch.context() as patch:
