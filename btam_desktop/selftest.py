@@ -214,7 +214,7 @@ class SelfTest:
         return f"{name} ({usable})"
 
     def window_toolkit(self) -> str:
-        from PySide6.QtCore import QCoreApplication
+        from PySide6.QtCore import QCollator, QCoreApplication, QLocale
         from PySide6.QtGui import QGuiApplication, QImage, QPainter
         from PySide6.QtSvg import QSvgRenderer
         from PySide6.QtWidgets import QApplication
@@ -245,7 +245,15 @@ class SelfTest:
         if shot.isNull() or shot.width() < 100:
             raise SelfTestFailure("the unlock screen could not be drawn")
         assert isinstance(qapp, QApplication)
-        return f"Qt {qt_version()} on the {platform!r} platform; unlock screen drawn"
+        # Sorting by language (Qt asks ICU): Swedish puts "ö" after "z", German does not.
+        swedish = QCollator(QLocale("sv_SE"))
+        german = QCollator(QLocale("de_DE"))
+        if not (swedish.compare("öl", "zebra") > 0 and german.compare("öl", "zebra") < 0):
+            raise SelfTestFailure("sorting by language does not work (ICU collation data)")
+        return (
+            f"Qt {qt_version()} on the {platform!r} platform; unlock screen drawn; "
+            "sorting by language works"
+        )
 
 
 def qt_version() -> str:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -193,6 +194,7 @@ class Launcher(QObject):
         window.show()
         window.raise_()
         window.activateWindow()
+        _report_startup_if_probed()
         return screen
 
     def _choose_vault(self) -> None:
@@ -259,6 +261,23 @@ class Launcher(QObject):
 
     def _start_window_gone(self) -> None:
         self.start_window = None
+
+
+# bench/bench_frozen_start.py sets this: print one line once the unlock screen is on screen
+# (after the first paint), then quit. Nothing else changes; no vault is opened.
+STARTUP_PROBE_ENV = "BTAM_STARTUP_PROBE"
+STARTUP_PROBE_LINE = "btam-startup: unlock screen shown"
+
+
+def _report_startup_if_probed() -> None:
+    if os.environ.get(STARTUP_PROBE_ENV) != "1":
+        return
+
+    def report() -> None:
+        print(STARTUP_PROBE_LINE, file=sys.stderr, flush=True)
+        QCoreApplication.exit(EXIT_OK)
+
+    QTimer.singleShot(0, report)
 
 
 def run_app(demo: bool = False, vault: Path | None = None) -> int:

@@ -124,7 +124,8 @@ def linked_libraries(files: Iterable[Path], search: list[Path]) -> dict[str, Pat
             ["ldd", str(file)], capture_output=True, text=True, env=env, check=False
         )
         for line in result.stdout.splitlines():
-            match = re.match(r"\s*(\S+)\s+=>\s+(not found|\S+)", line)
+            # "libfoo.so.1 => /path/with spaces/libfoo.so.1 (0x...)" or "=> not found"
+            match = re.match(r"\s*(\S+)\s+=>\s+(.*?)(?:\s+\(0x[0-9a-f]+\))?\s*$", line)
             if not match:
                 continue
             name, where = match.groups()
