@@ -388,13 +388,6 @@ class ContextShortcut:
 
 
 CONTEXT_SHORTCUTS = (
-    ContextShortcut(
-        "Help",
-        "Open the guide at the part for this screen",
-        QKeySequence.StandardKey.HelpContents,
-        "ui/help.py",
-        "HelpContents",
-    ),
     ContextShortcut("Unlock screen", "Unlock", "Return", "ui/unlock.py", "Key_Return"),
     ContextShortcut(
         "Case list", "Open the selected case", "Return", "ui/pages/cases.py", "Key_Return"
@@ -519,7 +512,12 @@ def key_text(key: QKeySequence | QKeySequence.StandardKey | str) -> str:
         bindings = [b for b in QKeySequence.keyBindings(key) if _typed_binding(b)][:2]
         return " or ".join(b.toString(QKeySequence.SequenceFormat.NativeText) for b in bindings)
     sequence = key if isinstance(key, QKeySequence) else QKeySequence(key)
-    return sequence.toString(QKeySequence.SequenceFormat.NativeText)
+    text = sequence.toString(QKeySequence.SequenceFormat.NativeText)
+    return "Enter" if text == "Return" else text
+
+
+# Menu texts that need their menu to make sense on their own.
+_COMMAND_NAMES = {"Case summary": "Print the case summary"}
 
 
 def window_shortcuts(window: QWidget) -> list[tuple[str, str]]:
@@ -530,6 +528,7 @@ def window_shortcuts(window: QWidget) -> list[tuple[str, str]]:
         if not keys:
             continue
         name = action.text().replace("&", "").rstrip("…").rstrip(".").strip()
+        name = _COMMAND_NAMES.get(name, name)
         text = " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
         found.setdefault(name, text)
     return list(found.items())
