@@ -339,7 +339,10 @@ def install_test(deb: Path) -> int:
     if os.geteuid() != 0:
         print("--install-test installs a package: run it as root (sudo).")
         return 2
-    subprocess.run(["apt-get", "install", "-y", "-q", str(deb.resolve())], check=True)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", str(deb.resolve())],
+        check=True,
+    )
     program = "/usr/bin/btam"
     with tempfile.TemporaryDirectory(prefix="btam-deb-test-") as scratch:
         home = Path(scratch)
@@ -380,10 +383,15 @@ def install_test(deb: Path) -> int:
         else:
             print("skip the X11 self-test: Xvfb is not installed (apt-get install xvfb)")
     for tool, args in (
-        ("desktop-file-validate", ["/usr/share/applications/btam-desktop.desktop"]),
+        ("desktop-file-validate", ["/usr/share/applications/org.btamdesktop.BtamDesktop.desktop"]),
         (
             "appstreamcli",
-            ["validate", "--no-net", "--pedantic", "/usr/share/metainfo/btam-desktop.metainfo.xml"],
+            [
+                "validate",
+                "--no-net",
+                "--pedantic",
+                "/usr/share/metainfo/org.btamdesktop.BtamDesktop.metainfo.xml",
+            ],
         ),
     ):
         if shutil.which(tool):

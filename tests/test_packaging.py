@@ -368,13 +368,13 @@ def test_the_linux_desktop_entry_and_appstream_metadata() -> None:
     linux = PACKAGING / "linux"
     entry = configparser.ConfigParser(interpolation=None)
     entry.optionxform = str  # type: ignore[assignment,method-assign]
-    entry.read(linux / "btam-desktop.desktop", encoding="utf-8")
+    entry.read(linux / "org.btamdesktop.BtamDesktop.desktop", encoding="utf-8")
     desktop = entry["Desktop Entry"]
-    assert desktop["Exec"].split()[0] == "btam" and desktop["Icon"] == "btam-desktop"
+    assert desktop["Exec"].split()[0] == "btam" and desktop["Icon"] == "org.btamdesktop.BtamDesktop"
     assert desktop["Type"] == "Application" and desktop["Terminal"] == "false"
-    meta = ET.parse(linux / "btam-desktop.metainfo.xml").getroot()  # noqa: S314  (our own file)
-    assert meta.findtext("id") == "btam-desktop"
-    assert meta.findtext("launchable") == "btam-desktop.desktop"
+    meta = ET.parse(linux / "org.btamdesktop.BtamDesktop.metainfo.xml").getroot()  # noqa: S314  (our own file)
+    assert meta.findtext("id") == "org.btamdesktop.BtamDesktop"
+    assert meta.findtext("launchable") == "org.btamdesktop.BtamDesktop.desktop"
     assert meta.find("releases/release").get("version") == "@VERSION@"  # type: ignore[union-attr]
     _sys.path.insert(0, str(linux))
     try:
@@ -382,6 +382,9 @@ def test_the_linux_desktop_entry_and_appstream_metadata() -> None:
         import trim_icu
     finally:
         _sys.path.remove(str(linux))
+    assert deb.APP_ID == meta.findtext("id")  # files, icons and Qt's desktop file name agree
+    app_source = (PACKAGE / "ui" / "app.py").read_text(encoding="utf-8")
+    assert f'setDesktopFileName("{deb.APP_ID}")' in app_source
     for size in deb.ICON_SIZES:
         assert (PACKAGING / "icons" / f"btam-{size}.png").is_file()
     # the X11 plugin's libraries map to their Debian packages even where not installed

@@ -58,7 +58,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     qapp.setApplicationDisplayName(APP_NAME)
     qapp.setApplicationVersion(__version__)
     qapp.setOrganizationName(ORGANIZATION)
-    qapp.setDesktopFileName("btam-desktop")
+    qapp.setDesktopFileName("org.btamdesktop.BtamDesktop")  # the .desktop file and AppStream id
     qapp.setWindowIcon(app_icon())
     apply_theme(qapp)
     return qapp

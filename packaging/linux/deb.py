@@ -4,9 +4,9 @@ The package installs
 
     /opt/btam-desktop/                       the program folder
     /usr/bin/btam                            a link to /opt/btam-desktop/btam
-    /usr/share/applications/btam-desktop.desktop
-    /usr/share/metainfo/btam-desktop.metainfo.xml   (AppStream)
-    /usr/share/icons/hicolor/*/apps/btam-desktop.png|svg
+    /usr/share/applications/org.btamdesktop.BtamDesktop.desktop
+    /usr/share/metainfo/org.btamdesktop.BtamDesktop.metainfo.xml
+    /usr/share/icons/hicolor/*/apps/org.btamdesktop.BtamDesktop.png|svg
     /usr/share/doc/btam-desktop/copyright    points to the licences inside the program folder
 
 Libraries that PyInstaller copied from the build machine and that a Debian package provides
@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 PACKAGE = "btam-desktop"
 INSTALL_DIR = Path("/opt") / PACKAGE
-APP_ID = "btam-desktop"
+APP_ID = "org.btamdesktop.BtamDesktop"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 MAINTAINER = "BTAM Desktop maintainers <btam-desktop@localhost>"
 
