@@ -382,7 +382,7 @@ def test_the_linux_desktop_entry_and_appstream_metadata() -> None:
         import trim_icu
     finally:
         _sys.path.remove(str(linux))
-    assert deb.APP_ID == meta.findtext("id")  # files, icons and Qt's desktop file name agree
+    assert meta.findtext("id") == deb.APP_ID  # files, icons and Qt's desktop file name agree
     app_source = (PACKAGE / "ui" / "app.py").read_text(encoding="utf-8")
     assert f'setDesktopFileName("{deb.APP_ID}")' in app_source
     for size in deb.ICON_SIZES:
