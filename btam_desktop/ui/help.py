@@ -142,6 +142,7 @@ class HelpWindow(QMainWindow):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("helpWindow")
+        self.owners: set[int] = set()
         self.setWindowTitle(f"User guide — {APP_NAME}")
         self.setWindowIcon(icon("help"))
         self.resize(1000, 720)
@@ -352,6 +353,12 @@ def show_help(anchor: str = START_ANCHOR, parent: QWidget | None = None) -> Help
         _help_window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         _help_window.destroyed.connect(_forget_help_window)
     window = _help_window
+    owner = parent.window() if parent is not None else None
+    if owner is not None and owner is not window and id(owner) not in window.owners:
+        # The guide closes with the window it was opened from, so quitting is not held up
+        # by a help window left open.
+        window.owners.add(id(owner))
+        owner.destroyed.connect(window.close)
     window.show_anchor(anchor)
     window.show()
     window.raise_()

@@ -289,3 +289,16 @@ def test_skipping_the_tour_without_the_tick_offers_it_again(qtbot: QtBot) -> Non
     tour2.show()
     tour2.close()  # closing it with the tick (the default) counts as seen
     assert help_ui.tour_done()
+
+
+def test_the_guide_closes_with_the_window_it_was_opened_from(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QMainWindow
+
+    owner = QMainWindow()
+    owner.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    owner.show()
+    guide = help_ui.show_help("backups", owner)
+    assert guide.isVisible()
+    owner.close()
+    settle()
+    assert help_ui._help_window is None  # closed and deleted with its owner
