@@ -340,7 +340,15 @@ def install_test(deb: Path) -> int:
         print("--install-test installs a package: run it as root (sudo).")
         return 2
     subprocess.run(
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", str(deb.resolve())],
+        [
+            "apt-get",
+            "install",
+            "-y",
+            "-q",
+            "--reinstall",
+            "--no-install-recommends",
+            str(deb.resolve()),
+        ],
         check=True,
     )
     program = "/usr/bin/btam"
