@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -25,13 +26,17 @@ from btam_desktop.store.crypto import KdfParams
 from btam_desktop.store.vault import default_vault_dir, is_vault
 from btam_desktop.ui.help import LOCKED_ANCHOR, install_f1, offer_tour
 from btam_desktop.ui.icons import app_icon
-from btam_desktop.ui.main_window import MainWindow
 from btam_desktop.ui.recent import ORGANIZATION, add_recent_vault, last_vault
-from btam_desktop.ui.setup_wizard import SetupWizard
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import apply_theme
 from btam_desktop.ui.unlock import UnlockScreen, user_message
 from btam_desktop.ui.widgets import BusyOverlay
+
+if TYPE_CHECKING:
+    # Imported when first needed: the unlock screen appears without waiting for every page
+    # of the main window to load (see _warm_up_main_window).
+    from btam_desktop.ui.main_window import MainWindow
+    from btam_desktop.ui.setup_wizard import SetupWizard
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +200,7 @@ class Launcher(QObject):
         window.raise_()
         window.activateWindow()
         _report_startup_if_probed()
+        QTimer.singleShot(0, _warm_up_main_window)
         return screen
 
     def _choose_vault(self) -> None:
@@ -208,6 +214,8 @@ class Launcher(QObject):
     # -- setup -----------------------------------------------------------------------------
 
     def show_setup(self, back_to: Path | None = None) -> SetupWizard:
+        from btam_desktop.ui.setup_wizard import SetupWizard
+
         wizard = SetupWizard(kdf_params=self._kdf_params)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.vault_created.connect(lambda app, folder: self.show_main(app, folder))
@@ -232,6 +240,8 @@ class Launcher(QObject):
     # -- the main window -------------------------------------------------------------------
 
     def show_main(self, app: Btam, folder: Path, demo: bool = False) -> MainWindow:
+        from btam_desktop.ui.main_window import MainWindow
+
         if not demo:
             add_recent_vault(folder)
         window = MainWindow(
@@ -278,6 +288,11 @@ def _report_startup_if_probed() -> None:
         QCoreApplication.exit(EXIT_OK)
 
     QTimer.singleShot(0, report)
+
+
+def _warm_up_main_window() -> None:
+    """Load the main window's code once the unlock screen is painted, while the person types."""
+    import btam_desktop.ui.main_window  # noqa: F401
 
 
 def run_app(demo: bool = False, vault: Path | None = None) -> int:
