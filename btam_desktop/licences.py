@@ -166,7 +166,23 @@ def _declared_licence(dist: metadata.Distribution) -> str:
     if classifiers:
         return " / ".join(classifiers)
     declared = _field(meta, "License").strip()
-    return declared.splitlines()[0][:80] if declared else "see the text"
+    if declared:
+        return declared.splitlines()[0][:80]
+    return _licence_from_text(_licence_texts(dist))
+
+
+# Phrases that identify a licence text, for packages that declare none in their metadata.
+_TEXT_MARKERS = (
+    ("provided 'as-is', without any express or implied warranty", "Zlib"),
+    ("Permission is hereby granted, free of charge", "MIT"),
+    ("Redistribution and use in source and binary forms", "BSD"),
+    ("Apache License", "Apache-2.0"),
+)
+
+
+def _licence_from_text(text: str) -> str:
+    flat = " ".join(text.split())
+    return next((name for marker, name in _TEXT_MARKERS if marker in flat), "see the text")
 
 
 def python_components(roots: list[str], excluded: set[str]) -> list[Component]:

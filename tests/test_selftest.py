@@ -82,3 +82,32 @@ def test_a_readable_record_on_disk_is_caught(
     (folder / "vault.db").write_bytes(selftest.SQLITE_PLAIN_HEADER + b"rest")
     with pytest.raises(selftest.SelfTestFailure, match="plain SQLite"):
         test.database_encrypted()
+
+
+def test_licences_are_named_from_metadata_or_recognised_text() -> None:
+    from btam_desktop import licences
+
+    listed = {c.name: c for c in licences.gather()}
+    assert listed["sqlcipher3"].licence == "Zlib"  # declares none; recognised from its text
+    assert listed["SQLAlchemy"].licence == "MIT"
+    assert "PySide6_Essentials" not in listed  # covered by the curated Qt for Python entry
+    assert all(c.text.strip() for c in listed.values())
+    assert licences._licence_from_text("nothing recognisable") == "see the text"
+
+
+def test_the_frozen_program_reads_the_bundled_licence_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from btam_desktop import licences
+
+    written = licences.write_bundle(
+        tmp_path / licences.BUNDLE_FOLDER,
+        [licences.Component("Example", "1.0", "MIT", "Permission is hereby granted")],
+    )
+    assert (written / licences.BUNDLE_TEXT).read_text("utf-8").count("Example 1.0") == 1
+    monkeypatch.setattr(licences.sys, "_MEIPASS", str(tmp_path), raising=False)
+    licences.components.cache_clear()
+    try:
+        assert [c.name for c in licences.components()] == ["Example"]
+    finally:
+        licences.components.cache_clear()
