@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--demo", action="store_true", help="open the window on a demo vault")
     parser.add_argument("--vault", type=Path, help="open the window on this vault folder")
+    # -- installer support (issue 15) --
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this copy of the program works here (temporary vault, PDF, window)",
+    )
     sub = parser.add_subparsers(dest="command")
 
     init = sub.add_parser("init", help="create a new vault and print its recovery key")
@@ -322,6 +328,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for wrong usage
         return int(exc.code or 0)
+    if args.self_test:  # issue 15: installer support
+        from btam_desktop.selftest import run_self_test
+
+        return EXIT_OK if run_self_test(print) else EXIT_ERROR
     if args.command is None:
         return _open_window(args)
     try:

@@ -1,9 +1,17 @@
 #!/usr/bin/env python3
-"""Build the BTAM Desktop program folder with PyInstaller, then smoke-test what was built.
+"""Build the BTAM Desktop program folder with PyInstaller, smoke-test it, and on Linux package
+it as a .deb.
 
-    python3 packaging/build.py                  set up, build, smoke-test
+    python3 packaging/build.py                  set up, build, smoke-test (Linux: and the .deb)
     python3 packaging/build.py --smoke-only     smoke-test an earlier build
     python3 packaging/build.py --clean          rebuild from scratch (PyInstaller's cache too)
+    python3 packaging/build.py --package none   the folder only
+    sudo python3 packaging/build.py --install-test dist/btam-desktop_0.1.0_amd64.deb
+                                                install a .deb with apt on this machine and run
+                                                btam --self-test offscreen and under Xvfb
+
+The Windows installer (Inno Setup) and the macOS .dmg are made from the folder by
+packaging/windows/ and packaging/macos/ (see packaging/README.md).
 
 The build runs in its own virtual environment, build/venv (never the development .venv), with
 the program's dependencies at the versions pinned in requirements/constraints.txt and
@@ -256,11 +264,18 @@ class SmokeTests:
             server.terminate()
             server.wait(timeout=30)
 
+    def self_test(self) -> str:
+        result = self.run(["--self-test"])
+        return self.expect(result, "Self-test passed.").replace("\n", " ") + (
+            f"; {sum(1 for line in result.stdout.splitlines() if line.startswith('ok'))} checks ok"
+        )
+
     def run_all(self) -> bool:
         if not self.program.exists():
             print(f"FAIL the built program is missing: {self.program}")
             return False
         self.check("btam --version", self.version)
+        self.check("btam --self-test (offscreen)", self.self_test)
         self.check("btam forms check <bundled forms>", self.forms_check)
         self.check("btam demo --vault DIR", self.demo)
         self.check("btam audit verify --password-stdin", self.audit)
@@ -274,6 +289,126 @@ class SmokeTests:
         return all(o.ok for o in self.outcomes)
 
 
+# ---- Linux: the .deb ---------------------------------------------------------------------
+
+
+def program_version() -> str:
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        return str(tomllib.load(handle)["project"]["version"])
+
+
+def make_deb(app_dir: Path, out_dir: Path) -> Path:
+    sys.path.insert(0, str(ROOT / "packaging" / "linux"))
+    from deb import build_deb  # packaging/linux/deb.py
+
+    start = time.monotonic()
+    result = build_deb(app_dir, out_dir, program_version())
+    size = result.path.stat().st_size / 2**20
+    print(
+        f"== {result.path.name}: {size:.0f} MiB to download, "
+        f"{result.installed_kib / 1024:.0f} MiB installed, built in "
+        f"{time.monotonic() - start:.0f} s",
+        flush=True,
+    )
+    print(f"== Depends: {', '.join(result.depends)}", flush=True)
+    print(
+        f"== left out of /opt (from those packages instead): {len(result.left_out)} libraries",
+        flush=True,
+    )
+    return result.path
+
+
+def run_self_test(program: str, env: dict[str, str], label: str) -> bool:
+    start = time.monotonic()
+    result = subprocess.run(
+        [program, "--self-test"], capture_output=True, text=True, env=env, timeout=300
+    )
+    seconds = time.monotonic() - start
+    ok = result.returncode == 0 and "Self-test passed." in result.stdout
+    print(f"{'ok  ' if ok else 'FAIL'} {program} --self-test ({label}, {seconds:.1f} s)")
+    for line in result.stdout.splitlines():
+        print(f"     {line}")
+    noise = [line for line in result.stderr.splitlines() if "propagateSizeHints" not in line]
+    if noise:
+        print("     stderr: " + "\n     stderr: ".join(noise))
+    return ok and not any(w in result.stderr for w in ("Traceback", "Could not load"))
+
+
+def install_test(deb: Path) -> int:
+    """Install the .deb with apt (pulling in its Depends), then self-test the installed copy."""
+    if os.geteuid() != 0:
+        print("--install-test installs a package: run it as root (sudo).")
+        return 2
+    subprocess.run(
+        [
+            "apt-get",
+            "install",
+            "-y",
+            "-q",
+            "--reinstall",
+            "--no-install-recommends",
+            str(deb.resolve()),
+        ],
+        check=True,
+    )
+    program = "/usr/bin/btam"
+    with tempfile.TemporaryDirectory(prefix="btam-deb-test-") as scratch:
+        home = Path(scratch)
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(home),
+            "XDG_RUNTIME_DIR": str(home),
+            "LANG": "C.UTF-8",
+        }
+        ok = run_self_test(program, {**env, "QT_QPA_PLATFORM": "offscreen"}, "offscreen")
+        xvfb = shutil.which("Xvfb")
+        if xvfb:
+            read_fd, write_fd = os.pipe()
+            server = subprocess.Popen(
+                [
+                    xvfb,
+                    "-displayfd",
+                    str(write_fd),
+                    "-screen",
+                    "0",
+                    "1280x800x24",
+                    "-nolisten",
+                    "tcp",
+                ],
+                pass_fds=(write_fd,),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            os.close(write_fd)
+            try:
+                with os.fdopen(read_fd) as pipe:
+                    display = pipe.readline().strip()
+                x_env = {**env, "DISPLAY": f":{display}", "QT_QPA_PLATFORM": "xcb"}
+                ok = run_self_test(program, x_env, "X11 on Xvfb, xcb plugin") and ok
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+        else:
+            print("skip the X11 self-test: Xvfb is not installed (apt-get install xvfb)")
+    for tool, args in (
+        ("desktop-file-validate", ["/usr/share/applications/org.btamdesktop.BtamDesktop.desktop"]),
+        (
+            "appstreamcli",
+            [
+                "validate",
+                "--no-net",
+                "--pedantic",
+                "/usr/share/metainfo/org.btamdesktop.BtamDesktop.metainfo.xml",
+            ],
+        ),
+    ):
+        if shutil.which(tool):
+            checked = subprocess.run([tool, *args], capture_output=True, text=True)
+            print(f"{tool}: exit {checked.returncode} {checked.stdout.strip()}")
+    print("== installed package passed" if ok else "== INSTALLED PACKAGE FAILED", flush=True)
+    return 0 if ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--venv", type=Path, default=ROOT / "build" / "venv")
@@ -283,7 +418,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--smoke-only", action="store_true", help="test an existing build")
     parser.add_argument("--no-smoke", action="store_true", help="build without testing")
     parser.add_argument("--gui-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--package",
+        choices=["auto", "deb", "none"],
+        default="auto",
+        help="auto: a .deb on Debian/Ubuntu (when dpkg-deb is there), nothing elsewhere",
+    )
+    parser.add_argument(
+        "--install-test", type=Path, metavar="DEB", help="install DEB here and self-test it"
+    )
     args = parser.parse_args(argv)
+    if args.install_test:
+        return install_test(args.install_test)
 
     app_dir = args.dist.resolve() / APP_NAME
     if not args.smoke_only:
@@ -297,12 +443,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if app_dir.is_dir():
         files = sum(1 for p in app_dir.rglob("*") if p.is_file())
         print(f"== size: {folder_size(app_dir) / 2**20:.0f} MiB in {files} files", flush=True)
-    if args.no_smoke:
-        return 0
-    with tempfile.TemporaryDirectory(prefix="btam-smoke-") as scratch:
-        ok = SmokeTests(app_dir, Path(scratch), args.gui_seconds).run_all()
-    print("== all smoke tests passed" if ok else "== SMOKE TESTS FAILED", flush=True)
-    return 0 if ok else 1
+    if not args.no_smoke:
+        with tempfile.TemporaryDirectory(prefix="btam-smoke-") as scratch:
+            ok = SmokeTests(app_dir, Path(scratch), args.gui_seconds).run_all()
+        print("== all smoke tests passed" if ok else "== SMOKE TESTS FAILED", flush=True)
+        if not ok:
+            return 1
+    linux_deb = sys.platform.startswith("linux") and shutil.which("dpkg-deb") is not None
+    if args.package == "deb" or (args.package == "auto" and linux_deb):
+        deb = make_deb(app_dir, args.dist.resolve())
+        print(
+            f"== to install and self-test it here: sudo {sys.executable} {__file__} "
+            f"--install-test {deb}",
+            flush=True,
+        )
+    return 0
 
 
 if __name__ == "__main__":

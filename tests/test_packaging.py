@@ -85,7 +85,7 @@ def _fake_bindepend() -> types.ModuleType:
 
 
 @pytest.fixture(scope="module")
-def spec() -> Iterator[dict[str, Any]]:
+def spec(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The spec's namespace after running it with recorders for PyInstaller's classes."""
     calls: dict[str, list[_Recorder]] = {"EXE": [], "COLLECT": [], "BUNDLE": []}
 
@@ -103,6 +103,7 @@ def spec() -> Iterator[dict[str, Any]]:
     namespace: dict[str, Any] = {
         "__name__": "btam_spec",
         "SPECPATH": str(SPEC.parent),
+        "workpath": str(tmp_path_factory.mktemp("pyinstaller-work")),
         **{kind: recorder(kind) for kind in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE")},
     }
     with pytest.MonkeyPatch.context() as patch:
@@ -253,3 +254,164 @@ def test_the_linux_trim_drops_only_unused_plugins_and_their_libraries(
             "libQt6Gui.so.6",
             "forms/screening/screening.yaml",
         }
+
+
+# -- installers (issue 15): what can be checked without Windows, a Mac or a full build ----------
+
+PACKAGING = ROOT / "packaging"
+
+
+def _pyproject_version() -> str:
+    import tomllib
+
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        return str(tomllib.load(handle)["project"]["version"])
+
+
+def test_one_version_everywhere(spec: dict[str, Any]) -> None:
+    version = _pyproject_version()
+    assert btam_desktop.__version__ == version
+    assert spec["VERSION"] == version
+    assert spec["INFO_PLIST"]["CFBundleShortVersionString"] == version
+    iss = (PACKAGING / "windows" / "btam.iss").read_text(encoding="utf-8")
+    assert re.search(r'#define AppVersion "([^"]+)"', iss).group(1) == version  # type: ignore[union-attr]
+
+
+def test_the_inno_setup_script_is_per_user_and_points_at_real_files(
+    spec: dict[str, Any],
+) -> None:
+    script = PACKAGING / "windows" / "btam.iss"
+    text = script.read_text(encoding="utf-8")
+    defines = dict(re.findall(r'#define (\w+) "([^"]*)"', text))
+    assert "PrivilegesRequired=lowest" in text.splitlines()
+    assert "DefaultDirName={autopf}\\{#AppName}" in text  # %LOCALAPPDATA%\Programs per user
+    # The uninstaller never deletes anything it did not install: no delete sections at all.
+    sections = set(re.findall(r"^\[(\w+)\]", text, re.MULTILINE))
+    assert sections == {"Setup", "Languages", "Tasks", "Files", "Icons", "Run", "Code"}
+    assert "{localappdata}\\{#AppName}" not in text.split("[Code]")[0]
+    # Files the script names, relative to the script's folder.
+    icon = re.search(r"^SetupIconFile=(.+)$", text, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    assert (script.parent / icon.replace("\\", "/")).is_file()
+    source = defines["SourceDir"].replace("\\", "/")
+    assert (script.parent / source).resolve() == ROOT / "dist" / spec["APP_NAME"]
+    (collect,) = spec["_calls"]["COLLECT"]
+    assert collect.kwargs["name"] == spec["APP_NAME"] == defines["AppName"]
+    # The Start-menu shortcut opens the windowed program the spec builds on Windows.
+    spec_text = SPEC.read_text(encoding="utf-8")
+    assert defines["AppExe"] == f"{spec['APP_NAME']}.exe" and "name=APP_NAME," in spec_text
+    assert defines["CliExe"] == "btam.exe" and 'name="btam",' in spec_text
+    assert re.search(
+        r'^Name: "\{autoprograms\}\\\{#AppName\}"; Filename: "\{app\}\\\{#AppExe\}"',
+        text,
+        re.MULTILINE,
+    )
+    assert "UNSIGNED" in text  # an unsigned build says so in its file name
+
+
+def test_the_windows_and_macos_workflows_name_real_files() -> None:
+    import yaml
+
+    for name in ("windows.yml", "macos.yml"):
+        workflow = yaml.safe_load((PACKAGING / "ci" / name).read_text(encoding="utf-8"))
+        steps = next(iter(workflow["jobs"].values()))["steps"]
+        commands = "\n".join(str(step.get("run", "")) for step in steps)
+        for path in re.findall(r"packaging[\\/][\w\\/.-]+", commands):
+            assert (ROOT / path.replace("\\", "/")).exists(), f"{name}: {path}"
+        assert "--self-test" in commands
+    windows = (PACKAGING / "ci" / "windows.yml").read_text(encoding="utf-8")
+    assert "the uninstaller removed a vault" in windows
+
+
+def test_the_mac_bundle_keys_icon_and_signing_script(spec: dict[str, Any]) -> None:
+    import plistlib
+
+    plist = spec["INFO_PLIST"]
+    assert plist["NSHighResolutionCapable"] is True
+    assert plist["NSRequiresAquaSystemAppearance"] is False  # follows dark mode
+    assert (PACKAGING / "icons" / "btam.icns").is_file()
+    entitlements = plistlib.loads((PACKAGING / "macos" / "entitlements.plist").read_bytes())
+    assert entitlements == {"com.apple.security.cs.allow-unsigned-executable-memory": True}
+    script = PACKAGING / "macos" / "sign_and_notarize.sh"
+    text = script.read_text(encoding="utf-8")
+    assert 'ENTITLEMENTS="packaging/macos/entitlements.plist"' in text
+    assert "--options runtime" in text and "--timestamp" in text
+    assert "notarytool submit" in text and "stapler staple" in text
+    assert "UNSIGNED" in text
+    signing = [line for line in text.splitlines() if "codesign --force" in line]
+    assert signing and not any("--deep" in line for line in signing)
+    if shutil.which("bash"):
+        import subprocess
+
+        subprocess.run(["bash", "-n", str(script)], check=True)
+
+
+def test_the_icons_exist_in_every_size() -> None:
+    from PIL import Image
+
+    icons = PACKAGING / "icons"
+    with Image.open(icons / "btam.ico") as ico:
+        assert {(16, 16), (32, 32), (48, 48), (256, 256)} <= set(ico.info["sizes"])
+    with Image.open(icons / "btam.icns") as icns:
+        assert icns.format == "ICNS"
+    for size in (16, 48, 128, 256, 512):
+        with Image.open(icons / f"btam-{size}.png") as png:
+            assert png.size == (size, size)
+    assert (ROOT / "resources" / "app" / "btam.svg").is_file()
+    assert (ROOT / "resources" / "app" / "btam-64.png").is_file()
+
+
+def test_the_linux_desktop_entry_and_appstream_metadata() -> None:
+    import configparser
+    import sys as _sys
+    import xml.etree.ElementTree as ET
+
+    linux = PACKAGING / "linux"
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str  # type: ignore[assignment,method-assign]
+    entry.read(linux / "org.btamdesktop.BtamDesktop.desktop", encoding="utf-8")
+    desktop = entry["Desktop Entry"]
+    assert desktop["Exec"].split()[0] == "btam" and desktop["Icon"] == "org.btamdesktop.BtamDesktop"
+    assert desktop["Type"] == "Application" and desktop["Terminal"] == "false"
+    meta = ET.parse(linux / "org.btamdesktop.BtamDesktop.metainfo.xml").getroot()  # noqa: S314  (our own file)
+    assert meta.findtext("id") == "org.btamdesktop.BtamDesktop"
+    assert meta.findtext("launchable") == "org.btamdesktop.BtamDesktop.desktop"
+    assert meta.find("releases/release").get("version") == "@VERSION@"  # type: ignore[union-attr]
+    _sys.path.insert(0, str(linux))
+    try:
+        import deb
+        import trim_icu
+    finally:
+        _sys.path.remove(str(linux))
+    assert meta.findtext("id") == deb.APP_ID  # files, icons and Qt's desktop file name agree
+    app_source = (PACKAGE / "ui" / "app.py").read_text(encoding="utf-8")
+    assert f'setDesktopFileName("{deb.APP_ID}")' in app_source
+    for size in deb.ICON_SIZES:
+        assert (PACKAGING / "icons" / f"btam-{size}.png").is_file()
+    # the X11 plugin's libraries map to their Debian packages even where not installed
+    assert deb.KNOWN_PACKAGES["libxcb-icccm.so.4"] == "libxcb-icccm4"
+    assert deb.KNOWN_PACKAGES["libxcb-keysyms.so.1"] == "libxcb-keysyms1"
+    # ICU: collation and locale data stay, names and converters go
+    for kept in ("coll/de.res", "coll/ucadata.icu", "root.res", "res_index.res", "pool.res"):
+        assert not trim_icu.dropped(kept), kept
+    for gone in (
+        "lang/de.res",
+        "zone/fr.res",
+        "curr/en.res",
+        "ibm-1390_P110-2003.cnv",
+        "brkitr/cjdict.dict",
+        "unames.icu",
+    ):
+        assert trim_icu.dropped(gone), gone
+
+
+def test_the_bundle_carries_the_licence_notices(spec: dict[str, Any]) -> None:
+    import json
+
+    licences = [Path(src) for src, folder in spec["DATAS"] if folder == "licences"]
+    assert {p.name for p in licences} == {"components.json", "LICENCES.txt"}
+    index = next(p for p in licences if p.name == "components.json")
+    listed = {c["name"]: c for c in json.loads(index.read_text("utf-8"))["components"]}
+    for name in ("Qt", "SQLCipher", "reportlab", "Bitstream Vera fonts", "Python", "cryptography"):
+        assert listed[name]["text"], name
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in listed["Qt"]["text"]
+    assert "pytest" not in listed and "mypy" not in listed  # development tools are not shipped

@@ -153,3 +153,15 @@ class SvgIconEngine(QIconEngine):
 def icon(name: str, color: QColor | str | None = None) -> QIcon:
     """The named icon, tinted to the palette (or to ``color``); KeyError for an unknown name."""
     return QIcon(SvgIconEngine(name, QColor(color) if color is not None else None))
+
+
+def app_icon() -> QIcon:
+    """The program's own icon (resources/app): the window, taskbar and dialogs."""
+    from btam_desktop.ui.resources import resource_path
+
+    result = QIcon()
+    folder = resource_path("app")
+    for png in sorted(folder.glob("btam-*.png")):
+        result.addFile(str(png))
+    result.addFile(str(folder / "btam.svg"))
+    return result

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from btam_desktop import APP_NAME, __version__
+from btam_desktop import APP_NAME
 from btam_desktop.domain.enums import Role
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
@@ -50,7 +50,8 @@ from btam_desktop.store.errors import VaultError
 from btam_desktop.store.vault import is_vault
 from btam_desktop.ui import tasks
 from btam_desktop.ui.case_workspace import CaseWorkspace
-from btam_desktop.ui.icons import icon
+from btam_desktop.ui.help import add_help_actions, show_about
+from btam_desktop.ui.icons import app_icon, icon
 from btam_desktop.ui.idle import InactivityWatcher
 from btam_desktop.ui.intake_dialog import IntakeDialog
 from btam_desktop.ui.pages.cases import CasesPage
@@ -169,7 +170,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.setWindowIcon(icon("shield"))
+        self.setWindowIcon(app_icon())
         self._app: Btam | None = None
         self._folder = Path(vault_folder)
         self._demo_folder: Path | None = Path(vault_folder).resolve() if demo else None
@@ -934,6 +935,7 @@ class MainWindow(QMainWindow):
         )
         self.about_action = self._action("&About BTAM Desktop", self.about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.help_actions = add_help_actions(self)  # F1 user guide, shortcuts, tour
         self.print_case_action = self._action(
             "&Case summary…",
             self.print_case_summary,
@@ -974,6 +976,10 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.find_action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.help_actions.guide)
+        help_menu.addAction(self.help_actions.shortcuts)
+        help_menu.addAction(self.help_actions.tour)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self.file_menu, self.view_menu, self.help_menu = file_menu, view_menu, help_menu
         self._fill_recent_menu()
@@ -1173,15 +1179,8 @@ class MainWindow(QMainWindow):
 
     # == small dialogs ====================================================================
 
-    def about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<h3>{APP_NAME} {__version__}</h3>"
-            "<p>Offline, encrypted behavioral threat assessment and management for small "
-            "teams.</p><p>Every record is encrypted on this computer; every action is kept in "
-            "a tamper-evident audit trail.</p>",
-        )
+    def about(self) -> QDialog:
+        return show_about(self)
 
     def change_password(self) -> QDialog | None:
         if self._app is None:
