@@ -16,6 +16,7 @@ from btam_desktop.services.assessments import AssessmentService
 from btam_desktop.services.cases import CaseService
 from btam_desktop.services.context import RECOVERY_ACTOR, Actor, ServiceContext
 from btam_desktop.services.drafts import DraftService
+from btam_desktop.services.exchange import ExchangeService
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.plans import PlanService
 from btam_desktop.services.records import RecordService
@@ -43,6 +44,7 @@ class Btam:
         self.assessments = AssessmentService(self.ctx, self.cases)
         self.plans = PlanService(self.ctx)
         self.tasks = TaskService(self.ctx)
+        self.exchange = ExchangeService(self.ctx)  # export, import, transfer, statistics
 
     @property
     def vault(self) -> Vault:
