@@ -233,7 +233,7 @@ def _case_record(
         ]
         items = []
         for index, row in enumerate(rows, start=1):
-            positions[(key, row.id)] = index  # type: ignore[attr-defined]
+            positions[(key, row.id)] = index
             item = _row_record(row, key, authors, positions, kept)
             if isinstance(row, Assessment) and row.form_hash not in snapshots:
                 snapshot = session.get(FormSnapshot, row.form_hash)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 from btam_desktop.domain.enums import CaseSetting
 from btam_desktop.services.app import Btam, NewTeam, create_team_vault
 from btam_desktop.services.demo import create_demo_vault
-from btam_desktop.store.errors import PermissionDeniedError, ValidationError
 from tests.services.conftest import CHEAP
 
 
