@@ -194,7 +194,7 @@ def test_csv_cells_that_look_like_formulas_are_defused(demo: Btam) -> None:
     assert "'=HYPERLINK" in text
 
 
-# ---- transfer -------------------------------------------------------------------------------------
+# ---- transfer ----------------------------------------------------------------------------
 
 PASSPHRASE = "maple river lantern pocket"
 
@@ -269,7 +269,7 @@ def test_weak_passphrase_is_refused_and_nothing_written(demo: Btam, tmp_path: Pa
     assert list(tmp_path.iterdir()) == [tmp_path / "demo"]
 
 
-# ---- roles ------------------------------------------------------------------------------------------
+# ---- roles -------------------------------------------------------------------------------
 
 
 def test_members_and_viewers_may_not_export_import_or_transfer(
