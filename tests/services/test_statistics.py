@@ -52,7 +52,8 @@ def test_statistics_match_counts_computed_independently(demo: Btam) -> None:
     reports = _sql(
         demo,
         "SELECT case_id, channel, expressed_as FROM concern_report WHERE id IN "
-        "(SELECT MIN(id) FROM concern_report WHERE case_id IN (SELECT id FROM case_file WHERE year = :y) GROUP BY case_id)",
+        "(SELECT MIN(id) FROM concern_report WHERE case_id IN "
+        "(SELECT id FROM case_file WHERE year = :y) GROUP BY case_id)",
         y=year,
     )
     channels = Counter(str(r[1]).replace("_", " ").capitalize() for r in reports)
@@ -84,7 +85,8 @@ def test_statistics_match_counts_computed_independently(demo: Btam) -> None:
     strategies = _sql(
         demo,
         "SELECT pi.strategy, COUNT(*) FROM plan_intervention pi JOIN management_plan mp "
-        "ON mp.id = pi.plan_id WHERE mp.case_id IN (SELECT id FROM case_file WHERE year = :y) AND mp.version = (SELECT "
+        "ON mp.id = pi.plan_id WHERE mp.case_id IN (SELECT id FROM case_file WHERE year = :y) "
+        "AND mp.version = (SELECT "
         "MAX(version) FROM management_plan m2 WHERE m2.case_id = mp.case_id) "
         "GROUP BY pi.strategy",
         y=year,
