@@ -322,7 +322,7 @@ def test_stats_writes_csv_and_pdf_and_viewers_are_refused(
 ) -> None:
     year = numbers(demo, monkeypatch, capsys)[0][:4]
     out_csv, out_pdf = tmp_path / "s.csv", tmp_path / "s.pdf"
-    code, out, err = run(
+    code, _out, err = run(
         monkeypatch,
         capsys,
         [
