@@ -447,7 +447,8 @@ class ImportDialog(_TaskDialog):
         self.summary.setText(
             f"{len(preview.rows)} rows checked."
             + (
-                f" {bad} rows need correcting in the spreadsheet; nothing will be imported "
+                f" {bad} {'row needs' if bad == 1 else 'rows need'} correcting in the "
+                "spreadsheet; nothing will be imported "
                 "until every row is right."
                 if bad
                 else " Every row can be imported. Nothing has been added yet."
@@ -512,6 +513,7 @@ class ImportDialog(_TaskDialog):
 class TransferDialog(_TaskDialog):
     def __init__(self, app: Btam, selected: Sequence[int], parent: QWidget | None = None) -> None:
         super().__init__(app, "Transfer cases", parent)
+        self.setMinimumWidth(660)  # room for the strength meter's verdict
         self.selected = list(selected)
         numbers = [app.cases.get(i).number for i in self.selected[:20]]
         intro = QLabel(
