@@ -677,7 +677,8 @@ class ReceiveDialog(_TaskDialog):
         )
         sent = preview.sent_at[:10]
         team = preview.sending_team or "a team that gave no name"
-        text = f"{len(cases)} cases from {team}, sealed {sent}. "
+        count = "1 case" if len(cases) == 1 else f"{len(cases)} cases"
+        text = f"{count} from {team}, sealed {sent}. "
         if preview.ok:
             text += (
                 "Each will get a new number here and keep its history; the old number and the "
