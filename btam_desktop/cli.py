@@ -137,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     case.add_argument("--paper", choices=["letter", "a4"], default=None)
     _stdin_arg(case)
 
+    # Records lifecycle (issue 9): export, import, transfer, stats.
+    from btam_desktop import cli_records
+
+    cli_records.add_parsers(sub)
+
     return parser
 
 
@@ -320,6 +325,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], int]] 
     "forms": _cmd_forms,
     "print": _cmd_print,
 }
+# Records lifecycle (issue 9): export, import, transfer, stats.
+from btam_desktop.cli_records import COMMANDS as _RECORDS_COMMANDS  # noqa: E402
+
+COMMANDS.update(_RECORDS_COMMANDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

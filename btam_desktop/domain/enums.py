@@ -209,6 +209,7 @@ class DisclosureRecipient(StrEnum):
     LAW_ENFORCEMENT = "law_enforcement"
     ADMINISTRATION = "administration"
     MENTAL_HEALTH = "mental_health"
+    RECEIVING_ORGANIZATION = "receiving_organization"
     OTHER = "other"
 
     @property
@@ -219,6 +220,7 @@ class DisclosureRecipient(StrEnum):
             "law_enforcement": "Law enforcement",
             "administration": "Administration",
             "mental_health": "Mental-health provider",
+            "receiving_organization": "Another school or agency (case transfer)",
             "other": "Other",
         }[self.value]
 
@@ -232,6 +234,7 @@ class DisclosureBasis(StrEnum):
     LAW_ENFORCEMENT_UNIT_RECORD = "law_enforcement_unit_record"
     COURT_ORDER = "court_order"
     EMPLOYER_POLICY = "employer_policy"
+    RECORDS_TRANSFER = "records_transfer"
     OTHER = "other"
 
     @property
@@ -243,6 +246,8 @@ class DisclosureBasis(StrEnum):
             "law_enforcement_unit_record": "Law-enforcement unit record",
             "court_order": "Court order or subpoena",
             "employer_policy": "Employer policy",
+            "records_transfer": "Records sent to the school or agency now responsible "
+            "(FERPA 99.31(a)(2), or as state law requires)",
             "other": "Other",
         }[self.value]
 

@@ -354,4 +354,18 @@ class MonitoringEntry(SQLModel, table=True):
     created_at: datetime = _now_field()
 
 
+class CaseOrigin(SQLModel, table=True):
+    """Where an imported or transferred case came from: its number and team there, and the
+    authors of its records who have no account in this vault (kept so history stays whole)."""
+
+    __tablename__ = "case_origin"
+    case_id: int = Field(foreign_key="case_file.id", primary_key=True)
+    kind: str = Field(max_length=16)  # json_import, csv_import, transfer
+    source_number: str = Field(default="", max_length=40)
+    source_team: str = Field(default="", max_length=200)
+    received_at: datetime = _now_field()
+    received_by_id: int | None = Field(default=None, foreign_key="account.id")
+    details: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 ALL_TABLES = SQLModel.metadata

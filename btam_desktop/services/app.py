@@ -16,13 +16,17 @@ from btam_desktop.services.assessments import AssessmentService
 from btam_desktop.services.cases import CaseService
 from btam_desktop.services.context import RECOVERY_ACTOR, Actor, ServiceContext
 from btam_desktop.services.drafts import DraftService
+from btam_desktop.services.exchange import ExchangeService
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.plans import PlanService
 from btam_desktop.services.records import RecordService
 from btam_desktop.services.scales import registry, scale
 from btam_desktop.services.settings import TeamSettings, load_settings, write_settings_rows
+from btam_desktop.services.spreadsheet import SpreadsheetImport
+from btam_desktop.services.statistics import StatisticsService
 from btam_desktop.services.tasks import TaskService
 from btam_desktop.services.team import TeamService, check_username
+from btam_desktop.services.transfer import TransferService
 from btam_desktop.store import audit, crypto, remember
 from btam_desktop.store.audit import ChainReport
 from btam_desktop.store.errors import ValidationError, WrongCredentialsError
@@ -43,6 +47,11 @@ class Btam:
         self.assessments = AssessmentService(self.ctx, self.cases)
         self.plans = PlanService(self.ctx)
         self.tasks = TaskService(self.ctx)
+        # Records lifecycle: export and import, spreadsheets, transfer, annual statistics.
+        self.exchange = ExchangeService(self.ctx)
+        self.spreadsheet = SpreadsheetImport(self.ctx)
+        self.transfer = TransferService(self.ctx)
+        self.statistics = StatisticsService(self.ctx)
 
     @property
     def vault(self) -> Vault:

@@ -31,6 +31,7 @@ from btam_desktop.domain.models import (
     Case,
     CaseMember,
     CaseNote,
+    CaseOrigin,
     ConcernReport,
     Disclosure,
     Draft,
@@ -618,6 +619,7 @@ class CaseService:
             )
             session.execute(delete(Draft).where(col(Draft.subject) == str(case_id)))
             for table in (
+                CaseOrigin,
                 MonitoringEntry,
                 ManagementPlan,
                 Assessment,

@@ -17,6 +17,9 @@ class Permission(StrEnum):
     CHANGE_SETTINGS = "change team settings"
     VIEW_AUDIT = "view the audit trail"
     EXPORT = "print or export case records"
+    EXPORT_BULK = "export or transfer cases out of the vault"
+    IMPORT_CASES = "import or receive cases"
+    STATISTICS = "produce annual statistics"
 
 
 _ALL = frozenset(Role)
@@ -33,6 +36,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.CHANGE_SETTINGS: _COORDINATOR,
     Permission.VIEW_AUDIT: _COORDINATOR,
     Permission.EXPORT: _ALL,
+    Permission.EXPORT_BULK: _COORDINATOR,
+    Permission.IMPORT_CASES: _COORDINATOR,
+    Permission.STATISTICS: _WORKERS,
 }
 
 

@@ -949,6 +949,19 @@ class MainWindow(QMainWindow):
         self.print_handout_action = self._action(
             "&Recognize-and-report handout…", self.print_handout, icon_name="print"
         )
+        # Records lifecycle (issue 9): export, import, transfer, annual statistics.
+        self.export_cases_action = self._action("&Export cases…", self.export_cases)
+        self.import_cases_action = self._action("&Import cases…", self.import_cases)
+        self.transfer_cases_action = self._action("&Transfer cases…", self.transfer_cases)
+        self.receive_transfer_action = self._action("Recei&ve transfer…", self.receive_transfer)
+        self.statistics_action = self._action("Annual &statistics…", self.annual_statistics)
+        self.lifecycle_actions = [
+            self.export_cases_action,
+            self.import_cases_action,
+            self.transfer_cases_action,
+            self.receive_transfer_action,
+            self.statistics_action,
+        ]
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -957,6 +970,9 @@ class MainWindow(QMainWindow):
         self.print_menu = file_menu.addMenu(icon("print"), "&Print")
         for action in (self.print_case_action, self.print_agenda_action, self.print_handout_action):
             self.print_menu.addAction(action)
+        file_menu.addSeparator()
+        for action in self.lifecycle_actions:  # records lifecycle (issue 9)
+            file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.open_vault_action)
         file_menu.addAction(self.new_vault_action)
@@ -1057,6 +1073,24 @@ class MainWindow(QMainWindow):
                 "This vault is on read-only media: copy it to a writable drive to add reports."
             )
 
+        self._apply_lifecycle_role(app)
+
+    def _apply_lifecycle_role(self, app: Btam) -> None:
+        """Records lifecycle (issue 9): each entry enabled for the roles that may use it."""
+        from btam_desktop.ui.lifecycle_dialogs import can_count, can_export, can_import
+
+        allowed = {
+            self.export_cases_action: can_export(app),
+            self.transfer_cases_action: can_export(app),
+            self.import_cases_action: can_import(app),
+            self.receive_transfer_action: can_import(app),
+            self.statistics_action: can_count(app),
+        }
+        for action, ok in allowed.items():
+            action.setEnabled(ok)
+            if not ok:
+                action.setToolTip(f"Your role ({app.actor.role.label}) may not do this.")
+
     def _apply_locked_actions(self) -> None:
         for action in (
             self.print_case_action,
@@ -1068,6 +1102,7 @@ class MainWindow(QMainWindow):
             self.close_case_action,
             self.change_password_action,
             *self.page_actions,
+            *self.lifecycle_actions,
         ):
             action.setEnabled(False)
 
@@ -1176,6 +1211,63 @@ class MainWindow(QMainWindow):
             from btam_desktop.ui.printing import preview_handout
 
             preview_handout(self._app, self)
+
+    # == records lifecycle (issue 9) =======================================================
+
+    def selected_case_ids(self) -> list[int]:
+        """The cases selected in the case list, in list order (none while locked)."""
+        if self._app is None or self.cases_page is None:
+            return []
+        return self.cases_page.selected_case_ids()
+
+    def export_cases(self) -> QDialog | None:
+        if self._app is None:
+            return None
+        from btam_desktop.ui.lifecycle_dialogs import ExportDialog
+
+        return self._show_lifecycle(ExportDialog(self._app, self.selected_case_ids(), self))
+
+    def import_cases(self) -> QDialog | None:
+        if self._app is None:
+            return None
+        from btam_desktop.ui.lifecycle_dialogs import ImportDialog
+
+        dialog = ImportDialog(self._app, self)
+        dialog.finished.connect(self._refresh_cases_after_import)
+        return self._show_lifecycle(dialog)
+
+    def transfer_cases(self) -> QDialog | None:
+        if self._app is None:
+            return None
+        from btam_desktop.ui.lifecycle_dialogs import TransferDialog
+
+        return self._show_lifecycle(TransferDialog(self._app, self.selected_case_ids(), self))
+
+    def receive_transfer(self) -> QDialog | None:
+        if self._app is None:
+            return None
+        from btam_desktop.ui.lifecycle_dialogs import ReceiveDialog
+
+        dialog = ReceiveDialog(self._app, self)
+        dialog.finished.connect(self._refresh_cases_after_import)
+        return self._show_lifecycle(dialog)
+
+    def annual_statistics(self) -> QDialog | None:
+        if self._app is None:
+            return None
+        from btam_desktop.ui.lifecycle_dialogs import StatisticsDialog
+
+        return self._show_lifecycle(StatisticsDialog(self._app, self))
+
+    def _show_lifecycle(self, dialog: QDialog) -> QDialog:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
+
+    def _refresh_cases_after_import(self) -> None:
+        if self.cases_page is not None:
+            self.cases_page.refresh()
 
     # == small dialogs ====================================================================
 

@@ -67,6 +67,7 @@ RECIPIENT_LABELS: dict[str, str] = {
     DisclosureRecipient.LAW_ENFORCEMENT.value: "Law enforcement",
     DisclosureRecipient.ADMINISTRATION.value: "Administration",
     DisclosureRecipient.MENTAL_HEALTH.value: "Mental health provider",
+    DisclosureRecipient.RECEIVING_ORGANIZATION.value: "Another school or agency (transfer)",
     DisclosureRecipient.OTHER.value: "Other",
 }
 

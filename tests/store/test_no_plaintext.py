@@ -31,6 +31,7 @@ from btam_desktop.domain.models import (
     Case,
     CaseMember,
     CaseNote,
+    CaseOrigin,
     ConcernReport,
     Disclosure,
     Draft,
@@ -282,6 +283,15 @@ def populate_every_table(session: Session, c: Callable[[str], str]) -> dict[str,
             observed_on=date(2026, 2, 1),
             observation=c("monitoring_entry.observation"),
             by_id=account.id,
+        )
+    )
+    session.add(
+        CaseOrigin(
+            case_id=case.id,
+            kind=c("case_origin.kind"),
+            source_number=c("case_origin.source_number"),
+            source_team=c("case_origin.source_team"),
+            details={"authors": {"case:1:owner": c("case_origin.details")}},
         )
     )
     audit.append(

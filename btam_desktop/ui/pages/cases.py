@@ -456,7 +456,8 @@ class CasesPage(QWidget):
         table.setModel(self._model)
         table.setAccessibleName("Cases")
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows can be selected for File > Export / Transfer cases.
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setShowGrid(False)
@@ -561,6 +562,12 @@ class CasesPage(QWidget):
             self._reset_controls()
 
     # ---- read-only accessors (tests, main window) ----------------------------------------
+    def selected_case_ids(self) -> list[int]:
+        """The selected rows' cases, top to bottom (for export and transfer)."""
+        rows = sorted({index.row() for index in self._table.selectionModel().selectedRows()})
+        found = (self._model.case_id(row) for row in rows)
+        return [case_id for case_id in found if case_id is not None]
+
     def model(self) -> CaseTableModel:
         return self._model
 
