@@ -1,0 +1,86 @@
+"""Setting up and signing in to a team server: the same ``Btam`` facade over ``ServerVault``."""
+
+from __future__ import annotations
+
+from btam_desktop.domain.enums import Role
+from btam_desktop.domain.models import Account
+from btam_desktop.services.app import Btam, NewTeam, _signed_in
+from btam_desktop.services.context import Actor
+from btam_desktop.services.scales import scale
+from btam_desktop.services.settings import TeamSettings, write_settings_rows
+from btam_desktop.services.team import check_username
+from btam_desktop.store import audit, crypto
+from btam_desktop.store.errors import ValidationError
+from btam_desktop.store.keyslots import SLOT_USER
+from btam_desktop.store.server.connection import parse_server_url
+from btam_desktop.store.server.store import ServerVault, _engine, _read_keyfile
+
+
+def create_team_server(
+    url: str,
+    team: NewTeam,
+    *,
+    kdf_params: crypto.KdfParams | None = None,
+    enforce_password_policy: bool = True,
+) -> tuple[Btam, str]:
+    """``btam init --server``: the schema, the key slots, the coordinator and the team settings
+    on an empty server database. Returns the app and the recovery key (shown once)."""
+    username = check_username(team.username)
+    if not team.display_name.strip():
+        raise ValidationError("Give the coordinator's full name as it should appear on records.")
+    settings = TeamSettings(
+        team_name=team.team_name.strip(),
+        default_setting=team.setting.value,
+        default_scale=team.scale_id,
+        idle_lock_minutes=team.idle_lock_minutes,
+    )
+    settings.validate()
+    store, recovery = ServerVault.create_on_server(
+        url,
+        username=username,
+        password=team.password,
+        kdf_params=kdf_params,
+        enforce_password_policy=enforce_password_policy,
+    )
+    try:
+        with store.write() as session:
+            account = Account(
+                username=username,
+                display_name=team.display_name.strip(),
+                role=Role.COORDINATOR.value,
+            )
+            session.add(account)
+            session.flush()
+            write_settings_rows(session, settings)
+            audit.append(
+                session,
+                username=username,
+                action="vault.create",
+                entity_kind="vault",
+                entity_id=store.vault_id[:12],
+                summary="team server set up with coordinator account",
+            )
+        actor = Actor(account.id, username, account.display_name, Role.COORDINATOR)
+        app = Btam(store, actor)
+        scale(app.ctx, team.scale_id)
+    except BaseException:
+        store.lock()
+        raise
+    return app, recovery
+
+
+def unlock_server(url: str, username: str, password: str) -> Btam:
+    return _signed_in(ServerVault.open_on_server(url, username, password), username)
+
+
+def server_usernames(url: str) -> list[str]:
+    """Names for the sign-in screen, from the key slots on the server."""
+    address = parse_server_url(url)
+    engine = _engine(address)
+    try:
+        keyfile = _read_keyfile(engine, address.where)
+    finally:
+        engine.dispose()
+    return sorted(
+        (s.username or "" for s in keyfile.slots if s.kind == SLOT_USER), key=str.casefold
+    )

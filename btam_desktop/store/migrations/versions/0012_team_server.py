@@ -1,0 +1,102 @@
+"""the team server: sealed content columns as text, blind index, key slots, database rules
+
+Revision ID: 0012
+Revises: 0009
+
+Only on PostgreSQL (a vault on SQLite is unchanged): the content columns hold sealed values,
+longer than the plain text their length limits were made for; the key slots live in the
+database; the whole-word blind index replaces FTS5; and the rules SQLite triggers keep (the
+audit trail is append-only, completed assessments and stored forms are final) are kept by
+PostgreSQL triggers.
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0012"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+# Content columns with a length limit on their plain text (frozen: the list as of this revision).
+_LIMITED_CONTENT = [
+    ("case_file", "title"),
+    ("person", "full_name"),
+    ("person", "affiliation"),
+    ("person", "grade_or_position"),
+    ("person", "contact"),
+    ("attachment", "file_name"),
+    ("attachment", "sha256"),
+    ("disclosure", "recipient_name"),
+    ("plan_intervention", "title"),
+    ("case_origin", "source_team"),
+]
+
+_REFUSE_FUNCTION = """
+CREATE FUNCTION btam_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '%', TG_ARGV[0];
+END
+$$
+"""
+
+_ASSESSMENT_FINAL_FUNCTION = """
+CREATE FUNCTION btam_assessment_final() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.status = 'completed' THEN
+        RAISE EXCEPTION 'a completed assessment cannot be changed';
+    END IF;
+    RETURN NEW;
+END
+$$
+"""
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for table, column in _LIMITED_CONTENT:
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE text")
+    op.execute(
+        "CREATE TABLE server_keys ("
+        "id integer PRIMARY KEY CHECK (id = 1), "
+        "body text NOT NULL, "
+        "generation integer NOT NULL)"
+    )
+    op.execute(
+        "CREATE TABLE blind_index ("
+        "case_id integer NOT NULL, kind smallint NOT NULL, entity_id integer NOT NULL, "
+        "token bytea NOT NULL)"
+    )
+    op.execute("CREATE INDEX ix_blind_index_token ON blind_index (token, case_id)")
+    op.execute("CREATE INDEX ix_blind_index_entity ON blind_index (kind, entity_id)")
+    op.execute("CREATE INDEX ix_blind_index_case ON blind_index (case_id)")
+    op.execute(_REFUSE_FUNCTION)
+    op.execute(_ASSESSMENT_FINAL_FUNCTION)
+    op.execute(
+        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+        "ON audit_event FOR EACH STATEMENT "
+        "EXECUTE FUNCTION btam_refuse('the audit trail is append-only')"
+    )
+    op.execute(
+        "CREATE TRIGGER form_snapshot_is_final BEFORE UPDATE ON form_snapshot "
+        "FOR EACH STATEMENT "
+        "EXECUTE FUNCTION btam_refuse('a stored form definition cannot be changed')"
+    )
+    op.execute(
+        "CREATE TRIGGER assessment_completed_is_final BEFORE UPDATE ON assessment "
+        "FOR EACH ROW EXECUTE FUNCTION btam_assessment_final()"
+    )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("DROP TRIGGER IF EXISTS assessment_completed_is_final ON assessment")
+    op.execute("DROP TRIGGER IF EXISTS form_snapshot_is_final ON form_snapshot")
+    op.execute("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
+    op.execute("DROP FUNCTION IF EXISTS btam_assessment_final()")
+    op.execute("DROP FUNCTION IF EXISTS btam_refuse()")
+    op.execute("DROP TABLE IF EXISTS blind_index")
+    op.execute("DROP TABLE IF EXISTS server_keys")
