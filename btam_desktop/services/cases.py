@@ -387,8 +387,9 @@ class CaseService:
         ``list_ids`` once and then ``list_rows`` for the rows in view.
         """
         self.ctx.require(Permission.VIEW_CASES)
-        stmt = self._row_select().order_by(*self._order_keys(query)).offset(offset).limit(limit)
         with self.ctx.read() as session:
+            order = self._order_keys(query, nulls_lowest=_nulls_sort_high(session))
+            stmt = self._row_select().order_by(*order).offset(offset).limit(limit)
             stmt = stmt.where(*self._list_filters(session, query, walk=True))
             rows = session.execute(stmt).all()
         return [_case_row(r) for r in rows]
@@ -408,7 +409,9 @@ class CaseService:
             # would look up every row to test its status, several times slower than one scan
             # and a sort. SQLite's unary "+" keeps the value and stops the index walk.
             scan = _only_status_filters(query) and session.get_bind().dialect.name == "sqlite"
-            stmt = stmt.order_by(*self._order_keys(query, unindexed=scan))
+            stmt = stmt.order_by(
+                *self._order_keys(query, unindexed=scan, nulls_lowest=_nulls_sort_high(session))
+            )
             stmt = stmt.where(*self._list_filters(session, query, walk=True))
             return list(session.execute(stmt).scalars().all())
 
@@ -423,7 +426,9 @@ class CaseService:
         return [found[case_id] for case_id in ids if case_id in found]
 
     @staticmethod
-    def _order_keys(query: CaseQuery, *, unindexed: bool = False) -> list[Any]:
+    def _order_keys(
+        query: CaseQuery, *, unindexed: bool = False, nulls_lowest: bool = False
+    ) -> list[Any]:
         keys: list[Any] = (
             [col(Case.year), col(Case.sequence)]
             if query.sort is CaseSort.NUMBER
@@ -432,7 +437,10 @@ class CaseService:
         keys.append(col(Case.id))
         if unindexed:
             keys = [UnaryExpression(key, operator=_NO_INDEX, type_=key.type) for key in keys]
-        return [key.desc() if query.descending else key.asc() for key in keys]
+        ordered = [key.desc() if query.descending else key.asc() for key in keys]
+        if nulls_lowest:  # the team server (PostgreSQL) sorts NULL high; SQLite sorts it low
+            ordered = [k.nulls_last() if query.descending else k.nulls_first() for k in ordered]
+        return ordered
 
     @staticmethod
     def _row_select() -> Any:
@@ -852,3 +860,8 @@ def _case(session: IndexedSession, case_id: int) -> Case:
     if case is None:
         raise NotFoundError("That case")
     return case
+
+
+def _nulls_sort_high(session: IndexedSession) -> bool:
+    """PostgreSQL (the team server) puts NULL after every value; SQLite puts it before."""
+    return session.get_bind().dialect.name == "postgresql"

@@ -134,6 +134,8 @@ class ServerVault(Vault):
     ) -> None:
         self.address = address
         self.folder = local_folder(keyfile.vault_id)
+        with contextlib.suppress(OSError):  # custom forms for this team on this computer
+            self.forms_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.read_only = False
         self.waiting_for_space = False
         self.db_path = self.folder / "server"  # nothing is written there
