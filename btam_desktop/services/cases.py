@@ -388,6 +388,8 @@ class CaseService:
         """
         self.ctx.require(Permission.VIEW_CASES)
         with self.ctx.read() as session:
+            if _titles_sealed(session) and query.sort is CaseSort.TITLE:
+                return self.list_rows(self.list_ids(query)[offset : offset + limit])
             order = self._order_keys(query, nulls_lowest=_nulls_sort_high(session))
             stmt = self._row_select().order_by(*order).offset(offset).limit(limit)
             stmt = stmt.where(*self._list_filters(session, query, walk=True))
@@ -408,6 +410,16 @@ class CaseService:
             # A broad status filter (open cases, say) passes most rows: walking the sort index
             # would look up every row to test its status, several times slower than one scan
             # and a sort. SQLite's unary "+" keeps the value and stops the index walk.
+            if _titles_sealed(session) and query.sort is CaseSort.TITLE:
+                # The server holds titles sealed: it cannot order them, so they are ordered here.
+                titled = select(col(Case.id), col(Case.title)).select_from(Case)
+                titled = titled.where(*self._list_filters(session, query, walk=True))
+                rows = sorted(
+                    session.execute(titled).all(),
+                    key=lambda r: (r[1], r[0]),
+                    reverse=query.descending,
+                )
+                return [int(r[0]) for r in rows]
             scan = _only_status_filters(query) and session.get_bind().dialect.name == "sqlite"
             stmt = stmt.order_by(
                 *self._order_keys(query, unindexed=scan, nulls_lowest=_nulls_sort_high(session))
@@ -864,4 +876,9 @@ def _case(session: IndexedSession, case_id: int) -> Case:
 
 def _nulls_sort_high(session: IndexedSession) -> bool:
     """PostgreSQL (the team server) puts NULL after every value; SQLite puts it before."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _titles_sealed(session: IndexedSession) -> bool:
+    """On the team server case titles are sealed content (store/server/sealing.py)."""
     return session.get_bind().dialect.name == "postgresql"

@@ -1,0 +1,328 @@
+"""The team server store: what the server holds, keys, search, audit and connection rules."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from btam_desktop.domain.enums import CaseSetting, NoteCategory, Role
+from btam_desktop.services.app import Btam, NewTeam
+from btam_desktop.services.cases import CaseQuery, CaseSort
+from btam_desktop.services.team_server import create_team_server, unlock_server
+from btam_desktop.store.errors import ValidationError, VaultDamagedError, WrongCredentialsError
+from btam_desktop.store.server.connection import (
+    ServerUnavailableError,
+    parse_server_url,
+)
+from btam_desktop.store.server.sealing import SEALED_COLUMNS, Sealer
+from btam_desktop.store.server.store import NoTeamOnServerError, ServerVault
+from tests.server.throwaway_postgres import ThrowawayPostgres
+from tests.services.conftest import CHEAP, MEMBER_PASSWORD, PASSWORD, intake
+from tests.store.test_no_plaintext import Canaries, populate_every_table
+
+
+class ShortCanaries(Canaries):
+    """Canaries that fit the shortest plain column (8 characters): PostgreSQL enforces the
+    length limits that SQLite ignores."""
+
+    def __call__(self, label: str) -> str:
+        value = "q" + secrets.token_hex(4)[:7]
+        assert label not in self.values
+        self.values[label] = value
+        return value
+
+
+SEALED_LABELS = {
+    f"{cls.__tablename__}.{column}" for cls, columns in SEALED_COLUMNS.items() for column in columns
+}
+
+
+@pytest.fixture
+def url(postgres: ThrowawayPostgres, server_db: str) -> str:
+    return postgres.url(server_db)
+
+
+@pytest.fixture
+def team(url: str) -> Iterator[Btam]:
+    app, _recovery = create_team_server(
+        url,
+        NewTeam(
+            team_name="District Team",
+            setting=CaseSetting.SCHOOL,
+            scale_id="scale.four-level",
+            username="coord",
+            display_name="Cory Coordinator",
+            password=PASSWORD,
+        ),
+        kdf_params=CHEAP,
+    )
+    app.team.add_member("member", "Mel Member", Role.MEMBER, MEMBER_PASSWORD, kdf_params=CHEAP)
+    yield app
+    if app.vault.is_open:
+        app.lock()
+
+
+# ---- what the server holds ---------------------------------------------------------------------
+
+
+def test_a_dump_of_the_server_holds_no_canary_of_sealed_content(
+    team: Btam, postgres: ThrowawayPostgres, server_db: str
+) -> None:
+    canaries = ShortCanaries()
+    with team.vault.write() as session:
+        populate_every_table(session, canaries)
+    case = team.cases.report_concern(
+        intake(narrative="cnrynarrative01 was said near the gym", title="cnrytitle02")
+    )
+    team.records.add_note(case.id, NoteCategory.OTHER, "cnrynote03 met the parents")
+    dump = postgres.dump(server_db)
+    sealed = {label: v for label, v in canaries.values.items() if label in SEALED_LABELS}
+    plain = {label: v for label, v in canaries.values.items() if label not in SEALED_LABELS}
+    assert len(sealed) >= 35  # every content column of populate_every_table
+    leaked = [label for label, value in sealed.items() if value.encode() in dump]
+    assert leaked == []
+    for needle in (b"cnrynarrative01", b"cnrytitle02", b"cnrynote03", b"Jamie", b"Zo\xc3\xab"):
+        assert needle not in dump
+    # The dump is real and complete: the plain columns (ids, status, site, ...) are in it.
+    missing_plain = [label for label, value in plain.items() if value.encode() not in dump]
+    assert missing_plain == []
+    # ... and the program reads every sealed value back.
+    with team.vault.read() as session:
+        back = session.execute(text("SELECT count(*) FROM person")).scalar_one()
+    assert back >= 1
+    people = team.records.people(case.id)
+    assert [p.full_name for p in people] == ["Jamie Subject"]
+
+
+def test_a_sealed_value_moved_to_another_row_does_not_open(
+    team: Btam, postgres: ThrowawayPostgres, server_db: str
+) -> None:
+    first = team.cases.report_concern(intake(narrative="first narrative"))
+    second = team.cases.report_concern(intake(narrative="second narrative"))
+    with psycopg.connect(postgres.url(server_db), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE concern_report SET narrative = "
+            "(SELECT narrative FROM concern_report WHERE case_id = %s) WHERE case_id = %s",
+            (first.id, second.id),
+        )
+    assert team.records.reports(first.id)[0].narrative == "first narrative"
+    with pytest.raises(VaultDamagedError, match="another record"):
+        team.records.reports(second.id)
+
+
+def test_a_changed_sealed_value_is_refused(
+    team: Btam, postgres: ThrowawayPostgres, server_db: str
+) -> None:
+    case = team.cases.report_concern(intake())
+    with psycopg.connect(postgres.url(server_db), autocommit=True) as conn:
+        conn.execute("UPDATE case_note SET body = 'btam1:1:AAAA' WHERE case_id = %s", (case.id,))
+        conn.execute("UPDATE person SET notes = 'plain text typed into the server'")
+    with pytest.raises(VaultDamagedError, match="not sealed"):
+        team.records.people(case.id)
+
+
+def test_another_teams_key_opens_nothing(team: Btam) -> None:
+    case = team.cases.report_concern(intake(title="Sealed title"))
+    with team.vault.read() as session:
+        stored = session.execute(
+            text("SELECT title FROM case_file WHERE id = :i"), {"i": case.id}
+        ).scalar_one()
+    assert stored.startswith("btam1:") and "Sealed" not in stored
+    stranger = Sealer.from_data_key(b"\x01" * 32, team.vault.vault_id)
+    with pytest.raises(VaultDamagedError):
+        stranger.open_value("case_file", "title", stored, str(case.id))
+
+
+def test_wrong_password_and_unknown_member_are_refused(team: Btam, url: str) -> None:
+    team.lock()
+    with pytest.raises(WrongCredentialsError):
+        unlock_server(url, "coord", "not the password at all")
+    with pytest.raises(WrongCredentialsError):
+        unlock_server(url, "nobody", PASSWORD)
+    again = unlock_server(url, "coord", PASSWORD)
+    assert again.actor.role is Role.COORDINATOR
+    again.lock()
+
+
+def test_key_slots_live_in_the_server_and_a_changed_slot_is_refused(
+    team: Btam, url: str, postgres: ThrowawayPostgres, server_db: str
+) -> None:
+    team.lock()
+    with psycopg.connect(postgres.url(server_db), autocommit=True) as conn:
+        row = conn.execute("SELECT body FROM server_keys").fetchone()
+        assert row is not None and '"format"' in row[0] and PASSWORD not in row[0]
+        conn.execute(
+            "UPDATE server_keys SET body = replace(body, '\"generation\": 1', '\"generation\": 7')"
+        )
+    with pytest.raises((WrongCredentialsError, VaultDamagedError)):
+        unlock_server(url, "coord", PASSWORD)
+
+
+def test_a_second_team_cannot_be_set_up_in_the_same_database(team: Btam, url: str) -> None:
+    with pytest.raises(Exception, match="already holds a BTAM team"):
+        create_team_server(
+            url,
+            NewTeam("Other", CaseSetting.SCHOOL, "scale.four-level", "xavier", "X", PASSWORD),
+            kdf_params=CHEAP,
+        )
+
+
+def test_an_empty_database_says_there_is_no_team(url: str) -> None:
+    with pytest.raises(NoTeamOnServerError, match="holds no BTAM team"):
+        ServerVault.open_on_server(url, "coord", PASSWORD)
+
+
+def test_a_server_that_cannot_be_reached_gives_a_plain_message(
+    postgres: ThrowawayPostgres,
+) -> None:
+    closed_port = postgres.port + 1 if postgres.port < 65535 else postgres.port - 1
+    url = f"postgresql://btam_admin@127.0.0.1:{closed_port}/nothing?connect_timeout=2"
+    with pytest.raises(ServerUnavailableError, match="cannot be reached") as caught:
+        unlock_server(url, "coord", PASSWORD)
+    assert "btam_admin" not in str(caught.value)
+
+
+# ---- search --------------------------------------------------------------------------------------
+
+
+def test_blind_index_finds_whole_words_only_and_holds_no_word(
+    team: Btam, postgres: ThrowawayPostgres, server_db: str
+) -> None:
+    hit = team.cases.report_concern(intake(narrative="He drew a crossbow in the Gymnasium"))
+    team.cases.report_concern(intake(narrative="Quiet week, nothing new"))
+
+    def found(words: str) -> list[int]:
+        return [r.id for r in team.cases.find(CaseQuery(text=words))]
+
+    assert found("crossbow") == [hit.id]
+    assert found("GYMNASIUM crossbow") == [hit.id]
+    assert found("gymnasium quiet") == []  # every word must match in one case
+    assert found("gymna") == []  # no prefix search on the server: whole words only
+    assert team.cases.count(CaseQuery(text="crossbow")) == 1
+    zoe = team.cases.report_concern(intake(narrative="Zoë Müller was named"))
+    assert found("zoe muller") == [zoe.id]  # accents removed, as in the vault's index
+    dump = postgres.dump(server_db)
+    assert b"crossbow" not in dump and b"gymnasium" not in dump.lower()
+
+
+def test_the_case_list_sorts_sealed_titles_on_the_client(team: Btam) -> None:
+    made = {
+        title: team.cases.report_concern(intake(title=title)).id
+        for title in ("Bravo", "alpha", "Charlie", "Alpha")
+    }
+    query = CaseQuery(sort=CaseSort.TITLE, descending=False)
+    expected = [made[t] for t in sorted(made)]
+    assert team.cases.list_ids(query) == expected
+    assert [r.id for r in team.cases.list_page(query, 1, 2)] == expected[1:3]
+    backwards = CaseQuery(sort=CaseSort.TITLE, descending=True)
+    assert team.cases.list_ids(backwards) == expected[::-1]
+
+
+# ---- members and keys ----------------------------------------------------------------------------
+
+
+def test_removing_a_member_reseals_everything_under_a_new_key(team: Btam, url: str) -> None:
+    case = team.cases.report_concern(intake(narrative="a crossbow was mentioned"))
+    team.records.add_note(case.id, NoteCategory.OTHER, "Parents were called")
+    old_sealer = team.vault.sealer  # type: ignore[attr-defined]
+    with team.vault.read() as session:
+        before = session.execute(text("SELECT body FROM case_note")).scalar_one()
+    steps: list[tuple[int, int]] = []
+    member = next(m for m in team.team.members() if m.username == "member")
+    team.team.remove_member(member.id, lambda done, total, _msg: steps.append((done, total)))
+    assert steps and steps[-1][0] == steps[-1][1]
+    with team.vault.read() as session:
+        after = session.execute(text("SELECT body FROM case_note")).scalar_one()
+    assert after != before
+    with pytest.raises(VaultDamagedError):
+        old_sealer.open_value("case_note", "body", after)
+    assert [r.id for r in team.cases.find(CaseQuery(text="crossbow"))] == [case.id]
+    team.lock()
+    with pytest.raises(WrongCredentialsError):
+        unlock_server(url, "member", MEMBER_PASSWORD)
+    again = unlock_server(url, "coord", PASSWORD)
+    assert again.records.notes(case.id)[0].body == "Parents were called"
+    assert again.verify_audit().ok
+    again.lock()
+
+
+# ---- audit on the server -------------------------------------------------------------------------
+
+
+def test_the_audit_chain_stays_one_chain_under_concurrent_writers(team: Btam, url: str) -> None:
+    team.lock()
+    apps = [unlock_server(url, "coord", PASSWORD) for _ in range(2)]
+    apps += [unlock_server(url, "member", MEMBER_PASSWORD) for _ in range(2)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(apps))
+
+    def work(app: Btam) -> None:
+        try:
+            start.wait()
+            for _ in range(6):
+                case = app.cases.report_concern(intake())
+                app.records.add_note(case.id, NoteCategory.OTHER, "seen in the office")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(app,)) for app in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    report = apps[0].verify_audit()
+    assert report.ok, report.describe()
+    numbers = [r.number for r in apps[0].cases.find(CaseQuery(), 0, 100)]
+    assert len(numbers) == len(set(numbers)) == 24
+    for app in apps:
+        app.lock()
+
+
+def test_the_audit_trail_refuses_update_and_delete_on_the_server(
+    team: Btam, postgres: ThrowawayPostgres, server_db: str
+) -> None:
+    with psycopg.connect(postgres.url(server_db), autocommit=True) as conn:
+        for statement in (
+            "UPDATE audit_event SET summary = 'rewritten'",
+            "DELETE FROM audit_event",
+            "TRUNCATE audit_event",
+        ):
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                conn.execute(statement)  # type: ignore[arg-type]
+    assert team.verify_audit().ok
+
+
+# ---- reaching the server -------------------------------------------------------------------------
+
+
+def test_a_remote_server_is_reached_only_over_verified_tls() -> None:
+    remote = parse_server_url("postgresql://btam_app@db.district.example/btam")
+    assert "sslmode=verify-full" in remote.conninfo and not remote.local
+    assert remote.warning == ""
+    for weak in ("disable", "prefer", "require", "verify-ca"):
+        with pytest.raises(ValidationError, match="verify-full"):
+            parse_server_url(f"postgresql://btam_app@db.district.example/btam?sslmode={weak}")
+    with pytest.raises(ValidationError, match="not a team server address"):
+        parse_server_url("this is not an address")
+
+
+def test_a_server_on_this_computer_may_skip_tls_with_a_warning() -> None:
+    for host in ("localhost", "127.0.0.1", "[::1]"):
+        local = parse_server_url(f"postgresql://btam_app@{host}:5432/btam")
+        assert local.local and "sslmode" not in local.conninfo
+        assert "without encryption" in local.warning
+    socket = parse_server_url("postgresql:///btam?host=/var/run/postgresql")
+    assert socket.local
+
+
+def test_the_password_in_an_address_never_reaches_a_message(tmp_path: Path) -> None:
+    address = parse_server_url("postgresql://btam_app:s3cret-pw@db.district.example/btam")
+    assert "s3cret-pw" not in address.where
+    assert "s3cret-pw" not in str(ServerUnavailableError(address.where))
