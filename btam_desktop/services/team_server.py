@@ -84,3 +84,37 @@ def server_usernames(url: str) -> list[str]:
     return sorted(
         (s.username or "" for s in keyfile.slots if s.kind == SLOT_USER), key=str.casefold
     )
+
+
+def recover_and_reset_server(
+    url: str,
+    recovery_key: str,
+    username: str,
+    new_password: str,
+    kdf_params: crypto.KdfParams | None = None,
+) -> None:
+    """'Forgot my password' on a team server: the recovery key sets a new password."""
+    from sqlalchemy import func, select
+
+    from btam_desktop.services.context import RECOVERY_ACTOR
+
+    store = ServerVault.open_on_server_with_recovery(url, recovery_key)
+    try:
+        with store.read() as session:
+            account = session.execute(
+                select(Account).where(func.lower(Account.username) == username.strip().lower())
+            ).scalar_one_or_none()
+        if account is None or not account.active:
+            raise ValidationError(f"There is no active team member named “{username}”.")
+        store.reset_password(account.username, new_password, kdf_params)
+        with store.write() as session:
+            audit.append(
+                session,
+                username=RECOVERY_ACTOR,
+                action="team.password_reset",
+                entity_kind="account",
+                entity_id=account.id,
+                summary="password reset with the recovery key",
+            )
+    finally:
+        store.lock()

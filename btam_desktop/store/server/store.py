@@ -181,11 +181,19 @@ class ServerVault(Vault):
         try:
             try:
                 with engine.connect() as conn:
-                    taken = conn.execute(text("SELECT to_regclass('alembic_version')")).scalar()
+                    schema = conn.execute(text("SELECT to_regclass('alembic_version')")).scalar()
+                    team = (
+                        schema is not None
+                        and conn.execute(text("SELECT count(*) FROM server_keys")).scalar_one()
+                    )
             except (OperationalError, DBAPIError) as exc:
                 raise _translated(exc, address.where) from exc
-            if taken is not None:
+            if team:
                 raise TeamServerExistsError(address.where)
+            # `btam server init` may have made the schema already (as the owner role).
+            schema_ready = schema is not None and migrate.current_revision(engine) == (
+                migrate.head_revision()
+            )
             params = kdf_params or crypto.tune_params()
             data_key = os.urandom(crypto.DATA_KEY_BYTES)
             keyfile = KeyFile(vault_id=uuid.uuid4().hex)
@@ -204,7 +212,8 @@ class ServerVault(Vault):
             keyfile.authenticate(data_key)
             try:
                 with engine.begin() as conn:
-                    command.upgrade(migrate._config(conn), "head")
+                    if not schema_ready:
+                        command.upgrade(migrate._config(conn), "head")
                     conn.execute(
                         text("INSERT INTO server_keys (id, body, generation) VALUES (1, :b, :g)"),
                         {"b": keyfile.to_bytes().decode("utf-8"), "g": keyfile.generation},

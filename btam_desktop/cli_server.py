@@ -1,0 +1,150 @@
+"""The ``btam`` command on a team server (issue 16): ``--server URL`` wherever ``--vault DIR``
+is taken, and ``btam server ...`` for whoever runs the server.
+
+Kept apart from cli.py so the vault commands read as before: they call ``open_team`` and
+friends, which pick the vault or the server from the arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from btam_desktop.store.errors import VaultError
+
+if TYPE_CHECKING:
+    from btam_desktop.services.app import Btam, NewTeam
+
+SERVER_HELP = (
+    "a team server's address instead of a vault, e.g. postgresql://btam_app@db.example/btam"
+    "?sslrootcert=district-ca.pem (ask whoever runs the server)"
+)
+
+
+def add_location_args(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    """``--vault DIR`` or ``--server URL``, one of them."""
+    where = parser.add_mutually_exclusive_group(required=required)
+    where.add_argument("--vault", type=Path, help="the vault folder")
+    where.add_argument("--server", metavar="URL", help=SERVER_HELP)
+
+
+def on_server(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "server", None))
+
+
+def _warn_if_unencrypted(url: str) -> None:
+    from btam_desktop.store.server.connection import parse_server_url
+
+    warning = parse_server_url(url).warning
+    if warning:
+        print(f"btam: note: {warning}", file=sys.stderr)
+
+
+def open_team(args: argparse.Namespace, username: str, password: str) -> Btam:
+    if on_server(args):
+        from btam_desktop.services.team_server import unlock_server
+
+        _warn_if_unencrypted(args.server)
+        return unlock_server(args.server, username, password)
+    from btam_desktop.services.app import unlock
+
+    return unlock(args.vault, username, password)
+
+
+def create_team(args: argparse.Namespace, team: NewTeam) -> tuple[Btam, str, str]:
+    """Returns the app, the recovery key and a sentence saying where the team now lives."""
+    if on_server(args):
+        from btam_desktop.services.team_server import create_team_server
+
+        _warn_if_unencrypted(args.server)
+        app, recovery = create_team_server(args.server, team)
+        where = app.vault.where  # type: ignore[attr-defined]
+        return app, recovery, f"Team set up on the team server {where}"
+    from btam_desktop.services.app import create_team_vault
+
+    app, recovery = create_team_vault(args.vault, team)
+    return app, recovery, f"Vault created in {app.vault.folder}"
+
+
+def usernames(args: argparse.Namespace) -> list[str]:
+    if on_server(args):
+        from btam_desktop.services.team_server import server_usernames
+
+        return server_usernames(args.server)
+    from btam_desktop.services.app import vault_usernames
+
+    return vault_usernames(args.vault)
+
+
+def recover_and_reset(args: argparse.Namespace, key: str, username: str, new: str) -> None:
+    if on_server(args):
+        from btam_desktop.services.team_server import recover_and_reset_server
+
+        recover_and_reset_server(args.server, key, username, new)
+        return
+    from btam_desktop.services.app import recover_and_reset as reset_in_vault
+
+    reset_in_vault(args.vault, key, username, new)
+
+
+def require_vault(args: argparse.Namespace, what: str) -> Path:
+    if on_server(args):
+        raise VaultError(f"{what} works on a vault on this computer only, not on a team server.")
+    folder: Path = args.vault
+    return folder
+
+
+# ---- btam server ... (for whoever runs the server) --------------------------------------------
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    server = sub.add_parser("server", help="set up a team server (for whoever runs PostgreSQL)")
+    server_sub = server.add_subparsers(dest="server_command", required=True)
+    init = server_sub.add_parser(
+        "init",
+        help="create the database roles and the schema on an empty database",
+    )
+    init.add_argument(
+        "--admin-url",
+        required=True,
+        help="an address that connects as a PostgreSQL superuser or database owner",
+    )
+    init.add_argument("--database", required=True, help="the (empty) database for the team")
+    init.add_argument("--owner-role", default="btam_owner", help="the role owning the tables")
+    init.add_argument("--app-role", default="btam_app", help="the role the program connects as")
+    init.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the two new roles' passwords from standard input, one per line",
+    )
+    server_sub.add_parser("roles-sql", help="print the SQL script that creates the roles")
+
+
+def cmd_server(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.store.server import roles
+
+    if args.server_command == "roles-sql":
+        out(roles.roles_sql())
+        return 0
+    from btam_desktop.cli import PasswordSource
+
+    passwords = PasswordSource(args.password_stdin)
+    owner, app = args.owner_role, args.app_role
+    owner_pw = passwords.get(f"New password for the role {owner}: ", confirm=True)
+    app_pw = passwords.get(f"New password for the role {app}: ", confirm=True)
+    roles.set_up_server(args.admin_url, args.database, owner_pw, app_pw, owner=owner, app=app)
+    out(f"The roles {owner} and {app} and the tables are ready in the database {args.database}.")
+    out(
+        "Next, the coordinator sets up the team (as the app role): btam init --server "
+        f"postgresql://{app}@HOST/{args.database} --team ... --user ... ; everyone then signs "
+        "in with that same address. Nobody uses the owner role day to day."
+    )
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], int]] = {
+    "server": cmd_server,
+}
