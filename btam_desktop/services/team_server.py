@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol
+
 from btam_desktop.domain.enums import Role
 from btam_desktop.domain.models import Account
 from btam_desktop.services.app import Btam, NewTeam, _signed_in
@@ -118,3 +121,17 @@ def recover_and_reset_server(
             )
     finally:
         store.lock()
+
+
+class ChangeWatch(Protocol):
+    def stop(self) -> None: ...
+
+
+def watch_changes(app: Btam, on_change: Callable[[str, int | None], None]) -> ChangeWatch | None:
+    """Tell ``on_change(table, case_id)`` (from a background thread) about every change other
+    computers commit to the team; None on a vault, where nobody else writes."""
+    listen = getattr(app.vault, "listen_for_changes", None)
+    if listen is None:
+        return None
+    watch: ChangeWatch = listen(on_change)
+    return watch

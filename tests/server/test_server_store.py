@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,6 +67,19 @@ def team(url: str) -> Iterator[Btam]:
     yield app
     if app.vault.is_open:
         app.lock()
+
+
+@pytest.fixture
+def coordinator_on_vault(tmp_path: Path) -> Iterator[Btam]:
+    from btam_desktop.services.app import create_team_vault
+
+    app, _ = create_team_vault(
+        tmp_path / "vault",
+        NewTeam("T", CaseSetting.SCHOOL, "scale.four-level", "coord", "Cory", PASSWORD),
+        kdf_params=CHEAP,
+    )
+    yield app
+    app.lock()
 
 
 # ---- what the server holds ---------------------------------------------------------------------
@@ -326,3 +340,45 @@ def test_the_password_in_an_address_never_reaches_a_message(tmp_path: Path) -> N
     address = parse_server_url("postgresql://btam_app:s3cret-pw@db.district.example/btam")
     assert "s3cret-pw" not in address.where
     assert "s3cret-pw" not in str(ServerUnavailableError(address.where))
+
+
+# ---- other computers' changes --------------------------------------------------------------------
+
+
+def test_other_computers_hear_of_a_new_case_and_a_change_within_two_seconds(
+    team: Btam, url: str
+) -> None:
+    from btam_desktop.services.team_server import watch_changes
+
+    elsewhere = unlock_server(url, "member", MEMBER_PASSWORD)
+    heard: list[tuple[str, int | None, float]] = []
+    arrived = threading.Event()
+
+    def on_change(table: str, case_id: int | None) -> None:
+        heard.append((table, case_id, time.monotonic()))
+        arrived.set()
+
+    watch = watch_changes(elsewhere, on_change)
+    assert watch is not None
+    try:
+        sent = time.monotonic()
+        case = team.cases.report_concern(intake())
+        assert arrived.wait(2.0)
+        assert ("case_file", case.id) in [(t, c) for t, c, _ in heard]
+        assert max(at for *_, at in heard) - sent < 2.0
+        heard.clear()
+        arrived.clear()
+        team.records.add_note(case.id, NoteCategory.OTHER, "the secret words")
+        assert arrived.wait(2.0)
+        assert all(c == case.id for _, c, _ in heard)
+        assert {t for t, _, _ in heard} >= {"case_note"}
+        assert all("secret" not in t for t, _, _ in heard)
+    finally:
+        watch.stop()
+        elsewhere.lock()
+
+
+def test_a_vault_has_no_change_watch(coordinator_on_vault: Btam) -> None:
+    from btam_desktop.services.team_server import watch_changes
+
+    assert watch_changes(coordinator_on_vault, lambda table, case: None) is None

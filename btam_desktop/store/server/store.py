@@ -403,6 +403,12 @@ class ServerVault(Vault):
         self._data_key_bytes = bytearray(new_key)
         self._sealer = new_sealer
 
+    def listen_for_changes(self, on_change: Any) -> Any:
+        """Start a ``ChangeListener`` (changes.py) for this team; call ``stop()`` on it."""
+        from btam_desktop.store.server.changes import ChangeListener
+
+        return ChangeListener(self.address, on_change).start()
+
     # ---- maintenance the local vault has and a server does differently ---------------------
     def checkpoint(self) -> None:
         return None

@@ -53,6 +53,39 @@ $$
 """
 
 
+# Tables whose changes other computers are told about (LISTEN btam_changes): the case and
+# everything recorded in it. The message holds the table name and the case id, nothing else.
+_NOTIFYING = [
+    "case_file",
+    "person",
+    "concern_report",
+    "timeline_entry",
+    "case_note",
+    "attachment",
+    "level_decision",
+    "disclosure",
+    "workflow_transition",
+    "assessment",
+    "management_plan",
+    "monitoring_entry",
+    "case_member",
+]
+
+_NOTIFY_FUNCTION = """
+CREATE FUNCTION btam_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed jsonb := to_jsonb(COALESCE(NEW, OLD));
+BEGIN
+    PERFORM pg_notify(
+        'btam_changes',
+        TG_TABLE_NAME || ':' || COALESCE(changed->>'case_id', changed->>'id', '')
+    );
+    RETURN NULL;
+END
+$$
+"""
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
@@ -88,11 +121,20 @@ def upgrade() -> None:
         "CREATE TRIGGER assessment_completed_is_final BEFORE UPDATE ON assessment "
         "FOR EACH ROW EXECUTE FUNCTION btam_assessment_final()"
     )
+    op.execute(_NOTIFY_FUNCTION)
+    for table in _NOTIFYING:
+        op.execute(
+            f"CREATE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION btam_notify_change()"
+        )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    for table in _NOTIFYING:
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_notify ON {table}")
+    op.execute("DROP FUNCTION IF EXISTS btam_notify_change()")
     op.execute("DROP TRIGGER IF EXISTS assessment_completed_is_final ON assessment")
     op.execute("DROP TRIGGER IF EXISTS form_snapshot_is_final ON form_snapshot")
     op.execute("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
