@@ -382,3 +382,23 @@ def test_a_vault_has_no_change_watch(coordinator_on_vault: Btam) -> None:
     from btam_desktop.services.team_server import watch_changes
 
     assert watch_changes(coordinator_on_vault, lambda table, case: None) is None
+
+
+def test_a_write_that_skips_sealing_is_refused_whatever_path_it_takes(
+    team: Btam, postgres: ThrowawayPostgres, server_db: str
+) -> None:
+    from sqlalchemy import insert, update
+
+    from btam_desktop.domain.models import CaseNote, Person
+    from btam_desktop.store.server.sealing import UnsealedWriteError
+
+    case = team.cases.report_concern(intake())
+    plain_person = {"case_id": case.id, "role": "subject", "full_name": "Unsealed Name"}
+    with pytest.raises(UnsealedWriteError), team.vault.write() as session:
+        session.execute(insert(Person), [plain_person])  # an ORM bulk insert
+    with pytest.raises(UnsealedWriteError), team.vault.write() as session:
+        session.connection().execute(
+            update(CaseNote).where(CaseNote.case_id == case.id).values(body="plain body")
+        )
+    assert b"Unsealed Name" not in postgres.dump(server_db)
+    assert b"plain body" not in postgres.dump(server_db)

@@ -68,19 +68,10 @@ def tokens_of(key: bytes, body: str) -> set[bytes]:
 
 
 def index_record(conn: Connection, sealer: Sealer, obj: Any) -> None:
-    kind_name = search.KIND_NAMES[type(obj)]
-    kind = search.KIND_CODES[kind_name]
-    remove_record(conn, kind, obj.id)
-    case_id = obj.id if kind_name == "case_file" else obj.case_id
-    found = tokens_of(sealer.blind_key, search.INDEXERS[type(obj)](obj))
-    if found:
-        conn.execute(
-            insert(blind_index),
-            [
-                {"case_id": case_id, "kind": kind, "entity_id": obj.id, "token": t}
-                for t in sorted(found)
-            ],
-        )
+    remove_record(conn, search.KIND_CODES[search.KIND_NAMES[type(obj)]], obj.id)
+    rows = _rows_of(sealer, obj)
+    if rows:
+        conn.execute(insert(blind_index), rows)
 
 
 def remove_record(conn: Connection, kind: int, entity_id: int) -> None:
@@ -99,12 +90,27 @@ def _after_flush(session: Session, _context: Any) -> None:
     if sealer is None:
         return
     conn = session.connection()
+    rows: list[dict[str, Any]] = []
     for obj in list(session.new) + list(session.dirty):
         if type(obj) in search.INDEXERS and obj.id is not None:
-            index_record(conn, sealer, obj)
+            if obj not in session.new:
+                remove_record(conn, search.KIND_CODES[search.KIND_NAMES[type(obj)]], obj.id)
+            rows.extend(_rows_of(sealer, obj))
     for obj in session.deleted:
         if type(obj) in search.INDEXERS and obj.id is not None:
             remove_record(conn, search.KIND_CODES[search.KIND_NAMES[type(obj)]], obj.id)
+    if rows:
+        conn.execute(insert(blind_index), rows)
+
+
+def _rows_of(sealer: Sealer, obj: Any) -> list[dict[str, Any]]:
+    kind_name = search.KIND_NAMES[type(obj)]
+    case_id = obj.id if kind_name == "case_file" else obj.case_id
+    kind = search.KIND_CODES[kind_name]
+    found = tokens_of(sealer.blind_key, search.INDEXERS[type(obj)](obj))
+    return [
+        {"case_id": case_id, "kind": kind, "entity_id": obj.id, "token": t} for t in sorted(found)
+    ]
 
 
 class BlindSearch:

@@ -266,6 +266,31 @@ def _open_loaded(target: Any, session: Session | None) -> None:
             attributes.set_committed_value(target, column, value)
 
 
+@event.listens_for(SealedSession, "before_flush")
+def _assign_ids_in_bulk(session: Session, _context: Any, _instances: Any) -> None:
+    """Take the ids of all new sealed rows of a flush from their sequences in one query per
+    table (instead of one per row in ``_assign_id``)."""
+    if sealer_of(session) is None:
+        return
+    waiting: dict[str, list[Any]] = {}
+    for obj in session.new:
+        mapper = inspect(obj).mapper
+        if type(obj) not in SEALED_COLUMNS or len(mapper.primary_key) != 1:
+            continue
+        if mapper.primary_key[0].name == "id" and getattr(obj, "id", None) is None:
+            waiting.setdefault(mapper.local_table.name, []).append(obj)
+    conn = session.connection()
+    for table, objects in waiting.items():
+        ids = conn.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+            ),
+            {"table": table, "n": len(objects)},
+        ).scalars()
+        for obj, new_id in zip(objects, sorted(ids), strict=True):
+            obj.id = int(new_id)
+
+
 def _install_model_events(cls: type[SQLModel]) -> None:
     def before_insert(_mapper: Mapper[Any], connection: Connection, target: Any) -> None:
         _seal_before_write(connection, target, inserting=True)
@@ -332,3 +357,51 @@ def _open_column_rows(state: ORMExecuteState) -> Any:
         for index, (table, column) in positions:
             row[index] = sealer.open_value(table, column, row[index])
     return frozen.with_new_rows(rows)()  # type: ignore[arg-type]
+
+
+# ---- the tripwire: nothing unsealed reaches a sealed column, whatever path wrote it ------------
+
+
+def _is_sealed(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).startswith(BYTES_PREFIX)
+    return isinstance(value, str) and value.startswith(TEXT_PREFIX)
+
+
+class UnsealedWriteError(RuntimeError):
+    """A write would have sent content to the team server unsealed: a bug, refused."""
+
+
+def check_sealed_writes(engine: Any) -> None:
+    """Refuse any INSERT or UPDATE of a sealed column with a value that is not sealed, however
+    it was issued (the ORM, a bulk insert, a core statement on a connection)."""
+
+    @event.listens_for(engine, "before_execute", retval=False)
+    def _before_execute(
+        _conn: Any, clause: Any, multiparams: Any, params: Any, _options: Any
+    ) -> None:
+        table = getattr(getattr(clause, "table", None), "name", None)
+        if not isinstance(table, str) or table not in _SEALED_BY_TABLE:
+            return
+        if not (getattr(clause, "is_insert", False) or getattr(clause, "is_update", False)):
+            return
+        sealed = _SEALED_BY_TABLE[table]
+        rows: list[Any] = []
+        for group in (multiparams, params):
+            if isinstance(group, dict):
+                rows.append(group)
+            elif isinstance(group, list | tuple):
+                for item in group:
+                    rows.extend(item if isinstance(item, list | tuple) else [item])
+        inline = getattr(clause, "_values", None) or {}
+        rows.append({getattr(k, "key", k): getattr(v, "value", v) for k, v in inline.items()})
+        for row in rows:
+            if not isinstance(row, dict):
+                continue
+            for column in sealed & set(row):
+                if not _is_sealed(row[column]):
+                    raise UnsealedWriteError(
+                        f"refused to write {table}.{column} to the team server unsealed"
+                    )

@@ -43,7 +43,12 @@ from btam_desktop.store.server.connection import (
     connect,
     parse_server_url,
 )
-from btam_desktop.store.server.sealing import SealedSession, Sealer, attach
+from btam_desktop.store.server.sealing import (
+    SealedSession,
+    Sealer,
+    attach,
+    check_sealed_writes,
+)
 from btam_desktop.store.vault import (
     RECOVERY_CHARS,
     Principal,
@@ -81,7 +86,7 @@ def local_folder(team_id: str) -> Path:
 
 
 def _engine(address: ServerAddress) -> Engine:
-    return create_engine(
+    engine = create_engine(
         "postgresql+psycopg://",
         creator=lambda: connect(address),
         poolclass=QueuePool,
@@ -90,6 +95,8 @@ def _engine(address: ServerAddress) -> Engine:
         pool_pre_ping=True,  # a server restarted overnight: reconnect instead of failing
         hide_parameters=True,  # sealed values and ids never appear in an exception text
     )
+    check_sealed_writes(engine)
+    return engine
 
 
 def _read_keyfile(engine: Engine, where: str) -> KeyFile:
