@@ -402,3 +402,27 @@ def test_a_write_that_skips_sealing_is_refused_whatever_path_it_takes(
         )
     assert b"Unsealed Name" not in postgres.dump(server_db)
     assert b"plain body" not in postgres.dump(server_db)
+
+
+def test_a_connection_dropped_mid_transaction_loses_nothing_acknowledged(
+    team: Btam, postgres: ThrowawayPostgres, server_db: str
+) -> None:
+    kept = team.cases.report_concern(intake(narrative="acknowledged before the drop"))
+    from btam_desktop.domain.models import CaseNote
+
+    with (
+        pytest.raises(ServerUnavailableError, match="cannot be reached"),
+        team.vault.write() as session,
+    ):
+        session.add(CaseNote(case_id=kept.id, category="other", body="never acknowledged"))
+        session.flush()
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with psycopg.connect(postgres.url(server_db), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    # The program carries on with a new connection; the acknowledged case is whole, the cut
+    # write left nothing behind, and the audit chain still verifies.
+    assert team.records.reports(kept.id)[0].narrative == "acknowledged before the drop"
+    assert team.records.notes(kept.id) == []
+    after = team.cases.report_concern(intake())
+    assert after.id is not None and after.id > (kept.id or 0)
+    assert team.verify_audit().ok
