@@ -28,6 +28,7 @@ from btam_desktop.domain.models import (
     Account,
     Assessment,
     Attachment,
+    AuditEvent,
     Case,
     CaseMember,
     CaseNote,
@@ -50,7 +51,12 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.services.plans import open_plan_items
 from btam_desktop.services.scales import level_codes, level_rank
 from btam_desktop.store import search
-from btam_desktop.store.errors import NotFoundError, PermissionDeniedError, ValidationError
+from btam_desktop.store.errors import (
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+    VaultError,
+)
 from btam_desktop.store.search import IndexedSession
 
 
@@ -558,9 +564,15 @@ class CaseService:
         next_review_on: date | None = None,
         clear_next_review: bool = False,
         retention_until: date | None = None,
+        expected_version: datetime | None = None,
     ) -> Case:
+        """``expected_version`` is the ``updated_at`` of the copy the person edited: if someone
+        else saved the case since (on another computer of a team server), nothing is saved and
+        ``EditConflictError`` says who changed what, and when."""
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
             case = _case(session, case_id)
+            if expected_version is not None and case.updated_at != expected_version:
+                raise _conflict(session, case)
             changed: list[str] = []
             if title is not None:
                 if not title.strip():
@@ -882,3 +894,32 @@ def _nulls_sort_high(session: IndexedSession) -> bool:
 def _titles_sealed(session: IndexedSession) -> bool:
     """On the team server case titles are sealed content (store/server/sealing.py)."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+# ---- optimistic concurrency (issue 16): saving an older copy of a case -------------------------
+class EditConflictError(VaultError):
+    """Someone else saved the case after this copy was read; nothing was saved."""
+
+    def __init__(self, who: str, what: str, when: datetime) -> None:
+        self.who, self.what, self.when = who, what, when
+        super().__init__(
+            f"{who} saved this case while you were editing it ({what}, at "
+            f"{when.astimezone().strftime('%H:%M')}). Your changes were not saved. Reload the "
+            "case to see theirs, then make yours again, or save yours over theirs."
+        )
+
+
+def _conflict(session: IndexedSession, case: Case) -> EditConflictError:
+    last = session.execute(
+        select(AuditEvent)
+        .where(col(AuditEvent.case_id) == case.id, col(AuditEvent.action) != "case.view")
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if last is None:
+        return EditConflictError("Someone", "a change", case.updated_at)
+    account = session.execute(
+        select(Account).where(col(Account.username) == last.username)
+    ).scalar_one_or_none()
+    who = account.display_name if account is not None and account.display_name else last.username
+    return EditConflictError(who, last.summary or last.action, last.at)
