@@ -87,10 +87,7 @@ class TeamService:
                 self.ctx.audit(session, "team.add", "account", account.id, f"{name} as {role}")
                 return account
         except BaseException:
-            slot = self.ctx.vault.keyfile.user_slot(name)
-            if slot is not None:
-                self.ctx.vault.keyfile.slots.remove(slot)
-                self.ctx.vault.keyfile.write(self.ctx.vault.keys_path)
+            self.ctx.vault.drop_new_user_slot(name)
             raise
 
     def change_role(self, account_id: int, role: Role) -> None:

@@ -445,6 +445,17 @@ class Vault:
         candidate.slots.append(slot)
         self._save_keyfile(candidate)
 
+    def drop_new_user_slot(self, username: str) -> None:
+        """Take back a slot just added whose account could not be saved. No rekey: the slot
+        never opened anything. The key file stays authenticated (a file whose check value no
+        longer matches would make the vault refuse to open)."""
+        slot = self.keyfile.user_slot(username)
+        if slot is None:
+            return
+        candidate = self.keyfile.copy()
+        candidate.slots = [s for s in candidate.slots if s.slot_id != slot.slot_id]
+        self._save_keyfile(candidate)
+
     def change_password(self, username: str, old_password: str, new_password: str) -> None:
         slot = self.keyfile.user_slot(username)
         if slot is None:
