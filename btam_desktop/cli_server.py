@@ -120,6 +120,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         action="store_true",
         help="read the two new roles' passwords from standard input, one per line",
     )
+    upgrade = server_sub.add_parser(
+        "upgrade", help="upgrade the team's tables for this version of BTAM Desktop"
+    )
+    upgrade.add_argument("--admin-url", required=True, help="as for server init")
+    upgrade.add_argument("--database", required=True, help="the team's database")
+    upgrade.add_argument("--owner-role", default="btam_owner", help="the role owning the tables")
+    upgrade.add_argument("--app-role", default="btam_app", help="the role the program uses")
     server_sub.add_parser("roles-sql", help="print the SQL script that creates the roles")
 
 
@@ -128,6 +135,16 @@ def cmd_server(args: argparse.Namespace, out: Callable[[str], None]) -> int:
 
     if args.server_command == "roles-sql":
         out(roles.roles_sql())
+        return 0
+    if args.server_command == "upgrade":
+        was = roles.upgrade_schema(
+            args.admin_url, args.database, owner=args.owner_role, app=args.app_role
+        )
+        out(
+            f"The team's tables in {args.database} were already up to date."
+            if was is None
+            else f"The team's tables in {args.database} were upgraded (from revision {was})."
+        )
         return 0
     from btam_desktop.cli import PasswordSource
 

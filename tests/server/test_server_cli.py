@@ -93,6 +93,11 @@ def test_server_init_then_the_team_works_as_a_role_that_cannot_change_the_schema
                 conn.execute(statement)  # type: ignore[arg-type]
         # what the program needs, it has
         assert conn.execute("SELECT count(*) FROM audit_event").fetchone() is not None
+    upgrade = ["server", "upgrade", "--admin-url", postgres.url(), "--database", server_db]
+    upgrade += ["--owner-role", owner, "--app-role", app]
+    code, out, err = run(monkeypatch, capsys, upgrade)
+    assert code == 0, err
+    assert "already up to date" in out
 
 
 def test_server_init_refuses_short_role_passwords(
@@ -131,3 +136,29 @@ def test_vault_and_server_are_one_or_the_other(monkeypatch, capsys, tmp_path: Pa
         ["users", "list", "--vault", str(tmp_path), "--server", "postgresql://x@localhost/y"],
     )
     assert code == 2 and "not allowed with" in err
+
+
+def test_server_upgrade_brings_older_tables_to_this_version(
+    postgres: ThrowawayPostgres, server_db: str, monkeypatch, capsys
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from btam_desktop.store import migrate
+
+    suffix = secrets.token_hex(3)
+    owner, app = f"owner_{suffix}", f"app_{suffix}"
+    roles.set_up_server(postgres.url(), server_db, OWNER_PW, APP_PW, owner=owner, app=app)
+    engine = create_engine(postgres.url(server_db, user=owner).replace("://", "+psycopg://", 1))
+    with engine.begin() as conn:
+        command.downgrade(migrate._config(conn), "0009")  # as the tables were one version ago
+    engine.dispose()
+    upgrade = ["server", "upgrade", "--admin-url", postgres.url(), "--database", server_db]
+    upgrade += ["--owner-role", owner, "--app-role", app]
+    code, out, err = run(monkeypatch, capsys, upgrade)
+    assert code == 0, err
+    assert "upgraded (from revision 0009)" in out
+    with psycopg.connect(postgres.url(server_db, user=app), autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM server_keys").fetchone() == (0,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM audit_event")

@@ -16,8 +16,10 @@ from typing import Any
 
 import psycopg
 from alembic import command
+from alembic.runtime.migration import MigrationContext
 from psycopg import sql
 from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from btam_desktop.store import migrate
 from btam_desktop.store.errors import ValidationError
@@ -108,6 +110,33 @@ def set_up_server(
             f"The roles {owner} and {app} already exist on this server. Choose other role "
             "names, or drop the old ones first."
         ) from exc
+
+
+def upgrade_schema(
+    admin_url: str, database: str, *, owner: str = OWNER_ROLE, app: str = APP_ROLE
+) -> str | None:
+    """Bring the team's tables to this version's schema, as the owner role (the app role
+    cannot). Returns the revision it was at, or None when it was already current."""
+    address = parse_server_url(admin_url)
+    in_database = psycopg.conninfo.make_conninfo(address.conninfo, dbname=database)
+    engine = create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(in_database))
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'SET ROLE "{owner}"')
+            before = MigrationContext.configure(conn).get_current_revision()
+            if before == migrate.head_revision():
+                return None
+            command.upgrade(migrate._config(conn), "head")
+            conn.exec_driver_sql("RESET ROLE")
+        with psycopg.connect(in_database, autocommit=True) as conn:
+            values = {"app": sql.Identifier(app), "owner": sql.Identifier(owner)}
+            for step in AFTER_SCHEMA_STEPS:
+                conn.execute(_compose(step, values))
+        return before
+    except (psycopg.OperationalError, OperationalError) as exc:
+        raise ServerUnavailableError(address.where) from exc
+    finally:
+        engine.dispose()
 
 
 def roles_sql() -> str:
