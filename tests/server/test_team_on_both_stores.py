@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from btam_desktop.domain.enums import Role
+from btam_desktop.domain.enums import NoteCategory, Role
 from btam_desktop.services.app import Btam
 from tests.server.conftest import open_team
 from tests.services.conftest import CHEAP, PASSWORD
@@ -31,3 +31,28 @@ def test_a_member_whose_account_cannot_be_saved_leaves_no_slot_and_the_team_stil
         assert "newbie" in again.vault.keyfile.usernames()
     finally:
         again.vault.lock()
+
+
+def test_drafts_are_kept_changed_and_discarded(coordinator: Btam) -> None:
+    coordinator.drafts.save("intake", {"narrative": "half typed", "names": ["Jamie"]})
+    coordinator.drafts.save("intake", {"narrative": "typed a bit more", "names": ["Jamie"]})
+    assert coordinator.drafts.load("intake") == {
+        "narrative": "typed a bit more",
+        "names": ["Jamie"],
+    }
+    assert [d.kind for d in coordinator.drafts.list()] == ["intake"]
+    coordinator.drafts.discard("intake")
+    assert coordinator.drafts.load("intake") is None
+
+
+def test_a_case_summary_pdf_is_made_from_either_store(coordinator: Btam) -> None:
+    from btam_desktop.reports import export_case_summary
+    from tests.services.conftest import intake
+
+    case = coordinator.cases.report_concern(intake(narrative="Seen near the gym on Friday"))
+    assert case.id is not None
+    coordinator.records.add_note(case.id, NoteCategory.OTHER, "Parents called back")
+    pdf = export_case_summary(coordinator, case.id)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+    events = coordinator.audit_events(case_id=case.id)
+    assert any("summary" in e.summary or e.action.startswith("document") for e in events)
