@@ -27,8 +27,8 @@ from sqlalchemy import (
     Table,
     delete,
     event,
-    func,
     insert,
+    intersect,
     select,
 )
 from sqlalchemy.engine import Connection
@@ -124,12 +124,13 @@ class BlindSearch:
         wanted = sorted({token(self.sealer.blind_key, w) for w in words[:MAX_QUERY_WORDS]})
         if not wanted:
             return select(blind_index.c.case_id).where(blind_index.c.case_id < 0)
-        return (
-            select(blind_index.c.case_id)
-            .where(blind_index.c.token.in_(wanted))
-            .group_by(blind_index.c.case_id)
-            .having(func.count(func.distinct(blind_index.c.token)) == len(wanted))
-        )
+        if len(wanted) == 1:  # one word: the index entries themselves (IN ignores repeats)
+            return select(blind_index.c.case_id).where(blind_index.c.token == wanted[0])
+        # every word: the cases in all of the words' sets
+        per_word = [
+            select(blind_index.c.case_id).where(blind_index.c.token == token) for token in wanted
+        ]
+        return intersect(*per_word)
 
     def remove_case(self, conn: Connection, case_id: int) -> None:
         remove_case(conn, case_id)
