@@ -457,7 +457,15 @@ class CaseService:
             keys = [UnaryExpression(key, operator=_NO_INDEX, type_=key.type) for key in keys]
         ordered = [key.desc() if query.descending else key.asc() for key in keys]
         if nulls_lowest:  # the team server (PostgreSQL) sorts NULL high; SQLite sorts it low
-            ordered = [k.nulls_last() if query.descending else k.nulls_first() for k in ordered]
+            # Only where a NULL can occur: NULLS LAST on a descending key stops PostgreSQL from
+            # walking its index backwards, so NOT NULL keys (number, id, dates) keep the plain
+            # order.
+            ordered = [
+                (k.nulls_last() if query.descending else k.nulls_first())
+                if _may_be_null(key)
+                else k
+                for k, key in zip(ordered, keys, strict=True)
+            ]
         return ordered
 
     @staticmethod
@@ -923,3 +931,11 @@ def _conflict(session: IndexedSession, case: Case) -> EditConflictError:
     ).scalar_one_or_none()
     who = account.display_name if account is not None and account.display_name else last.username
     return EditConflictError(who, last.summary or last.action, last.at)
+
+
+def _may_be_null(key: Any) -> bool:
+    """A sort key that can be NULL: a nullable column, or one of the owner's (outer join)."""
+    column = getattr(key, "expression", key)
+    column = getattr(column, "element", column)
+    table = getattr(getattr(column, "table", None), "name", None)
+    return table == Account.__tablename__ or bool(getattr(column, "nullable", True))
