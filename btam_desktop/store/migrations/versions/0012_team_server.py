@@ -33,6 +33,15 @@ _LIMITED_CONTENT = [
     ("case_origin", "source_team"),
 ]
 
+_LIST_ORDERS = [
+    ("ix_case_list_level", "level_rank DESC NULLS LAST"),
+    ("ix_case_list_review", "next_review_on DESC NULLS LAST"),
+    ("ix_case_list_site", "site DESC"),
+    ("ix_case_list_status", "status DESC"),
+    ("ix_case_list_priority", "priority DESC"),
+    ("ix_case_list_opened", "opened_at DESC"),
+]
+
 _REFUSE_FUNCTION = """
 CREATE FUNCTION btam_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -105,6 +114,11 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_blind_index_token ON blind_index (token, case_id)")
     op.execute("CREATE INDEX ix_blind_index_entity ON blind_index (kind, entity_id)")
     op.execute("CREATE INDEX ix_blind_index_case ON blind_index (case_id)")
+    # The case list's sort orders: SQLite's indexes end in the row id by themselves and it
+    # puts NULL first; PostgreSQL needs the id (the tie-breaker) and the NULL placement spelled
+    # out. Each index serves both directions (read backwards for the other).
+    for name, key in _LIST_ORDERS:
+        op.execute(f"CREATE INDEX {name} ON case_file ({key}, id DESC)")
     op.execute(_REFUSE_FUNCTION)
     op.execute(_ASSESSMENT_FINAL_FUNCTION)
     op.execute(
@@ -140,5 +154,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
     op.execute("DROP FUNCTION IF EXISTS btam_assessment_final()")
     op.execute("DROP FUNCTION IF EXISTS btam_refuse()")
+    for name, _key in _LIST_ORDERS:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
     op.execute("DROP TABLE IF EXISTS blind_index")
     op.execute("DROP TABLE IF EXISTS server_keys")
