@@ -396,7 +396,7 @@ class CaseService:
         with self.ctx.read() as session:
             if _titles_sealed(session) and query.sort is CaseSort.TITLE:
                 return self.list_rows(self.list_ids(query)[offset : offset + limit])
-            order = self._order_keys(query, nulls_lowest=_nulls_sort_high(session))
+            order = self._order_keys(query, nulls_lowest=_on_team_server(session))
             stmt = self._row_select().order_by(*order).offset(offset).limit(limit)
             stmt = stmt.where(*self._list_filters(session, query, walk=True))
             rows = session.execute(stmt).all()
@@ -428,7 +428,7 @@ class CaseService:
                 return [int(r[0]) for r in rows]
             scan = _only_status_filters(query) and session.get_bind().dialect.name == "sqlite"
             stmt = stmt.order_by(
-                *self._order_keys(query, unindexed=scan, nulls_lowest=_nulls_sort_high(session))
+                *self._order_keys(query, unindexed=scan, nulls_lowest=_on_team_server(session))
             )
             stmt = stmt.where(*self._list_filters(session, query, walk=True))
             return list(session.execute(stmt).scalars().all())
@@ -524,7 +524,9 @@ class CaseService:
                 entries = session.execute(
                     select(func.count()).select_from(matches.subquery())
                 ).scalar_one()
-                if int(entries) <= _FEW_SEARCH_MATCHES:
+                # (On PostgreSQL, the team server, "+ 0" turns a hash semi-join into a nested
+                # loop: the plain membership test is the quick one there.)
+                if int(entries) <= _FEW_SEARCH_MATCHES or _on_team_server(session):
                     conditions.append(col(Case.id).in_(matches))
                 else:
                     # "+ 0": a membership test per row walked, not a lookup per match.
@@ -894,8 +896,9 @@ def _case(session: IndexedSession, case_id: int) -> Case:
     return case
 
 
-def _nulls_sort_high(session: IndexedSession) -> bool:
-    """PostgreSQL (the team server) puts NULL after every value; SQLite puts it before."""
+def _on_team_server(session: IndexedSession) -> bool:
+    """PostgreSQL (the team server): it puts NULL after every value where SQLite puts it before,
+    and its planner wants none of SQLite's index hints."""
     return session.get_bind().dialect.name == "postgresql"
 
 
