@@ -128,6 +128,23 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     upgrade.add_argument("--owner-role", default="btam_owner", help="the role owning the tables")
     upgrade.add_argument("--app-role", default="btam_app", help="the role the program uses")
     server_sub.add_parser("roles-sql", help="print the SQL script that creates the roles")
+    move = server_sub.add_parser(
+        "move",
+        help="copy every case of a vault to a team server (or back, with --to-vault), "
+        "without an export file",
+    )
+    move.add_argument("--vault", type=Path, required=True, help="the vault folder")
+    move.add_argument("--server", metavar="URL", required=True, help=SERVER_HELP)
+    move.add_argument("--user", required=True, help="your user name in the vault")
+    move.add_argument("--server-user", help="your user name on the server (if different)")
+    move.add_argument(
+        "--to-vault", action="store_true", help="from the server into the vault instead"
+    )
+    move.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the vault password, then the server password, one per line",
+    )
 
 
 def cmd_server(args: argparse.Namespace, out: Callable[[str], None]) -> int:
@@ -136,6 +153,8 @@ def cmd_server(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     if args.server_command == "roles-sql":
         out(roles.roles_sql())
         return 0
+    if args.server_command == "move":
+        return _cmd_move(args, out)
     if args.server_command == "upgrade":
         was = roles.upgrade_schema(
             args.admin_url, args.database, owner=args.owner_role, app=args.app_role
@@ -159,6 +178,36 @@ def cmd_server(args: argparse.Namespace, out: Callable[[str], None]) -> int:
         f"postgresql://{app}@HOST/{args.database} --team ... --user ... ; everyone then signs "
         "in with that same address. Nobody uses the owner role day to day."
     )
+    return 0
+
+
+def _cmd_move(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.cli import PasswordSource
+    from btam_desktop.services.app import unlock
+    from btam_desktop.services.team_server import move_cases, unlock_server
+
+    passwords = PasswordSource(args.password_stdin)
+    server_user = args.server_user or args.user
+    vault_pw = passwords.get(f"Password for {args.user} in the vault: ")
+    server_pw = passwords.get(f"Password for {server_user} on the team server: ")
+    _warn_if_unencrypted(args.server)
+    vault = unlock(args.vault, args.user, vault_pw)
+    try:
+        server = unlock_server(args.server, server_user, server_pw)
+        try:
+            source, target = (server, vault) if args.to_vault else (vault, server)
+            done = move_cases(source, target)
+        finally:
+            server.lock()
+    finally:
+        vault.lock()
+    where = "the vault" if args.to_vault else "the team server"
+    out(
+        f"Copied {done.cases_moved} of {done.cases_before} cases to {where}; it now holds "
+        f"{done.cases_after}."
+    )
+    out(f"Source: {done.source_audit}")
+    out(f"Target: {done.target_audit}")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from btam_desktop.domain.enums import Role
@@ -135,3 +136,54 @@ def watch_changes(app: Btam, on_change: Callable[[str, int | None], None]) -> Ch
         return None
     watch: ChangeWatch = listen(on_change)
     return watch
+
+
+# ---- moving a team's cases between a vault and a team server, without an export file -----------
+@dataclass(frozen=True)
+class MoveReport:
+    cases_before: int
+    cases_moved: int
+    cases_after: int
+    source_audit: str
+    target_audit: str
+
+
+def move_cases(
+    source: Btam, target: Btam, progress: Callable[[int, int, str], None] | None = None
+) -> MoveReport:
+    """Copy every case of ``source`` (a vault or a team server) into ``target`` (the other),
+    files included, in memory: the same export and import as through a file, without the
+    unencrypted file. Both audit chains are verified before and after, and the counts checked.
+    The source is left as it was (its cases are destroyed, if wanted, by the usual retention
+    steps once the team has checked the target)."""
+    from btam_desktop.services.cases import CaseQuery
+
+    report = progress or (lambda done, total, message: None)
+    for app in (source, target):
+        chain = app.verify_audit()
+        if not chain.ok:
+            raise ValidationError(f"Nothing was moved: {chain.describe()}")
+    ids = source.exchange.all_case_ids()
+    if not ids:
+        raise ValidationError("There are no cases to move.")
+    before = target.cases.count(CaseQuery(open_only=False))
+    report(0, 3, "Reading the cases")
+    document = source.exchange.export_json(ids, include_files=True)
+    report(1, 3, "Checking them")
+    preview = target.exchange.preview_json(document)
+    if not preview.ok:
+        raise ValidationError("Nothing was moved: " + "; ".join(preview.problems[:3]))
+    report(2, 3, "Writing them")
+    result = target.exchange.import_json(preview)
+    after = target.cases.count(CaseQuery(open_only=False))
+    if len(result.numbers) != len(ids) or after != before + len(ids):
+        raise ValidationError(
+            f"The move wrote {len(result.numbers)} of {len(ids)} cases; check the target."
+        )
+    source_chain, target_chain = source.verify_audit(), target.verify_audit()
+    if not (source_chain.ok and target_chain.ok):
+        raise ValidationError("After the move an audit trail does not verify; check both.")
+    report(3, 3, "Done")
+    return MoveReport(
+        len(ids), len(result.numbers), after, source_chain.describe(), target_chain.describe()
+    )

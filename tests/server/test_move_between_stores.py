@@ -55,3 +55,46 @@ def test_a_vault_moves_to_a_team_server_and_back(
         for app in (vault, server, back):
             if app.vault.is_open:
                 app.lock()
+
+
+def test_btam_server_move_copies_a_vault_to_the_server_without_a_file(
+    tmp_path: Path, postgres: ThrowawayPostgres, server_db: str, monkeypatch, capsys
+) -> None:
+    import io
+
+    from btam_desktop.cli import main
+    from btam_desktop.services.app import unlock
+    from btam_desktop.services.cases import CaseQuery
+    from btam_desktop.services.team_server import unlock_server
+
+    url = postgres.url(server_db)
+    vault = create_demo_vault(tmp_path / "demo", kdf_params=CHEAP)
+    count = len(vault.exchange.all_case_ids())
+    vault.lock()
+    server, _ = create_team_server(
+        url,
+        NewTeam(
+            "District", CaseSetting.SCHOOL, "scale.four-level", "lee", "Lee Lead", "lee pw 12345"
+        ),
+        kdf_params=CHEAP,
+    )
+    server.lock()
+    before = {p.name for p in tmp_path.rglob("*")}
+    monkeypatch.setattr("sys.stdin", io.StringIO("demo\nlee pw 12345\n"))
+    args = ["server", "move", "--vault", str(tmp_path / "demo"), "--user", "demo"]
+    code = main([*args, "--server", url, "--server-user", "lee", "--password-stdin"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert f"Copied {count} of {count} cases to the team server" in out
+    assert out.count("Audit trail intact") == 2
+    assert {p.name for p in tmp_path.rglob("*")} == before  # no export file was written
+    again = unlock_server(url, "lee", "lee pw 12345")
+    try:
+        assert again.cases.count(CaseQuery()) == count
+    finally:
+        again.lock()
+    source = unlock(tmp_path / "demo", "demo", "demo")
+    try:
+        assert source.cases.count(CaseQuery()) == count  # the source is left as it was
+    finally:
+        source.lock()
