@@ -426,3 +426,14 @@ def test_a_connection_dropped_mid_transaction_loses_nothing_acknowledged(
     after = team.cases.report_concern(intake())
     assert after.id is not None and after.id > (kept.id or 0)
     assert team.verify_audit().ok
+
+
+def test_integrity_check_names_changed_key_slots(
+    team: Btam, postgres: ThrowawayPostgres, server_db: str
+) -> None:
+    assert team.vault.integrity_problems() == []
+    with psycopg.connect(postgres.url(server_db), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE server_keys SET body = replace(body, '\"generation\": 1', '\"generation\": 2')"
+        )
+    assert team.vault.integrity_problems() == ["the key slots on the team server were changed"]

@@ -427,7 +427,20 @@ class ServerVault(Vault):
         )
 
     def integrity_problems(self) -> list[str]:
-        return []
+        """What the team server's own checks find: the key slots as stored there, and the
+        schema version. (The server checks its pages itself; sealed values are checked each
+        time they are opened.)"""
+        problems = []
+        try:
+            stored = _read_keyfile(self.engine, self.where)
+        except VaultError as error:
+            return [str(error)]
+        if not stored.is_authentic(self._data_key()):
+            problems.append("the key slots on the team server were changed")
+        current = migrate.current_revision(self.engine)
+        if current != migrate.head_revision() and current in migrate.known_revisions():
+            problems.append(f"the tables are at revision {current}; run btam server upgrade")
+        return problems
 
     # ---- locking ---------------------------------------------------------------------------
     def _forget_key(self) -> None:
