@@ -437,3 +437,35 @@ def test_integrity_check_names_changed_key_slots(
             "UPDATE server_keys SET body = replace(body, '\"generation\": 1', '\"generation\": 2')"
         )
     assert team.vault.integrity_problems() == ["the key slots on the team server were changed"]
+
+
+def test_drafts_typed_while_the_server_is_away_are_kept_here_encrypted_then_sent(
+    team: Btam, postgres: ThrowawayPostgres
+) -> None:
+    from btam_desktop.store.server.connection import parse_server_url
+    from btam_desktop.store.server.store import _engine
+
+    team.drafts.save("intake", {"narrative": "first words"})
+    reachable = team.vault._engine
+    closed_port = postgres.port + 1 if postgres.port < 65535 else postgres.port - 1
+    away = parse_server_url(f"postgresql://btam_admin@127.0.0.1:{closed_port}/x?connect_timeout=2")
+    team.vault._engine = _engine(away)  # the network to the server is gone
+    try:
+        team.drafts.save("intake", {"narrative": "Jamie said more while the server was away"})
+        assert team.drafts.load("intake") == {
+            "narrative": "Jamie said more while the server was away"
+        }
+        kept = list((team.vault.folder / "drafts").iterdir())
+        assert len(kept) == 1 and "intake" not in kept[0].name
+        assert b"Jamie" not in kept[0].read_bytes() and b"narrative" not in kept[0].read_bytes()
+        with pytest.raises(ServerUnavailableError):
+            team.cases.report_concern(intake())  # a record, unlike a draft, needs the server
+    finally:
+        team.vault._engine.dispose()
+        team.vault._engine = reachable
+    # Back: the newer draft typed here wins over the server's older copy, and the next save
+    # sends it to the server and clears this computer's copy.
+    assert team.drafts.load("intake") == {"narrative": "Jamie said more while the server was away"}
+    team.drafts.save("intake", {"narrative": "Jamie said more, and the server is back"})
+    assert list((team.vault.folder / "drafts").iterdir()) == []
+    assert team.drafts.load("intake") == {"narrative": "Jamie said more, and the server is back"}

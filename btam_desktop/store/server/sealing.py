@@ -111,6 +111,7 @@ class Sealer:
     team_id: str
     content_key: bytes = field(repr=False)
     blind_key: bytes = field(repr=False)
+    local_key: bytes = field(repr=False, default=b"")
 
     @classmethod
     def from_data_key(cls, data_key: bytes, team_id: str) -> Sealer:
@@ -118,6 +119,7 @@ class Sealer:
             team_id=team_id,
             content_key=_subkey(data_key, "content", team_id),
             blind_key=_subkey(data_key, "blind-index", team_id),
+            local_key=_subkey(data_key, "local-drafts", team_id),
         )
 
     def _aad(self, table: str, column: str, row: str) -> bytes:

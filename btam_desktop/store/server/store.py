@@ -43,6 +43,7 @@ from btam_desktop.store.server.connection import (
     connect,
     parse_server_url,
 )
+from btam_desktop.store.server.local_drafts import LocalDrafts
 from btam_desktop.store.server.sealing import (
     SealedSession,
     Sealer,
@@ -320,6 +321,11 @@ class ServerVault(Vault):
                 "The team server's database needs an upgrade for this version of BTAM "
                 "Desktop. Ask whoever runs the server to run: btam server upgrade."
             )
+
+    @property
+    def local_drafts(self) -> LocalDrafts:
+        """Drafts kept on this computer while the server cannot be reached (local_drafts.py)."""
+        return LocalDrafts(self.folder / "drafts", self.sealer.local_key, self.vault_id)
 
     # ---- sessions --------------------------------------------------------------------------
     def _session(self) -> SealedSession:
