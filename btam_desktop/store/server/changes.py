@@ -62,11 +62,16 @@ class ChangeListener:
                 self._conn = None
 
     def _deliver(self, payload: str) -> None:
+        if self._stopping.is_set():
+            return  # stopped: whoever asked for the changes may be gone
         table, _, case = payload.partition(":")
         case_id = int(case) if case.isdigit() else None
         with contextlib.suppress(Exception):  # a failing callback must not stop listening
             self._on_change(table, case_id)
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = False) -> None:
+        """Stop listening. Without ``wait`` this returns at once (the window locks without a
+        pause); the thread ends within half a second and delivers nothing more."""
         self._stopping.set()
-        self._thread.join(timeout=5)
+        if wait:
+            self._thread.join(timeout=5)
