@@ -469,3 +469,55 @@ def test_drafts_typed_while_the_server_is_away_are_kept_here_encrypted_then_sent
     team.drafts.save("intake", {"narrative": "Jamie said more, and the server is back"})
     assert list((team.vault.folder / "drafts").iterdir()) == []
     assert team.drafts.load("intake") == {"narrative": "Jamie said more, and the server is back"}
+
+
+# Every text column the server holds in the clear, on purpose: codes, ids, statuses, settings,
+# the team itself and the audit trail (the README's table). A new text column must be sealed
+# (SEALED_COLUMNS) or added here after deciding that the server may read it.
+PLAIN_ON_PURPOSE = {
+    "account": {"username", "display_name", "role", "email", "phone", "team_role"},
+    "training_record": {"course", "provider"},
+    "audit_event": {"username", "action", "entity_kind", "entity_id", "summary"},
+    "form_snapshot": {"content_hash", "form_id", "version", "definition"},
+    "vault_info": {"key", "value"},
+    "case_file": {"number", "setting", "site", "status", "priority", "level_scale", "level"},
+    "draft": {"kind", "subject"},
+    "assessment": {
+        "form_id",
+        "form_version",
+        "form_hash",
+        "form_title",
+        "form_kind",
+        "status",
+        "suggested_level",
+        "decided_level",
+        "decision_scale",
+        "workflow_action",
+    },
+    "attachment": {"media_type"},
+    "case_note": {"category"},
+    "case_origin": {"kind", "source_number"},
+    "disclosure": {"recipient_kind", "legal_basis"},
+    "level_decision": {"scale", "level", "source"},
+    "management_plan": {"status"},
+    "monitoring_entry": {"intervention_key"},
+    "person": {"role"},
+    "timeline_entry": {"category", "pathway_stage", "source", "reliability"},
+    "workflow_transition": {"action", "from_status", "to_status"},
+    "concern_report": {"channel", "expressed_as", "directness", "known_to_target"},
+    "plan_intervention": {"key", "catalog_ref", "strategy", "recurrence", "status"},
+}
+
+
+def test_every_text_column_is_sealed_or_plain_on_purpose() -> None:
+    from tests.store.test_no_plaintext import free_text_columns
+
+    sealed = {(str(c.__tablename__), col) for c, cols in SEALED_COLUMNS.items() for col in cols}
+    undecided = [
+        (table, column)
+        for table, column in free_text_columns()
+        if (table, column) not in sealed and column not in PLAIN_ON_PURPOSE.get(table, set())
+    ]
+    assert undecided == []
+    both = [(t, c) for t, c in sealed if c in PLAIN_ON_PURPOSE.get(t, set())]
+    assert both == []
