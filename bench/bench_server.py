@@ -221,7 +221,7 @@ def main() -> int:
         if url is None:
             from tests.server.throwaway_postgres import ThrowawayPostgres
 
-            postgres = ThrowawayPostgres.start(Path(scratch) / "postgres")
+            postgres = ThrowawayPostgres.start()
             url = postgres.url(postgres.fresh_database("bench"))
         try:
             vault, _ = create_team_vault(Path(scratch) / "vault", team(), kdf_params=CHEAP)

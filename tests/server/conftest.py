@@ -19,8 +19,8 @@ from tests.services.conftest import CHEAP, MEMBER_PASSWORD, PASSWORD, VIEWER_PAS
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThrowawayPostgres]:
-    server = ThrowawayPostgres.start(tmp_path_factory.mktemp("postgres"))
+def postgres() -> Iterator[ThrowawayPostgres]:
+    server = ThrowawayPostgres.start()
     try:
         yield server
     finally:

@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,24 +63,26 @@ class ThrowawayPostgres:
         return str(self.bin_dir / name)
 
     @classmethod
-    def start(cls, root: Path) -> ThrowawayPostgres:
+    def start(cls, root: Path | None = None) -> ThrowawayPostgres:
+        """Start a server in ``root`` (default: a new folder in the system's temp folder).
+
+        Not under pytest's temp folder: pytest makes its root private (0700) again whenever a
+        test process starts, and the server's account could then no longer reach its data to
+        stop it."""
         bin_dir = server_bin_dir()
         if bin_dir is None:
             raise RuntimeError(
                 "PostgreSQL is not installed: apt-get install postgresql (see .ci/apt-packages.txt)"
             )
+        if root is None:
+            root = Path(tempfile.mkdtemp(prefix="btam-postgres-"))
         root.mkdir(parents=True, exist_ok=True)
         server = cls(root=root, port=_free_port(), bin_dir=bin_dir)
         server.data_dir.mkdir()
         if os.geteuid() == 0:
             for path in (root, server.data_dir):
                 shutil.chown(path, "nobody", "nogroup")
-            root.chmod(0o755)
-            # runuser needs to reach the folder; the parents of a pytest temp dir are 0700.
-            for parent in root.parents:
-                if parent == Path("/"):
-                    break
-                parent.chmod(parent.stat().st_mode | 0o011)
+            root.chmod(0o700)
         subprocess.run(
             _as_server_user(
                 [
@@ -124,6 +127,7 @@ class ThrowawayPostgres:
         return server
 
     def stop(self) -> None:
+        """Stop the server and remove its folder."""
         subprocess.run(
             _as_server_user(
                 [self.tool("pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "-w", "stop"]
@@ -131,6 +135,7 @@ class ThrowawayPostgres:
             check=False,
             capture_output=True,
         )
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def admin_sql(self, sql: str, database: str = "postgres") -> None:
         import psycopg
