@@ -521,3 +521,31 @@ def test_every_text_column_is_sealed_or_plain_on_purpose() -> None:
     assert undecided == []
     both = [(t, c) for t, c in sealed if c in PLAIN_ON_PURPOSE.get(t, set())]
     assert both == []
+
+
+def test_removing_a_member_reseals_completed_assessments_too(team: Btam, url: str) -> None:
+    from tests.services.conftest import complete_closure_checklist
+
+    case = team.cases.report_concern(intake())
+    assert case.id is not None
+    complete_closure_checklist(team, case.id)
+    done = [a for a in team.assessments.for_case(case.id) if a.status == "completed"]
+    assert done
+    member = next(m for m in team.team.members() if m.username == "member")
+    team.team.remove_member(member.id)
+    again = [a for a in team.assessments.for_case(case.id) if a.status == "completed"]
+    assert [a.answers for a in again] == [a.answers for a in done]
+
+
+def test_resealing_cannot_be_used_to_change_a_completed_assessment(
+    team: Btam, postgres: ThrowawayPostgres, server_db: str
+) -> None:
+    from tests.services.conftest import complete_closure_checklist
+
+    case = team.cases.report_concern(intake())
+    assert case.id is not None
+    complete_closure_checklist(team, case.id)
+    with psycopg.connect(postgres.url(server_db)) as conn:
+        conn.execute("SET LOCAL btam.resealing = 'on'")
+        with pytest.raises(psycopg.errors.RaiseException, match="cannot be changed"):
+            conn.execute("UPDATE assessment SET decided_level = 'high', answers = answers")

@@ -32,6 +32,8 @@ def reseal_all(
 ) -> None:
     """Open every sealed value with ``old`` and seal it with ``new``; rebuild the blind index.
     Runs in the caller's transaction, so it all happens or none of it."""
+    # Completed assessments are final on the server except for this (migration 0012).
+    conn.exec_driver_sql("SET LOCAL btam.resealing = 'on'")
     total = _count_rows(conn) + 1
     done = 0
     report(done, total, "Re-encrypting the team's records")
