@@ -549,3 +549,26 @@ def test_resealing_cannot_be_used_to_change_a_completed_assessment(
         conn.execute("SET LOCAL btam.resealing = 'on'")
         with pytest.raises(psycopg.errors.RaiseException, match="cannot be changed"):
             conn.execute("UPDATE assessment SET decided_level = 'high', answers = answers")
+
+
+def test_the_recovery_key_resets_a_password_on_the_server(url: str) -> None:
+    from btam_desktop.services.team_server import recover_and_reset_server
+    from btam_desktop.store.errors import WrongRecoveryKeyError
+
+    app, recovery = create_team_server(
+        url,
+        NewTeam("T", CaseSetting.SCHOOL, "scale.four-level", "coord", "Cory", PASSWORD),
+        kdf_params=CHEAP,
+    )
+    app.lock()
+    with pytest.raises(WrongRecoveryKeyError):
+        recover_and_reset_server(url, "0" * 32, "coord", "a brand new password")
+    recover_and_reset_server(url, recovery.lower(), "coord", "a brand new password")
+    with pytest.raises(WrongCredentialsError):
+        unlock_server(url, "coord", PASSWORD)
+    again = unlock_server(url, "coord", "a brand new password")
+    try:
+        assert again.verify_audit().ok
+        assert any(e.action == "team.password_reset" for e in again.audit_events())
+    finally:
+        again.lock()
