@@ -13,6 +13,7 @@ from btam_desktop.domain.enums import CaseSetting, Role
 from btam_desktop.domain.forms import FormRegistry, LevelScale
 from btam_desktop.domain.models import Account, AuditEvent
 from btam_desktop.services.assessments import AssessmentService
+from btam_desktop.services.backup import BackupService
 from btam_desktop.services.cases import CaseService
 from btam_desktop.services.context import RECOVERY_ACTOR, Actor, ServiceContext
 from btam_desktop.services.drafts import DraftService
@@ -43,6 +44,7 @@ class Btam:
         self.assessments = AssessmentService(self.ctx, self.cases)
         self.plans = PlanService(self.ctx)
         self.tasks = TaskService(self.ctx)
+        self.backups = BackupService(self.ctx)
 
     @property
     def vault(self) -> Vault:

@@ -563,6 +563,9 @@ class CaseService:
         with self.ctx.write(Permission.SET_LEGAL_HOLD, "case", case_id) as session:
             case = _case(session, case_id)
             case.legal_hold = on
+            case.legal_hold_reason = reason.strip() if on else ""
+            case.legal_hold_by_id = self.ctx.actor.account_id if on else None
+            case.legal_hold_at = utcnow() if on else None
             session.add(case)
             self.ctx.audit(
                 session, "case.legal_hold", "case", case_id, "hold set" if on else "hold lifted"

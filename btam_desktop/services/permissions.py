@@ -17,6 +17,8 @@ class Permission(StrEnum):
     CHANGE_SETTINGS = "change team settings"
     VIEW_AUDIT = "view the audit trail"
     EXPORT = "print or export case records"
+    BACK_UP = "back up the vault into the team's backup folder"
+    MANAGE_BACKUPS = "back up to another folder or restore a backup"
 
 
 _ALL = frozenset(Role)
@@ -33,6 +35,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.CHANGE_SETTINGS: _COORDINATOR,
     Permission.VIEW_AUDIT: _COORDINATOR,
     Permission.EXPORT: _ALL,
+    Permission.BACK_UP: _ALL,
+    Permission.MANAGE_BACKUPS: _COORDINATOR,
 }
 
 

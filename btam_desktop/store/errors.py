@@ -47,10 +47,18 @@ class VaultExistsError(VaultError):
 
 
 class VaultDamagedError(VaultError):
-    def __init__(self, what: str) -> None:
+    """``hint`` names the newest checked backup (see ``backup.restore_hint``); the vault adds it
+    where it knows its folder."""
+
+    def __init__(self, what: str, hint: str = "") -> None:
+        self.what = what
+        advice = hint or (
+            "Restore the newest backup of this vault if you have one (made with Back up now "
+            "or btam backup create)"
+        )
         super().__init__(
-            f"The vault is damaged: {what}. Nothing was changed. Restore the latest backup, or "
-            "ask your coordinator for help."
+            f"The vault is damaged: {what}. Nothing was changed. {advice}, or ask your "
+            "coordinator for help."
         )
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from btam_desktop.domain.models import VaultInfo
-from btam_desktop.store import crypto, migrate
+from btam_desktop.store import backup, crypto, migrate
 from btam_desktop.store.engine import KeyHolder, connect_raw, make_engine, translate_db_error
 from btam_desktop.store.errors import (
     StorageUnavailableError,
@@ -269,9 +269,12 @@ class Vault:
         folder = folder.expanduser().resolve()
         if not is_vault(folder):
             raise VaultNotFoundError(str(folder))
-        keyfile = KeyFile.read(folder / KEYS_NAME)
-        if (folder / DB_NAME).stat().st_size == 0:
-            raise VaultDamagedError("the database file is empty")
+        try:
+            keyfile = KeyFile.read(folder / KEYS_NAME)
+            if (folder / DB_NAME).stat().st_size == 0:
+                raise VaultDamagedError("the database file is empty")
+        except VaultDamagedError as exc:
+            raise VaultDamagedError(exc.what, backup.restore_hint(folder)) from exc
         lock = VaultLock(folder)
         lock.acquire()
         try:
@@ -291,6 +294,9 @@ class Vault:
                 vault._dispose()
                 raise
             return vault
+        except VaultDamagedError as exc:
+            lock.release()
+            raise VaultDamagedError(exc.what, backup.restore_hint(folder)) from exc
         except BaseException:
             lock.release()
             raise
@@ -299,7 +305,7 @@ class Vault:
         try:
             current = migrate.current_revision(self.engine)
         except (OperationalError, DBAPIError) as exc:
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         if current is None:
             # create() migrates before the key file exists: no schema here means damage.
             raise VaultDamagedError("the database holds no vault tables")
@@ -318,7 +324,7 @@ class Vault:
         try:
             migrate.upgrade(self.engine)
         except (OperationalError, DBAPIError) as exc:
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
 
     # ---- sessions --------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -327,7 +333,7 @@ class Vault:
         try:
             yield session
         except (OperationalError, DBAPIError) as exc:
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         finally:
             session.close()
 
@@ -341,7 +347,7 @@ class Vault:
             session.commit()
         except (OperationalError, DBAPIError) as exc:
             session.rollback()
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         except BaseException:
             session.rollback()
             raise
@@ -449,7 +455,7 @@ class Vault:
         except sqlcipher3.Error as exc:
             conn.close()
             (self.folder / NEXT_KEYS_NAME).unlink(missing_ok=True)
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         conn.close()
         report(2, 4, "Checking the new key")
         new_holder = KeyHolder(new_key)
@@ -499,13 +505,37 @@ class Vault:
             raise StorageUnavailableError(_os_reason(exc)) from exc
         return target
 
+    def raw_connection(self) -> Any:
+        """A fresh keyed sqlcipher3 connection (for the online backup)."""
+        return connect_raw(self.db_path, self._keys)
+
+    def write_backup(
+        self, folder: Path, created_by: str, progress: ProgressCallback | None = None
+    ) -> backup.WrittenBackup:
+        """A consistent, sealed and checked backup file in ``folder`` (see store/backup.py)."""
+        written = backup.write_backup(
+            self.raw_connection,
+            db_path=self.db_path,
+            keyfile=self.keyfile,
+            data_key=self._data_key(),
+            folder=folder,
+            created_by=created_by,
+            schema_revision=migrate.current_revision(self.engine) or "",
+            progress=progress,
+        )
+        backup.remember_backup(self.folder, written.path, written.manifest)
+        return written
+
+    def data_key_matches(self, data_key: bytes) -> bool:
+        return backup.hmac.compare_digest(self._data_key(), data_key)
+
     def integrity_problems(self) -> list[str]:
         try:
             with self.engine.connect() as conn:
                 problems = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
                 quick = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
         except (OperationalError, DBAPIError) as exc:
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         return problems + [q for q in quick if q != "ok"]
 
     def execute_raw(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
@@ -590,9 +620,11 @@ def _os_reason(exc: OSError) -> str:
     return "the operating system refused the write"
 
 
-def _translated(exc: BaseException) -> Exception:
+def _translated(exc: BaseException, folder: Path | None = None) -> Exception:
     original = getattr(exc, "orig", exc)
     mapped = translate_db_error(original)
+    if isinstance(mapped, VaultDamagedError) and folder is not None:
+        return VaultDamagedError(mapped.what, backup.restore_hint(folder))
     if mapped is not None:
         return mapped
     return exc if isinstance(exc, Exception) else RuntimeError("unexpected error")
