@@ -20,6 +20,7 @@ from btam_desktop.services.drafts import DraftService
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.plans import PlanService
 from btam_desktop.services.records import RecordService
+from btam_desktop.services.retention import RetentionService
 from btam_desktop.services.scales import registry, scale
 from btam_desktop.services.settings import TeamSettings, load_settings, write_settings_rows
 from btam_desktop.services.tasks import TaskService
@@ -45,6 +46,7 @@ class Btam:
         self.plans = PlanService(self.ctx)
         self.tasks = TaskService(self.ctx)
         self.backups = BackupService(self.ctx)
+        self.retention = RetentionService(self.ctx)
 
     @property
     def vault(self) -> Vault:

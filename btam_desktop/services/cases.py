@@ -110,6 +110,7 @@ class IntakeInput:
 
 
 CLOSURE_CHECKLIST_ID = "btam.checklist.closure"
+DECISION_DRAFT_KIND = "assessment-decision"  # its subject is an assessment id, not a case id
 
 
 class CaseSort(StrEnum):
@@ -587,28 +588,7 @@ class CaseService:
             if not CaseStatus(case.status).is_closed:
                 raise ValidationError("Only a closed case can be destroyed. Close it first.")
             number = case.number
-            plan_ids = select(col(ManagementPlan.id)).where(col(ManagementPlan.case_id) == case_id)
-            session.execute(
-                delete(PlanIntervention).where(col(PlanIntervention.plan_id).in_(plan_ids))
-            )
-            session.execute(delete(Draft).where(col(Draft.subject) == str(case_id)))
-            for table in (
-                MonitoringEntry,
-                ManagementPlan,
-                Assessment,
-                LevelDecision,
-                Disclosure,
-                Attachment,
-                CaseNote,
-                TimelineEntry,
-                ConcernReport,
-                Person,
-                CaseMember,
-                WorkflowTransition,
-            ):
-                session.execute(delete(table).where(col(table.case_id) == case_id))
-            search.remove_case(session.connection(), case_id)
-            session.execute(delete(Case).where(col(Case.id) == case_id))
+            delete_case_rows(session, case_id)
             self.ctx.audit(session, "case.purge", "case", case_id, f"case {number} destroyed")
 
     # ---- level of concern ----------------------------------------------------------------------
@@ -793,3 +773,42 @@ def _case(session: IndexedSession, case_id: int) -> Case:
     if case is None:
         raise NotFoundError("That case")
     return case
+
+
+def delete_case_rows(session: IndexedSession, case_id: int) -> None:
+    """Delete every row of a case: its records, plans, drafts, search entries and the case."""
+    plan_ids = select(col(ManagementPlan.id)).where(col(ManagementPlan.case_id) == case_id)
+    session.execute(
+        delete(PlanIntervention).where(col(PlanIntervention.plan_id).in_(plan_ids))
+    )
+    # Drafts name their case by id, except the assessment decision draft, which names the
+    # assessment (ui/wizard: "assessment-decision").
+    assessment_ids = [
+        str(i)
+        for i in session.execute(
+            select(col(Assessment.id)).where(col(Assessment.case_id) == case_id)
+        ).scalars()
+    ]
+    session.execute(
+        delete(Draft).where(
+            ((col(Draft.kind) != DECISION_DRAFT_KIND) & (col(Draft.subject) == str(case_id)))
+            | ((col(Draft.kind) == DECISION_DRAFT_KIND) & col(Draft.subject).in_(assessment_ids))
+        )
+    )
+    for table in (
+        MonitoringEntry,
+        ManagementPlan,
+        Assessment,
+        LevelDecision,
+        Disclosure,
+        Attachment,
+        CaseNote,
+        TimelineEntry,
+        ConcernReport,
+        Person,
+        CaseMember,
+        WorkflowTransition,
+    ):
+        session.execute(delete(table).where(col(table.case_id) == case_id))
+    search.remove_case(session.connection(), case_id)
+    session.execute(delete(Case).where(col(Case.id) == case_id))

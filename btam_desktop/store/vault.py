@@ -505,6 +505,20 @@ class Vault:
             raise StorageUnavailableError(_os_reason(exc)) from exc
         return target
 
+    def reclaim_space(self) -> None:
+        """After a destruction: VACUUM with secure delete on, so freed pages are rewritten and
+        the file shrinks, then empty the WAL so no older page versions remain in it."""
+        conn = self.raw_connection()
+        try:
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlcipher3.Error as exc:
+            raise _translated(exc, self.folder) from exc
+        finally:
+            conn.close()
+
     def raw_connection(self) -> Any:
         """A fresh keyed sqlcipher3 connection (for the online backup)."""
         return connect_raw(self.db_path, self._keys)
