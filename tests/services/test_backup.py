@@ -267,13 +267,14 @@ def test_rotation_keeps_the_last_n_and_one_a_month_for_a_year(tmp_path: Path) ->
     vault_id = "abcdef0123456789"
     other = folder / "btam-backup-99999999-20200101T000000Z.btambackup"
     other.write_bytes(b"x")
-    for days_ago in range(20):
+    for days_ago in range(45):
         at = datetime(2026, 12, 5, 8, tzinfo=UTC) - timedelta(days=days_ago)
         (folder / store_backup.backup_name(vault_id, at)).write_bytes(b"x")
     removed = store_backup.rotate(folder, vault_id, 14, today)
     left = store_backup.list_backups(folder, vault_id)
-    # 14 newest plus November's newest (16 November) stays as November's backup.
-    assert len(left) == 15 and len(removed) == 5
+    # The 14 newest (22 November on) plus October's newest, 31 October.
+    assert len(left) == 15 and len(removed) == 30
+    assert left[-1].created_at.date() == date(2026, 10, 31)
     assert other.exists()
 
 
