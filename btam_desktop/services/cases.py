@@ -588,8 +588,9 @@ class CaseService:
             if not CaseStatus(case.status).is_closed:
                 raise ValidationError("Only a closed case can be destroyed. Close it first.")
             number = case.number
-            delete_case_rows(session, case_id)
+            secure_delete_case_rows(session, case_id)
             self.ctx.audit(session, "case.purge", "case", case_id, f"case {number} destroyed")
+        self.ctx.vault.reclaim_space()
 
     # ---- level of concern ----------------------------------------------------------------------
     def decide_level(
@@ -812,3 +813,17 @@ def delete_case_rows(session: IndexedSession, case_id: int) -> None:
         session.execute(delete(table).where(col(table.case_id) == case_id))
     search.remove_case(session.connection(), case_id)
     session.execute(delete(Case).where(col(Case.id) == case_id))
+
+
+def secure_delete_case_rows(session: IndexedSession, case_id: int) -> None:
+    """``delete_case_rows`` with freed space overwritten and the search index merged, so no
+    deleted or superseded text of the case stays in the file (see retention.destroy)."""
+    conn = session.connection()
+    conn.exec_driver_sql("PRAGMA secure_delete = ON")
+    # FTS5 keeps deleted terms in its segments until they merge; secure-delete (SQLite 3.44+)
+    # removes them at once and stays on for the index.
+    conn.exec_driver_sql("INSERT INTO search_index(search_index, rank) VALUES('secure-delete', 1)")
+    delete_case_rows(session, case_id)
+    # Earlier edits left superseded entries in older index segments behind delete markers;
+    # merging every segment drops them for good.
+    conn.exec_driver_sql("INSERT INTO search_index(search_index) VALUES('optimize')")

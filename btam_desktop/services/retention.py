@@ -19,7 +19,7 @@ from sqlmodel import col
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus
 from btam_desktop.domain.models import Account, Case
-from btam_desktop.services.cases import delete_case_rows
+from btam_desktop.services.cases import secure_delete_case_rows
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.settings import load_settings
@@ -241,14 +241,7 @@ class RetentionService:
             )
         report(0, 4, "Destroying the case")
         with self.ctx.write(Permission.PURGE_CASES, "case", case_id) as session:
-            conn = session.connection()
-            conn.exec_driver_sql("PRAGMA secure_delete = ON")
-            # FTS5 keeps deleted terms in its segments until they merge; secure-delete removes
-            # them at once (SQLite 3.44+). It stays on for the index.
-            conn.exec_driver_sql(
-                "INSERT INTO search_index(search_index, rank) VALUES('secure-delete', 1)"
-            )
-            delete_case_rows(session, case_id)
+            secure_delete_case_rows(session, case_id)
             self.ctx.audit(
                 session,
                 "case.destroy",
