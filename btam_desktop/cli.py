@@ -131,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     case.add_argument("--paper", choices=["letter", "a4"], default=None)
     _stdin_arg(case)
 
+    from btam_desktop.cli_backup import add_parsers as add_lifecycle_parsers
+
+    add_lifecycle_parsers(sub)  # backup, retention (issue 9)
+
     return parser
 
 
@@ -303,7 +307,16 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], int]] 
     "users": _cmd_users,
     "forms": _cmd_forms,
     "print": _cmd_print,
+    "backup": lambda args, out: _lifecycle("cmd_backup", args, out),
+    "retention": lambda args, out: _lifecycle("cmd_retention", args, out),
 }
+
+
+def _lifecycle(name: str, args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop import cli_backup
+
+    handler: Callable[[argparse.Namespace, Callable[[str], None]], int] = getattr(cli_backup, name)
+    return handler(args, out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -184,7 +184,7 @@ class BackupService:
             written.path, written.manifest, written.size, written.seconds, tuple(removed)
         )
 
-    def list(self, folder: Path | None = None) -> list[BackupEntry]:
+    def in_folder(self, folder: Path | None = None) -> list[BackupEntry]:
         settings = load_settings(self.ctx)
         where = folder or (Path(settings.backup_folder) if settings.backup_folder else None)
         if where is None:
@@ -207,7 +207,7 @@ class BackupService:
 
     def older_backups(self) -> list[BackupEntry]:
         """Backups in the team folder, all of which were made before now."""
-        return self.list()
+        return self.in_folder()
 
     def restore_in_place(
         self, path: Path, password: str, progress: Progress | None = None
@@ -256,9 +256,7 @@ class BackupService:
             raise
         shutil.rmtree(aside, ignore_errors=True)
         _audit_restored(folder, username, password, backup.manifest)
-        stale = tuple(
-            sorted(set(backup.keys.usernames()) - current_members, key=str.casefold)
-        )
+        stale = tuple(sorted(set(backup.keys.usernames()) - current_members, key=str.casefold))
         return RestoreResult(folder, backup.manifest, stale)
 
 

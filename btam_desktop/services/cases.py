@@ -779,9 +779,7 @@ def _case(session: IndexedSession, case_id: int) -> Case:
 def delete_case_rows(session: IndexedSession, case_id: int) -> None:
     """Delete every row of a case: its records, plans, drafts, search entries and the case."""
     plan_ids = select(col(ManagementPlan.id)).where(col(ManagementPlan.case_id) == case_id)
-    session.execute(
-        delete(PlanIntervention).where(col(PlanIntervention.plan_id).in_(plan_ids))
-    )
+    session.execute(delete(PlanIntervention).where(col(PlanIntervention.plan_id).in_(plan_ids)))
     # Drafts name their case by id, except the assessment decision draft, which names the
     # assessment (ui/wizard: "assessment-decision").
     assessment_ids = [

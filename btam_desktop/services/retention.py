@@ -68,9 +68,7 @@ def rules_to_text(rules: dict[RuleKey, int]) -> str:
 
 def rule_label(setting: str, closure: str, years: int) -> str:
     unit = "year" if years == 1 else "years"
-    return (
-        f"{CaseSetting(setting).label}, {CLOSURE_LABELS[closure]}: {years} {unit} after closure"
-    )
+    return f"{CaseSetting(setting).label}, {CLOSURE_LABELS[closure]}: {years} {unit} after closure"
 
 
 def add_years(day: date, years: int) -> date:
@@ -221,7 +219,7 @@ class RetentionService:
             )
         found = self.schedule([case_id])
         item = found[0] if found else None
-        if item is not None and item.legal_hold or item is None and case.legal_hold:
+        if (item is not None and item.legal_hold) or (item is None and case.legal_hold):
             hold = item.hold_text() if item else "A legal hold is set"
             raise ValidationError(
                 f"Case {case.number} cannot be destroyed. {hold}. The hold must be lifted "

@@ -340,7 +340,7 @@ def check_database(
         try:
             with Session(engine) as session:
                 chain = audit.verify(session)
-        except Exception:  # noqa: BLE001 - any failure to read the chain is damage
+        except Exception:
             report.problems.append("the audit trail cannot be read")
             chain = None
         finally:
@@ -378,7 +378,7 @@ def _install_cancel(conn: Any, progress: Progress, raised: list[BaseException]) 
         last[0] = now
         try:
             progress(-1, -1, "")
-        except BaseException as exc:  # noqa: BLE001 - re-raised after SQLite stops
+        except BaseException as exc:
             raised.append(exc)
             return 1
         return 0
@@ -450,9 +450,7 @@ def write_backup(
         )
     keys_bytes = keyfile.to_bytes()
     wal = db_path.with_name(db_path.name + "-wal")
-    needed = (
-        db_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0) + len(keys_bytes)
-    )
+    needed = db_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0) + len(keys_bytes)
     needed += SPACE_MARGIN
     free = shutil.disk_usage(folder).free
     if free < needed:

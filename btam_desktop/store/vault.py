@@ -541,7 +541,9 @@ class Vault:
         return written
 
     def data_key_matches(self, data_key: bytes) -> bool:
-        return backup.hmac.compare_digest(self._data_key(), data_key)
+        import hmac
+
+        return hmac.compare_digest(self._data_key(), data_key)
 
     def integrity_problems(self) -> list[str]:
         try:

@@ -112,10 +112,22 @@ def test_destroy_needs_the_typed_number_and_a_coordinator(coordinator: Btam, as_
 def test_destruction_leaves_no_trace_in_database_wal_index_attachments_or_drafts(
     coordinator: Btam, tmp_path: Path
 ) -> None:
-    canaries = {name: "cnry" + secrets.token_hex(8) for name in (
-        "narrative", "quote", "subject", "note", "timeline", "disclosure", "attachment_name",
-        "attachment_data", "draft", "decision_draft", "edited_away",
-    )}
+    canaries = {
+        name: "cnry" + secrets.token_hex(8)
+        for name in (
+            "narrative",
+            "quote",
+            "subject",
+            "note",
+            "timeline",
+            "disclosure",
+            "attachment_name",
+            "attachment_data",
+            "draft",
+            "decision_draft",
+            "edited_away",
+        )
+    }
     keeper_canary = "keep" + secrets.token_hex(8)
     keeper = coordinator.cases.report_concern(intake(narrative=f"{keeper_canary} stays"))
     cid = coordinator.cases.report_concern(
