@@ -115,13 +115,7 @@ def cmd_backup(args: argparse.Namespace, out: Out) -> int:
     if result.stale_members:
         names = ", ".join(result.stale_members)
         if args.remove_stale:
-            app = unlock(result.folder, args.user, password)
-            try:
-                for member in app.team.members():
-                    if member.username in result.stale_members and member.id is not None:
-                        app.team.remove_member(member.id)
-            finally:
-                app.lock()
+            backups.remove_stale_members(result.folder, args.user, password, result.stale_members)
             out(f"Removed the key slots of {names} and re-encrypted the restored vault.")
         else:
             out(

@@ -20,14 +20,11 @@ from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.settings import load_settings
 from btam_desktop.store import backup as store_backup
-from btam_desktop.store.backup import (
-    BackupEntry,
-    BackupError,
-    CheckReport,
-    KnownBackup,
-    Manifest,
-    WrittenBackup,
-)
+from btam_desktop.store.backup import BackupEntry as BackupEntry
+from btam_desktop.store.backup import BackupError as BackupError
+from btam_desktop.store.backup import CheckReport, KnownBackup
+from btam_desktop.store.backup import Manifest as Manifest
+from btam_desktop.store.backup import WrittenBackup as WrittenBackup
 from btam_desktop.store.errors import ValidationError
 from btam_desktop.store.keyfile_names import DB_NAME, KEYS_NAME
 from btam_desktop.store.keyslots import SLOT_USER, fsync_dir
@@ -362,3 +359,24 @@ def stale_slot_names(folder: Path, current_members: set[str]) -> list[str]:
         ),
         key=str.casefold,
     )
+
+
+def remove_stale_members(
+    folder: Path,
+    username: str,
+    password: str,
+    names: tuple[str, ...],
+    progress: Progress | None = None,
+) -> None:
+    """Remove the restored vault's slots of people no longer on the team and rekey (the same
+    removal as Team ▸ Remove), so their old passwords stop opening it."""
+    from btam_desktop.services.app import unlock
+
+    app = unlock(folder, username, password)
+    try:
+        wanted = {n.casefold() for n in names}
+        for member in app.team.members():
+            if member.username.casefold() in wanted and member.id is not None:
+                app.team.remove_member(member.id, progress)
+    finally:
+        app.lock()
