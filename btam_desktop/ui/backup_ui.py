@@ -8,6 +8,7 @@ dialog whose Cancel leaves no file behind.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -90,6 +91,7 @@ class BackupController(QObject):
         self.progress: BackupProgress | None = None
         self.last_error = ""
         self.status: BackupStatus | None = None
+        self._snoozed_until = 0.0
 
         self.backup_action = QAction(icon("save"), "&Back up now…", window)
         self.backup_action.setToolTip("Write a checked backup of the vault to the backup folder")
@@ -115,7 +117,7 @@ class BackupController(QObject):
         self.backup_action.setEnabled(app is not None)
         self.refresh_status()
         self.timer.start()
-        QTimer.singleShot(5_000, self.back_up_if_due)
+        QTimer.singleShot(5_000, self, self.back_up_if_due)
 
     def locked(self) -> None:
         self.timer.stop()
@@ -167,10 +169,22 @@ class BackupController(QObject):
             parent=self._window,
         )
         self.task = task
+        task.finished.connect(lambda: self._finished(task))
         if progress is not None:
             progress.canceled.connect(task.cancel)
             progress.show()
         return task
+
+    def _finished(self, task: BackgroundTask) -> None:
+        """A cancelled task calls no callback; it only finishes."""
+        if not task.is_cancelled or self._app() is None:
+            return
+        self._close_progress()
+        self.last_error = "Cancelled; nothing was written."
+        # Someone chose to stop it: no automatic backup for a while.
+        self._snoozed_until = time.monotonic() + CLOSE_BACKUP_AFTER.total_seconds()
+        self.refresh_status()
+        self.backup_finished.emit(False)
 
     def back_up_if_due(self) -> None:
         app = self._app()
@@ -180,7 +194,7 @@ class BackupController(QObject):
             status = app.backups.status()
         except VaultError:
             return
-        if status.auto_due:
+        if status.auto_due and time.monotonic() >= self._snoozed_until:
             self.back_up_now(automatic=True)
 
     def back_up_before_close(self) -> None:
@@ -253,10 +267,6 @@ class BackupController(QObject):
     def _failed(self, error: BaseException, automatic: bool) -> None:
         self._close_progress()
         self.refresh_status()
-        if isinstance(error, TaskCancelled):
-            self.last_error = "Cancelled; nothing was written."
-            self.backup_finished.emit(False)
-            return
         self.last_error = error_text(error)
         if automatic:
             self.status_label.setText("⚠ Automatic backup failed")
