@@ -105,6 +105,7 @@ class BackupController(QObject):
         self.status_label.setObjectName("backupStatus")
         self.status_label.setAccessibleName("Last backup")
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label.setContentsMargins(0, 0, 12, 0)
 
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_INTERVAL_MS)
@@ -295,7 +296,7 @@ class RestoreDialog(QDialog):
         super().__init__(parent)
         self.app = app
         self.setWindowTitle("Restore from a backup")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(620)
         self.manifest: backups.Manifest | None = None
         self.task: BackgroundTask | None = None
         self.result_message = ""
@@ -343,6 +344,7 @@ class RestoreDialog(QDialog):
             self,
         )
         self.in_place.toggled.connect(self.in_place_note.setVisible)
+        self.in_place.toggled.connect(lambda _on: self._fit())
         self.in_place_note.hide()
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -351,7 +353,7 @@ class RestoreDialog(QDialog):
         self.error_banner.hide()
 
         form = QFormLayout()
-        form.addRow("&Backup file:", file_row)
+        form.addRow("Backup file:", file_row)
         form.addRow("", self.about_label)
         form.addRow("Restore:", self.into_new)
         form.addRow("", folder_row)
@@ -372,6 +374,12 @@ class RestoreDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.buttons)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to fit wrapped text that just changed (Qt does not do it by itself)."""
+        self.layout().activate()
+        self.resize(self.width(), self.sizeHint().height())
 
     def _choose_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -405,10 +413,12 @@ class RestoreDialog(QDialog):
         self.in_place.setEnabled(same)
         if not same:
             self.into_new.setChecked(True)
+        self._fit()
 
     def show_error(self, text: str) -> None:
         self.error_banner.set_text(text)
         self.error_banner.show()
+        self._fit()
 
     def start(self) -> BackgroundTask | None:
         self._describe()

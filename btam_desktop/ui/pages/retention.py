@@ -83,7 +83,7 @@ class RetentionPage(QWidget):
         self.hold_label.setTextFormat(Qt.TextFormat.PlainText)
         set_style_role(self.hold_label, "muted")
         buttons = QHBoxLayout()
-        buttons.addWidget(self.hold_label, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.destroy_button)
@@ -95,6 +95,7 @@ class RetentionPage(QWidget):
         layout.addWidget(intro)
         layout.addWidget(self.info_banner)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.hold_label)
         layout.addLayout(buttons)
         self.dialog: DestroyDialog | None = None
         self.refresh()
@@ -197,7 +198,7 @@ class DestroyDialog(QDialog):
         self.item = item
         self.task: BackgroundTask | None = None
         self.setWindowTitle(f"Destroy case {item.number}")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(600)
         heading = QLabel(f"Destroy case {item.number} for good?", self)
         set_style_role(heading, "subheading")
         what = QLabel(
@@ -232,6 +233,12 @@ class DestroyDialog(QDialog):
         layout.addWidget(self.confirm_edit)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.buttons)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to fit wrapped text (Qt does not do it by itself)."""
+        self.layout().activate()
+        self.resize(max(self.width(), 600), self.sizeHint().height())
 
     def _typed(self, text: str) -> None:
         self.destroy_button.setEnabled(text.strip() == self.item.number)
@@ -267,3 +274,4 @@ class DestroyDialog(QDialog):
         text = "Cancelled." if isinstance(error, TaskCancelled) else error_text(error)
         self.error_banner.set_text(text)
         self.error_banner.show()
+        self._fit()
