@@ -378,7 +378,9 @@ class RestoreDialog(QDialog):
 
     def _fit(self) -> None:
         """Grow to fit wrapped text that just changed (Qt does not do it by itself)."""
-        self.layout().activate()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
         self.resize(self.width(), self.sizeHint().height())
 
     def _choose_file(self) -> None:

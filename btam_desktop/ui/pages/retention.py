@@ -237,7 +237,9 @@ class DestroyDialog(QDialog):
 
     def _fit(self) -> None:
         """Grow to fit wrapped text (Qt does not do it by itself)."""
-        self.layout().activate()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
         self.resize(max(self.width(), 600), self.sizeHint().height())
 
     def _typed(self, text: str) -> None:
