@@ -833,12 +833,15 @@ def restore_hint(vault_folder: Path | None) -> str:
     known = newest_verified_backup(vault_folder) if vault_folder is not None else None
     if known is None:
         return (
-            "No checked backup of this vault is known. If you have one, restore it "
-            "(btam backup restore, or Restore from backup on the start screen); to make "
-            "backups from now on, set a backup folder in Settings"
+            "No checked backup of this vault is known. If you have one, restore it with "
+            "“Restore from a backup…” on the sign-in screen; to make backups from now on, "
+            "the coordinator sets a backup folder in Settings"
         )
     when = datetime.fromisoformat(known.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
-    return f"The newest checked backup is {known.path} (made {when}); restore it"
+    return (
+        f"The newest checked backup is {known.path} (made {when}); restore it with "
+        "“Restore from a backup…” on the sign-in screen"
+    )
 
 
 def _os_reason(exc: OSError) -> str:

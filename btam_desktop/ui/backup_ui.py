@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
@@ -291,8 +291,13 @@ class RestoreDialog(QDialog):
     """Choose a backup, see what it holds, restore it into a new folder or in place."""
 
     restored_in_place = Signal(str)
+    restored_to = Signal(str)  # the folder of a vault restored into a new folder
 
-    def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, app: Btam | None, parent: QWidget | None = None, *, near: Path | None = None
+    ) -> None:
+        """With ``app`` None (from the sign-in screen, the vault may not open) only a restore
+        into a new folder is offered, and the person types their user name."""
         super().__init__(parent)
         self.app = app
         self.setWindowTitle("Restore from a backup")
@@ -349,6 +354,21 @@ class RestoreDialog(QDialog):
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Your password")
+        self.username = QLineEdit(self)
+        self.username.setAccessibleName("Your user name")
+        if app is not None:
+            self.username.setText(app.actor.username)
+        else:
+            self.in_place.hide()
+            intro.setText(
+                "A backup holds the whole vault as it was when the backup was made. It is "
+                "restored into a new folder, which then opens; the vault here is left as it is."
+            )
+            self.into_new.setText("Into a &new folder")
+            if near is not None:
+                self.folder_edit.setText(
+                    str(near.parent / f"{near.name}-restored-{datetime.now():%Y%m%d-%H%M}")
+                )
         self.error_banner = Banner(BannerKind.WARNING, "", self)
         self.error_banner.hide()
 
@@ -359,7 +379,11 @@ class RestoreDialog(QDialog):
         form.addRow("", folder_row)
         form.addRow("", self.in_place)
         form.addRow("", self.in_place_note)
-        form.addRow(f"Password of {app.actor.username}:", self.password)
+        if app is None:
+            form.addRow("Your user name:", self.username)
+            form.addRow("Your password:", self.password)
+        else:
+            form.addRow(f"Password of {app.actor.username}:", self.password)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Ok, self
@@ -406,7 +430,11 @@ class RestoreDialog(QDialog):
         except VaultError as error:
             self.about_label.setText(str(error))
             return
-        same = self.manifest.vault_id == self.app.vault.vault_id
+        same = self.app is not None and self.manifest.vault_id == self.app.vault.vault_id
+        if self.app is None:
+            self.about_label.setText("This backup was " + self.manifest.describe() + ".")
+            self._fit()
+            return
         self.about_label.setText(
             "This backup was "
             + self.manifest.describe()
@@ -429,9 +457,10 @@ class RestoreDialog(QDialog):
             return None
         path = Path(self.file_edit.text().strip())
         password = self.password.text()
+        username = self.username.text().strip()
         app = self.app
         manifest = self.manifest
-        if self.in_place.isChecked():
+        if app is not None and self.in_place.isChecked():
             answer = QMessageBox.question(
                 self,
                 "Replace this vault?",
@@ -449,13 +478,13 @@ class RestoreDialog(QDialog):
             if not target:
                 self.show_error("Choose an empty or new folder to restore into.")
                 return None
-            members = set(app.vault.keyfile.usernames())
+            members = set(app.vault.keyfile.usernames()) if app is not None else None
 
             def work(progress: Callable[[int, int, str], None]) -> RestoreResult:
                 return backups.restore_to_new_folder(
                     path,
                     Path(target),
-                    app.actor.username,
+                    username,
                     password,
                     current_members=members,
                     progress=progress,
@@ -498,7 +527,7 @@ class RestoreDialog(QDialog):
         run_in_background(
             lambda progress: backups.remove_stale_members(
                 result.folder,
-                self.app.actor.username,
+                self.username.text().strip(),
                 self.password.text(),
                 result.stale_members,
                 progress,
@@ -544,7 +573,14 @@ class RestoreDialog(QDialog):
             self.accept()
             self.restored_in_place.emit(message + " Sign in again.")
             return
+        if self.app is None:
+            self.result_message = message
+            self.accept()
+            self.restored_to.emit(str(result.folder))
+            return
         QMessageBox.information(
-            self, "Restored", message + f" It is in {result.folder}; open it with File ▸ Open."
+            self,
+            "Restored",
+            message + f" It is in {result.folder}; open it with File ▸ Open another vault.",
         )
         self.accept()

@@ -531,6 +531,7 @@ class MainWindow(QMainWindow):
         screen.unlocked.connect(self._signed_in)
         screen.open_other_requested.connect(self.open_another_vault)
         screen.create_new_requested.connect(self.new_vault)
+        screen.restore_requested.connect(self._restore_from_unlock)
         layout = self._lock_holder.layout()
         assert layout is not None
         layout.addWidget(screen)
@@ -747,6 +748,15 @@ class MainWindow(QMainWindow):
         if self._intake is dialog:
             self._intake = None
         dialog.deleteLater()
+
+    def _restore_from_unlock(self) -> QDialog:
+        """From the sign-in screen: restore a backup into a new folder, then switch to it."""
+        from btam_desktop.ui.backup_ui import RestoreDialog
+
+        dialog = RestoreDialog(None, self, near=self._folder)
+        dialog.restored_to.connect(lambda folder: self.switch_vault(Path(folder)))
+        dialog.open()
+        return dialog
 
     def _restored_in_place(self, message: str) -> None:
         """The vault under this window was replaced by a backup: sign everyone out."""

@@ -237,3 +237,35 @@ def test_settings_show_backup_and_retention_rules(
     assert "No backup yet" in window.backup.status_label.text()
     page.resize(1280, 1400)
     _shot(page, "settings-backups-and-retention")
+
+
+def test_restore_from_the_sign_in_screen_into_a_new_folder(
+    qtbot: QtBot, demo_app: Btam, demo_vault: Path, tmp_path: Path
+) -> None:
+    """When the vault will not open, the sign-in screen still restores a backup."""
+    _set_folder(demo_app, tmp_path / "usb")
+    made = demo_app.backups.create()
+    window = make_window(qtbot, demo_app, demo_vault)
+    window.lock("manual")
+    screen = window.unlock_screen
+    assert screen is not None
+    screen.restore_button.click()
+    from btam_desktop.ui.backup_ui import RestoreDialog
+
+    found = window.findChildren(RestoreDialog)
+    assert len(found) == 1
+    dialog = found[0]
+    assert not dialog.in_place.isVisible()
+    assert "restored" in dialog.folder_edit.text()
+    dialog.file_edit.setText(str(made.path))
+    dialog.file_edit.editingFinished.emit()
+    dialog.username.setText("demo")
+    dialog.password.setText(DEMO_PASSWORD)
+    _shot(dialog, "restore-from-sign-in")
+    target = Path(dialog.folder_edit.text())
+    with qtbot.waitSignal(dialog.restored_to, timeout=WAIT_MS * 2) as restored:
+        dialog.start()
+    assert restored.args == [str(target)]
+    settle()
+    assert window.vault_folder == target.resolve()
+    assert (target / "vault.db").exists() and (target / "vault.keys").exists()
