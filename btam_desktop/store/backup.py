@@ -489,13 +489,12 @@ def write_backup(
         )
         os.replace(partial, final)
         fsync_dir(folder)
-        written = read_backup(final)
-        check_authentic(written, data_key, _scaled(progress, 980, 20, "Reading it back"))
+        check_authentic(read_backup(final), data_key, _scaled(progress, 980, 20, "Reading it back"))
     except BaseException as exc:
-        for leftover in (partial, final if "written" not in locals() else None):
-            if leftover is not None:
-                with contextlib.suppress(OSError):
-                    leftover.unlink(missing_ok=True)
+        # Whatever went wrong, and however late: no partial or unchecked file stays.
+        for leftover in (partial, final):
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
         _remove_sidecars(partial)
         if isinstance(exc, OSError):
             if exc.errno == errno.ENOSPC:

@@ -234,7 +234,7 @@ def test_cancel_leaves_nothing_behind(coordinator: Btam, tmp_path: Path) -> None
     class Stop(Exception):
         pass
 
-    for stop_at in (100, 500, 950):
+    for stop_at in (100, 500, 950, 990):  # 990: after the rename, while reading it back
 
         def progress(done: int, total: int, message: str, limit: int = stop_at) -> None:
             if total > 0 and done >= limit:
