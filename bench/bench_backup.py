@@ -69,7 +69,7 @@ def _phase(message: str) -> str:
         return "snapshot"
     if message.startswith("Sealing"):
         return "seal"
-    if message.startswith(("Reading it back", "Backup written")):
+    if message.startswith(("Reading it back", "Checking the backup's seal", "Backup written")):
         return "read back"
     if message == "end":
         return "end"
