@@ -27,7 +27,7 @@ from btam_desktop.store.backup import Manifest as Manifest
 from btam_desktop.store.backup import WrittenBackup as WrittenBackup
 from btam_desktop.store.errors import ValidationError
 from btam_desktop.store.keyfile_names import DB_NAME, KEYS_NAME
-from btam_desktop.store.keyslots import SLOT_USER, fsync_dir
+from btam_desktop.store.keyslots import fsync_dir
 from btam_desktop.store.vault import is_vault
 
 Progress = Callable[[int, int, str], None]
@@ -202,10 +202,6 @@ class BackupService:
             )
         return result
 
-    def older_backups(self) -> list[BackupEntry]:
-        """Backups in the team folder, all of which were made before now."""
-        return self.in_folder()
-
     def restore_in_place(
         self, path: Path, password: str, progress: Progress | None = None
     ) -> RestoreResult:
@@ -344,21 +340,6 @@ def _audit_restored(folder: Path, username: str, password: str, manifest: Manife
             )
     finally:
         vault.lock()
-
-
-def stale_slot_names(folder: Path, current_members: set[str]) -> list[str]:
-    """User slots in a (restored) vault whose people are not on today's team."""
-    from btam_desktop.store.keyslots import KeyFile
-
-    keyfile = KeyFile.read(folder / KEYS_NAME)
-    return sorted(
-        (
-            s.username or ""
-            for s in keyfile.slots
-            if s.kind == SLOT_USER and (s.username or "") not in current_members
-        ),
-        key=str.casefold,
-    )
 
 
 def remove_stale_members(

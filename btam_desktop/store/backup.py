@@ -58,6 +58,7 @@ MAX_MANIFEST_BYTES = 1024 * 1024
 CHUNK = 1024 * 1024
 SNAPSHOT_PAGES_PER_STEP = 2048
 SPACE_MARGIN = 4 * 1024 * 1024
+CHECK_CACHE_KIB = 64 * 1024
 DEFAULT_KEEP = 14
 MONTHS_KEPT = 12
 REGISTRY_NAME = "vault.backups.json"
@@ -317,6 +318,9 @@ def check_database(
         return report
     raised: list[BaseException] = []
     try:
+        # integrity_check revisits pages; with SQLCipher every cache miss is a decryption, so
+        # a 64 MiB cache makes it about three times faster on a 170 MB vault.
+        conn.execute(f"PRAGMA cache_size = -{CHECK_CACHE_KIB}")
         if progress is not None:
             _install_cancel(conn, progress, raised)
         _tick(progress, 0, "Checking the encrypted pages")
@@ -327,11 +331,10 @@ def check_database(
         report.problems += [f"integrity check: {p}" for p in integrity[:5] if p != "ok"]
         _tick(progress, 2, "Counting records")
         report.counts = count_rows(conn)
-    except sqlcipher3.Error as exc:
+    except sqlcipher3.Error:
         if raised:
             raise raised[0] from None
         report.problems.append("the database does not read back correctly")
-        _ = exc
     finally:
         conn.close()
     if report.ok:
@@ -757,7 +760,7 @@ def rotate(
     return tuple(removed)
 
 
-def last_expiry(entries: list[BackupEntry], keep_last: int, daily: bool = True) -> date | None:
+def last_expiry(entries: list[BackupEntry], keep_last: int) -> date | None:
     """When rotation will have removed the last of ``entries`` if a backup is made every day
     from now on: a backup leaves the newest-N after about N days, and a month's newest stays
     for twelve months after that month."""
@@ -770,7 +773,6 @@ def last_expiry(entries: list[BackupEntry], keep_last: int, daily: bool = True) 
         month = _month_start(made)
         by_month = _month_start(month, -(MONTHS_KEPT + 1))
         latest = max(latest, by_count, by_month)
-    _ = daily
     return latest
 
 
