@@ -386,7 +386,7 @@ def _install_cancel(conn: Any, progress: Progress, raised: list[BaseException]) 
             return 1
         return 0
 
-    conn.set_progress_handler(handler, 20_000)
+    conn.set_progress_handler(handler, 1_000_000)
 
 
 def count_rows(conn: Any) -> dict[str, int]:

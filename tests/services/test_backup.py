@@ -405,3 +405,22 @@ def _all() -> Any:
     from btam_desktop.services.cases import CaseQuery
 
     return CaseQuery()
+
+
+def test_checks_name_counts_that_differ_from_the_manifest(
+    coordinator: Btam, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    coordinator.cases.report_concern(intake())
+    made = coordinator.vault.write_backup(tmp_path / "usb", "coord")
+    backup = store_backup.read_backup(made.path)
+    key = _key(coordinator)
+    lying = replace(backup.manifest, counts={**backup.manifest.counts, "case_file": 5})
+    with store_backup.extracted(backup) as db:
+        honest = store_backup.check_database(db, key, backup.manifest)
+        report = store_backup.check_database(db, key, lying)
+        wrong_key = store_backup.check_database(db, bytes(32), backup.manifest)
+    assert honest.ok and honest.counts["case_file"] == 1
+    assert not report.ok and report.problems == ["case_file holds 1 rows, the backup says 5"]
+    assert wrong_key.problems == ["the database does not open with its key"]
