@@ -269,3 +269,44 @@ def test_restore_from_the_sign_in_screen_into_a_new_folder(
     settle()
     assert window.vault_folder == target.resolve()
     assert (target / "vault.db").exists() and (target / "vault.keys").exists()
+
+
+def test_automatic_backup_when_due_and_when_closing(
+    qtbot: QtBot, demo_app: Btam, demo_vault: Path, tmp_path: Path
+) -> None:
+    usb = tmp_path / "usb"
+    _set_folder(demo_app, usb)
+    window = make_window(qtbot, demo_app, demo_vault)
+    with qtbot.waitSignal(window.backup.backup_finished, timeout=WAIT_MS) as finished:
+        window.backup.back_up_if_due()  # what the daily timer runs: no backup yet, so due
+        assert window.backup.progress is None  # automatic: no dialog in the way
+    assert finished.args == [True]
+    settle()
+    assert len(_backups(usb)) == 1
+    window.backup.back_up_if_due()  # not due again for a day
+    assert window.backup.task is not None and window.backup.task.is_finished
+    assert len(_backups(usb)) == 1
+    # Closing backs up unless one was made in the last hour: make the last one look old.
+    first = _backups(usb)[0]
+    old = first.with_name(first.name.replace("Z.btambackup", "Z-old.btambackup"))
+    first.rename(old)
+    (demo_vault / "vault.backups.json").unlink()
+    window.close()
+    made = _backups(usb)
+    assert len(made) == 2, made
+    assert not demo_app.vault.is_open
+
+
+def test_automatic_backup_off_and_no_folder_do_nothing(
+    qtbot: QtBot, demo_app: Btam, demo_vault: Path, tmp_path: Path
+) -> None:
+    window = make_window(qtbot, demo_app, demo_vault)
+    window.backup.back_up_if_due()
+    assert window.backup.task is None  # no folder: nothing to do, and no dialog
+    settings = demo_app.settings()
+    settings.backup_folder = str(tmp_path / "usb")
+    settings.auto_backup = 0
+    demo_app.save_settings(settings)
+    window.backup.back_up_if_due()
+    window.close()
+    assert _backups(tmp_path / "usb") == []
