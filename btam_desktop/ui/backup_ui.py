@@ -67,6 +67,14 @@ class BackupProgress(QProgressDialog):
         self.setAutoClose(False)
         self.setAutoReset(False)
         self.setMinimumWidth(420)
+        self.work_over = False  # closing the dialog emits canceled(); ignore it then
+
+    def cancel_task_on_cancel(self, task: BackgroundTask) -> None:
+        self.canceled.connect(lambda: None if self.work_over else task.cancel())
+
+    def dismiss(self) -> None:
+        self.work_over = True
+        self.close()
 
     def report(self, done: int, total: int, message: str = "") -> None:
         if total > 0:
@@ -172,7 +180,7 @@ class BackupController(QObject):
         self.task = task
         task.finished.connect(lambda: self._finished(task))
         if progress is not None:
-            progress.canceled.connect(task.cancel)
+            progress.cancel_task_on_cancel(task)
             progress.show()
         return task
 
@@ -249,7 +257,7 @@ class BackupController(QObject):
 
     def _close_progress(self) -> None:
         if self.progress is not None:
-            self.progress.close()
+            self.progress.dismiss()
             self.progress.deleteLater()
             self.progress = None
 
@@ -499,10 +507,16 @@ class RestoreDialog(QDialog):
             on_progress=progress.report,
             parent=self,
         )
-        progress.canceled.connect(task.cancel)
+        progress.cancel_task_on_cancel(task)
+        task.finished.connect(lambda: self._finished(task, progress))
         progress.show()
         self.task = task
         return task
+
+    def _finished(self, task: BackgroundTask, progress: BackupProgress) -> None:
+        """A cancelled task calls no callback; it only finishes."""
+        if task.is_cancelled:
+            self._failed(TaskCancelled(), progress)
 
     def _remove_stale(self, result: RestoreResult) -> bool:
         """Offer to remove stale slots at once; runs the removal (a rekey) with progress."""
@@ -540,22 +554,30 @@ class RestoreDialog(QDialog):
         progress.show()
         if not outcome:
             loop.exec()
-        progress.close()
+        progress.dismiss()
         if outcome and outcome[0] is not None:
             QMessageBox.warning(self, "Old key slots not removed", error_text(outcome[0]))
             return False
         return True
 
     def _failed(self, error: BaseException, progress: BackupProgress) -> None:
-        progress.close()
+        progress.dismiss()
         self.ok_button.setEnabled(True)
+        if self.app is not None and not self.app.vault.is_open:
+            # An in-place restore locks the vault before it starts; its files were put back.
+            self.reject()
+            reason = "it was cancelled." if isinstance(error, TaskCancelled) else error_text(error)
+            self.restored_in_place.emit(
+                f"The backup was not restored: {reason} The vault is as it was. Sign in again."
+            )
+            return
         if isinstance(error, TaskCancelled):
             self.show_error("Cancelled. Nothing was restored.")
             return
         self.show_error(error_text(error))
 
     def _done(self, result: RestoreResult, progress: BackupProgress) -> None:
-        progress.close()
+        progress.dismiss()
         when = result.manifest.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
         message = f"The backup made {when} was restored and checked."
         if result.stale_members:

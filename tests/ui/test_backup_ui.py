@@ -60,6 +60,7 @@ def test_back_up_now_writes_a_checked_backup_and_updates_status(
     made = _backups(usb)
     assert len(made) == 1
     assert window.backup.status_label.text() == "Last backup just now"
+    assert window.backup.last_error == ""  # closing the progress dialog is no cancel
     assert dashboard.backup_banner.kind() == BannerKind.INFO
     assert "Last backup just now" in dashboard.backup_banner.text()
     assert "Backup written and checked" in window.statusBar().currentMessage()
@@ -310,3 +311,23 @@ def test_automatic_backup_off_and_no_folder_do_nothing(
     window.backup.back_up_if_due()
     window.close()
     assert _backups(tmp_path / "usb") == []
+
+
+def test_restore_with_a_wrong_password_says_so_and_keeps_the_session(
+    qtbot: QtBot, demo_app: Btam, demo_vault: Path, tmp_path: Path, monkeypatch
+) -> None:
+    _set_folder(demo_app, tmp_path / "usb")
+    made = demo_app.backups.create()
+    window = make_window(qtbot, demo_app, demo_vault)
+    dialog = window.backup.open_restore_dialog()
+    assert dialog is not None
+    dialog.file_edit.setText(str(made.path))
+    dialog.in_place.setChecked(True)
+    dialog.password.setText("not the password")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    task = dialog.start()
+    assert task is not None
+    qtbot.waitUntil(lambda: task.is_finished, timeout=WAIT_MS)
+    settle()
+    assert "Wrong user name or password" in dialog.error_banner.text()
+    assert window.app is demo_app and demo_app.vault.is_open

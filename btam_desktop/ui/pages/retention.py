@@ -267,11 +267,11 @@ class DestroyDialog(QDialog):
         return self.task
 
     def _done(self, progress: BackupProgress) -> None:
-        progress.close()
+        progress.dismiss()
         self.accept()
 
     def _failed(self, error: BaseException, progress: BackupProgress) -> None:
-        progress.close()
+        progress.dismiss()
         self._typed(self.confirm_edit.text())
         text = "Cancelled." if isinstance(error, TaskCancelled) else error_text(error)
         self.error_banner.set_text(text)
