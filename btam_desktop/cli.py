@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     from btam_desktop import cli_records
 
     cli_records.add_parsers(sub)
+    from btam_desktop.cli_backup import add_parsers as add_lifecycle_parsers
+
+    add_lifecycle_parsers(sub)  # backup, retention (issue 9)
 
     return parser
 
@@ -324,11 +327,20 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], int]] 
     "users": _cmd_users,
     "forms": _cmd_forms,
     "print": _cmd_print,
+    "backup": lambda args, out: _lifecycle("cmd_backup", args, out),
+    "retention": lambda args, out: _lifecycle("cmd_retention", args, out),
 }
 # Records lifecycle (issue 9): export, import, transfer, stats.
 from btam_desktop.cli_records import COMMANDS as _RECORDS_COMMANDS  # noqa: E402
 
 COMMANDS.update(_RECORDS_COMMANDS)
+
+
+def _lifecycle(name: str, args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop import cli_backup
+
+    handler: Callable[[argparse.Namespace, Callable[[str], None]], int] = getattr(cli_backup, name)
+    return handler(args, out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -84,6 +84,10 @@ class Case(SQLModel, table=True):
     closure_reason: str = Field(default="")
     next_review_on: date | None = Field(default=None, index=True)
     legal_hold: bool = Field(default=False)
+    # Who set the hold, when and why (migration 0008); shown wherever destruction is refused.
+    legal_hold_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    legal_hold_by_id: int | None = Field(default=None)
+    legal_hold_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     retention_until: date | None = None
     created_by_id: int | None = Field(default=None, foreign_key="account.id")
     updated_at: datetime = _now_field()

@@ -13,6 +13,7 @@ from btam_desktop.domain.enums import CaseSetting, Role
 from btam_desktop.domain.forms import FormRegistry, LevelScale
 from btam_desktop.domain.models import Account, AuditEvent
 from btam_desktop.services.assessments import AssessmentService
+from btam_desktop.services.backup import BackupService
 from btam_desktop.services.cases import CaseService
 from btam_desktop.services.context import RECOVERY_ACTOR, Actor, ServiceContext
 from btam_desktop.services.drafts import DraftService
@@ -20,6 +21,7 @@ from btam_desktop.services.exchange import ExchangeService
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.plans import PlanService
 from btam_desktop.services.records import RecordService
+from btam_desktop.services.retention import RetentionService
 from btam_desktop.services.scales import registry, scale
 from btam_desktop.services.settings import TeamSettings, load_settings, write_settings_rows
 from btam_desktop.services.spreadsheet import SpreadsheetImport
@@ -52,6 +54,8 @@ class Btam:
         self.spreadsheet = SpreadsheetImport(self.ctx)
         self.transfer = TransferService(self.ctx)
         self.statistics = StatisticsService(self.ctx)
+        self.backups = BackupService(self.ctx)
+        self.retention = RetentionService(self.ctx)
 
     @property
     def vault(self) -> Vault:

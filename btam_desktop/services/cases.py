@@ -113,6 +113,7 @@ class IntakeInput:
 
 
 CLOSURE_CHECKLIST_ID = "btam.checklist.closure"
+DECISION_DRAFT_KIND = "assessment-decision"  # its subject is an assessment id, not a case id
 
 
 class CaseSort(StrEnum):
@@ -592,6 +593,9 @@ class CaseService:
         with self.ctx.write(Permission.SET_LEGAL_HOLD, "case", case_id) as session:
             case = _case(session, case_id)
             case.legal_hold = on
+            case.legal_hold_reason = reason.strip() if on else ""
+            case.legal_hold_by_id = self.ctx.actor.account_id if on else None
+            case.legal_hold_at = utcnow() if on else None
             session.add(case)
             self.ctx.audit(
                 session, "case.legal_hold", "case", case_id, "hold set" if on else "hold lifted"
@@ -613,30 +617,9 @@ class CaseService:
             if not CaseStatus(case.status).is_closed:
                 raise ValidationError("Only a closed case can be destroyed. Close it first.")
             number = case.number
-            plan_ids = select(col(ManagementPlan.id)).where(col(ManagementPlan.case_id) == case_id)
-            session.execute(
-                delete(PlanIntervention).where(col(PlanIntervention.plan_id).in_(plan_ids))
-            )
-            session.execute(delete(Draft).where(col(Draft.subject) == str(case_id)))
-            for table in (
-                CaseOrigin,
-                MonitoringEntry,
-                ManagementPlan,
-                Assessment,
-                LevelDecision,
-                Disclosure,
-                Attachment,
-                CaseNote,
-                TimelineEntry,
-                ConcernReport,
-                Person,
-                CaseMember,
-                WorkflowTransition,
-            ):
-                session.execute(delete(table).where(col(table.case_id) == case_id))
-            search.remove_case(session.connection(), case_id)
-            session.execute(delete(Case).where(col(Case.id) == case_id))
+            secure_delete_case_rows(session, case_id)
             self.ctx.audit(session, "case.purge", "case", case_id, f"case {number} destroyed")
+        self.ctx.vault.reclaim_space()
 
     # ---- level of concern ----------------------------------------------------------------------
     def decide_level(
@@ -852,3 +835,55 @@ def _case(session: IndexedSession, case_id: int) -> Case:
     if case is None:
         raise NotFoundError("That case")
     return case
+
+
+def delete_case_rows(session: IndexedSession, case_id: int) -> None:
+    """Delete every row of a case: its records, plans, drafts, search entries and the case."""
+    plan_ids = select(col(ManagementPlan.id)).where(col(ManagementPlan.case_id) == case_id)
+    session.execute(delete(PlanIntervention).where(col(PlanIntervention.plan_id).in_(plan_ids)))
+    # Drafts name their case by id, except the assessment decision draft, which names the
+    # assessment (ui/wizard: "assessment-decision").
+    assessment_ids = [
+        str(i)
+        for i in session.execute(
+            select(col(Assessment.id)).where(col(Assessment.case_id) == case_id)
+        ).scalars()
+    ]
+    session.execute(
+        delete(Draft).where(
+            ((col(Draft.kind) != DECISION_DRAFT_KIND) & (col(Draft.subject) == str(case_id)))
+            | ((col(Draft.kind) == DECISION_DRAFT_KIND) & col(Draft.subject).in_(assessment_ids))
+        )
+    )
+    for table in (
+        CaseOrigin,
+        MonitoringEntry,
+        ManagementPlan,
+        Assessment,
+        LevelDecision,
+        Disclosure,
+        Attachment,
+        CaseNote,
+        TimelineEntry,
+        ConcernReport,
+        Person,
+        CaseMember,
+        WorkflowTransition,
+    ):
+        session.execute(delete(table).where(col(table.case_id) == case_id))
+    search.remove_case(session.connection(), case_id)
+    session.execute(delete(Case).where(col(Case.id) == case_id))
+
+
+def secure_delete_case_rows(session: IndexedSession, case_id: int) -> None:
+    """``delete_case_rows`` with freed space overwritten and the search index merged, so no
+    deleted or superseded text of the case stays in the file (see retention.destroy)."""
+    conn = session.connection()
+    conn.exec_driver_sql("PRAGMA secure_delete = ON")
+    # FTS5 keeps deleted terms in its segments until they merge; secure-delete (SQLite 3.44+)
+    # removes them at once and stays on for the index.
+    conn.exec_driver_sql("INSERT INTO search_index(search_index, rank) VALUES('secure-delete', 1)")
+    delete_case_rows(session, case_id)
+    # Earlier edits left superseded entries in older index segments behind delete markers;
+    # merging every segment drops them for good.
+    conn.exec_driver_sql("INSERT INTO search_index(search_index) VALUES('optimize')")

@@ -20,6 +20,8 @@ class Permission(StrEnum):
     EXPORT_BULK = "export or transfer cases out of the vault"
     IMPORT_CASES = "import or receive cases"
     STATISTICS = "produce annual statistics"
+    BACK_UP = "back up the vault into the team's backup folder"
+    MANAGE_BACKUPS = "back up to another folder or restore a backup"
 
 
 _ALL = frozenset(Role)
@@ -39,6 +41,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT_BULK: _COORDINATOR,
     Permission.IMPORT_CASES: _COORDINATOR,
     Permission.STATISTICS: _WORKERS,
+    Permission.BACK_UP: _ALL,
+    Permission.MANAGE_BACKUPS: _COORDINATOR,
 }
 
 

@@ -30,6 +30,13 @@ class TeamSettings:
     report_instructions: str = ""
     paper_size: str = "letter"
     default_retention_years: int = 7
+    # Backups (issue 9): where, how many, and when the dashboard starts to warn.
+    backup_folder: str = ""
+    backup_keep: int = 14
+    backup_warn_days: int = 7
+    auto_backup: int = 1  # 1: daily while the program runs and when it closes
+    # Retention rules: JSON {"<setting>:<closure status>": years}; no rule means never due.
+    retention_rules: str = ""
 
     def validate(self) -> None:
         if not self.team_name.strip():
@@ -42,6 +49,15 @@ class TeamSettings:
             raise ValidationError("Paper size must be Letter or A4.")
         if not 0 <= self.default_retention_years <= 100:
             raise ValidationError("Retention must be between 0 and 100 years.")
+        if not 1 <= self.backup_keep <= 365:
+            raise ValidationError("Keep between 1 and 365 recent backups.")
+        if not 1 <= self.backup_warn_days <= 365:
+            raise ValidationError("Warn about an old backup after 1 to 365 days.")
+        if self.auto_backup not in (0, 1):
+            raise ValidationError("Automatic backups are either on or off.")
+        from btam_desktop.services.retention import parse_rules
+
+        parse_rules(self.retention_rules)
 
 
 def load_settings(ctx: ServiceContext) -> TeamSettings:

@@ -46,20 +46,28 @@ class VaultExistsError(VaultError):
         )
 
 
-def restore_advice() -> str:
+def restore_advice(hint: str = "") -> str:
     """What to tell a person whose vault cannot be used as it is.
 
-    The single place that may one day name the newest verified backup (the backup feature
-    fills it in). Until a backup is known, it never suggests restoring one."""
+    ``hint`` is ``backup.restore_hint(folder)`` where the vault folder is known: it names the
+    newest checked backup, or says that none is known."""
+    if hint:
+        return f"{hint}, or ask your coordinator for help."
     return (
-        "No backup of this vault is known yet. Keep the vault folder exactly as it is (do not "
-        "delete or overwrite anything) and ask your coordinator for help; see Help ▸ Restore."
+        "Keep the vault folder exactly as it is (do not delete or overwrite anything). If you "
+        "have a backup of this vault, restore it with “Restore from a backup…” on the sign-in "
+        "screen, or ask your coordinator for help."
     )
 
 
 class VaultDamagedError(VaultError):
-    def __init__(self, what: str) -> None:
-        super().__init__(f"The vault is damaged: {what}. Nothing was changed. {restore_advice()}")
+    """``hint``: see ``restore_advice``; the vault adds it where it knows its folder."""
+
+    def __init__(self, what: str, hint: str = "") -> None:
+        self.what = what
+        super().__init__(
+            f"The vault is damaged: {what}. Nothing was changed. {restore_advice(hint)}"
+        )
 
 
 class KeyFileMismatchError(VaultDamagedError):
@@ -67,6 +75,7 @@ class KeyFileMismatchError(VaultDamagedError):
     the vault cannot open as it is, yet nothing in it is damaged."""
 
     def __init__(self, what: str, todo: str) -> None:
+        self.what = what
         VaultError.__init__(
             self,
             f"The key-slot file 'vault.keys' does not belong to this database: {what}. "

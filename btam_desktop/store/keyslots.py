@@ -185,10 +185,18 @@ class KeyFile:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
                 raise VaultDamagedError("the key-slot file is far larger than it can be")
-            raw = json.loads(path.read_bytes().decode("utf-8"))
+            data = path.read_bytes()
         except VaultDamagedError:
             raise
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except OSError as exc:
+            raise VaultDamagedError("the key-slot file cannot be read") from exc
+        return cls.from_bytes(data)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> KeyFile:
+        try:
+            raw = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise VaultDamagedError("the key-slot file cannot be read") from exc
         if not isinstance(raw, dict) or raw.get("format") != FILE_MAGIC:
             raise VaultDamagedError("the key-slot file is not a BTAM key file")

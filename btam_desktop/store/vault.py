@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from btam_desktop.domain.models import VaultInfo
 from btam_desktop.store import (
+    backup,
     crypto,
     diagnosis,
     migrate,
@@ -299,9 +300,12 @@ class Vault:
         folder = folder.expanduser().resolve()
         if not is_vault(folder):
             raise VaultNotFoundError(str(folder))
-        keyfile = KeyFile.read(folder / KEYS_NAME)
-        if (folder / DB_NAME).stat().st_size == 0:
-            raise VaultDamagedError("the database file is empty")
+        try:
+            keyfile = KeyFile.read(folder / KEYS_NAME)
+            if (folder / DB_NAME).stat().st_size == 0:
+                raise VaultDamagedError("the database file is empty")
+        except VaultDamagedError as exc:
+            raise VaultDamagedError(exc.what, backup.restore_hint(folder)) from exc
         read_only = diagnosis.is_read_only_location(folder)
         # On a full disk SQLite cannot even create its shared-memory file to read: a vault
         # closed cleanly (no -wal file) is then read as it is, and written once there is room.
@@ -337,6 +341,11 @@ class Vault:
                 vault._dispose()
                 raise
             return vault
+        except VaultDamagedError as exc:
+            lock.release()
+            if type(exc) is not VaultDamagedError:  # a key-file mismatch says its own remedy
+                raise
+            raise VaultDamagedError(exc.what, backup.restore_hint(folder)) from exc
         except BaseException:
             lock.release()
             raise
@@ -350,7 +359,7 @@ class Vault:
                     "was not closed properly where it was last used, so its newest changes "
                     "wait in a side file that cannot be read there"
                 ) from exc
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         if current is None:
             # create() migrates before the key file exists: no schema here means damage.
             raise VaultDamagedError("the database holds no vault tables")
@@ -374,7 +383,7 @@ class Vault:
         try:
             migrate.upgrade(self.engine)
         except (OperationalError, DBAPIError) as exc:
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
 
     # ---- sessions --------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -383,7 +392,7 @@ class Vault:
         try:
             yield session
         except (OperationalError, DBAPIError) as exc:
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         finally:
             session.close()
 
@@ -398,7 +407,7 @@ class Vault:
             session.commit()
         except (OperationalError, DBAPIError) as exc:
             session.rollback()
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         except BaseException:
             session.rollback()
             raise
@@ -527,7 +536,7 @@ class Vault:
         except sqlcipher3.Error as exc:
             conn.close()
             (self.folder / NEXT_KEYS_NAME).unlink(missing_ok=True)
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         conn.close()
         report(2, 4, "Checking the new key")
         new_holder = KeyHolder(new_key)
@@ -595,13 +604,53 @@ class Vault:
             raise
         return target
 
+    def reclaim_space(self) -> None:
+        """After a destruction: VACUUM with secure delete on, so freed pages are rewritten and
+        the file shrinks, then empty the WAL so no older page versions remain in it."""
+        conn = self.raw_connection()
+        try:
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlcipher3.Error as exc:
+            raise _translated(exc, self.folder) from exc
+        finally:
+            conn.close()
+
+    def raw_connection(self) -> Any:
+        """A fresh keyed sqlcipher3 connection (for the online backup)."""
+        return connect_raw(self.db_path, self._keys)
+
+    def write_backup(
+        self, folder: Path, created_by: str, progress: ProgressCallback | None = None
+    ) -> backup.WrittenBackup:
+        """A consistent, sealed and checked backup file in ``folder`` (see store/backup.py)."""
+        written = backup.write_backup(
+            self.raw_connection,
+            db_path=self.db_path,
+            keyfile=self.keyfile,
+            data_key=self._data_key(),
+            folder=folder,
+            created_by=created_by,
+            schema_revision=migrate.current_revision(self.engine) or "",
+            progress=progress,
+        )
+        backup.remember_backup(self.folder, written.path, written.manifest)
+        return written
+
+    def data_key_matches(self, data_key: bytes) -> bool:
+        import hmac
+
+        return hmac.compare_digest(self._data_key(), data_key)
+
     def integrity_problems(self) -> list[str]:
         try:
             with self.engine.connect() as conn:
                 problems = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
                 quick = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
         except (OperationalError, DBAPIError) as exc:
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         return problems + [q for q in quick if q != "ok"]
 
     def execute_raw(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
@@ -726,12 +775,14 @@ def _open_failure(exc: BaseException, read_only: bool, folder: Path) -> Exceptio
     if "disk i/o" in str(exc).lower() and diagnosis.free_bytes(folder) < diagnosis.ROOM_TO_OPEN:
         # SQLite could not make room for its shared-memory file: a full disk, not damage.
         return StorageUnavailableError(DISK_FULL)
-    return _translated(exc)
+    return _translated(exc, folder)
 
 
-def _translated(exc: BaseException) -> Exception:
+def _translated(exc: BaseException, folder: Path | None = None) -> Exception:
     original = getattr(exc, "orig", exc)
     mapped = translate_db_error(original)
+    if isinstance(mapped, VaultDamagedError) and folder is not None:
+        return VaultDamagedError(mapped.what, backup.restore_hint(folder))
     if mapped is not None:
         return mapped
     return exc if isinstance(exc, Exception) else RuntimeError("unexpected error")

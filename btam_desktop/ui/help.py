@@ -80,6 +80,7 @@ PAGE_ANCHORS = {
     "forms": "forms-and-guides",
     "team": "team-and-roles",
     "settings": "settings",
+    "retention": "retention",
 }
 # Case workspace tab name (ui/case_workspace.py TAB_NAMES) -> guide anchor.
 CASE_TAB_ANCHORS = {

@@ -49,6 +49,7 @@ from btam_desktop.store.crypto import KdfParams
 from btam_desktop.store.errors import VaultError
 from btam_desktop.store.vault import is_vault
 from btam_desktop.ui import tasks
+from btam_desktop.ui.backup_ui import BackupController
 from btam_desktop.ui.case_workspace import CaseWorkspace
 from btam_desktop.ui.help import add_help_actions, show_about
 from btam_desktop.ui.icons import app_icon, icon
@@ -56,6 +57,7 @@ from btam_desktop.ui.idle import InactivityWatcher
 from btam_desktop.ui.intake_dialog import IntakeDialog
 from btam_desktop.ui.pages.cases import CasesPage
 from btam_desktop.ui.pages.dashboard import DashboardPage
+from btam_desktop.ui.pages.retention import RetentionPage
 from btam_desktop.ui.pages.settings import SettingsPage
 from btam_desktop.ui.pages.tasks import TasksPage
 from btam_desktop.ui.pages.team import ChangePasswordDialog, TeamPage
@@ -73,6 +75,7 @@ PAGE_TASKS = "tasks"
 PAGE_FORMS = "forms"
 PAGE_TEAM = "team"
 PAGE_SETTINGS = "settings"
+PAGE_RETENTION = "retention"
 
 FORMS_MODULE = "btam_desktop.ui.pages.forms"
 FORMS_NOT_AVAILABLE = (
@@ -102,6 +105,7 @@ NAV_ENTRIES = (
     NavEntry(PAGE_FORMS, "Forms and guides", "forms"),
     NavEntry(PAGE_TEAM, "Team", "team", coordinator_only=True),
     NavEntry(PAGE_SETTINGS, "Settings", "settings", coordinator_only=True),
+    NavEntry(PAGE_RETENTION, "Due for destruction", "calendar", coordinator_only=True),
 )
 
 _GEOMETRY_KEY = "mainwindow/geometry"
@@ -184,6 +188,7 @@ class MainWindow(QMainWindow):
         self._intake: IntakeDialog | None = None
         self._dashboard_stale = False
         self._locking = False
+        self._restore_message = ""
         self.cases_page: CasesPage | None = None
         self.dashboard_page: DashboardPage | None = None
         self.reminders: ReminderNotifier | None = None
@@ -241,6 +246,8 @@ class MainWindow(QMainWindow):
         self._root.addWidget(self._lock_holder)
         self.setCentralWidget(self._root)
 
+        self.backup = BackupController(self, lambda: self._app)
+        self.backup.restored_in_place.connect(self._restored_in_place)
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -412,6 +419,7 @@ class MainWindow(QMainWindow):
             self._close_dialogs()
             self._restore = self._snapshot(app)
             self._last_user = app.actor.username
+            self.backup.locked()
             self._teardown()
             self._app = None
             tasks.cancel_all()
@@ -428,6 +436,7 @@ class MainWindow(QMainWindow):
             message = {
                 "idle": "BTAM Desktop locked itself because nobody used it for a while.",
                 "session": "BTAM Desktop locked because the computer was locked or went to sleep.",
+                "restored": self._restore_message,
             }.get(reason, "")
             waiting = app.pending_events() if not app.read_only else 0
             if waiting:
@@ -512,6 +521,7 @@ class MainWindow(QMainWindow):
         self._start_storage_watch()
         self._update_status()
         self._update_title()
+        self.backup.signed_in()
         self.locked_changed.emit(False)
 
     def _wizard_created(self, app: Btam, folder: Path) -> None:
@@ -538,6 +548,7 @@ class MainWindow(QMainWindow):
         screen.unlocked.connect(self._signed_in)
         screen.open_other_requested.connect(self.open_another_vault)
         screen.create_new_requested.connect(self.new_vault)
+        screen.restore_requested.connect(self._restore_from_unlock)
         layout = self._lock_holder.layout()
         assert layout is not None
         layout.addWidget(screen)
@@ -578,6 +589,8 @@ class MainWindow(QMainWindow):
         dashboard = DashboardPage(app, self.pages)
         dashboard.open_case_requested.connect(self.open_case)
         dashboard.show_cases_requested.connect(self._show_cases_preset)
+        dashboard.backup_requested.connect(lambda: self.backup.back_up_now())
+        self.backup.status_changed.connect(dashboard.update_backup_status)
         self.dashboard_page = dashboard
         self._add_page(PAGE_DASHBOARD, dashboard)
 
@@ -641,6 +654,10 @@ class MainWindow(QMainWindow):
             settings_page = SettingsPage(app, self.pages)
             settings_page.settings_changed.connect(self._settings_changed)
             page = settings_page
+        elif key == PAGE_RETENTION:
+            retention_page = RetentionPage(app, self.pages)
+            retention_page.open_case_requested.connect(self.open_case)
+            page = retention_page
         else:
             return None
         self._add_page(key, page)
@@ -749,7 +766,23 @@ class MainWindow(QMainWindow):
             self._intake = None
         dialog.deleteLater()
 
+    def _restore_from_unlock(self) -> QDialog:
+        """From the sign-in screen: restore a backup into a new folder, then switch to it."""
+        from btam_desktop.ui.backup_ui import RestoreDialog
+
+        dialog = RestoreDialog(None, self, near=self._folder)
+        dialog.restored_to.connect(lambda folder: self.switch_vault(Path(folder)))
+        dialog.open()
+        return dialog
+
+    def _restored_in_place(self, message: str) -> None:
+        """The vault under this window was replaced by a backup: sign everyone out."""
+        self._restore_message = message
+        self.lock("restored", save_drafts=False)
+        self._restore = None  # the cases that were open may not exist in the backup
+
     def _settings_changed(self) -> None:
+        self.backup.refresh_status()
         app = self._app
         if app is None:
             return
@@ -971,7 +1004,10 @@ class MainWindow(QMainWindow):
         for action in (self.print_case_action, self.print_agenda_action, self.print_handout_action):
             self.print_menu.addAction(action)
         file_menu.addSeparator()
-        for action in self.lifecycle_actions:  # records lifecycle (issue 9)
+        file_menu.addAction(self.backup.backup_action)
+        file_menu.addAction(self.backup.restore_action)
+        file_menu.addSeparator()
+        for action in self.lifecycle_actions:  # export, import, transfer, statistics
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.open_vault_action)
@@ -1031,6 +1067,7 @@ class MainWindow(QMainWindow):
         status.addWidget(self._who_label)
         status.addWidget(self._folder_label, 1)
         status.addPermanentWidget(self._demo_label)
+        status.addPermanentWidget(self.backup.status_label)
         status.addPermanentWidget(self._idle_label)
 
     def _fill_recent_menu(self) -> None:
@@ -1304,6 +1341,7 @@ class MainWindow(QMainWindow):
                     event.ignore()
                     return
                 save = answer == QMessageBox.StandardButton.Save
+            self.backup.back_up_before_close()
             self.lock("quit", save_drafts=save)
         self._save_geometry()
         self.inactivity.stop()

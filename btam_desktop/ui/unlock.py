@@ -114,6 +114,7 @@ class UnlockScreen(QWidget):
     unlocked = Signal(object)  # Btam
     open_other_requested = Signal()
     create_new_requested = Signal()
+    restore_requested = Signal()
 
     CARD_WIDTH = 440
 
@@ -232,10 +233,14 @@ class UnlockScreen(QWidget):
         self.create_new_button = QPushButton(icon("add"), "Create a &new vault…", self)
         self.create_new_button.setAccessibleName("Create a new vault")
         self.create_new_button.clicked.connect(self.create_new_requested)
+        self.restore_button = QPushButton(icon("refresh"), "&Restore from a backup…", self)
+        self.restore_button.setAccessibleName("Restore from a backup")
+        self.restore_button.clicked.connect(self.restore_requested)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.open_other_button)
         bottom.addWidget(self.create_new_button)
+        bottom.addWidget(self.restore_button)
         bottom.addStretch(1)
 
         outer = QVBoxLayout(self)

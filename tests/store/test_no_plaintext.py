@@ -106,6 +106,7 @@ def populate_every_table(session: Session, c: Callable[[str], str]) -> dict[str,
         level_scale=c("case_file.level_scale"),
         level=c("case_file.level"),
         closure_reason=c("case_file.closure_reason"),
+        legal_hold_reason=c("case_file.legal_hold_reason"),
         owner_id=account.id,
         created_by_id=account.id,
     )

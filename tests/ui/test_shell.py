@@ -39,6 +39,7 @@ from btam_desktop.ui.main_window import (
     PAGE_CASES,
     PAGE_DASHBOARD,
     PAGE_FORMS,
+    PAGE_RETENTION,
     PAGE_SETTINGS,
     PAGE_TASKS,
     PAGE_TEAM,
@@ -455,6 +456,7 @@ def test_coordinator_navigates_with_the_keyboard(
         PAGE_FORMS,
         PAGE_TEAM,
         PAGE_SETTINGS,
+        PAGE_RETENTION,
     ]
     for number, key in enumerate(window.visible_pages(), start=1):
         qtbot.keyClick(

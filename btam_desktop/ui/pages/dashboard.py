@@ -469,6 +469,7 @@ class DashboardPage(QWidget):
     open_case_requested = Signal(int)
     show_cases_requested = Signal(str)  # a CasesPage preset: "open", "overdue" or "mine"
     loaded = Signal()  # after the numbers on screen were refreshed (tests, status bars)
+    backup_requested = Signal()
 
     def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -501,6 +502,10 @@ class DashboardPage(QWidget):
 
         self.error_banner = Banner(BannerKind.WARNING, "", self)
         self.error_banner.hide()
+        self.backup_banner = Banner(BannerKind.INFO, "", self, action_text="&Back up now")
+        self.backup_banner.setObjectName("backupBanner")
+        self.backup_banner.setAccessibleName("Backups")
+        self.backup_banner.action_triggered.connect(self.backup_requested)
 
         # Tiles
         self.open_tile = ClickableTile("Open cases", "Show all open cases")
@@ -595,6 +600,7 @@ class DashboardPage(QWidget):
         body.addLayout(header)
         body.addWidget(self.error_banner)
         body.addLayout(tiles)
+        body.addWidget(self.backup_banner)
         body.addLayout(charts)
         body.addLayout(lists)
         body.addStretch(1)
@@ -613,7 +619,18 @@ class DashboardPage(QWidget):
         QWidget.setTabOrder(self.mine_tile, self.tasks_tile)
         QWidget.setTabOrder(self.tasks_tile, self.overdue_tile)
 
+        self.update_backup_status()
         self.refresh()
+
+    def update_backup_status(self) -> None:
+        """The backup line: when the last checked backup was made, or what to do."""
+        try:
+            status = self.app.backups.status()
+        except VaultError:
+            return
+        warn = not status.has_folder or status.is_stale
+        self.backup_banner.set_kind(BannerKind.WARNING if warn else BannerKind.INFO)
+        self.backup_banner.set_text(f"{status.headline()}. {status.advice()}")
 
     def _link_button(self, text: str, preset: str, tooltip: str) -> QPushButton:
         button = QPushButton(text, self)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from btam_desktop.domain.enums import CaseSetting
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
+from btam_desktop.services.retention import CLOSURE_LABELS, parse_rules, rules_to_text
 from btam_desktop.services.scales import registry
 from btam_desktop.services.settings import TeamSettings
 from btam_desktop.store.errors import VaultError
@@ -182,14 +183,75 @@ class SettingsPage(QWidget):
         records_box = QGroupBox("Printing and records")
         records_form = self._form(records_box)
         records_form.addRow("&Paper size:", self.paper_size)
-        records_form.addRow("Keep closed cases &for:", self.retention_years)
-        retention_note = QLabel(
-            "How long a closed case is kept before it may be destroyed, as your state or "
-            "employer requires. Cases under a legal hold are never destroyed."
+        # The single default period gave way to the retention rules below (issue 9); the
+        # spin box stays, unshown, so the saved value is kept as it was.
+        self.retention_years.setParent(self)
+        self.retention_years.hide()
+
+        # Retention rules (issue 9): years after closure per setting and kind of closure
+        self.rule_spins: dict[tuple[str, str], QSpinBox] = {}
+        rules_box = QGroupBox("Retention rules")
+        rules_layout = QGridLayout(rules_box)
+        rules_layout.setContentsMargins(12, 10, 12, 12)
+        rules_note = QLabel(
+            "Years a closed case is kept after closure, as your state, district or employer "
+            "requires. The program has no built-in period: with “No rule” a case is never "
+            "due. Cases due appear under Due for destruction; a legal hold always wins."
         )
-        retention_note.setWordWrap(True)
-        set_style_role(retention_note, "muted")
-        records_form.addRow("", retention_note)
+        rules_note.setWordWrap(True)
+        set_style_role(rules_note, "muted")
+        rules_layout.addWidget(rules_note, 0, 0, 1, 3)
+        for column, closure in enumerate(CLOSURE_LABELS, start=1):
+            header = QLabel(CLOSURE_LABELS[closure].capitalize())
+            header.setWordWrap(True)
+            rules_layout.addWidget(header, 1, column)
+        for row, setting in enumerate(CaseSetting, start=2):
+            rules_layout.addWidget(QLabel(setting.label + ":"), row, 0)
+            for column, closure in enumerate(CLOSURE_LABELS, start=1):
+                spin = QSpinBox()
+                spin.setRange(-1, 100)
+                spin.setSpecialValueText("No rule")
+                spin.setSuffix(" years")
+                spin.setValue(-1)
+                spin.setAccessibleName(f"{setting.label}, {CLOSURE_LABELS[closure]}: years")
+                self.rule_spins[(setting.value, closure)] = spin
+                rules_layout.addWidget(spin, row, column)
+
+        # Backups (issue 9)
+        self.backup_folder = QLineEdit()
+        self.backup_folder.setAccessibleName("Backup folder")
+        self.backup_folder.setPlaceholderText("not set: choose a USB drive or network folder")
+        self.backup_folder_button = QPushButton("C&hoose…")
+        self.backup_folder_button.clicked.connect(self._choose_backup_folder)
+        self.backup_folder_button.setVisible(self.can_edit)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.backup_folder, 1)
+        folder_row.addWidget(self.backup_folder_button)
+        self.backup_keep = QSpinBox()
+        self.backup_keep.setRange(1, 365)
+        self.backup_keep.setSuffix(" backups")
+        self.backup_keep.setAccessibleName("Keep the latest backups")
+        self.backup_warn_days = QSpinBox()
+        self.backup_warn_days.setRange(1, 365)
+        self.backup_warn_days.setSuffix(" days")
+        self.backup_warn_days.setAccessibleName("Warn when the last backup is older than")
+        self.auto_backup = QComboBox()
+        self.auto_backup.setAccessibleName("Automatic backups")
+        self.auto_backup.addItem("Daily while open, and when closing", 1)
+        self.auto_backup.addItem("Only when someone chooses Back up now", 0)
+        backup_box = QGroupBox("Backups")
+        backup_form = self._form(backup_box)
+        backup_form.addRow("Backup folder:", folder_row)
+        backup_form.addRow("&Keep the latest:", self.backup_keep)
+        backup_form.addRow("&Warn after:", self.backup_warn_days)
+        backup_form.addRow("A&utomatic:", self.auto_backup)
+        backup_note = QLabel(
+            "Besides the latest backups, one backup a month is kept for a year. Backups are "
+            "encrypted like the vault and open with the same passwords."
+        )
+        backup_note.setWordWrap(True)
+        set_style_role(backup_note, "muted")
+        backup_form.addRow("", backup_note)
 
         # Contact details for the handout
         self.contact_name = QLineEdit()
@@ -268,9 +330,11 @@ class SettingsPage(QWidget):
         left.addWidget(team_box)
         left.addWidget(security_box)
         left.addWidget(records_box)
+        left.addWidget(rules_box)
         left.addStretch(1)
         right = QVBoxLayout()
         right.setSpacing(12)
+        right.addWidget(backup_box)
         right.addWidget(contact_box)
         right.addWidget(about_box)
         right.addStretch(1)
@@ -313,6 +377,11 @@ class SettingsPage(QWidget):
             self.contact_email,
             self.contact_address,
             self.report_instructions,
+            self.backup_folder,
+            self.backup_keep,
+            self.backup_warn_days,
+            self.auto_backup,
+            *self.rule_spins.values(),
         ]
         for widget in self.inputs:
             self._watch(widget)
@@ -322,9 +391,8 @@ class SettingsPage(QWidget):
             spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance("240 minutes") + 48)
         self._align_labels([team_form, security_form, records_form])
-        self._align_labels([contact_form, about_form])
+        self._align_labels([backup_form, contact_form, about_form])
         self.idle_minutes.valueChanged.connect(self._update_idle_warning)
-        QWidget.setTabOrder(self.retention_years, self.contact_name)
         self._set_enabled_buttons()
         self.refresh()
 
@@ -447,6 +515,16 @@ class SettingsPage(QWidget):
             self.contact_email.setText(settings.contact_email)
             self.contact_address.setPlainText(settings.contact_address)
             self.report_instructions.setPlainText(settings.report_instructions)
+            self.backup_folder.setText(settings.backup_folder)
+            self.backup_keep.setValue(settings.backup_keep)
+            self.backup_warn_days.setValue(settings.backup_warn_days)
+            self._select(self.auto_backup, settings.auto_backup)
+            try:
+                rules = parse_rules(settings.retention_rules)
+            except VaultError:
+                rules = {}
+            for key, spin in self.rule_spins.items():
+                spin.setValue(rules.get(key, -1))
         finally:
             self._filling = False
         self._dirty = False
@@ -454,7 +532,7 @@ class SettingsPage(QWidget):
         self._set_enabled_buttons()
 
     @staticmethod
-    def _select(combo: QComboBox, value: str) -> None:
+    def _select(combo: QComboBox, value: object) -> None:
         index = combo.findData(value)
         if index >= 0:
             combo.setCurrentIndex(index)
@@ -493,7 +571,22 @@ class SettingsPage(QWidget):
             contact_email=self.contact_email.text().strip(),
             contact_address=self.contact_address.toPlainText().strip(),
             report_instructions=self.report_instructions.toPlainText().strip(),
+            backup_folder=self.backup_folder.text().strip(),
+            backup_keep=self.backup_keep.value(),
+            backup_warn_days=self.backup_warn_days.value(),
+            auto_backup=int(self.auto_backup.currentData()),
+            retention_rules=rules_to_text(
+                {key: spin.value() for key, spin in self.rule_spins.items() if spin.value() >= 0}
+            ),
         )
+
+    def _choose_backup_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(self, "Backup folder", self.backup_folder.text())
+        if folder:
+            self.backup_folder.setText(folder)
+            self._mark_dirty()
 
     def _show_error(self, error: BaseException) -> None:
         if isinstance(error, VaultError):
