@@ -37,10 +37,18 @@ class ServiceContext:
         return allowed(self.actor.role, permission)
 
     def require(
-        self, permission: Permission, entity_kind: str = "", entity_id: object = ""
+        self,
+        permission: Permission,
+        entity_kind: str = "",
+        entity_id: object = "",
+        *,
+        granted: bool | None = None,
+        why: str = "",
+        summary: str = "",
     ) -> None:
-        """Refuse and audit the attempt when the role lacks ``permission``."""
-        if self.can(permission):
+        """Refuse and audit the attempt when the role lacks ``permission`` (or, when given,
+        ``granted`` is False: a team policy decided); ``why`` explains the refusal."""
+        if self.can(permission) if granted is None else granted:
             return
         with self.vault.write() as session:
             audit.append(
@@ -49,10 +57,10 @@ class ServiceContext:
                 action="permission.denied",
                 entity_kind=entity_kind,
                 entity_id="" if entity_id is None else str(entity_id),
-                summary=f"refused: {permission.value}",
+                summary=summary or f"refused: {permission.value}",
                 case_id=entity_id if entity_kind == "case" and isinstance(entity_id, int) else None,
             )
-        raise PermissionDeniedError(permission.value, self.actor.role.value)
+        raise PermissionDeniedError(permission.value, self.actor.role.value, why)
 
     def read(self) -> contextlib.AbstractContextManager[IndexedSession]:
         return self.vault.read()

@@ -17,6 +17,8 @@ class Permission(StrEnum):
     CHANGE_SETTINGS = "change team settings"
     VIEW_AUDIT = "view the audit trail"
     EXPORT = "print or export case records"
+    APPROVE_PLANS = "approve management plans"
+    SET_RETENTION = "change a case's retention date"
 
 
 _ALL = frozenset(Role)
@@ -33,6 +35,15 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.CHANGE_SETTINGS: _COORDINATOR,
     Permission.VIEW_AUDIT: _COORDINATOR,
     Permission.EXPORT: _ALL,
+    Permission.APPROVE_PLANS: _COORDINATOR,
+    Permission.SET_RETENTION: _COORDINATOR,
+}
+
+# Events the window records about what it observed (printing, saving, exporting a document),
+# by the permission the person needs. ``Btam.record_event`` refuses any other action, so a
+# caller cannot plant an event such as a forged "case destroyed".
+OBSERVED_EVENTS: dict[Permission, frozenset[str]] = {
+    Permission.EXPORT: frozenset({"report.export", "report.print", "report.save"}),
 }
 
 

@@ -15,6 +15,7 @@ from btam_desktop.store.errors import ValidationError
 
 PREFIX = "setting."
 PAPER_SIZES = ("letter", "a4")
+CLOSING_POLICIES = ("coordinator", "members")
 
 
 @dataclass
@@ -30,6 +31,8 @@ class TeamSettings:
     report_instructions: str = ""
     paper_size: str = "letter"
     default_retention_years: int = 7
+    # Who may close, screen out and reopen cases: "coordinator" or "members" (and coordinators).
+    closing_by: str = "coordinator"
 
     def validate(self) -> None:
         if not self.team_name.strip():
@@ -40,6 +43,8 @@ class TeamSettings:
             raise ValidationError("Idle lock must be between 1 and 240 minutes, or 0 for never.")
         if self.paper_size not in PAPER_SIZES:
             raise ValidationError("Paper size must be Letter or A4.")
+        if self.closing_by not in CLOSING_POLICIES:
+            raise ValidationError("Choose who may close cases: coordinators, or all members.")
         if not 0 <= self.default_retention_years <= 100:
             raise ValidationError("Retention must be between 0 and 100 years.")
 
