@@ -28,6 +28,7 @@ from btam_desktop.store.audit import ChainReport
 from btam_desktop.store.errors import (
     PermissionDeniedError,
     ValidationError,
+    VaultBehindError,
     WrongCredentialsError,
 )
 from btam_desktop.store.keyfile_names import KEYS_NAME
@@ -46,6 +47,8 @@ class Btam:
         self.ctx = ServiceContext(vault, actor)
         # Set at sign-in when the quick check of the trail found a problem (shown to the person).
         self.integrity_problem: str | None = None
+        # Set when the vault is behind this computer's anchor and was opened to inspect it.
+        self.older_copy: VaultBehindError | None = None
         self.cases = CaseService(self.ctx)
         self.records = RecordService(self.ctx)
         self.team = TeamService(self.ctx)
@@ -153,7 +156,8 @@ class Btam:
             try:
                 with self.vault.write() as session:
                     self.ctx.audit(session, "vault.lock", "vault")
-                self.vault.record_anchor()
+                if self.older_copy is None:
+                    self.vault.record_anchor()
             finally:
                 self.vault.lock()
 
@@ -222,11 +226,20 @@ def create_team_vault(
     return app, recovery
 
 
-def unlock(folder: Path, username: str, password: str, *, accept_older_copy: bool = False) -> Btam:
+def unlock(
+    folder: Path,
+    username: str,
+    password: str,
+    *,
+    accept_older_copy: bool = False,
+    inspect_older_copy: bool = False,
+) -> Btam:
     """Sign in. A copy older than this computer has seen raises ``VaultBehindError`` unless a
-    coordinator passes ``accept_older_copy`` (after a restore), which is recorded."""
+    coordinator passes ``accept_older_copy`` (after a restore), which is recorded. With
+    ``inspect_older_copy`` (checking the trail), it opens anyway, sets ``older_copy`` and
+    leaves this computer's anchor where it was."""
     vault = Vault.open(folder, username, password)
-    return _signed_in(vault, username, accept_older_copy)
+    return _signed_in(vault, username, accept_older_copy, inspect_older_copy)
 
 
 def unlock_remembered(
@@ -241,7 +254,9 @@ def unlock_remembered(
     return _signed_in(vault, username, accept_older_copy)
 
 
-def _signed_in(vault: Vault, username: str, accept_older_copy: bool = False) -> Btam:
+def _signed_in(
+    vault: Vault, username: str, accept_older_copy: bool = False, inspect: bool = False
+) -> Btam:
     try:
         with vault.read() as session:
             account = session.execute(
@@ -255,7 +270,8 @@ def _signed_in(vault: Vault, username: str, accept_older_copy: bool = False) -> 
             raise WrongCredentialsError()
         actor = Actor(account.id, account.username, account.display_name, Role(vouched))
         behind = vault.behind_anchor()
-        if behind is not None:
+        inspecting = behind is not None and inspect and not accept_older_copy
+        if behind is not None and not inspecting:
             if not accept_older_copy:
                 raise behind
             if actor.role != Role.COORDINATOR:
@@ -263,17 +279,21 @@ def _signed_in(vault: Vault, username: str, accept_older_copy: bool = False) -> 
                     "accept an older copy of the vault", actor.role.value, str(behind)
                 )
         app = Btam(vault, actor)
+        app.older_copy = behind if inspecting else None
         with vault.write() as session:
-            if behind is not None:
+            if behind is not None and not inspecting:
                 app.ctx.audit(
                     session, "vault.older_copy_accepted", "vault", "", behind.detail[:300]
                 )
-            app.ctx.audit(session, "vault.unlock", "vault")
+            app.ctx.audit(
+                session, "vault.unlock", "vault", "", "older copy, inspected" if inspecting else ""
+            )
         app.integrity_problem = _quick_check(vault)
         if app.integrity_problem is not None:
             with vault.write() as session:
                 app.ctx.audit(session, "audit.problem_found", "audit", "", "at sign-in")
-        vault.record_anchor(accept_lower=behind is not None)
+        if not inspecting:
+            vault.record_anchor(accept_lower=behind is not None)
     except BaseException:
         vault.lock()
         raise
