@@ -163,8 +163,7 @@ _FEW_SEARCH_MATCHES = 2000
 CLOSING_MOVES = frozenset({WorkflowAction.SCREEN_OUT, WorkflowAction.CLOSE, WorkflowAction.REOPEN})
 _CLOSING_WHAT = "close, screen out or reopen cases"
 _POLICY = (
-    "Your team's policy (Settings, Case closing) lets only coordinators close, screen out or "
-    "reopen cases. Ask your coordinator."
+    "Your team's policy (Settings, Case closing) keeps this to coordinators. Ask your coordinator."
 )
 """Up to this many search-index entries, ``list_page``/``list_count`` look matches up by id."""
 

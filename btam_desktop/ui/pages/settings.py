@@ -179,6 +179,10 @@ class SettingsPage(QWidget):
         self.retention_years.setRange(0, 100)
         self.retention_years.setSuffix(" years")
         self.retention_years.setSpecialValueText("No default")
+        self.closing_by = QComboBox()
+        self.closing_by.setAccessibleName("Who may close, screen out and reopen cases")
+        self.closing_by.addItem("Coordinators only", "coordinator")
+        self.closing_by.addItem("Coordinators and members", "members")
         records_box = QGroupBox("Printing and records")
         records_form = self._form(records_box)
         records_form.addRow("&Paper size:", self.paper_size)
@@ -190,6 +194,14 @@ class SettingsPage(QWidget):
         retention_note.setWordWrap(True)
         set_style_role(retention_note, "muted")
         records_form.addRow("", retention_note)
+        records_form.addRow("Case &closing:", self.closing_by)
+        closing_note = QLabel(
+            "Who may close a case, screen one out or reopen it. Viewers never can. Changing a "
+            "case's retention date and approving plans stay with coordinators."
+        )
+        closing_note.setWordWrap(True)
+        set_style_role(closing_note, "muted")
+        records_form.addRow("", closing_note)
 
         # Contact details for the handout
         self.contact_name = QLineEdit()
@@ -308,6 +320,7 @@ class SettingsPage(QWidget):
             self.idle_minutes,
             self.paper_size,
             self.retention_years,
+            self.closing_by,
             self.contact_name,
             self.contact_phone,
             self.contact_email,
@@ -324,7 +337,8 @@ class SettingsPage(QWidget):
         self._align_labels([team_form, security_form, records_form])
         self._align_labels([contact_form, about_form])
         self.idle_minutes.valueChanged.connect(self._update_idle_warning)
-        QWidget.setTabOrder(self.retention_years, self.contact_name)
+        QWidget.setTabOrder(self.retention_years, self.closing_by)
+        QWidget.setTabOrder(self.closing_by, self.contact_name)
         self._set_enabled_buttons()
         self.refresh()
 
@@ -442,6 +456,7 @@ class SettingsPage(QWidget):
             self.idle_minutes.setValue(settings.idle_lock_minutes)
             self._select(self.paper_size, settings.paper_size)
             self.retention_years.setValue(settings.default_retention_years)
+            self._select(self.closing_by, settings.closing_by)
             self.contact_name.setText(settings.contact_name)
             self.contact_phone.setText(settings.contact_phone)
             self.contact_email.setText(settings.contact_email)
@@ -488,6 +503,7 @@ class SettingsPage(QWidget):
             idle_lock_minutes=self.idle_minutes.value(),
             paper_size=str(self.paper_size.currentData() or base.paper_size),
             default_retention_years=self.retention_years.value(),
+            closing_by=str(self.closing_by.currentData() or base.closing_by),
             contact_name=self.contact_name.text().strip(),
             contact_phone=self.contact_phone.text().strip(),
             contact_email=self.contact_email.text().strip(),
