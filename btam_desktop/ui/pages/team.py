@@ -67,9 +67,10 @@ TRUST_NOTE = (
     "is signed with the author's own key, which only their password opens, and each member's "
     "key and role are vouched for by the vault's key, which only coordinators and the recovery "
     "key hold. So nobody can change a record in someone else's name, make themselves "
-    "coordinator, or rewrite the audit trail without the check (Audit trail, Verify) finding "
-    "and naming it. Signatures cannot stop someone from deleting or copying the vault file: "
-    "keep backups, and keep the printed audit head somewhere else."
+    "coordinator, or rewrite the audit trail without it being found and named: at sign-in, "
+    "and by the audit check (btam audit verify). Signatures cannot stop someone from "
+    "deleting or copying the vault file: keep backups, and keep the printed audit head "
+    "somewhere else."
 )
 NOT_COORDINATOR = "Only the team's coordinator can change the team."
 
