@@ -220,6 +220,13 @@ def test_an_untouched_trail_verifies_with_signatures(coordinator: Btam, vault_di
     member = unlock(vault_dir, "member", MEMBER_PASSWORD)
     member.cases.decide_level(case_id, "moderate", "new information")
     member.lock()
+    # Retired keys still vouch for what they signed: a reset and a removal keep the trail whole.
+    app = unlock(vault_dir, "coord", PASSWORD)
+    app.team.reset_password("member", "member's second password")
+    viewer_id = next(m.id for m in app.team.members() if m.username == "viewer")
+    assert viewer_id is not None
+    app.team.remove_member(viewer_id)
+    app.lock()
     report, at_open = _verify_as_coordinator(vault_dir)
     assert report.ok and report.signed, report.describe()
     assert at_open is None
@@ -322,7 +329,9 @@ def test_reset_with_the_recovery_key_rotates_the_data_key(tmp_path: Path) -> Non
     app.lock()
     old_keys = (folder / KEYS_NAME).read_bytes()
     recover_and_reset(folder, recovery, "member", "member's new password 2", CHEAP)
-    unlock(folder, "member", "member's new password 2").lock()
+    member = unlock(folder, "member", "member's new password 2")
+    assert member.integrity_problem is None  # the recovery key's own events verify
+    member.lock()
     (folder / KEYS_NAME).write_bytes(old_keys)
     with pytest.raises(VaultDamagedError, match="does not open with its key"):
         Vault.open(folder, "member", MEMBER_PASSWORD)

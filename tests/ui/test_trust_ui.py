@@ -135,3 +135,10 @@ def test_settings_closing_policy_is_saved(qtbot: QtBot, demo_app: Btam) -> None:
     assert demo_app.settings().closing_by == "members"
     page.resize(1000, 1100)
     shot(page, "settings-page")
+
+
+def test_the_demo_vault_verifies_with_every_signature(demo_app: Btam) -> None:
+    """Everything the demo does goes through the services: no false alarms."""
+    assert demo_app.integrity_problem is None
+    report = demo_app.verify_audit()
+    assert report.ok and report.signed, report.describe()
