@@ -35,8 +35,9 @@ from btam_desktop.store.keyfile_names import KEYS_NAME
 from btam_desktop.store.keyslots import KeyFile
 from btam_desktop.store.vault import Vault, is_vault, pinned_key
 
-# A full check at sign-in up to this many events; beyond, the events since this computer's
-# anchor are checked (the anchor's hash covers everything before it).
+# At sign-in on a computer that has seen the vault, only the events since its anchor are
+# checked (the anchor's hash covers everything before); a first sign-in checks everything up to
+# this many events.
 FULL_CHECK_AT_OPEN = 50_000
 
 
@@ -309,10 +310,13 @@ def _quick_check(vault: Vault) -> str | None:
     anchor = vault.anchor()
     with vault.read() as session:
         position, _ = audit.head(session)
-        if anchor is None or position <= FULL_CHECK_AT_OPEN:
-            report = audit.verify(session, trust=trust)
-        else:
+        if anchor is not None and anchor.position <= position:
             report = audit.verify_since(session, anchor.position, anchor.head_hash, trust)
+        elif position <= FULL_CHECK_AT_OPEN:
+            report = audit.verify(session, trust=trust)
+        else:  # a large vault seen here for the first time: its newest events, roles, states
+            start = position - FULL_CHECK_AT_OPEN
+            report = audit.verify_since(session, start, audit.hash_at(session, start) or "", trust)
     return None if report.ok else report.describe()
 
 

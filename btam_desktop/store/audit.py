@@ -384,13 +384,24 @@ def hash_at(session: Session, event_id: int) -> str | None:
     return None if event is None else event.hash
 
 
-def verify_since(session: Session, position: int, expected_hash: str, trust: Trust) -> ChainReport:
+def verify_since(
+    session: Session,
+    position: int,
+    expected_hash: str,
+    trust: Trust,
+    *,
+    check_states: bool = True,
+) -> ChainReport:
     """The quick check at opening: the event this computer last saw is unchanged, and every
-    event after it is chained and signed. Older events are covered by that event's hash."""
+    event after it is chained and signed (older events are covered by that event's hash); then
+    the roles and, with ``check_states``, every record against its last signed state."""
     if position <= 0:
         return verify(session, trust=trust, check_states=False)
     found = hash_at(session, position)
     if found != expected_hash:
+        full = verify(session, trust=trust, check_states=False)  # rare: locate the first change
+        if not full.ok:
+            return full
         return ChainReport(
             False,
             0,
@@ -440,7 +451,9 @@ def verify_since(session: Session, position: int, expected_hash: str, trust: Tru
                 False, count, expected_prev, count + 1, "it was changed or is not signed", True
             )
         expected_prev, count = event.hash, event.id
-    problem = _check_roles(session, trust)
+    problem = _check_roles(session, trust) or (
+        _check_states(session, 5000) if check_states else None
+    )
     if problem is not None:
         return ChainReport(False, count, expected_prev, problem[0], problem[1], True)
     return ChainReport(True, count, expected_prev, signed=True)
