@@ -89,19 +89,46 @@ def state_hash(session: Session, target: tuple[str, int]) -> str:
     kind, ident = target
     if kind == "account":
         account = session.get(Account, ident)
-        state: object = ABSENT if account is None else _row_state(account)
-    else:
-        case = session.get(Case, ident)
-        if case is None:
-            state = ABSENT
-        else:
-            levels = session.exec(
-                select(LevelDecision)
-                .where(col(LevelDecision.case_id) == ident)
-                .order_by(col(LevelDecision.id))
-            ).all()
-            state = {"case": _row_state(case), "levels": [_row_state(lv) for lv in levels]}
+        return _digest(kind, ABSENT if account is None else _row_state(account))
+    case = session.get(Case, ident)
+    if case is None:
+        return _digest(kind, ABSENT)
+    levels = session.exec(
+        select(LevelDecision)
+        .where(col(LevelDecision.case_id) == ident)
+        .order_by(col(LevelDecision.id))
+    ).all()
+    return _case_digest(case, list(levels))
+
+
+def _digest(kind: str, state: object) -> str:
     return hashlib.sha256(signing.canonical({kind: state})).hexdigest()
+
+
+def _case_digest(case: Case, levels: list[LevelDecision]) -> str:
+    return _digest("case", {"case": _row_state(case), "levels": [_row_state(lv) for lv in levels]})
+
+
+def case_state_hashes(session: Session, case_ids: list[int]) -> dict[int, str]:
+    """``state_hash`` for many cases at once (a few queries per thousand, not per case)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(case_ids), 900):
+        chunk = case_ids[start : start + 900]
+        cases = session.exec(select(Case).where(col(Case.id).in_(chunk))).all()
+        levels: dict[int, list[LevelDecision]] = {}
+        for level in session.exec(
+            select(LevelDecision)
+            .where(col(LevelDecision.case_id).in_(chunk))
+            .order_by(col(LevelDecision.id))
+        ).all():
+            levels.setdefault(level.case_id, []).append(level)
+        for case in cases:
+            assert case.id is not None
+            found[case.id] = _case_digest(case, levels.get(case.id, []))
+        session.expunge_all()  # keep memory flat on a large vault
+    for ident in case_ids:
+        found.setdefault(ident, _digest("case", ABSENT))
+    return found
 
 
 def signed_message(event_hash_hex: str, state: str) -> bytes:
@@ -256,8 +283,12 @@ def _check_states(session: Session, batch: int) -> tuple[int | None, str] | None
             if target is not None:
                 last[target] = (event_id, state)
             last_id = event_id
+    case_ids = [ident for kind, ident in last if kind == "case"]
+    current = case_state_hashes(session, case_ids)
     for target, (event_id, state) in sorted(last.items(), key=lambda item: item[1][0]):
-        if state_hash(session, target) != state:
+        kind, ident = target
+        now = current[ident] if kind == "case" else state_hash(session, target)
+        if now != state:
             kind, ident = target
             return event_id, (
                 f"{kind} {ident} is not as its last signed event (event {event_id}) left it: "
@@ -277,12 +308,11 @@ def _verify_chain(session: Session, batch: int, trust: Trust | None) -> ChainRep
     expected_id = 1
     count = 0
     last_id = 0
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
     while True:
-        rows = session.exec(
-            select(AuditEvent)
-            .where(col(AuditEvent.id) > last_id)
-            .order_by(col(AuditEvent.id))
-            .limit(batch)
+        # Plain rows, not ORM objects: a third of the time on a 100,000-event trail.
+        rows = session.execute(
+            sa_select(*table.columns).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
         ).all()
         if not rows:
             break

@@ -481,3 +481,14 @@ def test_kdf_cost_above_the_cap_is_refused_before_any_derivation(
     assert calls == []  # nothing was derived
     crypto.derive_key(b"x", b"s" * 16, CHEAP)
     assert len(calls) == 1  # the instrumentation does see a derivation
+
+
+def test_bulk_case_state_hashes_match_the_single_ones(coordinator: Btam) -> None:
+    first = _case_with_level(coordinator)
+    second = coordinator.cases.report_concern(intake()).id
+    assert second is not None
+    with coordinator.vault.read() as session:
+        single = {cid: audit.state_hash(session, ("case", cid)) for cid in (first, second, 999)}
+        bulk = audit.case_state_hashes(session, [first, second, 999])
+    assert bulk == single
+    assert len(set(bulk.values())) == 3  # a level decision and an absent case change the hash
