@@ -308,6 +308,11 @@ def _quick_check(vault: Vault) -> str | None:
     if not vault.keyfile.roster_intact(vault.trusted_public):
         return "the key-slot file holds a slot the vault key does not vouch for"
     anchor = vault.anchor()
+    if anchor is None and vault.anchor_on_file():
+        return (
+            "the record this computer keeps of the vault (its newest event and key "
+            "generation) was altered, so an older copy could not be recognised"
+        )
     with vault.read() as session:
         position, _ = audit.head(session)
         if anchor is not None and anchor.position <= position:

@@ -710,6 +710,10 @@ class Vault:
             )
         return None
 
+    def anchor_on_file(self) -> bool:
+        """True if this computer holds an anchor for the vault, valid or not."""
+        return anchors.load(self.vault_id) is not None
+
     def record_anchor(self, *, accept_lower: bool = False) -> None:
         """Raise this computer's anchor to the current head and key generation (never lower)."""
         if self.signer is None:

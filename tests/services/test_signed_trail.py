@@ -492,3 +492,17 @@ def test_bulk_case_state_hashes_match_the_single_ones(coordinator: Btam) -> None
         bulk = audit.case_state_hashes(session, [first, second, 999])
     assert bulk == single
     assert len(set(bulk.values())) == 3  # a level decision and an absent case change the hash
+
+
+def test_an_altered_anchor_on_this_computer_is_reported(coordinator: Btam, vault_dir: Path) -> None:
+    coordinator.lock()
+    path = anchors.known_vaults_dir() / f"{coordinator.vault.vault_id}.json"
+    data = json.loads(path.read_text())
+    data["position"] = 1  # pretend this computer saw less, to hide a rollback
+    path.write_text(json.dumps(data))
+    app = unlock(vault_dir, "coord", PASSWORD)
+    try:
+        assert app.integrity_problem is not None
+        assert "this computer keeps of the vault" in app.integrity_problem
+    finally:
+        app.lock()
