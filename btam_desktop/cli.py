@@ -86,10 +86,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    verify = audit_sub.add_parser("verify", help="check the audit chain; names the first break")
+    verify = audit_sub.add_parser(
+        "verify", help="check the audit chain and every signature; names the first break"
+    )
     _vault_arg(verify)
     _user_arg(verify)
     _stdin_arg(verify)
+    # issue 10: exported heads and older copies
+    verify.add_argument(
+        "--expect",
+        metavar="HEAD",
+        help="an exported head (btam-head:N:HASH) or a file holding one; the trail must reach it",
+    )
+    verify.add_argument(
+        "--accept-older-copy",
+        action="store_true",
+        help="(coordinator) accept a copy older than this computer has seen, e.g. after a restore",
+    )
+    head = audit_sub.add_parser(
+        "head", help="print the audit head to keep elsewhere (and check later with --expect)"
+    )
+    _vault_arg(head)
+    _user_arg(head)
+    _stdin_arg(head)
+    head.add_argument("--output", type=Path, help="also write the head to this file")
 
     users = sub.add_parser("users", help="manage team members (coordinator only)")
     users_sub = users.add_subparsers(dest="users_command", required=True)
@@ -252,14 +272,36 @@ def _cmd_audit(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     from btam_desktop.services.app import unlock
 
     password = PasswordSource(args.password_stdin).get(f"Password for {args.user}: ")
-    app = unlock(args.vault, args.user, password)
+    from btam_desktop.store.keyslots import write_atomic
+
+    accept = bool(getattr(args, "accept_older_copy", False))
+    app = unlock(
+        args.vault,
+        args.user,
+        password,
+        accept_older_copy=accept,
+        inspect_older_copy=args.audit_command == "verify",
+    )
     try:
-        report = app.verify_audit()
+        if args.audit_command == "head":
+            exported = app.audit_head()
+            if args.output is not None:
+                write_atomic(args.output, (exported + "\n").encode("ascii"))
+            out(exported)
+            out(f"Vault key: {app.vault.fingerprint}")
+            return EXIT_OK
+        expected = args.expect
+        if expected and Path(expected).is_file():
+            expected = Path(expected).read_text("ascii", errors="replace").strip()
+        report = app.verify_audit(expect_head=expected or None)
     finally:
         app.lock()
     out(report.describe())
-    if report.ok:
+    if app.older_copy is not None:
+        out(str(app.older_copy))
+    if report.ok and app.older_copy is None:
         out(f"Head hash: {report.head_hash}")
+        out(f"Vault key: {app.vault.fingerprint}")
         return EXIT_OK
     return EXIT_ERROR
 

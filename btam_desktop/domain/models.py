@@ -241,6 +241,10 @@ class AuditEvent(SQLModel, table=True):
     summary: str = Field(default="", max_length=300)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # Ed25519 signature of the author over the hash and the record's new state (store/audit.py).
+    state_hash: str = Field(default="", max_length=64)
+    signer_key: str = Field(default="", max_length=16)
+    signature: str = Field(default="", max_length=88)
 
 
 class Draft(SQLModel, table=True):

@@ -269,7 +269,8 @@ class AssessmentService:
                 )
         action = review.workflow_action
         if action is not None:
-            self.ctx.require(self.cases._permission_for(action), "case", case.id)
+            assert case.id is not None
+            self.cases.require_move(action, case.id)
         with self.ctx.write(Permission.WORK_CASES, "assessment", assessment_id) as session:
             stored = self._draft(session, assessment_id)
             stored_case = session.get(Case, stored.case_id)

@@ -318,7 +318,10 @@ def _restored_role(folder: Path, username: str, password: str) -> str:
             account = session.execute(
                 select(Account).where(func.lower(Account.username) == username.strip().lower())
             ).scalar_one_or_none()
-        return "" if account is None or not account.active else account.role
+        if account is None or not account.active:
+            return ""
+        # The role the vault key vouches for, not what the database row says.
+        return vault.role_of(account.username) or ""
     finally:
         vault.lock()
 
@@ -338,6 +341,9 @@ def _audit_restored(folder: Path, username: str, password: str, manifest: Manife
                 entity_id=vault.vault_id[:12],
                 summary=f"restored from the backup made {manifest.created_at:%Y-%m-%d %H:%M} UTC",
             )
+        # A coordinator chose this older copy: this computer's rollback anchor follows it, so
+        # the restored vault is not taken for an older copy put back behind the team's back.
+        vault.record_anchor(accept_lower=True)
     finally:
         vault.lock()
 

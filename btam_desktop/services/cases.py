@@ -44,7 +44,7 @@ from btam_desktop.domain.models import (
     WorkflowTransition,
 )
 from btam_desktop.domain.types import utcnow
-from btam_desktop.domain.workflow import MOVES, MoveRequest, WorkflowAction, check_move, why_not
+from btam_desktop.domain.workflow import MoveRequest, WorkflowAction, check_move, why_not
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.plans import open_plan_items
@@ -166,6 +166,12 @@ _NO_INDEX: custom_op[Any] = custom_op("+")
 """SQLite's unary plus: the same value, but the term cannot be answered from an index."""
 
 _FEW_SEARCH_MATCHES = 2000
+# Closing decisions follow the team's policy (Settings); coordinator-only by default.
+CLOSING_MOVES = frozenset({WorkflowAction.SCREEN_OUT, WorkflowAction.CLOSE, WorkflowAction.REOPEN})
+_CLOSING_WHAT = "close, screen out or reopen cases"
+_POLICY = (
+    "Your team's policy (Settings, Case closing) keeps this to coordinators. Ask your coordinator."
+)
 """Up to this many search-index entries, ``list_page``/``list_count`` look matches up by id."""
 
 _SORT_COLUMNS: dict[CaseSort, ColumnElement[object]] = {
@@ -540,6 +546,11 @@ class CaseService:
         clear_next_review: bool = False,
         retention_until: date | None = None,
     ) -> Case:
+        if retention_until is not None:
+            with self.ctx.read() as session:
+                current = _case(session, case_id).retention_until
+            if retention_until != current:
+                self.ctx.require(Permission.SET_RETENTION, "case", case_id)
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
             case = _case(session, case_id)
             changed: list[str] = []
@@ -558,7 +569,7 @@ class CaseService:
             if next_review_on is not None or clear_next_review:
                 case.next_review_on = None if clear_next_review else next_review_on
                 changed.append("next review")
-            if retention_until is not None:
+            if retention_until is not None and retention_until != case.retention_until:
                 case.retention_until, changed = retention_until, [*changed, "retention"]
             case.updated_at = utcnow()
             session.add(case)
@@ -685,27 +696,44 @@ class CaseService:
         problem = why_not(CaseStatus(case.status), action)
         if problem:
             return problem
-        needed = (
-            Permission.CLOSE_CASES
-            if MOVES[action].needs.coordinator_only
-            else Permission.WORK_CASES
-        )
+        needed = self._permission_for(action)
         if not self.ctx.can(needed):
             return f"Your role ({self.ctx.actor.role.value}) may not {needed.value}."
+        if action in CLOSING_MOVES and not self._may_close():
+            return f"Your role ({self.ctx.actor.role.value}) may not {_CLOSING_WHAT}. {_POLICY}"
         return None
 
+    def require_move(self, action: WorkflowAction, case_id: int) -> None:
+        """Refuse (and audit) a move the role or the team's closing policy does not allow."""
+        if action in CLOSING_MOVES:
+            self.ctx.require(
+                Permission.CLOSE_CASES,
+                "case",
+                case_id,
+                granted=self._may_close(),
+                why=_POLICY,
+                summary=f"refused: {action.value} (team policy)",
+            )
+        self.ctx.require(self._permission_for(action), "case", case_id)
+
     def move(self, case_id: int, request: MoveRequest) -> Case:
-        needed = self._permission_for(request.action)
-        with self.ctx.write(needed, "case", case_id) as session:
+        self.require_move(request.action, case_id)
+        with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
             case = _case(session, case_id)
             return self.apply_move(session, case, request)
 
+    def _may_close(self) -> bool:
+        """Closing, screening out and reopening follow the team's policy in Settings."""
+        if self.ctx.can(Permission.CLOSE_CASES):
+            return True
+        from btam_desktop.services.settings import load_settings
+
+        members_may = load_settings(self.ctx).closing_by == "members"
+        return members_may and self.ctx.can(Permission.WORK_CASES)
+
     def _permission_for(self, action: WorkflowAction) -> Permission:
-        return (
-            Permission.CLOSE_CASES
-            if MOVES[action].needs.coordinator_only
-            else Permission.WORK_CASES
-        )
+        # Closing moves are checked against the team policy first (see ``move``).
+        return Permission.WORK_CASES
 
     def apply_move(self, session: IndexedSession, case: Case, request: MoveRequest) -> Case:
         """Make a workflow move inside the caller's write transaction.
@@ -716,6 +744,8 @@ class CaseService:
         for needed in (self._permission_for(request.action), Permission.WORK_CASES):
             if not self.ctx.can(needed):
                 raise PermissionDeniedError(needed.value, self.ctx.actor.role.value)
+        if request.action in CLOSING_MOVES and not self._may_close():
+            raise PermissionDeniedError(_CLOSING_WHAT, self.ctx.actor.role.value, _POLICY)
         case_id = _id(case)
         codes = set(level_codes(self.ctx, case.level_scale))
         before = CaseStatus(case.status)

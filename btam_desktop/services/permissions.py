@@ -22,6 +22,8 @@ class Permission(StrEnum):
     STATISTICS = "produce annual statistics"
     BACK_UP = "back up the vault into the team's backup folder"
     MANAGE_BACKUPS = "back up to another folder or restore a backup"
+    APPROVE_PLANS = "approve management plans"
+    SET_RETENTION = "change a case's retention date"
 
 
 _ALL = frozenset(Role)
@@ -43,6 +45,15 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.STATISTICS: _WORKERS,
     Permission.BACK_UP: _ALL,
     Permission.MANAGE_BACKUPS: _COORDINATOR,
+    Permission.APPROVE_PLANS: _COORDINATOR,
+    Permission.SET_RETENTION: _COORDINATOR,
+}
+
+# Events the window records about what it observed (printing, saving, exporting a document),
+# by the permission the person needs. ``Btam.record_event`` refuses any other action, so a
+# caller cannot plant an event such as a forged "case destroyed".
+OBSERVED_EVENTS: dict[Permission, frozenset[str]] = {
+    Permission.EXPORT: frozenset({"report.export", "report.print", "report.save"}),
 }
 
 

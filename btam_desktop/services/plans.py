@@ -274,7 +274,7 @@ class PlanService:
             return plan
 
     def approve(self, plan_id: int) -> ManagementPlan:
-        with self.ctx.write(Permission.CLOSE_CASES, "plan", plan_id) as session:
+        with self.ctx.write(Permission.APPROVE_PLANS, "plan", plan_id) as session:
             plan = session.get(ManagementPlan, plan_id)
             if plan is None:
                 raise NotFoundError("That plan version")

@@ -15,6 +15,7 @@ from btam_desktop.store.errors import ValidationError
 
 PREFIX = "setting."
 PAPER_SIZES = ("letter", "a4")
+CLOSING_POLICIES = ("coordinator", "members")
 
 
 @dataclass
@@ -37,6 +38,8 @@ class TeamSettings:
     auto_backup: int = 1  # 1: daily while the program runs and when it closes
     # Retention rules: JSON {"<setting>:<closure status>": years}; no rule means never due.
     retention_rules: str = ""
+    # Who may close, screen out and reopen cases: "coordinator" or "members" (and coordinators).
+    closing_by: str = "coordinator"
 
     def validate(self) -> None:
         if not self.team_name.strip():
@@ -47,6 +50,8 @@ class TeamSettings:
             raise ValidationError("Idle lock must be between 1 and 240 minutes, or 0 for never.")
         if self.paper_size not in PAPER_SIZES:
             raise ValidationError("Paper size must be Letter or A4.")
+        if self.closing_by not in CLOSING_POLICIES:
+            raise ValidationError("Choose who may close cases: coordinators, or all members.")
         if not 0 <= self.default_retention_years <= 100:
             raise ValidationError("Retention must be between 0 and 100 years.")
         if not 1 <= self.backup_keep <= 365:

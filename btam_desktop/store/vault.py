@@ -25,23 +25,29 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from btam_desktop.domain.models import VaultInfo
 from btam_desktop.store import (
+    anchors,
+    audit,
     backup,
     crypto,
     diagnosis,
     migrate,
+    signing,
     text_check,  # noqa: F401 - checks text on every flush
 )
 from btam_desktop.store.engine import KeyHolder, connect_raw, make_engine, translate_db_error
 from btam_desktop.store.errors import (
     DISK_FULL,
     READ_ONLY,
+    PermissionDeniedError,
     ReadOnlyMediaError,
     ReadOnlyVaultError,
     StorageUnavailableError,
     ValidationError,
+    VaultBehindError,
     VaultDamagedError,
     VaultError,
     VaultExistsError,
+    VaultKeyMismatchError,
     VaultNotFoundError,
     VaultTooNewError,
     WrongCredentialsError,
@@ -54,7 +60,15 @@ from btam_desktop.store.keyfile_names import (
     KEYS_NAME,
     NEXT_KEYS_NAME,
 )
-from btam_desktop.store.keyslots import SLOT_RECOVERY, SLOT_USER, KeyFile, fsync_dir
+from btam_desktop.store.keyslots import (
+    ROLE_COORDINATOR,
+    ROLE_RECOVERY,
+    SLOT_RECOVERY,
+    SLOT_USER,
+    KeyFile,
+    KeySlot,
+    fsync_dir,
+)
 from btam_desktop.store.lockfile import LOCK_NAME, VaultLock
 from btam_desktop.store.search import IndexedSession
 
@@ -111,11 +125,17 @@ class Vault:
         lock: VaultLock,
         principal: Principal,
         slot_key: bytes,
+        signer: signing.Signer | None = None,
+        vault_seed: bytes | None = None,
+        trusted_public: bytes | None = None,
         *,
         read_only: bool = False,
         disk_full: bool = False,
     ) -> None:
         self.folder = folder
+        self.signer = signer
+        self._vault_seed = vault_seed
+        self.trusted_public = trusted_public or keyfile.vault_public
         self.read_only = read_only
         # Opened on a full disk: read without writing until there is room (see write()).
         self.waiting_for_space = disk_full and not read_only
@@ -134,6 +154,29 @@ class Vault:
     @property
     def vault_id(self) -> str:
         return self.keyfile.vault_id
+
+    @property
+    def vault_signer(self) -> signing.Signer | None:
+        """The vault key, when the person signed in holds it (coordinators, recovery key)."""
+        if self._vault_seed is None:
+            return None
+        return signing.Signer.from_seed("(vault)", self._vault_seed)
+
+    @property
+    def fingerprint(self) -> str:
+        return signing.fingerprint(self.trusted_public)
+
+    def trust(self) -> audit.Trust:
+        """The public keys and roles the vault vouches for, checked against the pinned key."""
+        roles = {
+            (s.username or "").casefold(): s.role
+            for s in self.keyfile.vouched_slots(self.trusted_public)
+            if s.kind == SLOT_USER
+        }
+        return audit.Trust(self.keyfile.signing_keys(self.trusted_public), roles)
+
+    def role_of(self, username: str) -> str | None:
+        return self.keyfile.role_of(username, self.trusted_public)
 
     @property
     def is_open(self) -> bool:
@@ -193,9 +236,17 @@ class Vault:
         lock.acquire()
         try:
             data_key = os.urandom(crypto.DATA_KEY_BYTES)
-            keyfile = KeyFile(vault_id=uuid.uuid4().hex)
+            vault_seed, vault_public = signing.new_seed()
+            vault_signer = signing.Signer.from_seed("(vault)", vault_seed)
+            keyfile = KeyFile(vault_id=uuid.uuid4().hex, vault_public=vault_public)
             user_slot, user_kek = keyfile.new_slot(
-                SLOT_USER, username.strip(), password.encode("utf-8"), data_key, params
+                SLOT_USER,
+                username.strip(),
+                password.encode("utf-8"),
+                data_key,
+                params,
+                role=ROLE_COORDINATOR,
+                vault_seed=vault_seed,
             )
             recovery = new_recovery_key()
             recovery_slot, _ = keyfile.new_slot(
@@ -204,11 +255,19 @@ class Vault:
                 normalize_recovery_key(recovery).encode("ascii"),
                 data_key,
                 params,
+                role=ROLE_RECOVERY,
+                vault_seed=vault_seed,
             )
             keyfile.slots = [user_slot, recovery_slot]
             diagnosis.record_stamp(keyfile, data_key)
             # Created 0600 before SQLite opens it; its -wal and -shm files copy that mode.
             os.close(os.open(folder / DB_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            for slot in keyfile.slots:
+                keyfile.grant(slot, vault_signer)
+            keyfile.sign_roster(vault_signer)
+            opened = keyfile.open_signing(user_slot, user_kek)
+            assert opened is not None
+            signer = signing.Signer.from_seed(user_slot.username or "", opened[0])
             holder = KeyHolder(data_key)
             conn = connect_raw(
                 folder / DB_NAME,
@@ -223,6 +282,8 @@ class Vault:
                 lock,
                 Principal(user_slot.username, user_slot.slot_id),
                 user_kek,
+                signer,
+                vault_seed,
             )
             migrate.upgrade(vault.engine)
             with vault.write() as session:
@@ -231,6 +292,7 @@ class Vault:
             # The key file is written last: until it exists the folder is not a vault.
             keyfile.authenticate(data_key)
             keyfile.write(folder / KEYS_NAME)
+            vault.record_anchor()
         except BaseException as exc:
             if "vault" in locals():
                 vault._dispose()
@@ -306,6 +368,7 @@ class Vault:
                 raise VaultDamagedError("the database file is empty")
         except VaultDamagedError as exc:
             raise VaultDamagedError(exc.what, backup.restore_hint(folder)) from exc
+        trusted = pinned_key(keyfile)
         read_only = diagnosis.is_read_only_location(folder)
         # On a full disk SQLite cannot even create its shared-memory file to read: a vault
         # closed cleanly (no -wal file) is then read as it is, and written once there is room.
@@ -315,7 +378,7 @@ class Vault:
         lock.acquire(read_only=read_only)
         try:
             opened = unlock(keyfile)
-            if opened is None:
+            if opened is None or not _vouched(keyfile, opened[0], trusted):
                 raise wrong
             principal, kek, data_key = opened
             keyfile, principal, kek, data_key = _finish_interrupted_rekey(
@@ -325,6 +388,13 @@ class Vault:
                 raise VaultDamagedError("the key-slot file was changed outside the program")
             if not read_only:
                 diagnosis.make_private(folder)
+            slot = next(s for s in keyfile.slots if s.slot_id == principal.slot_id)
+            seeds = keyfile.open_signing(slot, kek)
+            if seeds is None:
+                raise VaultDamagedError("a key slot's signing key does not open")
+            signer = signing.Signer.from_seed(
+                principal.username or audit.RECOVERY_USERNAME, seeds[0]
+            )
             vault = cls(
                 folder,
                 keyfile,
@@ -332,6 +402,9 @@ class Vault:
                 lock,
                 principal,
                 kek,
+                signer,
+                seeds[1],
+                trusted,
                 read_only=read_only,
                 disk_full=disk_full,
             )
@@ -401,6 +474,8 @@ class Vault:
         """One write transaction, BEGIN IMMEDIATE: commits on success, rolls back on any error."""
         self._check_writable()
         session = IndexedSession(self.engine, expire_on_commit=False)
+        if self.signer is not None:
+            session.info[audit.SIGNER_INFO] = self.signer
         try:
             session.connection(execution_options={"btam_write": True})
             yield session
@@ -434,27 +509,86 @@ class Vault:
             raise VaultDamagedError("the key-slot file changed while the vault was open")
         return key
 
+    def _require_vault_signer(self) -> signing.Signer:
+        signer = self.vault_signer
+        if signer is None:
+            raise PermissionDeniedError("change who may unlock the vault", "not a coordinator")
+        return signer
+
+    def _vouch(self, candidate: KeyFile, *slots: KeySlot) -> None:
+        vault_signer = self._require_vault_signer()
+        for slot in slots:
+            candidate.grant(slot, vault_signer)
+        candidate.sign_roster(vault_signer)
+
     def add_user_slot(
         self,
         username: str,
         password: str,
         kdf_params: crypto.KdfParams | None = None,
         enforce_password_policy: bool = True,
+        role: str = "member",
     ) -> None:
         username = username.strip()
         if self.keyfile.user_slot(username) is not None:
             raise ValidationError(f"There is already a team member named “{username}”.")
         if enforce_password_policy:
             _check_new_password(password)
+        self._require_vault_signer()
         params = kdf_params or self._params_like_existing()
         candidate = self.keyfile.copy()
         slot, _ = candidate.new_slot(
-            SLOT_USER, username, password.encode("utf-8"), self._data_key(), params
+            SLOT_USER,
+            username,
+            password.encode("utf-8"),
+            self._data_key(),
+            params,
+            role=role,
+            vault_seed=self._vault_seed if role == ROLE_COORDINATOR else None,
         )
         candidate.slots.append(slot)
+        self._vouch(candidate, slot)
         self._save_keyfile(candidate)
 
-    def change_password(self, username: str, old_password: str, new_password: str) -> None:
+    def discard_user_slot(self, username: str) -> None:
+        """Undo ``add_user_slot`` when saving the account failed."""
+        slot = self.keyfile.user_slot(username)
+        if slot is None:
+            return
+        candidate = self.keyfile.copy()
+        candidate.slots = [s for s in candidate.slots if s.slot_id != slot.slot_id]
+        self._vouch(candidate)
+        self._save_keyfile(candidate)
+
+    def set_role(self, username: str, role: str) -> None:
+        """Vouch for a member's new role; coordinators also receive the vault key."""
+        slot = self.keyfile.user_slot(username)
+        if slot is None:
+            raise ValidationError(f"There is no team member named “{username}”.")
+        self._require_vault_signer()
+        candidate = self.keyfile.copy()
+        copied = next(s for s in candidate.slots if s.slot_id == slot.slot_id)
+        candidate.retire(copied)
+        copied.role = role
+        if role == ROLE_COORDINATOR:
+            assert self._vault_seed is not None
+            candidate.seal_vault_key(copied, self._vault_seed)
+        else:
+            candidate.clear_vault_key(copied)
+        self._vouch(candidate, copied)
+        self._save_keyfile(candidate)
+
+    def change_password(
+        self,
+        username: str,
+        old_password: str,
+        new_password: str,
+        *,
+        rotate_key: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        """Change a password. With ``rotate_key`` the data key changes too, so an older copy of
+        the key file with the old password no longer opens the database."""
         slot = self.keyfile.user_slot(username)
         if slot is None:
             raise WrongCredentialsError()
@@ -465,27 +599,44 @@ class Vault:
         candidate = self.keyfile.copy()
         copied = next(s for s in candidate.slots if s.slot_id == slot.slot_id)
         new_kek = candidate.rewrap_private(copied, old_kek, new_password.encode("utf-8"))
-        self._save_keyfile(candidate)
+        if rotate_key:
+            self._rekey(candidate, progress)
+        else:
+            self._save_keyfile(candidate)
         if self.principal.slot_id == slot.slot_id:
             self._slot_key = new_kek
 
     def reset_password(
-        self, username: str, new_password: str, kdf_params: crypto.KdfParams | None = None
+        self,
+        username: str,
+        new_password: str,
+        kdf_params: crypto.KdfParams | None = None,
+        progress: ProgressCallback | None = None,
     ) -> None:
         """Give a member a fresh slot with a new password (after the recovery key opened the
-        vault, or by a coordinator). The old slot is replaced; the data key is unchanged."""
+        vault, or by a coordinator). The old slot and its signing key are retired and the data
+        key is rotated, so an old key file with the old password opens nothing."""
         old = self.keyfile.user_slot(username)
         if old is None:
             raise ValidationError(f"There is no team member named “{username}”.")
         _check_new_password(new_password)
+        self._require_vault_signer()
         params = kdf_params or old.kdf
         candidate = self.keyfile.copy()
         slot, kek = candidate.new_slot(
-            SLOT_USER, old.username, new_password.encode("utf-8"), self._data_key(), params
+            SLOT_USER,
+            old.username,
+            new_password.encode("utf-8"),
+            self._data_key(),
+            params,
+            role=old.role,
+            vault_seed=self._vault_seed if old.role == ROLE_COORDINATOR else None,
         )
         index = self.keyfile.slots.index(old)
+        candidate.retire(candidate.slots[index])
         candidate.slots[index] = slot
-        self._save_keyfile(candidate)
+        self._vouch(candidate, slot)
+        self._rekey(candidate, progress)
         if self.principal.slot_id == old.slot_id:
             self.principal = Principal(slot.username, slot.slot_id)
             self._slot_key = kek
@@ -496,7 +647,6 @@ class Vault:
     def remove_user_slot(self, username: str, progress: ProgressCallback | None = None) -> None:
         """Delete a member's slot and rekey: new data key, PRAGMA rekey, verified by reopening,
         remaining slots resealed. A crash at any step leaves a vault that opens."""
-        report = progress or (lambda done, total, message: None)
         slot = self.keyfile.user_slot(username)
         if slot is None:
             raise ValidationError(f"There is no team member named “{username}”.")
@@ -504,19 +654,35 @@ class Vault:
             raise ValidationError("You cannot remove your own account while you are signed in.")
         if sum(1 for s in self.keyfile.slots if s.kind == SLOT_USER) <= 1:
             raise ValidationError("The last team member cannot be removed.")
+        next_file = self.keyfile.copy()
+        next_file.retire(next(s for s in next_file.slots if s.slot_id == slot.slot_id))
+        next_file.slots = [s for s in next_file.slots if s.slot_id != slot.slot_id]
+        self._vouch(next_file)
+        self._rekey(
+            next_file,
+            progress,
+            purpose="remove a member (the whole vault is re-encrypted with a new key)",
+        )
+
+    def _rekey(
+        self,
+        next_file: KeyFile,
+        progress: ProgressCallback | None = None,
+        *,
+        purpose: str = "re-encrypt the vault with a new key",
+    ) -> None:
+        """Rotate the data key: the next key file (one generation on, every slot resealed) is
+        written aside, the database re-encrypted and read back, then the key file replaced."""
+        report = progress or (lambda done, total, message: None)
         self._check_writable()
         diagnosis.require_free_space(
-            self.folder,
-            diagnosis.rekey_space_needed(self.db_path),
-            "remove a member (the whole vault is re-encrypted with a new key)",
+            self.folder, diagnosis.rekey_space_needed(self.db_path), purpose
         )
         report(0, 4, "Preparing a new key")
         new_key = os.urandom(crypto.DATA_KEY_BYTES)
-        next_file = self.keyfile.copy()
         diagnosis.record_stamp(next_file, self._data_key())
-        next_file.generation += 1
+        next_file.generation = self.keyfile.generation + 1
         diagnosis.record_stamp(next_file, new_key)
-        next_file.slots = [s for s in next_file.slots if s.slot_id != slot.slot_id]
         for remaining in next_file.slots:
             next_file.seal(remaining, new_key)
         next_file.authenticate(new_key)
@@ -667,6 +833,70 @@ class Vault:
         finally:
             self._keys.drop()
             self._slot_key = None
+            self._vault_seed = None
+            if self.signer is not None:
+                self.signer.drop()
+
+    # ---- rollback anchors --------------------------------------------------------------------
+    def anchor(self) -> anchors.Anchor | None:
+        """What this computer last recorded about this vault, if it verifies."""
+        known = anchors.load(self.vault_id)
+        if known is None or not known.is_signed_by(self.keyfile.signing_keys(self.trusted_public)):
+            return None
+        return known
+
+    def behind_anchor(self) -> VaultBehindError | None:
+        """How this copy falls short of what this computer has seen, or None."""
+        known = self.anchor()
+        if known is None:
+            return None
+        with self.read() as session:
+            position, _ = audit.head(session)
+        seen = _day(known.seen_at)
+        if position < known.position:
+            missing = known.position - position
+            events = "event" if missing == 1 else "events"
+            return VaultBehindError(
+                missing,
+                seen,
+                f"this copy is missing {missing} {events} recorded on this computer "
+                f"(the newest on {seen})",
+            )
+        if self.keyfile.generation < known.generation:
+            return VaultBehindError(
+                0,
+                seen,
+                f"its key file is older than the one this computer saw on {seen} "
+                f"(key generation {self.keyfile.generation}, seen {known.generation}); a "
+                "password reset or a member's removal was undone",
+            )
+        return None
+
+    def anchor_on_file(self) -> bool:
+        """True if this computer holds an anchor for the vault, valid or not."""
+        return anchors.load(self.vault_id) is not None
+
+    def record_anchor(self, *, accept_lower: bool = False) -> None:
+        """Raise this computer's anchor to the current head and key generation (never lower)."""
+        if self.signer is None:
+            return
+        with self.read() as session:
+            position, head_hash = audit.head(session)
+        known = self.anchor()
+        if not accept_lower and known is not None and known.position > position:
+            return
+        anchor = anchors.Anchor(
+            vault_id=self.vault_id,
+            vault_public=signing.b64(self.trusted_public),
+            position=position,
+            head_hash=head_hash,
+            generation=self.keyfile.generation,
+            seen_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        anchor.sign(self.signer)
+        # The anchor is a safeguard; an unwritable data folder must not block work.
+        with contextlib.suppress(OSError):
+            anchors.save(anchor)
 
     def lock(self) -> None:
         """Dispose the engine, forget key material, release the vault for other instances.
@@ -685,6 +915,31 @@ class Vault:
 
     def __exit__(self, *exc: object) -> None:
         self.lock()
+
+
+def _day(iso: str) -> str:
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return "an earlier day"
+    return f"{when.day} {when.strftime('%b %Y')}"
+
+
+def pinned_key(keyfile: KeyFile) -> bytes:
+    """The vault key this computer knows the vault by (pinned on first sight)."""
+    known = anchors.load(keyfile.vault_id)
+    if known is None:
+        return keyfile.vault_public
+    if known.pinned_key != keyfile.vault_public:
+        raise VaultKeyMismatchError(
+            signing.fingerprint(known.pinned_key), signing.fingerprint(keyfile.vault_public)
+        )
+    return known.pinned_key
+
+
+def _vouched(keyfile: KeyFile, principal: Principal, trusted: bytes) -> bool:
+    slot = next((s for s in keyfile.slots if s.slot_id == principal.slot_id), None)
+    return slot is not None and keyfile.is_vouched(slot, trusted)
 
 
 def _finish_interrupted_rekey(

@@ -523,6 +523,18 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.backup.signed_in()
         self.locked_changed.emit(False)
+        if app.integrity_problem:  # issue 10: the check at sign-in found a changed record
+            self.integrity_box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "The records were changed outside the program",
+                "BTAM Desktop checked the audit trail while signing you in and found a "
+                f"problem: {app.integrity_problem}.\n\nWork can go on; the problem has been "
+                "recorded. Tell your coordinator, who can compare with a backup and the "
+                "printed audit head.",
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            self.integrity_box.open()
 
     def _wizard_created(self, app: Btam, folder: Path) -> None:
         self._folder = Path(folder)

@@ -81,7 +81,7 @@ SETTING_HELP = {
 # -- the recovery sheet (optional module) ------------------------------------------------------
 
 
-def recovery_sheet_builder() -> Callable[[str, str, str], bytes] | None:
+def recovery_sheet_builder() -> Callable[..., bytes] | None:
     """``build_recovery_sheet(team_name, vault_path, recovery_key) -> PDF bytes`` if the printing
     feature is installed, else None."""
     try:
@@ -650,8 +650,13 @@ class RecoveryPage(QWizardPage):
     def _sheet(self) -> bytes | None:
         if self._builder is None:
             return None
+        app = self._wizard.app
+        fingerprint = app.vault.fingerprint if app is not None else ""
         return self._builder(
-            self._wizard.team_name(), str(self._wizard.vault_folder), self._wizard.recovery_key
+            self._wizard.team_name(),
+            str(self._wizard.vault_folder),
+            self._wizard.recovery_key,
+            vault_key=fingerprint,
         )
 
     def _save_pdf(self) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -36,7 +37,7 @@ from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam, recover_and_reset, unlock, unlock_remembered
 from btam_desktop.services.app import vault_usernames as _vault_usernames
 from btam_desktop.store import remember
-from btam_desktop.store.errors import VaultError, WrongCredentialsError
+from btam_desktop.store.errors import VaultBehindError, VaultError, WrongCredentialsError
 from btam_desktop.store.vault import (
     MIN_PASSWORD_LENGTH,
     RECOVERY_CHARS,
@@ -135,6 +136,8 @@ class UnlockScreen(QWidget):
             keyring if keyring is not None else keyring_state()
         )
         self._busy = False
+        self._retry: tuple[str, str] | None = None
+        self.older_copy_box: QMessageBox | None = None
 
         card = card_frame(self)
         self._card = card
@@ -330,9 +333,13 @@ class UnlockScreen(QWidget):
             self.show_message("Type your password, then press Unlock.")
             self.password_edit.setFocus()
             return
+        self._run_unlock(username, password)
+
+    def _run_unlock(self, username: str, password: str, accept_older_copy: bool = False) -> None:
         folder = self._folder
         remember_me = self._keyring_available and self.remember_box.isChecked()
         keyring_on = self._keyring_available
+        self._retry = (username, password) if password and not accept_older_copy else None
 
         def work() -> Btam:
             if not password:
@@ -340,7 +347,7 @@ class UnlockScreen(QWidget):
                 if remembered is None:
                     raise _NothingRemembered()
                 return remembered
-            app = unlock(folder, username, password)
+            app = unlock(folder, username, password, accept_older_copy=accept_older_copy)
             try:
                 if remember_me:
                     app.remember_on_this_computer()
@@ -354,6 +361,7 @@ class UnlockScreen(QWidget):
         run_in_background(work, on_done=self._unlocked, on_error=self._failed, parent=self)
 
     def _unlocked(self, app: Btam) -> None:
+        self._retry = None
         self._set_busy(False)
         self.password_edit.clear()
         self.clear_message()
@@ -361,12 +369,43 @@ class UnlockScreen(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
+        retry, self._retry = self._retry, None
+        if isinstance(error, VaultBehindError) and retry is not None:
+            self._ask_about_older_copy(error, *retry)
+            return
         if isinstance(error, WrongCredentialsError):
             self.show_message(WRONG_CREDENTIALS)
         else:
             self.show_message(user_message(error))
         self.password_edit.clear()
         self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _ask_about_older_copy(self, error: VaultBehindError, username: str, password: str) -> None:
+        """The copy is older than this computer has seen: a coordinator may accept it (after
+        restoring a backup on purpose; recorded) or stop."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "This vault is older than the one this computer has seen",
+            f"{error!s}\n\nIf you did not restore a backup, stop: someone may have put an "
+            "older copy in place, and the newer one holds records this copy lacks.",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        accept = box.addButton("Accept this copy (coordinator)", QMessageBox.ButtonRole.AcceptRole)
+        stop = box.addButton("Stop", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stop)
+        self.older_copy_box = box
+
+        def answered() -> None:
+            if box.clickedButton() is accept:
+                self._set_busy(True, "Unlocking…")
+                self._run_unlock(username, password, accept_older_copy=True)
+            else:
+                self.show_message("Stopped. The older copy was not opened.")
+                self.password_edit.clear()
+
+        box.finished.connect(answered)
+        box.open()
 
     def _set_busy(self, busy: bool, message: str = "") -> None:
         self._busy = busy

@@ -218,7 +218,8 @@ def test_an_action_the_role_may_not_take_is_disabled_with_the_reason(
         assert set(buttons) == {A.START_MONITORING, A.CLOSE}
         assert buttons[A.START_MONITORING].isEnabled()
         assert not buttons[A.CLOSE].isEnabled()
-        assert "may not close cases" in buttons[A.CLOSE].toolTip()
+        assert "may not close, screen out or reopen cases" in buttons[A.CLOSE].toolTip()
+        assert "team's policy" in buttons[A.CLOSE].toolTip()
         click(qtbot, buttons[A.CLOSE])
         assert workspace.overview.last_dialog is None  # a disabled button opens nothing
     finally:

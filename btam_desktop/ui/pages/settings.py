@@ -180,6 +180,10 @@ class SettingsPage(QWidget):
         self.retention_years.setRange(0, 100)
         self.retention_years.setSuffix(" years")
         self.retention_years.setSpecialValueText("No default")
+        self.closing_by = QComboBox()
+        self.closing_by.setAccessibleName("Who may close, screen out and reopen cases")
+        self.closing_by.addItem("Coordinators only", "coordinator")
+        self.closing_by.addItem("Coordinators and members", "members")
         records_box = QGroupBox("Printing and records")
         records_form = self._form(records_box)
         records_form.addRow("&Paper size:", self.paper_size)
@@ -252,6 +256,14 @@ class SettingsPage(QWidget):
         backup_note.setWordWrap(True)
         set_style_role(backup_note, "muted")
         backup_form.addRow("", backup_note)
+        records_form.addRow("Case &closing:", self.closing_by)
+        closing_note = QLabel(
+            "Who may close a case, screen one out or reopen it. Viewers never can. Changing a "
+            "case's retention date and approving plans stay with coordinators."
+        )
+        closing_note.setWordWrap(True)
+        set_style_role(closing_note, "muted")
+        records_form.addRow("", closing_note)
 
         # Contact details for the handout
         self.contact_name = QLineEdit()
@@ -372,6 +384,7 @@ class SettingsPage(QWidget):
             self.idle_minutes,
             self.paper_size,
             self.retention_years,
+            self.closing_by,
             self.contact_name,
             self.contact_phone,
             self.contact_email,
@@ -510,6 +523,7 @@ class SettingsPage(QWidget):
             self.idle_minutes.setValue(settings.idle_lock_minutes)
             self._select(self.paper_size, settings.paper_size)
             self.retention_years.setValue(settings.default_retention_years)
+            self._select(self.closing_by, settings.closing_by)
             self.contact_name.setText(settings.contact_name)
             self.contact_phone.setText(settings.contact_phone)
             self.contact_email.setText(settings.contact_email)
@@ -566,6 +580,7 @@ class SettingsPage(QWidget):
             idle_lock_minutes=self.idle_minutes.value(),
             paper_size=str(self.paper_size.currentData() or base.paper_size),
             default_retention_years=self.retention_years.value(),
+            closing_by=str(self.closing_by.currentData() or base.closing_by),
             contact_name=self.contact_name.text().strip(),
             contact_phone=self.contact_phone.text().strip(),
             contact_email=self.contact_email.text().strip(),

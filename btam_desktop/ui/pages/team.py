@@ -55,9 +55,23 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 21
 STATE_ROLE = Qt.ItemDataRole.UserRole + 22
 ROLE_HELP = {
     Role.COORDINATOR: "Coordinator: everything, including the team, settings and closing cases.",
-    Role.MEMBER: "Member: reports concerns and works cases; cannot close them or manage the team.",
+    Role.MEMBER: (
+        "Member: reports concerns and works cases; closes them only if the team's policy "
+        "allows; cannot manage the team."
+    ),
     Role.VIEWER: "Viewer: reads cases and prints them; changes nothing.",
 }
+TRUST_NOTE = (
+    "What the roles mean, and what they do not. Everyone on this list can read every case: "
+    "that is how a team works. What a role limits is what a person can change. Every change "
+    "is signed with the author's own key, which only their password opens, and each member's "
+    "key and role are vouched for by the vault's key, which only coordinators and the recovery "
+    "key hold. So nobody can change a record in someone else's name, make themselves "
+    "coordinator, or rewrite the audit trail without it being found and named: at sign-in, "
+    "and by the audit check (btam audit verify). Signatures cannot stop someone from "
+    "deleting or copying the vault file: keep backups, and keep the printed audit head "
+    "somewhere else."
+)
 NOT_COORDINATOR = "Only the team's coordinator can change the team."
 
 
@@ -286,8 +300,10 @@ class ResetPasswordDialog(_TaskDialog):
         self.account = account
         self.set_intro(
             f"Set a new password for {_name(account)} ({account.username}). Their old password "
-            "stops working. Tell them the new one in person and ask them to change it "
-            "(Change my password) after they sign in."
+            "stops working, and the vault gets a new key, so an old copy of the key file (or a "
+            "remembered sign-in) cannot open today's records with it. Tell them the new "
+            "password in person and ask them to change it (Change my password) after they sign "
+            "in."
         )
         self.password = _password_field("New password")
         self.meter = PasswordStrengthMeter(self.password)
@@ -323,6 +339,11 @@ class ChangePasswordDialog(_TaskDialog):
             f"Change the password of {app.actor.label} ({app.actor.username}). Backups made "
             "before now still open with the old password."
         )
+        self.rotate = QCheckBox("Also give the vault a &new key")
+        self.rotate.setToolTip(
+            "Choose this if you think someone learned your old password: an old copy of the "
+            "key file then stops opening the vault as it is now."
+        )
         self.current = _password_field("Current password")
         self.password = _password_field("New password")
         self.meter = PasswordStrengthMeter(self.password)
@@ -331,6 +352,7 @@ class ChangePasswordDialog(_TaskDialog):
         self.form.addRow("&New password:", self.password)
         self.form.addRow("", self.meter)
         self.form.addRow("&Confirm:", self.confirm)
+        self.form.addRow("", self.rotate)
 
     def _submit(self) -> None:
         if not self.current.text():
@@ -345,9 +367,12 @@ class ChangePasswordDialog(_TaskDialog):
             self.show_error("The new password must differ from the current one.", self.password)
             return
         team, old, new = self.app.team, self.current.text(), self.password.text()
+        rotate = self.rotate.isChecked()
         self.run(
-            "Changing your password. This takes a few seconds.",
-            lambda: team.change_own_password(old, new),
+            "Changing your password and giving the vault a new key. This takes a little while."
+            if rotate
+            else "Changing your password. This takes a few seconds.",
+            lambda: team.change_own_password(old, new, rotate_key=rotate),
         )
 
     def finished_work(self, result: Any) -> None:
@@ -612,6 +637,11 @@ class TeamPage(QWidget):
         layout.setSpacing(8)
         layout.addWidget(heading)
         layout.addWidget(intro)
+        self.trust_note = QLabel(TRUST_NOTE, self)
+        self.trust_note.setWordWrap(True)
+        self.trust_note.setTextFormat(Qt.TextFormat.PlainText)
+        set_style_role(self.trust_note, "muted")
+        layout.addWidget(self.trust_note)
         layout.addWidget(self.read_only_banner)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.notice_banner)

@@ -305,7 +305,7 @@ class PlanTab(CaseTab):
 
     def __init__(self, app: Btam, case_id: int, parent: QWidget | None = None) -> None:
         super().__init__(app, case_id, parent)
-        self.can_approve = app.can(Permission.CLOSE_CASES)
+        self.can_approve = app.can(Permission.APPROVE_PLANS)
         self.state: PlanData | None = None
         self.shown_id: int | None = None  # the version on screen; None: no plan yet
         self._saved_state: dict[str, Any] = state_of_version(None, [])  # the newest, as saved
