@@ -121,7 +121,7 @@ class ThreatExpression(StrEnum):
 
 
 class DangerAnswer(StrEnum):
-    """"Is anyone in immediate danger right now?" Not sure is treated exactly like yes."""
+    """ "Is anyone in immediate danger right now?" Not sure is treated exactly like yes."""
 
     YES = "yes"
     NO = "no"

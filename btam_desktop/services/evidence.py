@@ -46,8 +46,10 @@ def detect_media_type(file_name: str, data: bytes) -> str | None:
         return "image/webp"
     if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
         return "audio/wav"
-    if data[4:8] == b"ftyp" and data[8:12] in _MP4_AUDIO_BRANDS and lower.endswith(
-        (".m4a", ".m4b", ".mp4", ".3gp", ".aac")
+    if (
+        data[4:8] == b"ftyp"
+        and data[8:12] in _MP4_AUDIO_BRANDS
+        and lower.endswith((".m4a", ".m4b", ".mp4", ".3gp", ".aac"))
     ):
         return "audio/mp4"
     if data[:2] in _MPEG_FRAME_STARTS and lower.endswith(".mp3"):
@@ -86,5 +88,7 @@ class EvidenceFile:
             )
         media_type = detect_media_type(name, self.data)
         if media_type is None:
-            raise ValidationError(f"“{name}” is not a type BTAM keeps. Attach {ACCEPTED_TYPES_TEXT}.")
+            raise ValidationError(
+                f"“{name}” is not a type BTAM keeps. Attach {ACCEPTED_TYPES_TEXT}."
+            )
         return media_type

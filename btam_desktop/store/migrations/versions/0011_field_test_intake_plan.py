@@ -65,9 +65,7 @@ def upgrade() -> None:
                 )
             )
         batch_op.add_column(
-            sa.Column(
-                "emergency_called_at", btam_desktop.domain.types.UTCDateTime(), nullable=True
-            )
+            sa.Column("emergency_called_at", btam_desktop.domain.types.UTCDateTime(), nullable=True)
         )
     # Earlier reports answered the danger question with yes or no only.
     op.execute(
