@@ -169,6 +169,7 @@ class CaseSort(StrEnum):
     SITE = "site"
     OPENED = "opened"
     NEXT_DUE = "next_due"
+    THREAT_TYPE = "threat_type"
 
 
 @dataclass
@@ -224,6 +225,7 @@ _SORT_COLUMNS: dict[CaseSort, ColumnElement[object]] = {
     CaseSort.SITE: col(Case.site),  # type: ignore[dict-item]
     CaseSort.OPENED: col(Case.opened_at),  # type: ignore[dict-item]
     CaseSort.NEXT_DUE: col(Case.next_review_on),  # type: ignore[dict-item]
+    CaseSort.THREAT_TYPE: col(Case.threat_type),  # type: ignore[dict-item]
 }
 
 

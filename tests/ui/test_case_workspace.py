@@ -134,9 +134,10 @@ def test_reports_and_timeline_show_the_report(qtbot: QtBot, demo_app: Btam) -> N
     workspace = weapon_case(qtbot, demo_app)
     summary = workspace.timeline.summaries[0]
     assert summary.fields["quote"].text() == "“counting down”"
-    assert summary.fields["expressed"].text() == "Electronic, Visual"
+    assert summary.fields["expressed"].text() == "Social media or messaging, Drawing or picture"
     assert summary.fields["directness"].text() == "Veiled"
-    assert summary.fields["danger"].text() == "No"
+    assert summary.fields["danger"].text().startswith("Not sure. The instruction to call")
+    assert summary.fields["called"].text().startswith("Called by School resource officer")
     assert workspace.timeline.table.row_count() == 1
 
 
