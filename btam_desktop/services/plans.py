@@ -349,8 +349,13 @@ class PlanService:
             plan.safety_plan = data.safety_plan.strip()
             plan.next_reassessment_on = data.next_reassessment_on
             plan.monitoring_days = data.monitoring_days
+            kept_end = (
+                latest.monitoring_ends_on
+                if latest is not None and latest.monitoring_days == data.monitoring_days
+                else None
+            )
             plan.monitoring_ends_on = data.monitoring_ends_on or (
-                date.today() + timedelta(days=data.monitoring_days)
+                (kept_end or date.today() + timedelta(days=data.monitoring_days))
                 if data.monitoring_days
                 else None
             )
@@ -560,6 +565,7 @@ class PlanService:
         if older.case_id != newer.case_id:
             raise ValidationError("Only versions of the same case's plan can be compared.")
         names = {m.id: m.display_name or m.username for m in self._accounts()}
+        contacts = {c.id: c.name for c in self.contacts(include_inactive=True)}
         changes: list[PlanChange] = []
         for attr, label in _TEXT_FIELDS.items():
             before, after = getattr(older, attr), getattr(newer, attr)
@@ -585,6 +591,10 @@ class PlanService:
                 if a != b:
                     if attr == "responsible_id":
                         a, b = names.get(a, "nobody"), names.get(b, "nobody")
+                    elif attr == "responsible_contact_id":
+                        a, b = contacts.get(a, "nobody"), contacts.get(b, "nobody")
+                    elif attr == "recurrence":
+                        a, b = RepeatRule.parse(a).label, RepeatRule.parse(b).label
                     changes.append(PlanChange(f"“{item.title}”: {label}", _show(a), _show(b)))
         for key, item in old_items.items():
             if key not in new_items:

@@ -453,7 +453,7 @@ def test_approve_then_change_needs_a_note_and_compare_shows_it(
     combo = start_editing(qtbot, tab, 0, Column.RECURRENCE)
     combo_box = combo
     assert isinstance(combo_box, QComboBox)
-    qtbot.keyClick(combo_box, Qt.Key.Key_Down)  # weekly -> every two weeks
+    qtbot.keyClick(combo_box, Qt.Key.Key_Down)  # weekly -> twice a week
     commit(qtbot, tab, combo_box)
     qtbot.keyClick(tab.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
@@ -483,7 +483,7 @@ def test_approve_then_change_needs_a_note_and_compare_shows_it(
     assert ("Goals", "Reduce the grievance.", "Reduce the grievance; rebuild peer connection.") in (
         shown
     )
-    assert ("“Weekly check-in”: recurrence", "weekly", "biweekly") in shown
+    assert ("“Weekly check-in”: recurrence", "Weekly", "Twice a week") in shown
     assert dialog.table.rowCount() == len(dialog.changes)
 
     # The earlier version stays readable and cannot be changed.
