@@ -820,3 +820,49 @@ def test_repeats_offer_chosen_weekdays(qtbot: QtBot, demo_app: Btam) -> None:
     qtbot.waitUntil(lambda: not tab.has_unsaved_changes(), timeout=5000)
     item = demo_app.plans.interventions(demo_app.plans.latest(case_id).id)[0]
     assert item.recurrence == "weekdays:0,3"
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Tab, Qt.Key.Key_Backtab])
+def test_tab_leaves_the_empty_reassessment_date(qtbot: QtBot, demo_app: Btam, key: Qt.Key) -> None:
+    case_id = managed_case(demo_app)
+    tab = open_tab(qtbot, demo_app, case_id)
+    field = tab.next_reassessment.date_edit
+    assert field.is_empty()
+    field.setFocus()
+    assert QApplication.focusWidget() is field
+    modifier = (
+        Qt.KeyboardModifier.ShiftModifier
+        if key == Qt.Key.Key_Backtab
+        else Qt.KeyboardModifier.NoModifier
+    )
+    qtbot.keyClick(field, key, modifier)
+    assert QApplication.focusWidget() is not field
+    assert field.is_empty()  # leaving does not invent a date
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1093, 574)])
+def test_interventions_table_gives_the_title_its_width(
+    qtbot: QtBot, demo_app: Btam, width: int, height: int
+) -> None:
+    """1280×800, and 1366×768 at 125% (1093×574 logical pixels)."""
+    from btam_desktop.ui.plan.table import TITLE_MIN_WIDTH
+
+    case_id = managed_case(demo_app)
+    saved_plan(demo_app, case_id)
+    tab = open_tab(qtbot, demo_app, case_id)
+    tab.resize(width - 40, height - 120)  # the workspace's frame and tab bar around it
+    qtbot.wait(10)
+    table = tab.table
+    assert table.columnWidth(Column.TITLE) >= TITLE_MIN_WIDTH
+    for column in (Column.RESPONSIBLE, Column.DUE, Column.STATUS):
+        assert not table.isColumnHidden(column)
+    hidden = table.hidden_columns()
+    if hidden:  # the person can bring one back from the header's menu
+        menu = table.column_menu()
+        action = next(a for a in menu.actions() if a.text() == hidden[0].header)
+        assert not action.isChecked()
+        action.trigger()
+        assert not table.isColumnHidden(hidden[0])
+    menu = table.column_menu()
+    next(a for a in menu.actions() if a.text() == "Strategy").setChecked(False)
+    assert table.isColumnHidden(Column.STRATEGY)

@@ -155,6 +155,13 @@ class DateField(QDateEdit):
                 return
         super().keyPressEvent(event)
 
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 - Qt's name
+        # Empty, the field shows "no date" and has no sections to step through: Qt would keep
+        # the focus here on every Tab (a keyboard trap). Leave the field instead.
+        if self.is_empty():
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The calendar opens on an empty field: start from today, not January 2000.
         if watched is self.calendarWidget() and event.type() == QEvent.Type.Show:
