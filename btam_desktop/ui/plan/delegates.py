@@ -155,7 +155,7 @@ class DateField(QDateEdit):
                 return
         super().keyPressEvent(event)
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 - Qt's name
+    def focusNextPrevChild(self, next: bool) -> bool:
         # Empty, the field shows "no date" and has no sections to step through: Qt would keep
         # the focus here on every Tab (a keyboard trap). Leave the field instead.
         if self.is_empty():

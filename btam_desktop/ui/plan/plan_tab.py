@@ -155,8 +155,9 @@ def load_plan_data(app: Btam, case_id: int, *, with_draft: bool) -> PlanData:
 
 
 def contact_label(name: str, role: str, organization: str) -> str:
-    detail = ", ".join(part for part in (role, organization) if part)
-    return f"{name} ({detail})" if detail else name
+    """How a contact outside the team reads in the Responsible column (no organization: the
+    column is narrow; the contacts list has it)."""
+    return f"{name} · {role}" if role else (f"{name} · {organization}" if organization else name)
 
 
 def editor_state(
@@ -998,7 +999,10 @@ class PlanTab(CaseTab):
         self.save_action.setEnabled(editable and dirty)
         save_text = "&Save plan"
         if latest is not None and latest.status == PlanStatus.APPROVED:
-            save_text = f"&Save as version {latest.version + 1}…"
+            if dirty and progress_only(self._saved_state, self._editor_state()) is not None:
+                save_text = "&Save progress"  # done or dropped: no new version needed
+            else:
+                save_text = f"&Save as version {latest.version + 1}…"
         self.save_button.setText(save_text)
         self.save_button.setAccessibleName(save_text.replace("&", "").replace("…", ""))
         if not self.can_work:
