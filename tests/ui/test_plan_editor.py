@@ -867,3 +867,27 @@ def test_interventions_table_gives_the_title_its_width(
     menu = table.column_menu()
     next(a for a in menu.actions() if a.text() == "Strategy").setChecked(False)
     assert table.isColumnHidden(Column.STRATEGY)
+
+
+def test_a_contact_added_from_the_plan_can_be_made_responsible(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    case_id = managed_case(demo_app)
+    saved_plan(demo_app, case_id)
+    tab = open_tab(qtbot, demo_app, case_id)
+    qtbot.keyClicks(tab.goals, " Unsaved words stay.")
+    qtbot.mouseClick(tab.contact_button, Qt.MouseButton.LeftButton)
+    dialog = tab.contact_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.mouseClick(dialog.save_button(), Qt.MouseButton.LeftButton)
+    assert "name" in dialog.name_error.text()
+    qtbot.keyClicks(dialog.name, "Sam Security")
+    qtbot.keyClicks(dialog.role, "Security officer")
+    qtbot.keyClicks(dialog.reach, "ext. 300")
+    qtbot.mouseClick(dialog.save_button(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    idle()
+    assert any(c.name == "Sam Security" for c in demo_app.plans.contacts())
+    assert "Unsaved words stay." in tab.goals.toPlainText()
+    offered = [label for _value, label in tab.model.member_choices()]
+    assert "Sam Security · Security officer" in offered

@@ -53,6 +53,7 @@ from btam_desktop.ui.case_tabs.common import (
 )
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.plan.catalog_dialog import CatalogDialog
+from btam_desktop.ui.plan.contacts import ContactDialog
 from btam_desktop.ui.plan.delegates import OptionalDateEdit
 from btam_desktop.ui.plan.diff_dialog import DiffDialog
 from btam_desktop.ui.plan.intervention_model import Column, InterventionModel, InterventionRow
@@ -394,6 +395,7 @@ class PlanTab(CaseTab):
         self._first_load = True
         self._draft_based_on: int | None = None
         self.catalog_dialog: CatalogDialog | None = None
+        self.contact_dialog: ContactDialog | None = None
         self.diff_dialog: DiffDialog | None = None
         self.note_dialog: ChangeNoteDialog | None = None
         self.drop_dialog: DroppedReasonDialog | None = None
@@ -612,12 +614,20 @@ class PlanTab(CaseTab):
         self.down_button = self._tool(
             "", "Move do&wn", "Move down (Ctrl+Down)", lambda: self.move_rows(1)
         )
+        self.contact_button = self._tool(
+            "add",
+            "Add co&ntact…",
+            "Add someone outside the team (coach, resource officer, parent) who can be "
+            "responsible for an item",
+            self.add_contact,
+        )
         for button in (
             self.add_button,
             self.catalog_button,
             self.remove_button,
             self.up_button,
             self.down_button,
+            self.contact_button,
         ):
             tools.addWidget(button)
         tools.addStretch(1)
@@ -973,6 +983,12 @@ class PlanTab(CaseTab):
         has_row = self.table.current_row() >= 0
         allow(self.add_button, editable, why_not, self.add_button.property("btamTip"))
         allow(self.catalog_button, editable, why_not, self.catalog_button.property("btamTip"))
+        allow(
+            self.contact_button,
+            self.can_work,
+            self.read_only_reason,
+            self.contact_button.property("btamTip"),
+        )
         for button in (self.remove_button, self.up_button, self.down_button):
             allow(
                 button,
@@ -1110,6 +1126,16 @@ class PlanTab(CaseTab):
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.accepted.connect(lambda: self.model.drop(key, dialog.text()))
         dialog.open()
+        return dialog
+
+    def add_contact(self) -> ContactDialog | None:
+        if not self.can_work:
+            return None
+        dialog = ContactDialog(self.app, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.saved.connect(lambda _contact: self.refresh())
+        dialog.open()
+        self.contact_dialog = dialog
         return dialog
 
     def open_catalog(self) -> CatalogDialog | None:
