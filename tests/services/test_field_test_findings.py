@@ -307,3 +307,48 @@ def test_overdue_items_are_named(coordinator: Btam) -> None:
     fine = InterventionInput("Counseling", due_on=date.today() + timedelta(days=2))
     coordinator.plans.save(case_id, PlanInput(interventions=[late, fine]))
     assert [i.title for i in coordinator.plans.overdue_items(case_id)] == ["Parent meeting"]
+
+
+# ---- assessments under management ----------------------------------------------------------
+
+
+def _filled_reassessment(app: Btam, case_id: int, next_step: str | None):
+    from btam_desktop.domain.forms import Answers
+    from tests.services.forms_helpers import fill_required
+
+    draft = app.assessments.start(case_id, "btam.assessment.school")
+    definition = app.assessments.definition(draft)
+    answers = fill_required(definition, Answers())
+    if next_step is None:
+        answers = answers.with_answer("next_step", None).with_answer("next_step_reason", None)
+    else:
+        answers = answers.with_answer("next_step", next_step)
+    app.assessments.save_draft(draft.id, answers)
+    return app.assessments.get(draft.id), answers
+
+
+def test_a_reassessment_under_management_needs_no_next_step(coordinator: Btam) -> None:
+    case_id = managed_case(coordinator)
+    draft, answers = _filled_reassessment(coordinator, case_id, None)
+    assert coordinator.assessments.waived_items(draft) == {"next_step", "next_step_reason"}
+    review = coordinator.assessments.review(draft, answers)
+    assert review.missing == []
+    assert review.workflow_action is None
+    assert "need not choose a next step" in review.workflow_note
+    done = coordinator.assessments.complete(
+        draft.id, answers, decided_level="moderate", rationale="", participants=["coord"]
+    )
+    assert done.status == "completed" and done.workflow_action is None
+    assert coordinator.cases.get(case_id).status == "management"
+
+
+def test_a_reassessment_that_closes_lists_what_closing_needs(coordinator: Btam) -> None:
+    case_id = managed_case(coordinator)
+    coordinator.plans.save(case_id, plan_input(coordinator.actor.account_id))
+    draft, answers = _filled_reassessment(coordinator, case_id, "close")
+    review = coordinator.assessments.review(draft, answers)
+    assert review.workflow_action is WorkflowAction.CLOSE
+    assert [n.where for n in review.move_needs] == ["plan", "checklist"]
+    fresh = coordinator.cases.report_concern(intake()).id
+    draft, answers = _filled_reassessment(coordinator, fresh, None)
+    assert coordinator.assessments.waived_items(draft) == frozenset()  # not under management

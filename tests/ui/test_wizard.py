@@ -862,3 +862,69 @@ def test_a_closed_case_cannot_be_assessed(qtbot: QtBot, demo_app: Btam) -> None:
     for button in tab.start_buttons.values():
         assert not button.isEnabled()
         assert "This case is closed" in button.toolTip()
+
+
+# ---- issue 11: what closing needs, and reassessments under management ------------------------
+
+
+def _saved_reassessment(app: Btam, case_id: int, next_step: str | None) -> int:
+    from tests.services.forms_helpers import fill_required
+
+    draft = app.assessments.start(case_id, "btam.assessment.school")
+    definition = app.assessments.definition(draft)
+    answers = fill_required(definition, Answers())
+    if next_step is None:
+        answers = answers.with_answer("next_step", None).with_answer("next_step_reason", None)
+    else:
+        answers = answers.with_answer("next_step", next_step)
+    app.assessments.save_draft(draft.id, answers)
+    assert draft.id is not None
+    return draft.id
+
+
+def test_summary_lists_what_closing_needs_with_a_way_to_do_each(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    case_id = case_titled(demo_app, "harassment", CaseStatus.MANAGEMENT)  # open plan items
+    assessment_id = _saved_reassessment(demo_app, case_id, "close")
+    tab = open_tab(qtbot, demo_app, case_id)
+    wizard = reopen_from_tab(qtbot, tab, assessment_id)
+    assert isinstance(wizard, AssessmentWizard)
+    qtbot.waitUntil(wizard.is_loaded, timeout=TIMEOUT)
+    assert wizard.current_page() == SUMMARY
+    wait_for_review(qtbot, wizard)
+    summary = wizard.summary
+    assert summary is not None and summary.needs_box.isVisible()
+    assert set(summary.need_buttons) == {"plan", "checklist"}
+    with qtbot.waitSignal(tab.tab_requested, timeout=TIMEOUT) as asked:
+        click(qtbot, summary.need_buttons["plan"])
+    assert asked.args == ["plan"]
+    before = set(tab.open_windows())
+    click(qtbot, summary.need_buttons["checklist"])
+    checklist = new_window(qtbot, tab, before)
+    assert isinstance(checklist, AssessmentWizard)
+    qtbot.waitUntil(checklist.is_loaded, timeout=TIMEOUT)
+    assert checklist.definition is not None
+    assert checklist.definition.id == "btam.checklist.closure"
+
+
+def test_a_reassessment_under_management_completes_without_a_next_step(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    case_id = case_titled(demo_app, "harassment", CaseStatus.MANAGEMENT)
+    assessment_id = _saved_reassessment(demo_app, case_id, None)
+    tab = open_tab(qtbot, demo_app, case_id)
+    wizard = reopen_from_tab(qtbot, tab, assessment_id)
+    assert isinstance(wizard, AssessmentWizard)
+    qtbot.waitUntil(wizard.is_loaded, timeout=TIMEOUT)
+    assert wizard.current_page() == SUMMARY  # nothing required is left
+    wait_for_review(qtbot, wizard)
+    summary = wizard.summary
+    assert summary is not None
+    assert not summary.missing_box.isVisible()
+    assert "need not choose a next step" in summary.workflow_banner.text()
+    summary.set_decided_level("moderate")
+    with qtbot.waitSignal(wizard.completed, timeout=TIMEOUT):
+        click(qtbot, wizard.complete_button)
+    assert demo_app.assessments.get(assessment_id).status == "completed"
+    assert demo_app.cases.get(case_id).status == CaseStatus.MANAGEMENT
