@@ -444,7 +444,9 @@ class DisclosureDialog(FormDialog):
         frame_column = QVBoxLayout(self.threat_frame)
         frame_column.setContentsMargins(0, 0, 0, 0)
         frame_column.setSpacing(4)
+        self._threat_column = frame_column
         self.threat_hint = muted_label(EMERGENCY_BASIS_HINT)
+        self.threat_hint.setWordWrap(True)
         frame_column.addWidget(self.threat)
         frame_column.addWidget(self.threat_hint)
         self.threat_error = self.field(
@@ -480,16 +482,26 @@ class DisclosureDialog(FormDialog):
         if required:
             colors = current_colors()
             self.threat_frame.setObjectName("threatFrame")
+            # Room inside the box comes from the layout's margins (a style-sheet padding is
+            # not known to the layout, so the hint used to be drawn over the text box).
             self.threat_frame.setStyleSheet(
                 f"QFrame#threatFrame {{ background: {colors.warning_bg}; "
-                f"border: 1px solid {colors.warning_border}; border-radius: 6px; padding: 6px; }}"
+                f"border: 1px solid {colors.warning_border}; border-radius: 6px; }}"
                 f"QFrame#threatFrame QLabel {{ color: {colors.warning_fg}; }}"
             )
-            self.threat_frame.setContentsMargins(8, 8, 8, 8)
+            self._threat_column.setContentsMargins(10, 10, 10, 10)
         else:
             self.threat_frame.setStyleSheet("")
-            self.threat_frame.setContentsMargins(0, 0, 0, 0)
+            self._threat_column.setContentsMargins(0, 0, 0, 0)
             self.threat_error.clear_message()
+        self._threat_column.activate()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        # Grow to fit the hint when it appears, so nothing is drawn on top of anything.
+        needed = self.sizeHint().height()
+        if self.height() < needed:
+            self.resize(self.width(), needed)
 
     def build_work(self) -> Callable[[], Any] | None:
         ok = True

@@ -524,3 +524,23 @@ def test_every_input_in_the_workspace_has_an_accessible_name(qtbot: QtBot, demo_
             if isinstance(control, QAbstractButton | QLineEdit | QPlainTextEdit | QComboBox):
                 where = f"{type(control).__name__} in {type(control.parent()).__name__}"
                 assert control.accessibleName(), f"unnamed {where} {control.toolTip()}"
+
+
+def test_the_emergency_hint_never_covers_the_threat_box(qtbot: QtBot, demo_app: Btam) -> None:
+    from btam_desktop.domain.enums import DisclosureBasis
+    from btam_desktop.ui.record_dialogs import DisclosureDialog, select_data
+
+    case = case_by_title(demo_app, WEAPON_POST)
+    dialog = DisclosureDialog(demo_app, case.id or 0)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    select_data(dialog.basis, DisclosureBasis.CONSENT.value)
+    select_data(dialog.basis, DisclosureBasis.HEALTH_SAFETY_EMERGENCY.value)
+    qtbot.wait(10)
+    assert dialog.threat_hint.isVisible()
+    box, hint = dialog.threat.geometry(), dialog.threat_hint.geometry()
+    assert not box.intersects(hint)
+    assert hint.top() >= box.bottom()
+    assert dialog.threat_frame.contentsRect().contains(hint)
+    assert dialog.height() >= dialog.sizeHint().height()
