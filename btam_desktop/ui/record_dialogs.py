@@ -9,7 +9,7 @@ successful save the dialog emits ``saved(record)`` and closes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -234,6 +235,23 @@ class PersonDialog(FormDialog):
 # ---- timeline ----------------------------------------------------------------------------------
 
 
+TIMELINE_PAST_DAYS = 2 * 365  # earlier than this asks first (a typo in the year, often)
+TIMELINE_FUTURE_HOURS = 24
+
+
+def confirm_timeline_date(parent: QWidget, text: str) -> bool:
+    """Ask before a surprising timeline date is used. Tests replace this."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Check the date")
+    box.setText(text)
+    use = box.addButton("&Use this date", QMessageBox.ButtonRole.AcceptRole)
+    fix = box.addButton("&Change the date", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(fix)
+    box.exec()
+    return box.clickedButton() is use
+
+
 class TimelineEntryDialog(FormDialog):
     """A behavior or event on the case timeline, with where the information came from."""
 
@@ -277,7 +295,7 @@ class TimelineEntryDialog(FormDialog):
         if entry:
             self.description.setPlainText(entry.description)
 
-        self.field("&When:", self.occurred, name="When it happened")
+        self.when_error = self.field("&When:", self.occurred, name="When it happened")
         self.field("&Category:", self.category)
         self.description_error = self.field("&Description:", self.description)
         self.field(
@@ -299,8 +317,22 @@ class TimelineEntryDialog(FormDialog):
                 "Describe the behavior or event: what was said or done, in objective words.",
             )
             return None
+        occurred = from_qdatetime(self.occurred.dateTime())
+        now = utcnow()
+        surprising = ""
+        if occurred > now + timedelta(hours=TIMELINE_FUTURE_HOURS):
+            surprising = "in the future"
+        elif occurred < now - timedelta(days=TIMELINE_PAST_DAYS):
+            surprising = "more than two years ago"
+        if surprising and not confirm_timeline_date(
+            self,
+            f"This entry is dated {occurred.astimezone():%d %B %Y}, {surprising}. A timeline "
+            "records what has happened. Use this date?",
+        ):
+            self.field_problem(self.when_error, "Check the date and time it happened.")
+            return None
         data = TimelineInput(
-            occurred_at=from_qdatetime(self.occurred.dateTime()),
+            occurred_at=occurred,
             category=combo_enum(self.category, TimelineCategory) or TimelineCategory.OTHER,
             description=self.description.toPlainText(),
             source=combo_enum(self.source, InformationSource) or InformationSource.OTHER,

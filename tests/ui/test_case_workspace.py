@@ -544,3 +544,36 @@ def test_the_emergency_hint_never_covers_the_threat_box(qtbot: QtBot, demo_app: 
     assert hint.top() >= box.bottom()
     assert dialog.threat_frame.contentsRect().contains(hint)
     assert dialog.height() >= dialog.sizeHint().height()
+
+
+@pytest.mark.parametrize(("years", "use"), [(-3, False), (-3, True), (1, False)])
+def test_a_far_timeline_date_asks_first(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch, years: int, use: bool
+) -> None:
+    from btam_desktop.ui import record_dialogs
+
+    asked: list[str] = []
+
+    def confirm(_parent: object, text: str) -> bool:
+        asked.append(text)
+        return use
+
+    monkeypatch.setattr(record_dialogs, "confirm_timeline_date", confirm)
+    workspace = weapon_case(qtbot, demo_app)
+    timeline = workspace.timeline
+    workspace.show_tab("timeline")
+    click(qtbot, timeline.add_button)
+    dialog = timeline.last_dialog
+    assert isinstance(dialog, TimelineEntryDialog)
+    dialog.occurred.setDateTime(dialog.occurred.dateTime().addYears(years))
+    qtbot.keyClicks(dialog.description, "Posted a photo of a rifle.")
+    if use:
+        save_and_wait(qtbot, workspace, dialog.save_button())
+        assert timeline.table.row_count() == 2
+    else:
+        click(qtbot, dialog.save_button())
+        assert dialog.isVisible()
+        assert "Check the date" in dialog.when_error.text()
+        assert len(demo_app.records.timeline(workspace.case_id)) == 1
+    assert len(asked) == 1
+    assert ("future" if years > 0 else "two years ago") in asked[0]
