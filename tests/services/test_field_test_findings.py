@@ -352,3 +352,33 @@ def test_a_reassessment_that_closes_lists_what_closing_needs(coordinator: Btam) 
     fresh = coordinator.cases.report_concern(intake()).id
     draft, answers = _filled_reassessment(coordinator, fresh, None)
     assert coordinator.assessments.waived_items(draft) == frozenset()  # not under management
+
+
+def test_a_closure_check_may_not_apply_with_a_reason(coordinator: Btam) -> None:
+    from btam_desktop.domain.forms import (
+        Answers,
+        display_value,
+        missing_required,
+        not_applicable_entry,
+        validate_answers,
+    )
+    from btam_desktop.services.cases import CLOSURE_CHECKLIST_ID
+    from tests.services.forms_helpers import fill_required
+
+    case_id = managed_case(coordinator)
+    draft = coordinator.assessments.start(case_id, CLOSURE_CHECKLIST_ID)
+    definition = coordinator.assessments.definition(draft)
+    answers = fill_required(definition, Answers())
+    item = definition.item("concern_addressed")
+    ticked = tuple(c.id for c in item.options if c.id != "quiet_period")
+    na = not_applicable_entry("quiet_period", "Never monitored: closed from assessment.")
+    answers = answers.with_answer("concern_addressed", (*ticked, na))
+    assert not [m for m in missing_required(definition, answers) if m.item_id == item.id]
+    assert validate_answers(definition, answers) == []
+    assert "does not apply: Never monitored" in display_value(item, (na,))
+    no_reason = answers.with_answer("concern_addressed", (*ticked, "na:quiet_period:"))
+    assert any("needs a short reason" in p.message for p in validate_answers(definition, no_reason))
+    done = coordinator.assessments.complete(
+        draft.id, answers, decided_level=None, rationale="", participants=["coord"]
+    )
+    assert na in str(done.answers)

@@ -547,7 +547,10 @@ def test_every_item_type_is_answered_saved_and_restored(qtbot: QtBot, demo_app: 
     # A required checklist needs every check ticked.
     click(qtbot, wizard.next_button)
     assert wizard.current_page() == "first"
-    assert checks.error_text() == "Tick every check before going on. Not ticked yet: Teacher told"
+    assert checks.error_text() == (
+        "Tick every check, or mark it “does not apply” with a reason, before going on. "
+        "Not ticked yet: Teacher told"
+    )
     click(qtbot, checks.box("teacher"))
     assert checks.error_text() == ""
     go_next(qtbot, wizard)
@@ -928,3 +931,44 @@ def test_a_reassessment_under_management_completes_without_a_next_step(
         click(qtbot, wizard.complete_button)
     assert demo_app.assessments.get(assessment_id).status == "completed"
     assert demo_app.cases.get(case_id).status == CaseStatus.MANAGEMENT
+
+
+def test_a_closure_check_that_does_not_apply_is_marked_with_its_reason(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from btam_desktop.domain.forms import missing_required
+    from btam_desktop.ui.wizard import item_widgets
+
+    reasons = iter([None, "The case was never monitored: closed straight from assessment."])
+    monkeypatch.setattr(item_widgets, "ask_not_applicable_reason", lambda *_a: next(reasons))
+    case_id = case_titled(demo_app, "harassment", CaseStatus.MANAGEMENT)
+    tab = open_tab(qtbot, demo_app, case_id)
+    wizard = start_from_tab(qtbot, tab, "checklist", "btam.checklist.closure")
+    checks = wizard.item_widget("concern_addressed")
+    assert isinstance(checks, item_widgets.ChecklistWidget)
+    for key, box in checks.boxes().items():
+        if key != "quiet_period":
+            click(qtbot, box)
+    click(qtbot, wizard.next_button)
+    assert "Not ticked yet" in checks.error_text()  # no false tick demanded, but an answer is
+    click(qtbot, checks.na_button("quiet_period"))  # cancelled: nothing changes
+    assert checks.box("quiet_period").isEnabled()
+    click(qtbot, checks.na_button("quiet_period"))
+    assert not checks.box("quiet_period").isEnabled()
+    assert not checks.box("quiet_period").isChecked()  # never ticked as if it were true
+    assert "does not apply: The case was never monitored" in checks.box("quiet_period").text()
+    value = checks.value()
+    assert isinstance(value, tuple)
+    assert "na:quiet_period:The case was never monitored: closed straight from assessment." in value
+    go_next(qtbot, wizard)
+    assert wizard.definition is not None
+    answers = wizard.final_answers()
+    assert not [
+        m for m in missing_required(wizard.definition, answers) if m.item_id == "concern_addressed"
+    ]
+    # Read back (a restored draft) exactly as it was left; "Applies after all" undoes it.
+    checks.set_value(value)
+    assert checks.value() == value and not checks.box("quiet_period").isEnabled()
+    checks.toggle_not_applicable("quiet_period")
+    assert checks.box("quiet_period").isEnabled()
+    assert all(not v.startswith("na:") for v in checks.value() or ())

@@ -411,7 +411,7 @@ class CasesPage(QWidget):
         self._setting = self._combo("Setting filter", "All settings")
         for setting in CaseSetting:
             self._setting.addItem(setting.label, setting.value)
-        self._threat = self._combo("Threat type filter", "Any threat type")
+        self._threat = self._combo("Threat type filter", "Any threat")
         for threat_type in ThreatType:
             self._threat.addItem(threat_type.label, threat_type.value)
         self._threat.addItem("Not decided yet", _NO_THREAT_TYPE)

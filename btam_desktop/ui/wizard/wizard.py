@@ -53,6 +53,7 @@ from btam_desktop.domain.forms import (
     LevelScale,
     MissingAnswer,
     Section,
+    covered_check,
     missing_required,
     visible_items,
     visible_sections,
@@ -677,10 +678,12 @@ class AssessmentWizard(QDialog):
             item = self.definition.item(entry.item_id)
             value = self._answers.value(entry.item_id)
             if item.type == "checklist" and isinstance(value, tuple) and value:
-                open_checks = [c.label for c in item.options if c.id not in value]
-                message = "Tick every check before going on. Not ticked yet: " + ", ".join(
-                    open_checks
-                )
+                covered = {covered_check(v) for v in value}
+                open_checks = [c.label for c in item.options if c.id not in covered]
+                message = (
+                    "Tick every check, or mark it “does not apply” with a reason, before going "
+                    "on. Not ticked yet: "
+                ) + ", ".join(open_checks)
             else:
                 message = REQUIRED_MESSAGE
             found.append((entry.item_id, message))
