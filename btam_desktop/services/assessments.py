@@ -358,7 +358,8 @@ class AssessmentService:
                         closure_level=decided_level
                         if action in (WorkflowAction.SCREEN_OUT, WorkflowAction.CLOSE)
                         else None,
-                        screeners=tuple(participants),
+                        # Screeners belong to a screening decision, not to a plan or closure.
+                        screeners=tuple(participants) if action in _SCREENING_OUTCOMES else (),
                     ),
                 )
             return stored

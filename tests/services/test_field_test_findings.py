@@ -382,3 +382,24 @@ def test_a_closure_check_may_not_apply_with_a_reason(coordinator: Btam) -> None:
         draft.id, answers, decided_level=None, rationale="", participants=["coord"]
     )
     assert na in str(done.answers)
+
+
+def test_screeners_are_recorded_on_the_screening_not_on_the_plan(coordinator: Btam) -> None:
+    from btam_desktop.domain.forms import Answers
+    from tests.services.forms_helpers import fill_required
+
+    case_id = coordinator.cases.report_concern(intake()).id
+    coordinator.cases.move(case_id, MoveRequest(WorkflowAction.START_SCREENING))
+    coordinator.cases.move(
+        case_id,
+        MoveRequest(WorkflowAction.SCREEN_TO_ASSESSMENT, "substantive", screeners=("coord",)),
+    )
+    draft = coordinator.assessments.start(case_id, "btam.assessment.school")
+    answers = fill_required(coordinator.assessments.definition(draft), Answers())
+    answers = answers.with_answer("next_step", "manage")
+    coordinator.assessments.complete(
+        draft.id, answers, decided_level="moderate", rationale="", participants=["coord", "member"]
+    )
+    moves = {t.action: t for t in coordinator.cases.transitions(case_id)}
+    assert moves["screen_to_assessment"].details == {"screeners": ["coord"]}
+    assert "screeners" not in moves["start_management"].details

@@ -972,3 +972,15 @@ def test_a_closure_check_that_does_not_apply_is_marked_with_its_reason(
     checks.toggle_not_applicable("quiet_period")
     assert checks.box("quiet_period").isEnabled()
     assert all(not v.startswith("na:") for v in checks.value() or ())
+
+
+def test_a_screening_names_who_screened(qtbot: QtBot, demo_app: Btam) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    case_id = case_titled(demo_app, "gym class", CaseStatus.SCREENING)
+    tab = open_tab(qtbot, demo_app, case_id)
+    wizard = start_from_tab(qtbot, tab, "screening", "btam.screening")
+    assert wizard.summary is not None
+    captions = {label.text() for label in wizard.summary.findChildren(QLabel)}
+    assert "&Screened by" in captions and "&Who took part" not in captions
+    assert wizard.summary.participant_list.accessibleName() == "Team members who screened the case"

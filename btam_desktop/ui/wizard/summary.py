@@ -291,7 +291,10 @@ class SummaryPage(QWidget):
         self.others = QLineEdit(panel)
         self.others.setAccessibleName("Others who took part")
         self.others.setPlaceholderText("Others: name and role, separated by commas")
-        people_label = QLabel("&Who took part")
+        screening = self.definition.kind == "screening"
+        people_label = QLabel("&Screened by" if screening else "&Who took part")
+        if screening:
+            self.participant_list.setAccessibleName("Team members who screened the case")
         people_label.setBuddy(self.participant_list)
         people_box = QWidget(panel)
         people_column = QVBoxLayout(people_box)
