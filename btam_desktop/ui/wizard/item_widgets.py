@@ -517,10 +517,17 @@ class ChecklistWidget(MultipleChoiceWidget):
         column.setSpacing(4)
         self._boxes = {}
         self._na_buttons: dict[str, QToolButton] = {}
+        self._na_notes: dict[str, QLabel] = {}
         self._na: dict[str, str] = {}
         for choice in self.item.options:
             row = QHBoxLayout()
             row.setSpacing(6)
+            note = QLabel(self.editor)
+            note.setWordWrap(True)
+            note.setTextFormat(Qt.TextFormat.PlainText)
+            note.setAccessibleName(f"{choice.label}: why it does not apply")
+            set_style_role(note, "muted")
+            note.hide()
             box = QCheckBox(_choice_text(choice), self.editor)
             box.setAccessibleName(choice.label)
             box.setAccessibleDescription(_short(self.item.label))
@@ -528,20 +535,28 @@ class ChecklistWidget(MultipleChoiceWidget):
                 box.setToolTip(choice.help)
             box.toggled.connect(self._emit)
             button = QToolButton(self.editor)
-            button.setText("Does not apply…")
+            # Short, on the left: long checks must not push it out of sight.
+            button.setText("N/A…")
             button.setAutoRaise(True)
             button.setAccessibleName(f"{choice.label}: does not apply")
-            button.setToolTip("Mark this check as not applying to this case, with a reason")
             button.clicked.connect(lambda _=False, key=choice.id: self.toggle_not_applicable(key))
             self._boxes[choice.id] = box
             self._na_buttons[choice.id] = button
-            row.addWidget(box, 1)
+            self._na_notes[choice.id] = note
             row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            row.addWidget(box, 1)
             column.addLayout(row)
+            note_row = QHBoxLayout()
+            note_row.setContentsMargins(button.sizeHint().width() + 6, 0, 0, 0)
+            note_row.addWidget(note, 1)
+            column.addLayout(note_row)
         layout.addLayout(column, 1)
 
     def na_button(self, choice_id: str) -> QToolButton:
         return self._na_buttons[choice_id]
+
+    def na_note(self, choice_id: str) -> QLabel:
+        return self._na_notes[choice_id]
 
     def toggle_not_applicable(self, choice_id: str) -> None:
         if choice_id in self._na:
@@ -557,17 +572,20 @@ class ChecklistWidget(MultipleChoiceWidget):
 
     def _show_na(self, choice_id: str) -> None:
         box, button = self._boxes[choice_id], self._na_buttons[choice_id]
-        choice = self.item.choice(choice_id)
-        base = _choice_text(choice) if choice is not None else choice_id
+        note = self._na_notes[choice_id]
         why = self._na.get(choice_id)
         with QSignalBlocker(box):
             if why is not None:
                 box.setChecked(False)
-                box.setText(f"{base}  (does not apply: {why})")
-            else:
-                box.setText(base)
+        note.setText(f"Does not apply: {why}" if why is not None else "")
+        note.setVisible(why is not None)
         box.setEnabled(why is None)
-        button.setText("Applies after all" if why is not None else "Does not apply…")
+        button.setText("Undo N/A" if why is not None else "N/A…")
+        button.setToolTip(
+            "This check applies after all"
+            if why is not None
+            else "Mark this check as not applying to this case, with a reason"
+        )
 
     def value(self) -> AnswerValue:
         entries = [
