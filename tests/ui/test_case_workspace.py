@@ -577,3 +577,18 @@ def test_a_far_timeline_date_asks_first(
         assert len(demo_app.records.timeline(workspace.case_id)) == 1
     assert len(asked) == 1
     assert ("future" if years > 0 else "two years ago") in asked[0]
+
+
+def test_a_confidential_reporter_is_marked_in_the_people_tab(qtbot: QtBot, demo_app: Btam) -> None:
+    case = case_by_title(demo_app, "Repeated harassment of a former friend")
+    workspace = CaseWorkspace(demo_app, case.id or 0)
+    qtbot.addWidget(workspace)
+    workspace.show()
+    qtbot.waitUntil(lambda: not workspace.is_loading(), timeout=5000)
+    workspace.show_tab("people")
+    table = workspace.people.table
+    names = [str(table.proxy.index(r, 1).data()) for r in range(table.row_count())]
+    marked = [n for n in names if "confidential" in n]
+    assert marked == [
+        "Lee Reporter (fictional) (confidential: withhold from the subject and family)"
+    ]
