@@ -75,6 +75,8 @@ class Case(SQLModel, table=True):
     site: str = Field(default="", max_length=120, index=True)
     status: str = Field(max_length=20, index=True)
     priority: str = Field(default="normal", max_length=10, index=True)
+    # low 0, normal 1, high 2, urgent 3: the list sorts by rank along this index.
+    priority_rank: int = Field(default=1, index=True)
     level_scale: str = Field(max_length=64)
     level: str | None = Field(default=None, max_length=32, index=True)
     level_rank: int | None = Field(default=None, index=True)

@@ -10,7 +10,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select
-from sqlalchemy import case as sql_case
 from sqlmodel import col
 
 from btam_desktop.domain.enums import (
@@ -217,10 +216,8 @@ _SORT_COLUMNS: dict[CaseSort, ColumnElement[object]] = {
     CaseSort.TITLE: col(Case.title),  # type: ignore[dict-item]
     CaseSort.STATUS: col(Case.status),  # type: ignore[dict-item]
     CaseSort.LEVEL: col(Case.level_rank),  # type: ignore[dict-item]
-    # By rank (low < normal < high < urgent), not by the alphabet.
-    CaseSort.PRIORITY: sql_case(
-        {p.value: p.rank for p in Priority}, value=col(Case.priority), else_=-1
-    ),
+    # By rank (low < normal < high < urgent), not by the alphabet; indexed.
+    CaseSort.PRIORITY: col(Case.priority_rank),  # type: ignore[dict-item]
     CaseSort.OWNER: col(Account.display_name),  # type: ignore[dict-item]
     CaseSort.SITE: col(Case.site),  # type: ignore[dict-item]
     CaseSort.OPENED: col(Case.opened_at),  # type: ignore[dict-item]
@@ -336,6 +333,7 @@ class CaseService:
             site=intake.site.strip(),
             status=CaseStatus.REPORTED.value,
             priority=intake.priority.value,
+            priority_rank=intake.priority.rank,
             level_scale=scale,
             owner_id=self.ctx.actor.account_id,
             created_by_id=self.ctx.actor.account_id,
@@ -622,6 +620,7 @@ class CaseService:
                 case.site, changed = site.strip(), [*changed, "site"]
             if priority is not None:
                 case.priority, changed = priority.value, [*changed, "priority"]
+                case.priority_rank = priority.rank
             if owner_id is not None:
                 if session.get(Account, owner_id) is None:
                     raise ValidationError("Choose an owner from the team.")

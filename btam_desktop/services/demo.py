@@ -596,6 +596,7 @@ def _add_synthetic(
             seq = start_seq[year]
             level = rng.choice(levels)
             status = rng.choice(statuses)
+            priority = rng.choice(priorities)
             case_rows.append(
                 {
                     "number": f"{year}-{seq:05d}" if seq > 9999 else f"{year}-{seq:04d}",
@@ -605,7 +606,8 @@ def _add_synthetic(
                     "setting": rng.choice(settings).value,
                     "site": rng.choice(_SITES),
                     "status": status.value,
-                    "priority": rng.choice(priorities).value,
+                    "priority": priority.value,
+                    "priority_rank": priority.rank,
                     "level_scale": "scale.four-level",
                     "level": level,
                     "level_rank": ranks[level],

@@ -142,6 +142,9 @@ def test_priority_sorts_by_rank_not_alphabet(coordinator: Btam) -> None:
         Priority.NORMAL,
         Priority.LOW,
     ]
+    coordinator.cases.update(rows[-1].id, priority=Priority.URGENT)  # low -> urgent
+    again = coordinator.cases.list_page(CaseQuery(sort=CaseSort.PRIORITY, descending=False))
+    assert [r.priority for r in again][-2:] == [Priority.URGENT, Priority.URGENT]
 
 
 def test_threat_type_is_set_by_screening_and_filters_the_list(coordinator: Btam) -> None:

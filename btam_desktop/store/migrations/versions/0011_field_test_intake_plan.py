@@ -42,6 +42,15 @@ def upgrade() -> None:
             )
         )
         batch_op.create_index(batch_op.f("ix_case_file_threat_type"), ["threat_type"])
+        batch_op.add_column(
+            sa.Column("priority_rank", sa.Integer(), nullable=False, server_default="1")
+        )
+        batch_op.create_index(batch_op.f("ix_case_file_priority_rank"), ["priority_rank"])
+    # The case list sorts priority by rank along an index (frozen copy of Priority.rank).
+    op.execute(
+        "UPDATE case_file SET priority_rank = CASE priority WHEN 'low' THEN 0 "
+        "WHEN 'normal' THEN 1 WHEN 'high' THEN 2 WHEN 'urgent' THEN 3 ELSE 1 END"
+    )
     with op.batch_alter_table("concern_report", schema=None, recreate="never") as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -117,6 +126,8 @@ def downgrade() -> None:
         ):
             batch_op.drop_column(name)
     with op.batch_alter_table("case_file", schema=None, recreate="never") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_file_priority_rank"))
+        batch_op.drop_column("priority_rank")
         batch_op.drop_index(batch_op.f("ix_case_file_threat_type"))
         batch_op.drop_column("threat_type")
     op.drop_table("team_contact")
