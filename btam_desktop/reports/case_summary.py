@@ -168,7 +168,7 @@ def _load(app: Btam, case_id: int, wanted: set[str]) -> _CaseData:
         assigned=app.cases.members(case_id) if "overview" in wanted else [],
         scale=scale,
         people=app.records.people(case_id) if wanted & {"people", "report"} else [],
-        reports=app.records.reports(case_id) if "report" in wanted else [],
+        reports=app.records.reports(case_id) if wanted & {"people", "report"} else [],
         timeline=app.records.timeline(case_id) if "timeline" in wanted else [],
         levels=app.cases.level_history(case_id) if "levels" in wanted else [],
         transitions=app.cases.transitions(case_id) if "levels" in wanted else [],
@@ -229,6 +229,7 @@ def _overview(data: _CaseData, width: float) -> list[Flowable]:
         ("Level of concern", level_text),
         ("Setting", para(label_of(CaseSetting, case.setting))),
         ("Priority", para(label_of(Priority, case.priority))),
+        ("Threat", para(case.threat_type.capitalize() if case.threat_type else "Not decided")),
         ("Site", para(case.site or "Not recorded")),
         ("Case owner", para(data.who(case.owner_id) or "None")),
         ("Opened", para(fmt_datetime(case.opened_at))),
@@ -250,6 +251,11 @@ def _overview(data: _CaseData, width: float) -> list[Flowable]:
     return out
 
 
+WITHHELD_MARK = (
+    '<font color="#b42318"><b>[confidential: withhold from the subject and family]</b></font>'
+)
+
+
 def _person_name(person: Person) -> str:
     if person.anonymous:
         return "<i>Anonymous</i>"
@@ -264,10 +270,11 @@ def _people(data: _CaseData, width: float) -> list[Flowable]:
         return [*out, _empty("No people are recorded in this case.")]
     order = {role.value: n for n, role in enumerate(PersonRole)}
     people = sorted(data.people, key=lambda p: (order.get(p.role, 99), p.id or 0))
+    withheld = {r.reporter_id for r in data.reports if r.reporter_confidential}
     rows = [
         [
             cell(label_of(PersonRole, p.role), bold=True),
-            cell_markup(_person_name(p)),
+            cell_markup(_person_name(p) + (f"<br/>{WITHHELD_MARK}" if p.id in withheld else "")),
             cell(p.affiliation),
             cell(p.grade_or_position),
             cell(p.contact),
@@ -292,10 +299,13 @@ def _report_block(
     elif report.reporter_id is not None:
         person = next((p for p in data.people if p.id == report.reporter_id), None)
         reporter = _person_name(person) if person else "Not recorded"
+    if report.reporter_confidential:
+        reporter += f" {WITHHELD_MARK}"
     expressed = ", ".join(label_of(ThreatExpression, e) for e in report.expressed_as) or "—"
     danger = "No"
     if report.immediate_danger:
-        danger = f'<font color="{hex_of(ALERT)}"><b>Yes</b></font>'
+        answer = "Not sure" if report.danger_answer == "not_sure" else "Yes"
+        danger = f'<font color="{hex_of(ALERT)}"><b>{answer}</b></font>'
         if report.emergency_notice_shown_at:
             danger += (
                 " (instruction to call emergency services shown "
@@ -307,10 +317,23 @@ def _report_block(
         ("Reported by", reporter),
         ("Entered by", para(data.who(report.entered_by_id))),
         ("Expressed", para(expressed)),
-        ("Threat type", para(label_of(ThreatDirectness, report.directness))),
+        (
+            "Threat was",
+            para(
+                label_of(ThreatDirectness, report.directness)
+                + (", conditional" if report.conditional else "")
+            ),
+        ),
         ("Known to target", para(label_of(YesNoUnknown, report.known_to_target))),
         ("Immediate danger", danger),
     ]
+    if report.emergency_called:
+        called = "No"
+        if report.emergency_called == "yes":
+            called = "Yes, by " + (report.emergency_called_by or "someone not recorded")
+            if report.emergency_called_at:
+                called += f", {fmt_datetime(report.emergency_called_at)}"
+        pairs.append(("Emergency call", para(called)))
     out: list[Flowable] = []
     if len(data.reports) > 1:
         out.append(Paragraph(f"Report {number} of {len(data.reports)}", st.h2))

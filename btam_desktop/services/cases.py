@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -16,12 +17,14 @@ from sqlmodel import col
 from btam_desktop.domain.enums import (
     CaseSetting,
     CaseStatus,
+    DangerAnswer,
     LevelSource,
     PersonRole,
     Priority,
     ReportChannel,
     ThreatDirectness,
     ThreatExpression,
+    ThreatType,
     YesNoUnknown,
 )
 from btam_desktop.domain.models import (
@@ -46,6 +49,7 @@ from btam_desktop.domain.models import (
 from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import MoveRequest, WorkflowAction, check_move, why_not
 from btam_desktop.services.context import ServiceContext
+from btam_desktop.services.evidence import EvidenceFile
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.plans import open_plan_items
 from btam_desktop.services.scales import level_codes, level_rank
@@ -59,12 +63,27 @@ class PersonInput:
     role: PersonRole
     full_name: str = ""
     anonymous: bool = False
+    confidential: bool = False  # a reporter known to the team, never named to the subject
     affiliation: str = ""
     grade_or_position: str = ""
     contact: str = ""
     notes: str = ""
 
     def validate(self) -> None:
+        if self.anonymous and self.confidential:
+            raise ValidationError(
+                "A reporter is either anonymous (identity unknown) or confidential (known to the "
+                "team, withheld from others). Choose one."
+            )
+        if self.anonymous and self.full_name.strip():
+            raise ValidationError(
+                "The reporter is marked anonymous but a name was typed. If the team knows who "
+                "it is, choose “Confidential” instead; otherwise clear the name."
+            )
+        if self.confidential and not self.full_name.strip():
+            raise ValidationError(
+                "A confidential reporter is someone the team knows: give the reporter's name."
+            )
         if not self.anonymous and not self.full_name.strip() and self.role != PersonRole.SUBJECT:
             raise ValidationError(
                 f"Give the {self.role.label.lower()}'s name, or mark them as anonymous or unknown."
@@ -92,6 +111,19 @@ class IntakeInput:
     immediate_danger: bool = False
     emergency_notice_shown_at: datetime | None = None
     scale: str | None = None
+    # Yes / No / Not sure; when None, ``immediate_danger`` gives yes or no.
+    danger_answer: DangerAnswer | None = None
+    conditional: bool = False
+    emergency_called: YesNoUnknown | None = None
+    emergency_called_by: str = ""
+    emergency_called_at: datetime | None = None
+    evidence: list[EvidenceFile] = field(default_factory=list)
+
+    @property
+    def danger(self) -> DangerAnswer:
+        if self.danger_answer is not None:
+            return self.danger_answer
+        return DangerAnswer.YES if self.immediate_danger else DangerAnswer.NO
 
     def validate(self) -> None:
         if not self.narrative.strip():
@@ -103,7 +135,21 @@ class IntakeInput:
             raise ValidationError("The time the report was received needs a time zone.")
         if self.received_at > utcnow():
             raise ValidationError("The report cannot have been received in the future.")
-        if self.immediate_danger and self.emergency_notice_shown_at is None:
+        if self.emergency_called_at is not None:
+            if self.emergency_called_at.tzinfo is None:
+                raise ValidationError("The time emergency services were called needs a time zone.")
+            if self.emergency_called_at > utcnow():
+                raise ValidationError(
+                    "Emergency services cannot have been called in the future. Check the time."
+                )
+        if self.emergency_called_by.strip() and self.emergency_called != YesNoUnknown.YES:
+            raise ValidationError(
+                "Who called emergency services was given, but not that they were called. "
+                "Answer “Yes” to the call question, or clear the name."
+            )
+        for evidence in self.evidence:
+            evidence.checked_media_type()
+        if self.danger.needs_emergency and self.emergency_notice_shown_at is None:
             raise ValidationError(
                 "An immediate-danger report must first show the instruction to call emergency "
                 "services; record when it was shown."
@@ -126,6 +172,7 @@ class CaseSort(StrEnum):
     SITE = "site"
     OPENED = "opened"
     NEXT_DUE = "next_due"
+    THREAT_TYPE = "threat_type"
 
 
 @dataclass
@@ -138,6 +185,8 @@ class CaseQuery:
     mine: bool = False
     overdue: bool = False
     open_only: bool = False
+    threat_type: ThreatType | None = None
+    threat_type_unset: bool = False  # only cases screening has not typed yet
     text: str = ""
     sort: CaseSort = CaseSort.OPENED
     descending: bool = True
@@ -160,6 +209,7 @@ class CaseRow:
     setting: str
     opened_at: datetime
     next_due: date | None
+    threat_type: str = ""
 
 
 _NO_INDEX: custom_op[Any] = custom_op("+")
@@ -179,11 +229,13 @@ _SORT_COLUMNS: dict[CaseSort, ColumnElement[object]] = {
     CaseSort.TITLE: col(Case.title),  # type: ignore[dict-item]
     CaseSort.STATUS: col(Case.status),  # type: ignore[dict-item]
     CaseSort.LEVEL: col(Case.level_rank),  # type: ignore[dict-item]
-    CaseSort.PRIORITY: col(Case.priority),  # type: ignore[dict-item]
+    # By rank (low < normal < high < urgent), not by the alphabet; indexed.
+    CaseSort.PRIORITY: col(Case.priority_rank),  # type: ignore[dict-item]
     CaseSort.OWNER: col(Account.display_name),  # type: ignore[dict-item]
     CaseSort.SITE: col(Case.site),  # type: ignore[dict-item]
     CaseSort.OPENED: col(Case.opened_at),  # type: ignore[dict-item]
     CaseSort.NEXT_DUE: col(Case.next_review_on),  # type: ignore[dict-item]
+    CaseSort.THREAT_TYPE: col(Case.threat_type),  # type: ignore[dict-item]
 }
 
 
@@ -211,27 +263,67 @@ class CaseService:
                 channel=intake.channel.value,
                 reporter_id=reporter_id,
                 reporter_anonymous=bool(intake.reporter and intake.reporter.anonymous),
+                reporter_confidential=bool(intake.reporter and intake.reporter.confidential),
                 narrative=intake.narrative.strip(),
                 threat_quote=intake.threat_quote.strip(),
                 expressed_as=[e.value for e in intake.expressed_as],
                 directness=intake.directness.value,
+                conditional=intake.conditional,
                 known_to_target=intake.known_to_target.value,
-                immediate_danger=intake.immediate_danger,
+                immediate_danger=intake.danger.needs_emergency,
+                danger_answer=intake.danger.value,
                 emergency_notice_shown_at=intake.emergency_notice_shown_at,
+                emergency_called=intake.emergency_called.value if intake.emergency_called else "",
+                emergency_called_by=intake.emergency_called_by.strip(),
+                emergency_called_at=intake.emergency_called_at,
                 entered_by_id=self.ctx.actor.account_id,
             )
             session.add(report)
             session.flush()
             self.ctx.audit(session, "case.create", "case", case.id, f"case {case.number} reported")
-            if intake.immediate_danger:
+            if intake.danger.needs_emergency:
                 self.ctx.audit(
                     session,
                     "intake.emergency_notice",
                     "case",
                     case.id,
-                    "immediate danger: emergency instruction shown",
+                    f"immediate danger ({intake.danger.label.lower()}): emergency instruction "
+                    "shown",
+                )
+            for evidence in intake.evidence:
+                attachment = Attachment(
+                    case_id=_id(case),
+                    file_name=evidence.name,
+                    media_type=evidence.checked_media_type(),
+                    size=len(evidence.data),
+                    sha256=hashlib.sha256(evidence.data).hexdigest(),
+                    description=evidence.description.strip(),
+                    data=evidence.data,
+                    added_by_id=self.ctx.actor.account_id,
+                )
+                session.add(attachment)
+                session.flush()
+                self.ctx.audit(
+                    session,
+                    "attachment.add",
+                    "attachment",
+                    attachment.id,
+                    attachment.media_type,
+                    case_id=case.id,
                 )
             return case
+
+    def confidential_reporter_ids(self, case_id: int) -> set[int]:
+        """People whose identity is withheld from anything meant for the subject or family."""
+        with self.ctx.read() as session:
+            rows = session.execute(
+                select(col(ConcernReport.reporter_id)).where(
+                    col(ConcernReport.case_id) == case_id,
+                    col(ConcernReport.reporter_confidential),
+                    col(ConcernReport.reporter_id).is_not(None),
+                )
+            ).all()
+        return {int(r[0]) for r in rows}
 
     def _default_scale(self) -> str:
         from btam_desktop.services.settings import load_settings
@@ -254,6 +346,7 @@ class CaseService:
             site=intake.site.strip(),
             status=CaseStatus.REPORTED.value,
             priority=intake.priority.value,
+            priority_rank=intake.priority.rank,
             level_scale=scale,
             owner_id=self.ctx.actor.account_id,
             created_by_id=self.ctx.actor.account_id,
@@ -329,6 +422,10 @@ class CaseService:
             conditions.append(col(Case.site) == query.site)
         if query.setting is not None:
             conditions.append(col(Case.setting) == query.setting.value)
+        if query.threat_type is not None:
+            conditions.append(col(Case.threat_type) == query.threat_type.value)
+        elif query.threat_type_unset:
+            conditions.append(col(Case.threat_type) == "")
         if query.mine and self.ctx.actor.account_id is not None:
             me = self.ctx.actor.account_id
             assigned = select(col(CaseMember.case_id)).where(col(CaseMember.account_id) == me)
@@ -459,6 +556,7 @@ class CaseService:
                 col(Case.setting),
                 col(Case.opened_at),
                 col(Case.next_review_on),
+                col(Case.threat_type),
             )
             .select_from(Case)
             .outerjoin(Account, col(Account.id) == col(Case.owner_id))
@@ -562,6 +660,7 @@ class CaseService:
                 case.site, changed = site.strip(), [*changed, "site"]
             if priority is not None:
                 case.priority, changed = priority.value, [*changed, "priority"]
+                case.priority_rank = priority.rank
             if owner_id is not None:
                 if session.get(Account, owner_id) is None:
                     raise ValidationError("Choose an owner from the team.")
@@ -762,9 +861,13 @@ class CaseService:
             )
         case.status = after.value
         now = utcnow()
+        if request.threat_type:
+            case.threat_type = request.threat_type
         if after.is_closed:
             case.closed_at = now
             case.closure_reason = request.reason.strip()
+            if request.threat_type == ThreatType.TRANSIENT.value:
+                case.closure_reason = f"{TRANSIENT_RESOLUTION}. {case.closure_reason}"
         elif before.is_closed:
             case.closed_at = None
             case.closure_reason = ""
@@ -777,7 +880,7 @@ class CaseService:
                 from_status=before.value,
                 to_status=after.value,
                 reason=request.reason.strip(),
-                details={"screeners": list(request.screeners)} if request.screeners else {},
+                details=_move_details(request),
                 by_id=self.ctx.actor.account_id,
             )
         )
@@ -790,28 +893,45 @@ class CaseService:
         )
         return case
 
+    def set_threat_type(self, case_id: int, threat_type: ThreatType, rationale: str) -> Case:
+        """Record what screening found: a transient or a substantive threat, and why."""
+        if not rationale.strip():
+            raise ValidationError(
+                f"Say why the threat is {threat_type.label.lower()}: the facts it rests on."
+            )
+        with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
+            case = _case(session, case_id)
+            before = case.threat_type or "not set"
+            case.threat_type = threat_type.value
+            case.updated_at = utcnow()
+            session.add(case)
+            session.add(
+                CaseNote(
+                    case_id=case_id,
+                    category="decision",
+                    body=f"Threat type: {threat_type.label}. {rationale.strip()}",
+                    author_id=self.ctx.actor.account_id,
+                )
+            )
+            self.ctx.audit(
+                session,
+                "case.threat_type",
+                "case",
+                case_id,
+                f"threat type {before} -> {threat_type.value}",
+            )
+            return case
+
+    def closing_needs(self, case_id: int) -> list[ClosingNeed]:
+        """What closing the case still needs, each with where to do it (empty: ready)."""
+        with self.ctx.read() as session:
+            return _closing_needs(session, case_id)
+
     def _check_ready_to_close(self, session: IndexedSession, case_id: int) -> None:
         """Closing needs every plan item done or dropped, and the closure checklist completed."""
-        open_items = open_plan_items(session, case_id)
-        if open_items:
-            listed = "; ".join(f"“{i.title[:50]}”" for i in open_items[:4])
-            more = f" and {len(open_items) - 4} more" if len(open_items) > 4 else ""
-            raise ValidationError(
-                f"The management plan still has open items: {listed}{more}. Mark each one done, "
-                "or dropped with a reason, before closing the case."
-            )
-        checklist = session.execute(
-            select(col(Assessment.id)).where(
-                col(Assessment.case_id) == case_id,
-                col(Assessment.form_id) == CLOSURE_CHECKLIST_ID,
-                col(Assessment.status) == "completed",
-            )
-        ).first()
-        if checklist is None:
-            raise ValidationError(
-                "Complete the case closure checklist (Assessments tab, Checklist) before "
-                "closing the case."
-            )
+        needs = _closing_needs(session, case_id)
+        if needs:
+            raise ValidationError(" ".join(n.message for n in needs))
 
     def transitions(self, case_id: int) -> list[WorkflowTransition]:
         with self.ctx.read() as session:
@@ -832,6 +952,8 @@ def _only_status_filters(query: CaseQuery) -> bool:
         query.setting is not None,
         query.mine,
         query.overdue,
+        query.threat_type is not None,
+        query.threat_type_unset,
         query.text.strip(),
     )
     return bool(query.statuses or query.open_only) and not any(narrowing)
@@ -852,7 +974,59 @@ def _case_row(r: Any) -> CaseRow:
         setting=r[11],
         opened_at=r[12],
         next_due=r[13],
+        threat_type=r[14] or "",
     )
+
+
+TRANSIENT_RESOLUTION = "Resolved: transient threat"
+
+
+@dataclass(frozen=True)
+class ClosingNeed:
+    """One thing closing still needs. ``where`` names the place to do it: "plan" or "checklist"."""
+
+    where: str
+    message: str
+
+
+def _closing_needs(session: IndexedSession, case_id: int) -> list[ClosingNeed]:
+    needs: list[ClosingNeed] = []
+    open_items = open_plan_items(session, case_id)
+    if open_items:
+        listed = "; ".join(f"“{i.title[:50]}”" for i in open_items[:4])
+        more = f" and {len(open_items) - 4} more" if len(open_items) > 4 else ""
+        needs.append(
+            ClosingNeed(
+                "plan",
+                f"The management plan still has open items: {listed}{more}. Mark each one "
+                "done, or dropped with a reason, before closing the case.",
+            )
+        )
+    checklist = session.execute(
+        select(col(Assessment.id)).where(
+            col(Assessment.case_id) == case_id,
+            col(Assessment.form_id) == CLOSURE_CHECKLIST_ID,
+            col(Assessment.status) == "completed",
+        )
+    ).first()
+    if checklist is None:
+        needs.append(
+            ClosingNeed(
+                "checklist",
+                "Complete the case closure checklist (Assessments tab, Checklist) before "
+                "closing the case.",
+            )
+        )
+    return needs
+
+
+def _move_details(request: MoveRequest) -> dict[str, object]:
+    details: dict[str, object] = {}
+    if request.screeners:
+        details["screeners"] = list(request.screeners)
+    if request.threat_type:
+        details["threat_type"] = request.threat_type
+    return details
 
 
 def _id(case: Case) -> int:

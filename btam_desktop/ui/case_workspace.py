@@ -247,6 +247,9 @@ class CaseWorkspace(QWidget):
         requested = getattr(widget, "reassessment_requested", None)
         if requested is not None:
             requested.connect(lambda _case_id: self.show_tab("assessments"))
+        other_tab = getattr(widget, "tab_requested", None)  # e.g. the wizard asks for the plan
+        if other_tab is not None:
+            other_tab.connect(self.show_tab)
 
     def is_loading(self) -> bool:
         return self._loading

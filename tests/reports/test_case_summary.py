@@ -216,3 +216,19 @@ def test_export_is_recorded_in_the_audit_trail(demo_app: Btam) -> None:
     record_print(demo_app, "blank checklist btam.screening")
     latest = demo_app.audit_events(limit=1)[0]
     assert (latest.action, latest.entity_kind) == ("report.print", "document")
+
+
+def test_a_confidential_reporter_is_marked_withheld_and_the_threat_type_shown(
+    demo_app: Btam,
+) -> None:
+    """The demo's harassment case has a confidential reporter; screening found it substantive."""
+    case_id = demo_app.cases.find(CaseQuery(text="former friend"))[0].id
+    text = pdf_text(build_case_summary(demo_app, case_id))
+    assert "Lee Reporter (fictional)" in text
+    assert text.count("[confidential: withhold from the subject and family]") == 2  # people, report
+    assert "Threat Substantive" in text
+    weapon = demo_app.cases.find(CaseQuery(text="counting down"))[0].id
+    weapon_text = pdf_text(build_case_summary(demo_app, weapon))
+    assert "Not sure" in weapon_text
+    assert "Emergency call Yes, by School resource officer (fictional)" in weapon_text
+    assert "confidential: withhold" not in weapon_text  # a named reporter is not marked

@@ -45,7 +45,7 @@ from btam_desktop.ui.tasks import run_in_background
 NO_SELECTION = "Select an attachment in the table first."
 OPEN_FILTER = (
     "Files BTAM keeps (*.png *.jpg *.jpeg *.gif *.webp *.pdf *.docx *.xlsx *.txt *.eml *.csv "
-    "*.md);;All files (*)"
+    "*.md *.mp3 *.wav *.m4a *.ogg *.flac *.amr *.3gp);;All files (*)"
 )
 EXPORT_WARNING = (
     "The copy leaves the encrypted vault and will not be protected: anyone who can open the "
@@ -60,6 +60,12 @@ TYPE_NAMES = {
     "image/jpeg": "JPEG image",
     "image/gif": "GIF image",
     "image/webp": "WebP image",
+    "audio/mpeg": "MP3 audio",
+    "audio/wav": "WAV audio",
+    "audio/mp4": "M4A audio",
+    "audio/ogg": "Ogg audio",
+    "audio/flac": "FLAC audio",
+    "audio/amr": "AMR voice recording",
     "application/pdf": "PDF document",
     "text/plain": "Text",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",

@@ -142,7 +142,8 @@ def viewer_html(data: ViewerData) -> str:
             "with the suggestion.</span></p>"
         )
     if a.participants:
-        parts.append(f"<p><b>Who took part:</b> {esc(', '.join(a.participants))}</p>")
+        caption = "Screened by" if a.form_kind == "screening" else "Who took part"
+        parts.append(f"<p><b>{caption}:</b> {esc(', '.join(a.participants))}</p>")
     if a.workflow_action:
         try:
             action = WorkflowAction(a.workflow_action).label
