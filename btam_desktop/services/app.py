@@ -9,10 +9,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import CaseSetting, Role
 from btam_desktop.domain.forms import FormRegistry, LevelScale
 from btam_desktop.domain.models import Account, AuditEvent
 from btam_desktop.services.assessments import AssessmentService
+from btam_desktop.services.audit_log import AuditLogService, write_failed_attempts
 from btam_desktop.services.cases import CaseService
 from btam_desktop.services.context import RECOVERY_ACTOR, Actor, ServiceContext
 from btam_desktop.services.drafts import DraftService
@@ -23,9 +25,13 @@ from btam_desktop.services.scales import registry, scale
 from btam_desktop.services.settings import TeamSettings, load_settings, write_settings_rows
 from btam_desktop.services.tasks import TaskService
 from btam_desktop.services.team import TeamService, check_username
-from btam_desktop.store import audit, crypto, remember
+from btam_desktop.store import audit, crypto, remember, signin_failures
 from btam_desktop.store.audit import ChainReport
-from btam_desktop.store.errors import ValidationError, WrongCredentialsError
+from btam_desktop.store.errors import (
+    ValidationError,
+    WrongCredentialsError,
+    WrongRecoveryKeyError,
+)
 from btam_desktop.store.keyfile_names import KEYS_NAME
 from btam_desktop.store.keyslots import KeyFile
 from btam_desktop.store.vault import Vault, is_vault
@@ -43,6 +49,7 @@ class Btam:
         self.assessments = AssessmentService(self.ctx, self.cases)
         self.plans = PlanService(self.ctx)
         self.tasks = TaskService(self.ctx)
+        self.audit_log = AuditLogService(self.ctx)
 
     @property
     def vault(self) -> Vault:
@@ -181,8 +188,18 @@ def create_team_vault(
 
 
 def unlock(folder: Path, username: str, password: str) -> Btam:
-    vault = Vault.open(folder, username, password)
+    try:
+        vault = Vault.open(folder, username, password)
+    except WrongCredentialsError:
+        _note_failure(folder, signin_failures.KIND_PASSWORD, username)
+        raise
     return _signed_in(vault, username)
+
+
+def _note_failure(folder: Path, kind: str, typed_name: str) -> None:
+    """Keep a failed attempt for the trail; the name only if it is a member of this vault."""
+    members = {n.lower(): n for n in vault_usernames(folder)}
+    signin_failures.note(folder, kind, members.get(typed_name.strip().lower(), ""))
 
 
 def unlock_remembered(folder: Path, username: str) -> Btam | None:
@@ -204,14 +221,21 @@ def _signed_in(vault: Vault, username: str) -> Btam:
         if account is None or not account.active:
             raise WrongCredentialsError()
         actor = Actor(account.id, account.username, account.display_name, Role(account.role))
-        with vault.write() as session:
-            audit.append(
-                session, username=actor.username, action="vault.unlock", entity_kind="vault"
-            )
+        _write_unlock(vault, actor.username)
     except BaseException:
         vault.lock()
         raise
     return Btam(vault, actor)
+
+
+def _write_unlock(vault: Vault, username: str) -> None:
+    """The sign-in event, preceded by the failed attempts noted since the last one."""
+    failed = signin_failures.read(vault.folder)
+    with vault.write() as session:
+        write_failed_attempts(session, failed)
+        audit.append(session, username=username, action="vault.unlock", entity_kind="vault")
+    if failed:
+        signin_failures.clear(vault.folder)
 
 
 def recover_and_reset(
@@ -223,7 +247,14 @@ def recover_and_reset(
 ) -> None:
     """The 'forgot my password' path: the recovery key opens the vault and sets a new password
     for one member. The vault is locked again afterwards; the member then signs in normally."""
-    vault = Vault.open_with_recovery(folder, recovery_key)
+    problem = passwords.password_problem(new_password)  # the same policy as Add member
+    if problem is not None:
+        raise ValidationError(problem)
+    try:
+        vault = Vault.open_with_recovery(folder, recovery_key)
+    except WrongRecoveryKeyError:
+        signin_failures.note(folder, signin_failures.KIND_RECOVERY_KEY)
+        raise
     try:
         with vault.read() as session:
             account = session.execute(

@@ -23,6 +23,7 @@ import sqlcipher3
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from btam_desktop.domain import passwords
 from btam_desktop.domain.models import VaultInfo
 from btam_desktop.store import crypto, migrate
 from btam_desktop.store.engine import KeyHolder, connect_raw, make_engine, translate_db_error
@@ -44,7 +45,7 @@ from btam_desktop.store.keyfile_names import (
     KEYS_NAME,
     NEXT_KEYS_NAME,
 )
-from btam_desktop.store.keyslots import SLOT_RECOVERY, SLOT_USER, KeyFile, fsync_dir
+from btam_desktop.store.keyslots import SLOT_RECOVERY, SLOT_USER, KeyFile, KeySlot, fsync_dir
 from btam_desktop.store.lockfile import VaultLock
 from btam_desktop.store.search import IndexedSession
 
@@ -426,13 +427,45 @@ class Vault:
             raise ValidationError("You cannot remove your own account while you are signed in.")
         if sum(1 for s in self.keyfile.slots if s.kind == SLOT_USER) <= 1:
             raise ValidationError("The last team member cannot be removed.")
+        self._rekey(lambda s: s.slot_id != slot.slot_id, None, report)
+
+    def replace_recovery_key(
+        self, kdf_params: crypto.KdfParams | None = None, progress: ProgressCallback | None = None
+    ) -> str:
+        """A new recovery key (after the old one was used or exposed): the old recovery slot is
+        removed and the vault rekeyed, so the old key opens nothing written from now on.
+        Returns the new key, which is shown once and never stored."""
+        report = progress or (lambda done, total, message: None)
+        old = self.keyfile.recovery_slot()
+        params = kdf_params or (old.kdf if old is not None else self._params_like_existing())
+        recovery = new_recovery_key()
+        self._rekey(
+            lambda s: s.kind != SLOT_RECOVERY,
+            (normalize_recovery_key(recovery).encode("ascii"), params),
+            report,
+        )
+        return recovery
+
+    def _rekey(
+        self,
+        keep: Callable[[KeySlot], bool],
+        new_recovery: tuple[bytes, crypto.KdfParams] | None,
+        report: ProgressCallback,
+    ) -> None:
+        """New data key, PRAGMA rekey, verified by reopening, kept slots resealed (and a new
+        recovery slot added). The next key file is written first, so a crash at any step leaves
+        a vault that opens (see _finish_interrupted_rekey)."""
         report(0, 4, "Preparing a new key")
         new_key = os.urandom(crypto.DATA_KEY_BYTES)
         next_file = self.keyfile.copy()
         next_file.generation += 1
-        next_file.slots = [s for s in next_file.slots if s.slot_id != slot.slot_id]
+        next_file.slots = [s for s in next_file.slots if keep(s)]
         for remaining in next_file.slots:
             next_file.seal(remaining, new_key)
+        if new_recovery is not None:
+            secret, params = new_recovery
+            recovery_slot, _ = next_file.new_slot(SLOT_RECOVERY, None, secret, new_key, params)
+            next_file.slots.append(recovery_slot)
         next_file.authenticate(new_key)
         try:
             next_file.write(self.folder / NEXT_KEYS_NAME)
@@ -569,15 +602,14 @@ def _key_opens(db_path: Path, data_key: bytes) -> bool:
     return True
 
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 def _check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters. A short sentence "
-            "you can remember works well."
-        )
+    """The one password policy (domain.passwords), for every way a new password arrives."""
+    problem = passwords.password_problem(password)
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 def _os_reason(exc: OSError) -> str:

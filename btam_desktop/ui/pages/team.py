@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import Role
 from btam_desktop.domain.models import Account, TrainingRecord
 from btam_desktop.services.app import Btam
@@ -49,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 GENERIC_ERROR = "Something went wrong; nothing was saved. Try again, or restart BTAM Desktop."
 EXPIRING_DAYS = 60
-MIN_SCORE = 2  # "Fair" or better; the vault itself insists on the length
+MIN_SCORE = passwords.MIN_SCORE  # the same policy the vault enforces
 ACCOUNT_ID_ROLE = Qt.ItemDataRole.UserRole + 20
 SORT_ROLE = Qt.ItemDataRole.UserRole + 21
 STATE_ROLE = Qt.ItemDataRole.UserRole + 22
