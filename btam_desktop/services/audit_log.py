@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -109,6 +110,15 @@ def event_label(action: str, summary: str) -> str:
             return action_label(action)
         return f"Disclosure to {who.lower()} ({why.lower()})"
     return action_label(action)
+
+
+_CODE_WORD = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def readable_summary(summary: str) -> str:
+    """Codes inside a summary ("concerning_behavior", "screening -> monitoring") as words."""
+    text = _CODE_WORD.sub(lambda m: m.group(0).replace("_", " "), summary)
+    return text.replace(" -> ", " → ")
 
 
 class AuditKind(StrEnum):
@@ -307,7 +317,7 @@ class AuditLogService:
                     action=event.action,
                     label=event_label(event.action, event.summary),
                     case_number=number or ("" if event.case_id is None else f"#{event.case_id}"),
-                    summary=event.summary,
+                    summary=readable_summary(event.summary),
                 )
             )
         return rows

@@ -53,12 +53,18 @@ from btam_desktop.ui.case_workspace import CaseWorkspace
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.idle import InactivityWatcher
 from btam_desktop.ui.intake_dialog import IntakeDialog
+from btam_desktop.ui.pages.audit import AuditPage
 from btam_desktop.ui.pages.cases import CasesPage
 from btam_desktop.ui.pages.dashboard import DashboardPage
 from btam_desktop.ui.pages.settings import SettingsPage
 from btam_desktop.ui.pages.tasks import TasksPage
 from btam_desktop.ui.pages.team import ChangePasswordDialog, TeamPage
-from btam_desktop.ui.recent import add_recent_vault, recent_vaults, ui_settings
+from btam_desktop.ui.recent import (
+    add_recent_vault,
+    recent_vaults,
+    remember_last_user,
+    ui_settings,
+)
 from btam_desktop.ui.reminders import ReminderNotifier
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import UnlockScreen, elided_path, user_message
@@ -72,6 +78,7 @@ PAGE_TASKS = "tasks"
 PAGE_FORMS = "forms"
 PAGE_TEAM = "team"
 PAGE_SETTINGS = "settings"
+PAGE_AUDIT = "audit"
 
 FORMS_MODULE = "btam_desktop.ui.pages.forms"
 FORMS_NOT_AVAILABLE = (
@@ -101,6 +108,7 @@ NAV_ENTRIES = (
     NavEntry(PAGE_FORMS, "Forms and guides", "forms"),
     NavEntry(PAGE_TEAM, "Team", "team", coordinator_only=True),
     NavEntry(PAGE_SETTINGS, "Settings", "settings", coordinator_only=True),
+    NavEntry(PAGE_AUDIT, "Audit trail", "audit", coordinator_only=True),
 )
 
 _GEOMETRY_KEY = "mainwindow/geometry"
@@ -112,6 +120,7 @@ class OpenState:
     """What was on screen when the vault locked, to be restored after unlocking."""
 
     vault_id: str
+    username: str = ""  # restored only for the same person (issue 11)
     page: str = PAGE_DASHBOARD
     case_ids: list[int] = field(default_factory=list)
     case_tabs: dict[int, str] = field(default_factory=dict)
@@ -472,6 +481,8 @@ class MainWindow(QMainWindow):
     def _signed_in(self, app: Btam) -> None:
         self._app = app
         self._folder = app.vault.folder
+        with contextlib.suppress(Exception):
+            remember_last_user(self._folder, app.actor.username)
         if not self.is_demo():  # the demo is opened with --demo, not from the recent list
             with contextlib.suppress(Exception):
                 add_recent_vault(self._folder)
@@ -481,7 +492,11 @@ class MainWindow(QMainWindow):
         self._build_core_pages(app)
         restore = self._restore
         self._restore = None
-        if restore is not None and restore.vault_id == app.vault.vault_id:
+        if (
+            restore is not None
+            and restore.vault_id == app.vault.vault_id
+            and restore.username.casefold() == app.actor.username.casefold()
+        ):
             self._restore_state(restore)
         else:
             self.show_page(PAGE_DASHBOARD)
@@ -620,6 +635,8 @@ class MainWindow(QMainWindow):
             page = tasks_page
         elif key == PAGE_TEAM:
             page = TeamPage(app, self.pages)
+        elif key == PAGE_AUDIT:
+            page = AuditPage(app, self.pages)
         elif key == PAGE_SETTINGS:
             settings_page = SettingsPage(app, self.pages)
             settings_page.settings_changed.connect(self._settings_changed)
@@ -782,7 +799,11 @@ class MainWindow(QMainWindow):
             dialog.hide()
 
     def _snapshot(self, app: Btam) -> OpenState:
-        state = OpenState(vault_id=app.vault.vault_id, page=self.current_page() or PAGE_DASHBOARD)
+        state = OpenState(
+            vault_id=app.vault.vault_id,
+            username=app.actor.username,
+            page=self.current_page() or PAGE_DASHBOARD,
+        )
         current = self.case_tabs.currentWidget() if self.case_tabs is not None else None
         for workspace in self.open_workspaces():
             case_id = next((c for c, w in self._workspaces.items() if w is workspace), None)

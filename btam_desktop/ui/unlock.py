@@ -44,6 +44,7 @@ from btam_desktop.store.vault import (
     normalize_recovery_key,
 )
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.recent import last_user
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
@@ -413,6 +414,7 @@ class UnlockScreen(QWidget):
                 f"There is no BTAM vault in {self._folder}. Open the folder that holds your "
                 "team's vault, or create a new vault."
             )
+        username = username or (last_user(self._folder) if usable else "")
         if username:
             self.select_user(username)
 

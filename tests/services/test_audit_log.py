@@ -63,6 +63,14 @@ def test_every_action_code_has_a_human_label() -> None:
     assert not missing, f"no label for {missing}"
 
 
+def test_summaries_read_as_words() -> None:
+    from btam_desktop.services.audit_log import readable_summary
+
+    assert readable_summary("concerning_behavior") == "concerning behavior"
+    assert readable_summary("screening -> monitoring") == "screening \u2192 monitoring"
+    assert readable_summary("case 2026-0042 reported") == "case 2026-0042 reported"
+
+
 def test_disclosure_label_names_recipient_and_basis() -> None:
     label = event_label("disclosure.add", "to law_enforcement (health_safety_emergency)")
     assert label == "Disclosure to law enforcement (health or safety emergency)"
