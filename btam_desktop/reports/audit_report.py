@@ -27,7 +27,7 @@ def build_audit_excerpt(
 ) -> bytes:
     st = styles()
     width = content_width(paper)
-    widths = [0.07, 0.15, 0.15, 0.27, 0.11]
+    widths = [0.06, 0.13, 0.14, 0.34, 0.1]
     cols = [width * w for w in widths]
     cols.append(width - sum(cols))
     table_rows = [

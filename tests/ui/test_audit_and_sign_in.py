@@ -167,3 +167,60 @@ def test_unlock_screen_remembers_the_last_person_on_this_computer(
     other = UnlockScreen(demo_vault.parent, keyring=(False, "No keyring in tests."))
     qtbot.addWidget(other)
     assert other.selected_user() != DEMO_MEMBER
+
+
+# ---- every view is an event ---------------------------------------------------------------------
+
+
+def test_assessment_viewer_and_print_preview_are_audited(qtbot: QtBot, demo_app: Btam) -> None:
+    from btam_desktop.services.assessments import COMPLETED
+    from btam_desktop.services.cases import CaseQuery
+    from btam_desktop.ui import printing
+    from btam_desktop.ui.wizard.viewer import AssessmentViewer
+    from tests.ui.test_printing import click, events, wait_for_preview
+
+    done = [
+        a
+        for r in demo_app.cases.find(CaseQuery(), 0, 50)
+        for a in demo_app.assessments.for_case(r.id)
+        if a.status == COMPLETED
+    ]
+    assessment = done[0]
+    before = len(events(demo_app, "assessment.view", assessment.case_id))
+    viewer = AssessmentViewer(demo_app, assessment.id or 0)
+    qtbot.addWidget(viewer)
+    viewer.show()
+    qtbot.waitUntil(lambda: viewer.data is not None, timeout=WAIT_MS)
+    viewed = events(demo_app, "assessment.view", assessment.case_id)
+    assert len(viewed) == before + 1
+    kind, case_id, summary = viewed[0]
+    assert (kind, case_id) == ("assessment", assessment.case_id)
+    assert summary == f"{assessment.form_id} opened in the viewer"
+    if not printing.assessment_report_available():
+        return
+    click(qtbot, viewer.print_button)
+    preview = wait_for_preview(qtbot, viewer)
+    previews = events(demo_app, "report.preview", assessment.case_id)
+    assert previews and "shown in print preview" in previews[0][2]
+    preview.close()
+    settle()
+
+
+def test_attachment_preview_is_audited(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.ui.test_case_workspace import add_file, png_file, weapon_case
+
+    workspace = weapon_case(qtbot, demo_app)
+    tab = workspace.attachments
+    workspace.show_tab("attachments")
+    with qtbot.waitSignal(workspace.case_changed, timeout=5000):
+        add_file(qtbot, workspace, monkeypatch, png_file(tmp_path))
+    qtbot.waitUntil(lambda: tab.stack.currentWidget() is tab.preview, timeout=5000)
+    settle()
+    viewed = [
+        e for e in demo_app.audit_events(case_id=workspace.case_id) if e.action == "attachment.view"
+    ]
+    assert len(viewed) == 1
+    assert viewed[0].summary == "image/png previewed"
+    assert "screenshot" not in viewed[0].summary

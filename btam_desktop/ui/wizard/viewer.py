@@ -95,6 +95,13 @@ def load_viewer_data(app: Btam, assessment_id: int) -> ViewerData:
         if a.id is not None
     }
     original = app.assessments.get(assessment.amends_id) if assessment.amends_id else None
+    app.record_event(  # every view is an event (issue 11); the form id only, never content
+        "assessment.view",
+        "assessment",
+        assessment_id,
+        f"{assessment.form_id} opened in the viewer",
+        case_id=assessment.case_id,
+    )
     return ViewerData(
         assessment=assessment,
         definition=definition,
