@@ -38,8 +38,15 @@ NO_DATE = QDate(2000, 1, 1)  # the "any day" value of the date fields
 SHOWN = 1000
 
 
+class _DateField(QDateEdit):
+    """Tab leaves the field (instead of stepping through year, month and day): no trap."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
 def _date_field(name: str) -> QDateEdit:
-    field = QDateEdit()
+    field = _DateField()
     field.setCalendarPopup(True)
     field.setDisplayFormat("yyyy-MM-dd")
     field.setMinimumDate(NO_DATE)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -349,10 +350,11 @@ class PlanTab(CaseTab):
         version_caption = QLabel("&Version:")
         self.version_box = QComboBox()
         self.version_box.setAccessibleName("Plan version")
-        self.version_box.setMinimumContentsLength(22)
+        self.version_box.setMinimumContentsLength(12)  # fits the 1024 px window; grows when wide
         self.version_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
+        self.version_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         version_caption.setBuddy(self.version_box)
         self.version_box.currentIndexChanged.connect(self._version_picked)
         header.addWidget(version_caption)
