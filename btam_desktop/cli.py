@@ -252,6 +252,7 @@ def _audit_kinds() -> list[str]:
 
 
 def _cmd_audit_show(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.domain.text import plural
     from btam_desktop.services.app import unlock
     from btam_desktop.services.audit_log import AuditKind, AuditQuery
 
@@ -275,7 +276,7 @@ def _cmd_audit_show(args: argparse.Namespace, out: Callable[[str], None]) -> int
         case = f" [{row.case_number}]" if row.case_number else ""
         detail = f": {row.summary}" if row.summary else ""
         out(f"{row.id:>7}  {when}  {row.username:<16} {row.label}{case}{detail}")
-    out(f"{len(rows)} events ({query.describe()}); times are UTC.")
+    out(f"{plural(len(rows), 'event')} ({query.describe()}); times are UTC.")
     return EXIT_OK
 
 

@@ -242,7 +242,7 @@ def test_audit_show_prints_filtered_events_with_labels(tmp_path: Path, monkeypat
     lines = out.splitlines()
     assert "Failed sign-in (wrong user name or password)" in lines[0]
     assert "lead" in lines[0]
-    assert lines[-1].startswith("1 events (failed sign-ins and wrong recovery keys)")
+    assert lines[-1].startswith("1 event (failed sign-ins and wrong recovery keys)")
     assert "a wrong guess" not in out
 
     code, out, err = run(monkeypatch, capsys, [*base, "--since", "2999-01-01"], "lead password 1\n")

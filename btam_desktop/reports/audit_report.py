@@ -9,6 +9,7 @@ from datetime import UTC
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from btam_desktop.domain.text import plural
 from btam_desktop.reports.base import (
     DocInfo,
     build_pdf,
@@ -45,7 +46,7 @@ def build_audit_excerpt(
         Paragraph("Audit trail excerpt", st.title),
         Spacer(1, 3),
         Paragraph(
-            para(f"{len(rows)} events: {query.describe()}. Times are UTC, newest first."),
+            para(f"{plural(len(rows), 'event')}: {query.describe()}. Times are UTC, newest first."),
             st.subtitle,
         ),
         Spacer(1, 10),

@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 
 from btam_desktop.domain.enums import DisclosureBasis, DisclosureRecipient
 from btam_desktop.domain.models import Account, AuditEvent, Case
+from btam_desktop.domain.text import plural
 from btam_desktop.domain.workflow import ACTION_LABELS as MOVE_LABELS
 from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.context import RECOVERY_ACTOR, ServiceContext
@@ -334,7 +335,7 @@ class AuditLogService:
                 "audit.export",
                 "audit",
                 "",
-                f"{count} events as {fmt.upper()}: {query.describe()}",
+                f"{plural(count, 'event')} as {fmt.upper()}: {query.describe()}",
             )
 
     def export_csv(self, query: AuditQuery) -> bytes:

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from btam_desktop.domain.models import AuditEvent, VaultInfo
+from btam_desktop.domain.text import plural
 from btam_desktop.domain.types import utcnow
 
 GENESIS = "0" * 64
@@ -118,7 +119,9 @@ class ChainReport:
 
     def describe(self) -> str:
         if self.ok:
-            return f"Audit trail intact: {self.events} events, head {self.head_hash[:16]}…"
+            return (
+                f"Audit trail intact: {plural(self.events, 'event')}, head {self.head_hash[:16]}…"
+            )
         return f"Audit trail broken at event {self.first_broken_id}: {self.problem}"
 
 

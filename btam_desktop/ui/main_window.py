@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from btam_desktop import APP_NAME, __version__
 from btam_desktop.domain.enums import Role
+from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.store.crypto import KdfParams
@@ -1086,7 +1087,7 @@ class MainWindow(QMainWindow):
             return
         remaining = max(0, timeout - self.inactivity.idle_ms())
         minutes = max(1, math.ceil(remaining / 60_000))
-        self._idle_label.setText(f"Locks in {minutes} min without activity")
+        self._idle_label.setText(f"Locks in {plural(minutes, 'minute')} without activity")
         self._idle_label.setToolTip(
             "The vault locks by itself when nobody uses BTAM Desktop. Lock now with Ctrl+L."
         )

@@ -58,6 +58,7 @@ from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import user_message
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
+from btam_desktop.ui.widgets.plural import plural_suffix
 
 logger = logging.getLogger(__name__)
 
@@ -448,7 +449,7 @@ class CoordinatorPage(QWizardPage):
         self.idle_minutes.setAccessibleName("Lock after minutes without activity")
         self.idle_minutes.setRange(0, 240)
         self.idle_minutes.setValue(10)
-        self.idle_minutes.setSuffix(" min")
+        plural_suffix(self.idle_minutes, "minute")
         self.idle_minutes.setSpecialValueText("Never (not recommended)")
         self.idle_minutes.setMinimumWidth(
             self.idle_minutes.fontMetrics().horizontalAdvance("Never (not recommended)") + 48

@@ -141,7 +141,7 @@ def test_csv_export_is_audited_and_safe_for_spreadsheets(coordinator: Btam) -> N
     assert rows[1][6].startswith("'=")  # not a formula
     last = coordinator.audit_events(limit=1)[0]
     assert last.action == "audit.export"
-    assert "1 events as CSV" in last.summary and "exports and printouts" in last.summary
+    assert "1 event as CSV" in last.summary and "exports and printouts" in last.summary
 
 
 def test_failed_sign_ins_are_kept_outside_and_written_at_next_sign_in(

@@ -106,7 +106,7 @@ def test_audit_page_filters_exports_and_shows_failed_sign_ins(
     app = window.app
     assert app is not None
     exports = [e for e in app.audit_events(limit=5) if e.action == "audit.export"]
-    assert [e.summary.split(":")[0] for e in exports] == ["1 events as PDF", "1 events as CSV"]
+    assert [e.summary.split(":")[0] for e in exports] == ["1 event as PDF", "1 event as CSV"]
     window.close()
 
 

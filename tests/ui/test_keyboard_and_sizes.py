@@ -217,3 +217,35 @@ def test_replace_button_is_not_offered_to_members(
         assert not page.recovery_button.isVisible()
     finally:
         member.lock()
+
+
+# ---- plurals ------------------------------------------------------------------------------------
+
+
+def test_units_follow_their_number_in_the_window(
+    qtbot: QtBot, demo_app: Btam, demo_vault: Path
+) -> None:
+    from btam_desktop.domain.text import plural
+    from btam_desktop.services.cases import CaseQuery
+    from btam_desktop.ui.pages.settings import SettingsPage
+
+    assert plural(1, "minute") == "1 minute" and plural(2, "entry", "entries") == "2 entries"
+    page = SettingsPage(demo_app)
+    qtbot.addWidget(page)
+    page.idle_minutes.setValue(1)
+    assert page.idle_minutes.text() == "1 minute"
+    page.idle_minutes.setValue(15)
+    assert page.idle_minutes.text() == "15 minutes"
+    page.retention_years.setValue(1)
+    assert page.retention_years.text() == "1 year"
+
+    window = make_window(qtbot, demo_app, demo_vault)
+    window.inactivity.set_timeout_minutes(1)
+    window._update_idle_hint()
+    assert window._idle_label.text() == "Locks in 1 minute without activity"
+    case_id = demo_app.cases.find(CaseQuery(), 0, 1)[0].id
+    me = demo_app.actor.account_id
+    assert me is not None
+    demo_app.cases.set_members(case_id, [me])
+    assert demo_app.audit_events(limit=1)[0].summary == "1 member"
+    window.close()

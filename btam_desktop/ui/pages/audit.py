@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.text import plural
 from btam_desktop.reports.audit_report import export_audit_excerpt
 from btam_desktop.services.app import Btam
 from btam_desktop.services.audit_log import AuditKind, AuditQuery, AuditRow
@@ -225,7 +226,7 @@ class AuditPage(QWidget):
             if len(self.rows) >= SHOWN
             else ""
         )
-        self.count_label.setText(f"{len(self.rows)} events{more}")
+        self.count_label.setText(f"{plural(len(self.rows), 'event')}{more}")
 
     def export(self, fmt: str) -> Path | None:
         """Ask where, then write the excerpt of the current filters (all matching events)."""

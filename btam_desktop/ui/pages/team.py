@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import Role
 from btam_desktop.domain.models import Account, TrainingRecord
+from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.team import check_username
@@ -777,7 +778,7 @@ class TeamPage(QWidget):
                 status = "Expired"
             elif state == "expiring" and expires is not None:
                 days = (expires - today).days
-                status = "Expires today" if days == 0 else f"Expires in {days} days"
+                status = "Expires today" if days == 0 else f"Expires in {plural(days, 'day')}"
             elif expires is None:
                 status = "Does not expire"
             else:
