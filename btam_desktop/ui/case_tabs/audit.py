@@ -56,7 +56,7 @@ class AuditTab(CaseTab):
                         tooltip=f"User name: {event.username}",
                     ),
                     cell(audit_log.event_label(event.action, event.summary), tooltip=event.action),
-                    cell(event.summary),
+                    cell(audit_log.readable_summary(event.summary)),
                 ]
             )
         self.table.set_rows(rows)
