@@ -251,3 +251,82 @@ def test_units_follow_their_number_in_the_window(
     demo_app.cases.set_members(case_id, [me])
     assert demo_app.audit_events(limit=1)[0].summary == "1 member"
     window.close()
+
+
+def every_dialog(app: Btam, folder: Path) -> list[QDialog]:
+    """One of each dialog the program opens (the intake dialog is checked by its own tests)."""
+    from btam_desktop.domain.workflow import WorkflowAction
+    from btam_desktop.reports import build_case_summary
+    from btam_desktop.services.cases import CaseQuery
+    from btam_desktop.ui.plan.catalog_dialog import CatalogDialog
+    from btam_desktop.ui.plan.monitoring import CheckInDialog
+    from btam_desktop.ui.print_preview import PrintPreviewDialog
+    from btam_desktop.ui.record_dialogs import (
+        DisclosureDialog,
+        LegalHoldDialog,
+        LevelDialog,
+        MembersDialog,
+        NoteDialog,
+        PersonDialog,
+        TimelineEntryDialog,
+    )
+    from btam_desktop.ui.setup_wizard import SetupWizard
+    from btam_desktop.ui.unlock import RecoveryDialog
+    from btam_desktop.ui.wizard.viewer import AssessmentViewer
+    from btam_desktop.ui.workflow_dialogs import WorkflowDialog
+
+    row = app.cases.find(CaseQuery(), 0, 1)[0]
+    case = app.cases.get(row.id)
+    assert case.id is not None
+    members = app.team.members()
+    dialogs: list[QDialog] = [
+        PersonDialog(app, case.id),
+        TimelineEntryDialog(app, case.id),
+        NoteDialog(app, case.id),
+        DisclosureDialog(app, case.id),
+        LevelDialog(app, case, app.scale(case.level_scale)),
+        MembersDialog(app, case.id, members, []),
+        LegalHoldDialog(app, case.id, True),
+        CheckInDialog(app, case.id, [("a", "Weekly check-in with the counselor")]),
+        CatalogDialog(list(app.forms().forms()), "school", set()),
+        RecoveryDialog(folder, [m.username for m in members]),
+        SetupWizard(),
+        PrintPreviewDialog(
+            build_case_summary(app, case.id), "Case summary", "x.pdf", lambda: None, lambda: None
+        ),
+    ]
+    for action in WorkflowAction:
+        dialogs.append(WorkflowDialog(app, case, action))
+    done = [
+        a
+        for r in app.cases.find(CaseQuery(), 0, 50)
+        for a in app.assessments.for_case(r.id)
+        if a.status == "completed"
+    ]
+    if done:
+        viewer = AssessmentViewer(app, done[0].id or 0)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        dialogs.append(viewer)
+    return dialogs
+
+
+def test_every_dialog_fits_1366_by_768_at_125_percent(
+    qtbot: QtBot, demo_app: Btam, demo_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QSize
+
+    from btam_desktop.ui import screen_fit
+
+    width, height = SMALL_SCREEN
+    monkeypatch.setattr(screen_fit, "available_size", lambda _widget: QSize(width, height))
+    too_big = []
+    for dialog in every_dialog(demo_app, demo_vault):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        settle()
+        for size in (dialog.size(), dialog.minimumSizeHint()):
+            if size.width() > width or size.height() > height:
+                too_big.append((type(dialog).__name__, size.width(), size.height()))
+        dialog.close()
+    settle()
+    assert not too_big, too_big
