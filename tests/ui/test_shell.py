@@ -36,6 +36,7 @@ from btam_desktop.ui.app import Launcher, StartWindow, demo_vault_dir
 from btam_desktop.ui.case_workspace import CaseWorkspace
 from btam_desktop.ui.intake_dialog import IntakeDialog
 from btam_desktop.ui.main_window import (
+    PAGE_AUDIT,
     PAGE_CASES,
     PAGE_DASHBOARD,
     PAGE_FORMS,
@@ -455,6 +456,7 @@ def test_coordinator_navigates_with_the_keyboard(
         PAGE_FORMS,
         PAGE_TEAM,
         PAGE_SETTINGS,
+        PAGE_AUDIT,
     ]
     for number, key in enumerate(window.visible_pages(), start=1):
         qtbot.keyClick(
