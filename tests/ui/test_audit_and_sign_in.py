@@ -224,3 +224,20 @@ def test_attachment_preview_is_audited(
     assert len(viewed) == 1
     assert viewed[0].summary == "image/png previewed"
     assert "screenshot" not in viewed[0].summary
+
+
+def test_recovery_dialog_refuses_what_add_member_refuses(qtbot: QtBot, demo_vault: Path) -> None:
+    from btam_desktop.ui.unlock import RecoveryDialog
+
+    screen = UnlockScreen(demo_vault, keyring=(False, "No keyring in tests."))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.mouseClick(screen.recovery_button, Qt.MouseButton.LeftButton)
+    dialog = screen.findChild(RecoveryDialog)
+    assert isinstance(dialog, RecoveryDialog)
+    qtbot.keyClicks(dialog.key_edit, "ABCD-" * 7 + "ABCD")
+    qtbot.keyClicks(dialog.password_edit, "password123")
+    qtbot.keyClicks(dialog.confirm_edit, "password123")
+    qtbot.mouseClick(dialog.reset_button, Qt.MouseButton.LeftButton)
+    assert "too easy to guess" in dialog.message()
+    assert dialog.isVisible()
