@@ -95,12 +95,16 @@ def test_audit_page_filters_exports_and_shows_failed_sign_ins(
     page.kind.setCurrentIndex(page.kind.findData(AuditKind.FAILED_SIGN_IN.value))
     written = page.export("csv")
     assert written == tmp_path / "excerpt.csv"
+    assert not page.csv_button.isEnabled()  # written off the GUI thread
+    settle()
+    assert page.csv_button.isEnabled() and "excerpt saved" in page.count_label.text()
     rows = list(csv.reader(io.StringIO(written.read_text("utf-8-sig"))))
     assert len(rows) == 2 and rows[1][4].startswith("Failed sign-in")
     monkeypatch.setattr(
         QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "x.pdf"), "")
     )
     pdf = page.export("pdf")
+    settle()
     assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
     assert not list(tmp_path.glob(".*writing"))
     app = window.app

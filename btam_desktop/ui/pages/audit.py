@@ -32,6 +32,7 @@ from btam_desktop.services.audit_log import AuditKind, AuditQuery, AuditRow
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.case_tabs.common import RecordTable, cell, fmt_datetime, sort_key
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
 
@@ -241,23 +242,43 @@ class AuditPage(QWidget):
         target = Path(path)
         if target.suffix.lower() != f".{fmt}":
             target = target.with_name(f"{target.name}.{fmt}")
-        try:
+        app = self._app
+
+        def work() -> Path:  # a long trail takes seconds: off the GUI thread
             data = (
-                export_audit_excerpt(self._app, query)
+                export_audit_excerpt(app, query)
                 if fmt == "pdf"
-                else self._app.audit_log.export_csv(query)
+                else app.audit_log.export_csv(query)
             )
             write_file(target, data)
-        except VaultError as error:
+            return target
+
+        self.pdf_button.setEnabled(False)
+        self.csv_button.setEnabled(False)
+        self.count_label.setText("Writing the excerpt…")
+        self.exporting = run_in_background(
+            work, on_done=self._exported, on_error=self._export_failed, parent=self
+        )
+        return target
+
+    def _exported(self, target: Path) -> None:
+        self.pdf_button.setEnabled(True)
+        self.csv_button.setEnabled(True)
+        self.refresh()
+        self.count_label.setText(f"{self.count_label.text()} · excerpt saved to {target.name}")
+
+    def _export_failed(self, error: BaseException) -> None:
+        self.pdf_button.setEnabled(True)
+        self.csv_button.setEnabled(True)
+        self.refresh()
+        if isinstance(error, VaultError):
             self._problem(str(error))
-            return None
-        except OSError as error:
+        elif isinstance(error, OSError):
             QMessageBox.critical(
                 self,
                 "Not saved",
                 f"The excerpt could not be saved there ({error.strerror or 'write refused'}). "
                 "Choose another folder.",
             )
-            return None
-        self.refresh()
-        return target
+        else:
+            self._problem("The excerpt could not be written. Try again.")
