@@ -247,3 +247,18 @@ def test_replacing_the_recovery_key_is_coordinator_only(as_role) -> None:  # typ
     member = as_role("member")
     with pytest.raises(PermissionDeniedError):
         member.team.replace_recovery_key(kdf_params=CHEAP)
+
+
+def test_a_damaged_failure_file_is_reported_in_the_trail(
+    coordinator: Btam, vault_dir: Path
+) -> None:
+    coordinator.lock()
+    (vault_dir / signin_failures.FILE_NAME).write_text("{not json", "utf-8")
+    app = unlock(vault_dir, "coord", PASSWORD)
+    try:
+        failed = app.audit_log.rows(AuditQuery(kind=AuditKind.FAILED_SIGN_IN))
+        assert [r.action for r in failed] == ["signin.failures_unreadable"]
+        assert failed[0].label == "Record of failed sign-ins could not be read"
+        assert not (vault_dir / signin_failures.FILE_NAME).exists()
+    finally:
+        app.lock()
