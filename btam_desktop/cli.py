@@ -10,6 +10,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date
 from pathlib import Path
 
 from btam_desktop import APP_NAME, __version__
@@ -110,6 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     _user_arg(head)
     _stdin_arg(head)
     head.add_argument("--output", type=Path, help="also write the head to this file")
+    # -- issue 11: the team-wide trail from a terminal --
+    show = audit_sub.add_parser("show", help="print audit events, newest first (coordinator)")
+    _vault_arg(show)
+    _user_arg(show)
+    show.add_argument("--since", type=_iso_date, help="from this day on (YYYY-MM-DD, UTC)")
+    show.add_argument("--until", type=_iso_date, help="up to and including this day")
+    show.add_argument("--kind", choices=_audit_kinds(), help="only this kind of event")
+    show.add_argument("--person", default="", help="only events of this user name")
+    show.add_argument("--case", default="", help="only events about this case number")
+    show.add_argument("--limit", type=int, default=500, help="at most this many (default 500)")
+    _stdin_arg(show)
 
     users = sub.add_parser("users", help="manage team members (coordinator only)")
     users_sub = users.add_subparsers(dest="users_command", required=True)
@@ -268,9 +280,56 @@ def _cmd_demo(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     return EXIT_OK
 
 
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not a date; write it as 2026-12-05"
+        ) from None
+
+
+def _audit_kinds() -> list[str]:
+    from btam_desktop.domain.audit_kinds import AuditKind
+
+    return [k.value for k in AuditKind]
+
+
+def _cmd_audit_show(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.domain.audit_kinds import AuditKind
+    from btam_desktop.domain.text import plural
+    from btam_desktop.services.app import unlock
+    from btam_desktop.services.audit_log import AuditQuery
+
+    query = AuditQuery(
+        username=args.person,
+        kind=AuditKind(args.kind) if args.kind else None,
+        case_number=args.case,
+        since=args.since,
+        until=args.until,
+        limit=max(1, args.limit),
+    )
+    password = PasswordSource(args.password_stdin).get(f"Password for {args.user}: ")
+    app = unlock(args.vault, args.user, password)
+    try:
+        rows = app.audit_log.rows(query)
+        app.audit_log.record_view(query)
+    finally:
+        app.lock()
+    for row in rows:
+        when = row.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        case = f" [{row.case_number}]" if row.case_number else ""
+        detail = f": {row.summary}" if row.summary else ""
+        out(f"{row.id:>7}  {when}  {row.username:<16} {row.label}{case}{detail}")
+    out(f"{plural(len(rows), 'event')} ({query.describe()}); times are UTC.")
+    return EXIT_OK
+
+
 def _cmd_audit(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     from btam_desktop.services.app import unlock
 
+    if args.audit_command == "show":
+        return _cmd_audit_show(args, out)
     password = PasswordSource(args.password_stdin).get(f"Password for {args.user}: ")
     from btam_desktop.store.keyslots import write_atomic
 

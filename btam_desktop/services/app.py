@@ -9,10 +9,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import CaseSetting, Role
 from btam_desktop.domain.forms import FormRegistry, LevelScale
 from btam_desktop.domain.models import Account, AuditEvent
 from btam_desktop.services.assessments import AssessmentService
+from btam_desktop.services.audit_log import AuditLogService, write_failed_attempts
 from btam_desktop.services.backup import BackupService
 from btam_desktop.services.cases import CaseService
 from btam_desktop.services.context import RECOVERY_ACTOR, Actor, ServiceContext
@@ -29,13 +31,16 @@ from btam_desktop.services.statistics import StatisticsService
 from btam_desktop.services.tasks import TaskService
 from btam_desktop.services.team import TeamService, check_username
 from btam_desktop.services.transfer import TransferService
-from btam_desktop.store import audit, crypto, remember
+from btam_desktop.store import audit, crypto, remember, signin_failures
 from btam_desktop.store.audit import ChainReport
 from btam_desktop.store.errors import (
     PermissionDeniedError,
+    ReadOnlyVaultError,
+    StorageUnavailableError,
     ValidationError,
     VaultBehindError,
     WrongCredentialsError,
+    WrongRecoveryKeyError,
 )
 from btam_desktop.store.keyfile_names import KEYS_NAME
 from btam_desktop.store.keyslots import KeyFile
@@ -70,6 +75,7 @@ class Btam:
         self.statistics = StatisticsService(self.ctx)
         self.backups = BackupService(self.ctx)
         self.retention = RetentionService(self.ctx)
+        self.audit_log = AuditLogService(self.ctx)
 
     @property
     def vault(self) -> Vault:
@@ -289,8 +295,18 @@ def unlock(
     coordinator passes ``accept_older_copy`` (after a restore), which is recorded. With
     ``inspect_older_copy`` (checking the trail), it opens anyway, sets ``older_copy`` and
     leaves this computer's anchor where it was."""
-    vault = Vault.open(folder, username, password)
+    try:
+        vault = Vault.open(folder, username, password)
+    except WrongCredentialsError:
+        _note_failure(folder, signin_failures.KIND_PASSWORD, username)
+        raise
     return _signed_in(vault, username, accept_older_copy, inspect_older_copy)
+
+
+def _note_failure(folder: Path, kind: str, typed_name: str) -> None:
+    """Keep a failed attempt for the trail; the name only if it is a member of this vault."""
+    members = {n.lower(): n for n in vault_usernames(folder)}
+    signin_failures.note(folder, kind, members.get(typed_name.strip().lower(), ""))
 
 
 def unlock_remembered(
@@ -336,6 +352,7 @@ def _signed_in(
                 app.ctx.audit(
                     session, "vault.older_copy_accepted", "vault", "", behind.detail[:300]
                 )
+        _write_failed_attempts(vault, actor.username)
         # Waits in memory on a full disk or read-only media.
         app.ctx.record("vault.unlock", "vault", "", "older copy, inspected" if inspecting else "")
         app.integrity_problem = _quick_check(vault)
@@ -347,6 +364,24 @@ def _signed_in(
         vault.lock()
         raise
     return app
+
+
+def _write_failed_attempts(vault: Vault, username: str) -> None:
+    """The failed sign-ins noted since the last sign-in go into the trail, then the note is
+    emptied. On read-only media or a full disk the note stays for a later sign-in."""
+    failed = signin_failures.read(vault.folder)
+    if not failed:
+        return
+    try:
+        with vault.write() as session:
+            write_failed_attempts(session, failed, username)
+    except ReadOnlyVaultError:
+        return
+    except StorageUnavailableError as error:
+        if error.disk_full:
+            return
+        raise
+    signin_failures.clear(vault.folder)
 
 
 def _quick_check(vault: Vault) -> str | None:
@@ -413,7 +448,14 @@ def recover_and_reset(
 ) -> None:
     """The 'forgot my password' path: the recovery key opens the vault and sets a new password
     for one member. The vault is locked again afterwards; the member then signs in normally."""
-    vault = Vault.open_with_recovery(folder, recovery_key)
+    problem = passwords.password_problem(new_password)  # the same policy as Add member
+    if problem is not None:
+        raise ValidationError(problem)
+    try:
+        vault = Vault.open_with_recovery(folder, recovery_key)
+    except WrongRecoveryKeyError:
+        signin_failures.note(folder, signin_failures.KIND_RECOVERY_KEY)
+        raise
     try:
         with vault.read() as session:
             account = session.execute(

@@ -46,6 +46,7 @@ from btam_desktop.domain.models import (
     TimelineEntry,
     WorkflowTransition,
 )
+from btam_desktop.domain.text import plural
 from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import MoveRequest, WorkflowAction, check_move, why_not
 from btam_desktop.services.context import ServiceContext
@@ -684,7 +685,7 @@ class CaseService:
                     raise ValidationError("A chosen member is not on the team.")
                 session.add(CaseMember(case_id=case_id, account_id=account_id))
             self.ctx.audit(
-                session, "case.members", "case", case_id, f"{len(set(account_ids))} members"
+                session, "case.members", "case", case_id, plural(len(set(account_ids)), "member")
             )
 
     def members(self, case_id: int) -> list[Account]:

@@ -49,11 +49,14 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.SET_RETENTION: _COORDINATOR,
 }
 
-# Events the window records about what it observed (printing, saving, exporting a document),
+# Events the window records about what it observed (viewing, printing, saving, exporting),
 # by the permission the person needs. ``Btam.record_event`` refuses any other action, so a
 # caller cannot plant an event such as a forged "case destroyed".
 OBSERVED_EVENTS: dict[Permission, frozenset[str]] = {
-    Permission.EXPORT: frozenset({"report.export", "report.print", "report.save"}),
+    Permission.EXPORT: frozenset(
+        {"report.export", "report.print", "report.save", "report.preview"}
+    ),
+    Permission.VIEW_CASES: frozenset({"assessment.view"}),
 }
 
 

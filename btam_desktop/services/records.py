@@ -339,8 +339,11 @@ class RecordService:
             )
             return attachment
 
-    def attachment_data(self, attachment_id: int, *, exporting: bool = False) -> bytes:
-        """The bytes of an attachment. Saving a copy outside the vault is an audit event."""
+    def attachment_data(
+        self, attachment_id: int, *, exporting: bool = False, previewing: bool = False
+    ) -> bytes:
+        """The bytes of an attachment. Saving a copy outside the vault and showing it in the
+        preview are audit events."""
         if exporting:
             self.ctx.require(Permission.EXPORT, "attachment", attachment_id)
             with self.ctx.vault.write() as session:
@@ -351,6 +354,18 @@ class RecordService:
                     "attachment",
                     attachment_id,
                     "copy saved outside the vault",
+                    case_id=attachment.case_id,
+                )
+                return attachment.data
+        if previewing:
+            with self.ctx.vault.write() as session:
+                attachment = self._owned(session, Attachment, attachment_id, "That attachment")
+                self.ctx.audit(
+                    session,
+                    "attachment.view",
+                    "attachment",
+                    attachment_id,
+                    f"{attachment.media_type} previewed",
                     case_id=attachment.case_id,
                 )
                 return attachment.data

@@ -142,6 +142,21 @@ class TeamService:
                 session, "team.remove", "account", account_id, f"{account.username}; vault rekeyed"
             )
 
+    def replace_recovery_key(
+        self,
+        progress: Callable[[int, int, str], None] | None = None,
+        kdf_params: crypto.KdfParams | None = None,
+    ) -> str:
+        """Coordinator: a new recovery key after the old one was used or exposed. The old
+        recovery slot is removed and the vault rekeyed. Returns the new key (shown once)."""
+        self.ctx.require(Permission.MANAGE_TEAM, "vault")
+        recovery = self.ctx.vault.replace_recovery_key(kdf_params, progress)
+        with self.ctx.vault.write() as session:
+            self.ctx.audit(
+                session, "recovery.replace", "vault", "", "new recovery key; vault rekeyed"
+            )
+        return recovery
+
     def change_own_password(
         self,
         old_password: str,

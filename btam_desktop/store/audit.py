@@ -24,6 +24,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from btam_desktop.domain.models import Account, AuditEvent, Case, LevelDecision, VaultInfo
+from btam_desktop.domain.text import plural
 from btam_desktop.domain.types import utcnow
 from btam_desktop.store import signing
 
@@ -211,7 +212,10 @@ class ChainReport:
     def describe(self) -> str:
         if self.ok:
             signed = "; every event signed by its author" if self.signed else ""
-            return f"Audit trail intact: {self.events} events, head {self.head_hash[:16]}…{signed}"
+            return (
+                f"Audit trail intact: {plural(self.events, 'event')}, "
+                f"head {self.head_hash[:16]}…{signed}"
+            )
         where = f"event {self.first_broken_id}" if self.first_broken_id else "a record"
         return f"Audit trail broken at {where}: {self.problem}"
 

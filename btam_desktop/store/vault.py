@@ -23,6 +23,7 @@ import sqlcipher3
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from btam_desktop.domain import passwords
 from btam_desktop.domain.models import VaultInfo
 from btam_desktop.store import (
     anchors,
@@ -664,6 +665,33 @@ class Vault:
             purpose="remove a member (the whole vault is re-encrypted with a new key)",
         )
 
+    def replace_recovery_key(
+        self, kdf_params: crypto.KdfParams | None = None, progress: ProgressCallback | None = None
+    ) -> str:
+        """A new recovery key (after the old one was used or exposed): the old recovery slot and
+        its signing key are retired and the vault rekeyed, so the old key opens nothing written
+        from now on. Returns the new key, which is shown once and never stored."""
+        self._require_vault_signer()
+        old = self.keyfile.recovery_slot()
+        params = kdf_params or (old.kdf if old is not None else self._params_like_existing())
+        recovery = new_recovery_key()
+        candidate = self.keyfile.copy()
+        slot, _ = candidate.new_slot(
+            SLOT_RECOVERY,
+            None,
+            normalize_recovery_key(recovery).encode("ascii"),
+            self._data_key(),
+            params,
+            role=ROLE_RECOVERY,
+            vault_seed=self._vault_seed,
+        )
+        for previous in [s for s in candidate.slots if s.kind == SLOT_RECOVERY]:
+            candidate.retire(previous)
+        candidate.slots = [s for s in candidate.slots if s.kind != SLOT_RECOVERY] + [slot]
+        self._vouch(candidate, slot)
+        self._rekey(candidate, progress)
+        return recovery
+
     def _rekey(
         self,
         next_file: KeyFile,
@@ -983,15 +1011,14 @@ def _key_opens(db_path: Path, data_key: bytes, read_only: bool = False) -> bool:
     return True
 
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 def _check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters. A short sentence "
-            "you can remember works well."
-        )
+    """The one password policy (domain.passwords), for every way a new password arrives."""
+    problem = passwords.password_problem(password)
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 def _remove_empty(folders: list[Path]) -> None:

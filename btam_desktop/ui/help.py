@@ -81,6 +81,7 @@ PAGE_ANCHORS = {
     "team": "team-and-roles",
     "settings": "settings",
     "retention": "retention",
+    "audit": "audit-trail",
 }
 # Case workspace tab name (ui/case_workspace.py TAB_NAMES) -> guide anchor.
 CASE_TAB_ANCHORS = {

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from btam_desktop import APP_NAME
 from btam_desktop.domain.enums import Role
+from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.store.crypto import KdfParams
@@ -55,13 +56,19 @@ from btam_desktop.ui.help import add_help_actions, show_about
 from btam_desktop.ui.icons import app_icon, icon
 from btam_desktop.ui.idle import InactivityWatcher
 from btam_desktop.ui.intake_dialog import IntakeDialog
+from btam_desktop.ui.pages.audit import AuditPage
 from btam_desktop.ui.pages.cases import CasesPage
 from btam_desktop.ui.pages.dashboard import DashboardPage
 from btam_desktop.ui.pages.retention import RetentionPage
 from btam_desktop.ui.pages.settings import SettingsPage
 from btam_desktop.ui.pages.tasks import TasksPage
 from btam_desktop.ui.pages.team import ChangePasswordDialog, TeamPage
-from btam_desktop.ui.recent import add_recent_vault, recent_vaults, ui_settings
+from btam_desktop.ui.recent import (
+    add_recent_vault,
+    recent_vaults,
+    remember_last_user,
+    ui_settings,
+)
 from btam_desktop.ui.reminders import ReminderNotifier
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import UnlockScreen, elided_path, user_message
@@ -76,6 +83,7 @@ PAGE_FORMS = "forms"
 PAGE_TEAM = "team"
 PAGE_SETTINGS = "settings"
 PAGE_RETENTION = "retention"
+PAGE_AUDIT = "audit"
 
 FORMS_MODULE = "btam_desktop.ui.pages.forms"
 FORMS_NOT_AVAILABLE = (
@@ -106,6 +114,7 @@ NAV_ENTRIES = (
     NavEntry(PAGE_TEAM, "Team", "team", coordinator_only=True),
     NavEntry(PAGE_SETTINGS, "Settings", "settings", coordinator_only=True),
     NavEntry(PAGE_RETENTION, "Due for destruction", "calendar", coordinator_only=True),
+    NavEntry(PAGE_AUDIT, "Audit trail", "audit", coordinator_only=True),
 )
 
 _GEOMETRY_KEY = "mainwindow/geometry"
@@ -117,6 +126,7 @@ class OpenState:
     """What was on screen when the vault locked, to be restored after unlocking."""
 
     vault_id: str
+    username: str = ""  # restored only for the same person (issue 11)
     page: str = PAGE_DASHBOARD
     case_ids: list[int] = field(default_factory=list)
     case_tabs: dict[int, str] = field(default_factory=dict)
@@ -497,6 +507,8 @@ class MainWindow(QMainWindow):
     def _signed_in(self, app: Btam) -> None:
         self._app = app
         self._folder = app.vault.folder
+        with contextlib.suppress(Exception):
+            remember_last_user(self._folder, app.actor.username)
         if not self.is_demo():  # the demo is opened with --demo, not from the recent list
             with contextlib.suppress(Exception):
                 add_recent_vault(self._folder)
@@ -506,7 +518,11 @@ class MainWindow(QMainWindow):
         self._build_core_pages(app)
         restore = self._restore
         self._restore = None
-        if restore is not None and restore.vault_id == app.vault.vault_id:
+        if (
+            restore is not None
+            and restore.vault_id == app.vault.vault_id
+            and restore.username.casefold() == app.actor.username.casefold()
+        ):
             self._restore_state(restore)
         else:
             self.show_page(PAGE_DASHBOARD)
@@ -662,6 +678,8 @@ class MainWindow(QMainWindow):
             page = tasks_page
         elif key == PAGE_TEAM:
             page = TeamPage(app, self.pages)
+        elif key == PAGE_AUDIT:
+            page = AuditPage(app, self.pages)
         elif key == PAGE_SETTINGS:
             settings_page = SettingsPage(app, self.pages)
             settings_page.settings_changed.connect(self._settings_changed)
@@ -844,7 +862,11 @@ class MainWindow(QMainWindow):
             dialog.hide()
 
     def _snapshot(self, app: Btam) -> OpenState:
-        state = OpenState(vault_id=app.vault.vault_id, page=self.current_page() or PAGE_DASHBOARD)
+        state = OpenState(
+            vault_id=app.vault.vault_id,
+            username=app.actor.username,
+            page=self.current_page() or PAGE_DASHBOARD,
+        )
         current = self.case_tabs.currentWidget() if self.case_tabs is not None else None
         for workspace in self.open_workspaces():
             case_id = next((c for c, w in self._workspaces.items() if w is workspace), None)
@@ -1177,7 +1199,7 @@ class MainWindow(QMainWindow):
             return
         remaining = max(0, timeout - self.inactivity.idle_ms())
         minutes = max(1, math.ceil(remaining / 60_000))
-        self._idle_label.setText(f"Locks in {minutes} min without activity")
+        self._idle_label.setText(f"Locks in {plural(minutes, 'minute')} without activity")
         self._idle_label.setToolTip(
             "The vault locks by itself when nobody uses BTAM Desktop. Lock now with Ctrl+L."
         )

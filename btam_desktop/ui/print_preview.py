@@ -57,6 +57,7 @@ from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.reports.base import PDFIUM_LOCK
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
 
 logger = logging.getLogger(__name__)
@@ -214,7 +215,7 @@ class PrintPreviewDialog(QDialog):
 
         self.setWindowTitle(f"Print preview: {title}")
         self.setModal(True)
-        self.resize(900, 1000)
+        resize_to_fit(self, 900, 1000)
         self._build()
         self._rerender_timer = QTimer(self)
         self._rerender_timer.setSingleShot(True)

@@ -43,6 +43,7 @@ from btam_desktop.reports import (
     build_case_summary,
     build_meeting_agenda,
     build_recognize_and_report_handout,
+    record_preview,
     record_print,
     record_save,
     suggested_file_name,
@@ -147,6 +148,7 @@ def open_preview(
         parent=parent,
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    _audited(app, parent, record_preview, document, case_id)()  # every view is an event
     dialog.open()
     return dialog
 

@@ -33,18 +33,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.passwords import password_problem
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam, recover_and_reset, unlock, unlock_remembered
 from btam_desktop.services.app import vault_usernames as _vault_usernames
 from btam_desktop.store import remember
 from btam_desktop.store.errors import VaultBehindError, VaultError, WrongCredentialsError
 from btam_desktop.store.vault import (
-    MIN_PASSWORD_LENGTH,
     RECOVERY_CHARS,
     is_vault,
     normalize_recovery_key,
 )
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.recent import last_user
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
@@ -457,6 +458,7 @@ class UnlockScreen(QWidget):
                 f"There is no BTAM vault in {self._folder}. Open the folder that holds your "
                 "team's vault, or create a new vault."
             )
+        username = username or (last_user(self._folder) if usable else "")
         if username:
             self.select_user(username)
 
@@ -579,12 +581,9 @@ class RecoveryDialog(QDialog):
         if not username:
             self._show("Choose the team member whose password to set.", self.user_combo)
             return
-        if len(password) < MIN_PASSWORD_LENGTH:
-            self._show(
-                f"Choose a new password of at least {MIN_PASSWORD_LENGTH} characters. "
-                "A short sentence you can remember works well.",
-                self.password_edit,
-            )
+        problem = password_problem(password)  # the same policy as Add member
+        if problem is not None:
+            self._show(problem, self.password_edit)
             return
         if password != self.confirm_edit.text():
             self.confirm_edit.clear()

@@ -280,18 +280,22 @@ class AttachmentsTab(CaseTab):
         if attachment.id in self._cache:
             self._render(attachment, self._cache[attachment.id])
             return
+        if self._loading == attachment.id:
+            return  # already on its way (and audited once)
         self.no_preview.setText("Loading the preview…")
         self.stack.setCurrentWidget(self.no_preview)
         self._loading = attachment.id
         attachment_id = attachment.id
         run_in_background(
-            lambda: self.app.records.attachment_data(attachment_id),
+            lambda: self.app.records.attachment_data(attachment_id, previewing=True),
             on_done=lambda data: self._loaded(attachment_id, data),
             on_error=self._preview_failed,
             parent=self,
         )
 
     def _loaded(self, attachment_id: int, data: bytes) -> None:
+        if self._loading == attachment_id:
+            self._loading = None
         self._cache[attachment_id] = data
         while len(self._cache) > PREVIEW_CACHE:
             self._cache.pop(next(iter(self._cache)))
@@ -313,6 +317,7 @@ class AttachmentsTab(CaseTab):
         self.stack.setCurrentWidget(self.preview)
 
     def _preview_failed(self, error: BaseException) -> None:
+        self._loading = None
         self.no_preview.setText(error_message(error))
         self.stack.setCurrentWidget(self.no_preview)
 

@@ -75,6 +75,7 @@ from btam_desktop.ui.models.case_table import (
 from btam_desktop.ui.recent import ui_settings
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate
+from btam_desktop.ui.widgets.flow import FlowLayout
 
 logger = logging.getLogger(__name__)
 
@@ -430,7 +431,7 @@ class CasesPage(QWidget):
         self._clear.setToolTip("Show all open cases again")
         self._clear.clicked.connect(self.clear_filters)
 
-        row = QHBoxLayout()
+        row = FlowLayout()  # wraps on a small screen instead of widening the window
         row.setSpacing(6)
         filter_icon = QLabel(self)
         filter_icon.setPixmap(icon("filter").pixmap(16, 16))

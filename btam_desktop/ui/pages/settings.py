@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.retention import CLOSURE_LABELS, parse_rules, rules_to_text
@@ -37,6 +38,7 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.plural import plural_suffix
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ def idle_warning(minutes: int) -> str:
         )
     if minutes > IDLE_WARN_ABOVE:
         return (
-            f"An unattended computer stays open for {minutes} minutes. Most teams choose "
+            f"An unattended computer stays open for {plural(minutes, 'minute')}. Most teams choose "
             f"{IDLE_WARN_ABOVE} minutes or less."
         )
     return ""
@@ -157,7 +159,7 @@ class SettingsPage(QWidget):
         self.idle_minutes.setAccessibleName("Lock after minutes of inactivity")
         self.idle_minutes.setRange(0, 240)
         self.idle_minutes.setSpecialValueText("Never")
-        self.idle_minutes.setSuffix(" minutes")
+        plural_suffix(self.idle_minutes, "minute")
         self.idle_warning = Banner(BannerKind.WARNING, "", self)
         self.idle_warning.setAccessibleName("Idle lock warning")
         self.idle_warning.hide()
@@ -178,7 +180,7 @@ class SettingsPage(QWidget):
         self.retention_years = QSpinBox()
         self.retention_years.setAccessibleName("Default retention in years")
         self.retention_years.setRange(0, 100)
-        self.retention_years.setSuffix(" years")
+        plural_suffix(self.retention_years, "year")
         self.retention_years.setSpecialValueText("No default")
         self.closing_by = QComboBox()
         self.closing_by.setAccessibleName("Who may close, screen out and reopen cases")
@@ -225,7 +227,9 @@ class SettingsPage(QWidget):
         self.backup_folder = QLineEdit()
         self.backup_folder.setAccessibleName("Backup folder")
         self.backup_folder.setPlaceholderText("not set: choose a USB drive or network folder")
-        self.backup_folder_button = QPushButton("C&hoose…")
+        self.backup_folder_button = QPushButton(
+            "C&hoose…", self
+        )  # parent first: setVisible would open it as a window
         self.backup_folder_button.clicked.connect(self._choose_backup_folder)
         self.backup_folder_button.setVisible(self.can_edit)
         folder_row = QHBoxLayout()

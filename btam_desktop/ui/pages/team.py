@@ -34,8 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import Role
 from btam_desktop.domain.models import Account, TrainingRecord
+from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.team import check_username
@@ -44,12 +46,13 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
+from btam_desktop.ui.widgets.flow import FlowLayout
 
 logger = logging.getLogger(__name__)
 
 GENERIC_ERROR = "Something went wrong; nothing was saved. Try again, or restart BTAM Desktop."
 EXPIRING_DAYS = 60
-MIN_SCORE = 2  # "Fair" or better; the vault itself insists on the length
+MIN_SCORE = passwords.MIN_SCORE  # the same policy the vault enforces
 ACCOUNT_ID_ROLE = Qt.ItemDataRole.UserRole + 20
 SORT_ROLE = Qt.ItemDataRole.UserRole + 21
 STATE_ROLE = Qt.ItemDataRole.UserRole + 22
@@ -546,13 +549,20 @@ class TeamPage(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.own_password_button = QPushButton(icon("lock"), "Change m&y password…", self)
         self.own_password_button.clicked.connect(self.open_change_own_password)
-        actions = QHBoxLayout()
-        actions.setSpacing(8)
+        self.recovery_button = QPushButton(icon("key"), "Replace recovery &key…", self)
+        self.recovery_button.setToolTip(
+            "After the recovery key was used or may have been seen: a new key and sheet; "
+            "the old key stops working."
+        )
+        self.recovery_button.clicked.connect(self.open_replace_recovery_key)
+        actions = FlowLayout(spacing=8)  # wraps on a small screen
         for button in (self.add_button, self.role_button, self.reset_button, self.remove_button):
             actions.addWidget(button)
         actions.addStretch(1)
+        actions.addWidget(self.recovery_button)
         actions.addWidget(self.own_password_button)
         self.action_buttons = [
+            self.recovery_button,
             self.add_button,
             self.role_button,
             self.reset_button,
@@ -662,12 +672,25 @@ class TeamPage(QWidget):
         view.setAlternatingRowColors(True)
         view.setSortingEnabled(True)
         view.setWordWrap(False)
+        view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move between cells)
         view.verticalHeader().hide()
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 12)
         view.horizontalHeader().setHighlightSections(False)
         view.horizontalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         )
+
+    def open_replace_recovery_key(self) -> QDialog:
+        from btam_desktop.ui.recovery_key import ReplaceRecoveryKeyDialog
+
+        dialog = ReplaceRecoveryKeyDialog(self.app, self.app.settings().team_name, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self.show_notice("The recovery key was replaced. The old key no longer works.")
+        )
+        self.current_dialog = dialog
+        dialog.open()
+        return dialog
 
     # ---- loading ---------------------------------------------------------------------------
 
@@ -785,7 +808,7 @@ class TeamPage(QWidget):
                 status = "Expired"
             elif state == "expiring" and expires is not None:
                 days = (expires - today).days
-                status = "Expires today" if days == 0 else f"Expires in {days} days"
+                status = "Expires today" if days == 0 else f"Expires in {plural(days, 'day')}"
             elif expires is None:
                 status = "Does not expire"
             else:

@@ -20,11 +20,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTabWidget,
     QToolButton,
@@ -62,6 +65,7 @@ from btam_desktop.ui.plan.table import InterventionTable
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.flow import FlowLayout
 
 PLAN_DRAFT = "plan"
 DRAFT_DELAY_MS = 1000
@@ -427,10 +431,11 @@ class PlanTab(CaseTab):
         version_caption = QLabel("&Version:")
         self.version_box = QComboBox()
         self.version_box.setAccessibleName("Plan version")
-        self.version_box.setMinimumContentsLength(22)
+        self.version_box.setMinimumContentsLength(12)  # fits the 1024 px window; grows when wide
         self.version_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
+        self.version_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         version_caption.setBuddy(self.version_box)
         self.version_box.currentIndexChanged.connect(self._version_picked)
         header.addWidget(version_caption)
@@ -574,7 +579,6 @@ class PlanTab(CaseTab):
             "when they differ."
         )
         review_hint.setWordWrap(True)
-        review_row.addWidget(review_hint, 1)
         review_row.addSpacing(12)
         monitoring_caption = QLabel("Monitoring &period:")
         self.monitoring_days = QSpinBox()
@@ -594,10 +598,12 @@ class PlanTab(CaseTab):
         review_row.addWidget(monitoring_caption)
         review_row.addWidget(self.monitoring_days)
         review_row.addWidget(self.monitoring_end)
+        review_row.addStretch(1)
         layout.addLayout(review_row)
+        # On its own line: a wrapped label inside a row is not given the height it needs.
+        layout.addWidget(review_hint)
 
-        tools = QHBoxLayout()
-        tools.setSpacing(6)
+        tools = FlowLayout(spacing=6)  # wraps at 1024 px instead of widening the window
         tools.addWidget(heading_label("Interventions"))
         tools.addSpacing(8)
         self.add_button = self._tool("add", "&Add", "Add an intervention (Insert)", self.add_row)
@@ -646,13 +652,20 @@ class PlanTab(CaseTab):
         self.table.down_action.triggered.connect(lambda: self.move_rows(1))
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.table.selectionModel().currentChanged.connect(self._update_actions)
+        # Room for a few rows however short the screen; the page scrolls beyond that.
+        self.table.setMinimumHeight(self.table.fontMetrics().lineSpacing() * 8)
         layout.addWidget(self.table, 1)
         self.table_hint = muted_label(
             "Double-click a cell, press F2 or start typing to change it. Drag rows, or press "
             "Ctrl+Up and Ctrl+Down, to put them in order. Ctrl+Z undoes."
         )
         layout.addWidget(self.table_hint)
-        return page
+        # Scrolls on a short screen (1024×640) rather than drawing the rows over each other.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        return scroll
 
     def _tool(self, icon_name: str, text: str, tip: str, slot: Any) -> QPushButton:
         button = QPushButton(icon(icon_name), text) if icon_name else QPushButton(text)

@@ -66,6 +66,7 @@ from btam_desktop.services.scales import scale
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui import tasks
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay
@@ -273,8 +274,8 @@ class AssessmentWizard(QDialog):
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.setWindowTitle("Assessment")
-        self.resize(1220, 800)
         self.setMinimumSize(QSize(900, 560))
+        resize_to_fit(self, 1220, 800)
 
         self.data: WizardData | None = None
         self.definition: FormDefinition | None = None
