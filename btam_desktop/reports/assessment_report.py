@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
 from btam_desktop.domain.enums import InformationSource, Reliability
 from btam_desktop.domain.forms import (
@@ -29,6 +29,7 @@ from btam_desktop.reports.base import (
     ALERT_LIGHT,
     MUTED,
     DocInfo,
+    Paragraph,
     ProgressCallback,
     build_pdf,
     content_width,

@@ -15,26 +15,34 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from io import BytesIO
-from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
-import reportlab
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, TableStyle
+from reportlab.platypus import Paragraph as _RLParagraph
+
+from btam_desktop.reports.fonts import (
+    FONT,
+    FONT_BOLD,
+    FONT_BOLD_ITALIC,
+    FONT_ITALIC,
+    embolden,
+    markup,
+    needs_shaping,
+    prepare,
+    register_fonts,
+)
+from btam_desktop.reports.fonts import draw as draw_text
+from btam_desktop.reports.fonts import width as text_width
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -68,120 +76,43 @@ def content_width(paper: str) -> float:
 
 
 # ---- fonts -----------------------------------------------------------------------------------
+# Noto Sans with per-character fallback to other scripts' fonts (see reports/fonts.py).
 
-FONT = "BtamSans"
-FONT_BOLD = "BtamSans-Bold"
-FONT_ITALIC = "BtamSans-Italic"
-FONT_BOLD_ITALIC = "BtamSans-BoldItalic"
-
-_FONT_FILES = {
-    FONT: "Vera.ttf",
-    FONT_BOLD: "VeraBd.ttf",
-    FONT_ITALIC: "VeraIt.ttf",
-    FONT_BOLD_ITALIC: "VeraBI.ttf",
-}
-_font_lock = threading.Lock()
-_fonts_ready = False
-
-
-def fonts_dir() -> Path:
-    """The fonts folder inside the installed reportlab package (Bitstream Vera lives there)."""
-    return Path(reportlab.__file__).resolve().parent / "fonts"
-
-
-def register_fonts() -> None:
-    """Register the Vera family once per process (safe to call from any thread)."""
-    global _fonts_ready
-    if _fonts_ready:
-        return
-    with _font_lock:
-        if _fonts_ready:
-            return
-        folder = fonts_dir()
-        for name, file_name in _FONT_FILES.items():
-            pdfmetrics.registerFont(TTFont(name, str(folder / file_name)))
-        pdfmetrics.registerFontFamily(
-            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
-        )
-        _fonts_ready = True
-
-
-@cache
-def _covered() -> frozenset[int]:
-    """Code points every face of the family can draw."""
-    register_fonts()
-    sets: list[frozenset[int]] = []
-    for name in _FONT_FILES:
-        font = pdfmetrics.getFont(name)
-        sets.append(frozenset(font.face.charToGlyph))
-    return frozenset.intersection(*sets)
-
-
-# Characters the Vera fonts lack, written with ones they have.
-_SUBSTITUTES = {
-    "\u2010": "-",
-    "\u2011": "-",
-    "\u2012": "-",
-    "\u2015": "\u2014",
-    "\u2032": "'",
-    "\u2033": '"',
-    "\u2192": "->",
-    "\u2190": "<-",
-    "\u2264": "<=",
-    "\u2265": ">=",
-    "\u2260": "!=",
-    "\u2212": "-",
-    "\u2713": "x",
-    "\u2714": "x",
-    "\u2717": "x",
-    "\u2610": "[ ]",
-    "\u2611": "[x]",
-    "\u25cf": "\u2022",
-    "\u25e6": "\u2022",
-    "\u2043": "-",
-    "\u00ad": "",
-    "\u200b": "",
-    "\u200d": "",
-    "\ufeff": "",
-    "\u202f": " ",
-    "\u2009": " ",
-    "\u2002": " ",
-    "\u2003": " ",
-}
+_SHAPED_STYLES: dict[str, ParagraphStyle] = {}
 
 
 def safe_text(text: str) -> str:
-    """``text`` with every character the embedded fonts can draw; others are approximated
-    (accents dropped, arrows spelt out) or shown as '?', never as an invisible gap."""
-    covered = _covered()
-    if all(ord(ch) in covered or ch in "\n\t" for ch in text):
-        return text
-    out: list[str] = []
-    for ch in text:
-        if ord(ch) in covered or ch in "\n\t":
-            out.append(ch)
-            continue
-        if ch in _SUBSTITUTES:
-            out.append(_SUBSTITUTES[ch])
-            continue
-        plain = "".join(
-            c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
-        )
-        if plain and all(ord(c) in covered for c in plain):
-            out.append(plain)
-        elif unicodedata.category(ch).startswith("Z"):
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf"):
-            continue
-        else:
-            out.append("?")
-    return "".join(out)
+    """``text`` as it will be drawn: normalized, right-to-left runs in visual order, a
+    hollow square for any character no font has (never a silent '?'; see
+    :func:`btam_desktop.reports.fonts.unprintable` to warn before printing)."""
+    return prepare(text)
 
 
 def para(text: object) -> str:
-    """Plain text as Paragraph markup: safe characters, escaped, line breaks kept."""
-    value = safe_text("" if text is None else str(text)).replace("\r\n", "\n").replace("\r", "\n")
-    return escape(value.strip("\n")).replace("\n", "<br/>")
+    """Plain text as Paragraph markup: line breaks kept, every script in a font that has it."""
+    value = prepare("" if text is None else str(text))
+    return markup(value.strip("\n"))
+
+
+class Paragraph(_RLParagraph):  # type: ignore[misc]  # reportlab is untyped
+    """A reportlab Paragraph that shapes its text with HarfBuzz when a script needs it
+    (Devanagari); other text skips shaping, which costs time on long narratives."""
+
+    def __init__(self, text: str, style: ParagraphStyle | None = None, *args: Any, **kw: Any):
+        if style is not None:
+            if style.fontName in (FONT_BOLD, FONT_BOLD_ITALIC):
+                text = embolden(text)
+            if needs_shaping(text):
+                style = _shaped(style)
+        super().__init__(text, style, *args, **kw)
+
+
+def _shaped(style: ParagraphStyle) -> ParagraphStyle:
+    shaped = _SHAPED_STYLES.get(style.name)
+    if shaped is None or shaped.parent is not style:
+        shaped = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+        _SHAPED_STYLES[style.name] = shaped
+    return shaped
 
 
 # ---- colors and styles -----------------------------------------------------------------------
@@ -439,13 +370,20 @@ class DocInfo:
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
-    """``text`` shortened with an ellipsis to fit ``width``."""
+    """``text`` (prepared for drawing) shortened with an ellipsis to fit ``width``."""
     text = safe_text(text)
-    if stringWidth(text, font, size) <= width:
+    if text_width(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "\u2026", font, size) > width:
+    # halve the overshoot first: a long team name or title is cut in a few steps
+    while len(text) > 8 and text_width(text[: len(text) // 2], font, size) > width:
+        text = text[: len(text) // 2]
+    while text and text_width(text + "\u2026", font, size) > width:
         text = text[:-1]
     return text.rstrip() + "\u2026"
+
+
+def _draw_right(canv: Canvas, x_end: float, y: float, text: str, font: str, size: float) -> None:
+    draw_text(canv, x_end - text_width(text, font, size), y, text, font, size)
 
 
 def draw_page_frame(canv: Canvas, info: DocInfo, page: int, total: int) -> None:
@@ -456,26 +394,23 @@ def draw_page_frame(canv: Canvas, info: DocInfo, page: int, total: int) -> None:
     # header
     top = height - 34
     canv.setFillColor(ACCENT)
-    canv.setFont(FONT_BOLD, 8.5)
     usable = right - left
     team = _fit(info.team_name, FONT_BOLD, 8.5, usable * 0.45)
-    canv.drawString(left, top, team)
+    draw_text(canv, left, top, team, FONT_BOLD, 8.5)
     canv.setFillColor(MUTED)
-    canv.setFont(FONT, 8.5)
     right_text = info.header_right or info.title
     x_end = right
     if info.case_field:
         field_w = 92.0
-        canv.setFont(FONT, 8.5)
         label = "Case no."
-        label_w = stringWidth(label, FONT, 8.5)
-        canv.drawString(right - field_w, top, label)
+        label_w = text_width(label, FONT, 8.5)
+        draw_text(canv, right - field_w, top, label, FONT, 8.5)
         canv.setStrokeColor(WRITE_LINE)
         canv.setLineWidth(0.6)
         canv.line(right - field_w + label_w + 4, top - 2, right, top - 2)
         x_end = right - field_w - 14
-    room = x_end - left - stringWidth(team, FONT_BOLD, 8.5) - 18
-    canv.drawRightString(x_end, top, _fit(right_text, FONT, 8.5, max(room, 40)))
+    room = x_end - left - text_width(team, FONT_BOLD, 8.5) - 18
+    _draw_right(canv, x_end, top, _fit(right_text, FONT, 8.5, max(room, 40)), FONT, 8.5)
     canv.setStrokeColor(RULE)
     canv.setLineWidth(0.6)
     canv.line(left, top - 8, right, top - 8)
@@ -484,18 +419,16 @@ def draw_page_frame(canv: Canvas, info: DocInfo, page: int, total: int) -> None:
     canv.setStrokeColor(RULE)
     canv.line(left, base + 10, right, base + 10)
     canv.setFillColor(INK)
-    canv.setFont(FONT_BOLD, 8)
     page_text = f"Page {page} of {total}"
-    canv.drawRightString(right, base, page_text)
-    room = usable - stringWidth(page_text, FONT_BOLD, 8) - 16
+    _draw_right(canv, right, base, page_text, FONT_BOLD, 8)
+    room = usable - text_width(page_text, FONT_BOLD, 8) - 16
     if info.confidential_line:
-        canv.setFont(FONT_BOLD, 7.2)
         canv.setFillColor(INK)
-        canv.drawString(left, base, _fit(info.confidential_line, FONT_BOLD, 7.2, room))
+        line = _fit(info.confidential_line, FONT_BOLD, 7.2, room)
+        draw_text(canv, left, base, line, FONT_BOLD, 7.2)
     if info.footer_note:
-        canv.setFont(FONT, 6.8)
         canv.setFillColor(MUTED)
-        canv.drawString(left, base - 10, _fit(info.footer_note, FONT, 6.8, usable))
+        draw_text(canv, left, base - 10, _fit(info.footer_note, FONT, 6.8, usable), FONT, 6.8)
     canv.restoreState()
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, KeepTogether, Spacer
 
 from btam_desktop.domain.enums import (
     CaseSetting,
@@ -53,6 +53,7 @@ from btam_desktop.reports.base import (
     HAIRLINE,
     MUTED,
     DocInfo,
+    Paragraph,
     ProgressCallback,
     build_pdf,
     content_width,

@@ -13,7 +13,6 @@ from reportlab.platypus import (
     Flowable,
     HRFlowable,
     KeepTogether,
-    Paragraph,
     Spacer,
     Table,
 )
@@ -37,6 +36,7 @@ from btam_desktop.reports.base import (
     MUTED,
     RULE,
     DocInfo,
+    Paragraph,
     build_pdf,
     content_width,
     hex_of,

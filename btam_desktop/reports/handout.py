@@ -9,13 +9,14 @@ from functools import cache
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from btam_desktop.reports.base import (
     ACCENT,
     ALERT,
     FONT_BOLD,
     DocInfo,
+    Paragraph,
     build_pdf_counted,
     content_width,
     para,

@@ -10,7 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Spacer, Table
 
 from btam_desktop.domain.forms import LevelScale
 from btam_desktop.reports.base import (
@@ -19,6 +19,7 @@ from btam_desktop.reports.base import (
     HAIRLINE,
     RULE,
     DocInfo,
+    Paragraph,
     build_pdf,
     content_width,
     fmt_date,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
 from btam_desktop.domain.models import Account, ManagementPlan, PlanIntervention
 from btam_desktop.reports.base import (
@@ -18,6 +18,7 @@ from btam_desktop.reports.base import (
     MUTED,
     RULE,
     DocInfo,
+    Paragraph,
     ProgressCallback,
     build_pdf,
     content_width,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus import Flowable, Table
 
-from btam_desktop.reports.base import ACCENT, HAIRLINE, SHADE, para, styles, table_style
+from btam_desktop.reports.base import ACCENT, HAIRLINE, SHADE, Paragraph, para, styles, table_style
 
 # Cells longer than this may be taller than a page: the table then splits inside rows.
 LONG_CELL_CHARS = 1800
