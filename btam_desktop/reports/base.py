@@ -99,7 +99,7 @@ class Paragraph(_RLParagraph):  # type: ignore[misc]  # reportlab is untyped
     (Devanagari); other text skips shaping, which costs time on long narratives."""
 
     def __init__(self, text: str, style: ParagraphStyle | None = None, *args: Any, **kw: Any):
-        if style is not None:
+        if style is not None and text:
             if style.fontName in (FONT_BOLD, FONT_BOLD_ITALIC):
                 text = embolden(text)
             if needs_shaping(text):

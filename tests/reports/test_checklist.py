@@ -261,12 +261,17 @@ def test_write_blank_checklists_writes_every_form_to_the_chosen_folder(tmp_path:
     assert not (tmp_path / "other").exists()
 
 
-def test_text_the_fonts_cannot_draw_is_approximated_not_lost() -> None:
+def test_text_keeps_every_script_and_marks_what_no_font_has() -> None:
     from btam_desktop.reports.base import safe_text
+    from btam_desktop.reports.fonts import MISSING_MARK, unprintable
 
-    assert safe_text("Dvořák → Zoë") == "Dvorák -> Zoë"
-    assert safe_text("日本") == "??"
+    assert safe_text("Dvořák → Zoë") == "Dvořák → Zoë"
+    assert safe_text("日本 김 Ольга") == "日本 김 Ольга"
     assert safe_text("plain") == "plain"
+    # a private-use character has no glyph anywhere: marked, listed, never a silent "?"
+    assert safe_text("a\ue000b") == f"a{MISSING_MARK}b"
+    assert unprintable("a\ue000b\ue000") == ["\ue000"]
+    assert unprintable("Zoë 日本 😀") == []
 
 
 def test_long_guidance_and_many_choices_break_across_pages(tmp_path: Path) -> None:
