@@ -30,18 +30,13 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, TableStyle
 from reportlab.platypus import Paragraph as _RLParagraph
 
-from btam_desktop.reports.fonts import (
-    FONT,
-    FONT_BOLD,
-    FONT_BOLD_ITALIC,
-    FONT_ITALIC,
-    embolden,
-    markup,
-    needs_shaping,
-    prepare,
-    register_fonts,
-)
+from btam_desktop.reports.fonts import FONT as FONT
+from btam_desktop.reports.fonts import FONT_BOLD as FONT_BOLD
+from btam_desktop.reports.fonts import FONT_BOLD_ITALIC as FONT_BOLD_ITALIC
+from btam_desktop.reports.fonts import FONT_ITALIC as FONT_ITALIC
 from btam_desktop.reports.fonts import draw as draw_text
+from btam_desktop.reports.fonts import embolden, markup, needs_shaping, prepare
+from btam_desktop.reports.fonts import register_fonts as register_fonts
 from btam_desktop.reports.fonts import width as text_width
 
 ProgressCallback = Callable[[int, int, str], None]

@@ -23,14 +23,14 @@ from btam_desktop.reports.base import (
     SHADE,
     WRITE_LINE,
     Paragraph,
-    draw_text,
     hex_of,
     para,
     safe_text,
     styles,
     table_style,
-    text_width,
 )
+from btam_desktop.reports.fonts import draw as draw_text
+from btam_desktop.reports.fonts import width as text_width
 
 _MUTED = hex_of(MUTED)
 BOX = 9.0  # side of a check box, in points
