@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -95,8 +96,7 @@ class Paragraph(_RLParagraph):  # type: ignore[misc]  # reportlab is untyped
 
     def __init__(self, text: str, style: ParagraphStyle | None = None, *args: Any, **kw: Any):
         if style is not None and text:
-            if style.fontName in (FONT_BOLD, FONT_BOLD_ITALIC):
-                text = embolden(text)
+            text = embolden(text, whole=style.fontName in (FONT_BOLD, FONT_BOLD_ITALIC))
             if needs_shaping(text):
                 style = _shaped(style)
         super().__init__(text, style, *args, **kw)
@@ -492,9 +492,9 @@ def build_pdf_counted(
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=safe_text(info.title),
-        author=safe_text(info.team_name),
-        subject=safe_text(info.subject),
+        title=_metadata(info.title),
+        author=_metadata(info.team_name),
+        subject=_metadata(info.subject),
         creator=PRODUCER,
         producer=PRODUCER,
         keywords=list(info.keywords),
@@ -523,6 +523,11 @@ def build_pdf_counted(
     with _BUILD_LOCK:
         doc.build(list(story), canvasmaker=canvasmaker)
     return buffer.getvalue(), doc.page
+
+
+def _metadata(text: str) -> str:
+    # metadata is read by software, not drawn: logical order, no joining forms
+    return unicodedata.normalize("NFC", text)
 
 
 def printed_on_note(extra: str = "") -> str:

@@ -281,7 +281,7 @@ class RatingBoxes(Flowable):  # type: ignore[misc]  # reportlab is untyped
         super().__init__()
         self.low = low
         self.high = high
-        self.labels = {value: safe_text(text) for value, text in labels.items()}
+        self.labels = dict(labels)  # para() prepares them for drawing
         self.indent = indent
         self._cell = 30.0
         self._label_paras: list[tuple[float, Paragraph, float]] = []

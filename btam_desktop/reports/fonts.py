@@ -34,6 +34,7 @@ import arabic_reshaper
 from bidi import get_display
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import paragraph as rl_paragraph
 
 ENV_OVERRIDE = "BTAM_RESOURCES_DIR"
 
@@ -101,6 +102,7 @@ def fonts_dir() -> Path:
 
 
 _reportlab_to_unicode = ttfonts.makeToUnicodeCMap
+_reportlab_shape_word = rl_paragraph.shapeFragWord
 
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
@@ -115,6 +117,16 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     return cmap
 
 
+def _shape_indic_words_only(word: list[object], *args: object, **kwargs: object) -> object:
+    """reportlab shapes every word of a shaped paragraph with HarfBuzz. Only Indic words need
+    it: Arabic and Hebrew words are already joined and in visual order (HarfBuzz would turn
+    them back), and other words gain nothing but cost time."""
+    text = "".join(str(piece[1]) for piece in word[1:] if isinstance(piece, tuple))
+    if not _SHAPED_SCRIPTS.search(text):
+        return word
+    return _reportlab_shape_word(word, *args, **kwargs)
+
+
 def register_fonts() -> None:
     """Register every face once per process (safe to call from any thread)."""
     global _ready
@@ -124,6 +136,7 @@ def register_fonts() -> None:
         if _ready:
             return
         ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+        rl_paragraph.shapeFragWord = _shape_indic_words_only
         folder = fonts_dir()
         for name, file_name in _MAIN.items():
             pdfmetrics.registerFont(TTFont(name, str(folder / file_name)))
@@ -273,11 +286,17 @@ def _family(font: str) -> str:
 _FALLBACK_TAG = re.compile('<font name="(Btam(?:Arabic|Hebrew|Devanagari))">')
 
 
-def embolden(markup_text: str) -> str:
-    """Markup whose fallback runs use the bold faces (for a paragraph set in bold)."""
+_BOLD_SPAN = re.compile(r"<b>.*?</b>", re.DOTALL)
+
+
+def embolden(markup_text: str, *, whole: bool = True) -> str:
+    """Markup whose fallback runs use the bold faces: all of them (``whole``, for a paragraph
+    set in bold) or those inside <b>...</b>."""
     if '<font name="Btam' not in markup_text:
         return markup_text
-    return _FALLBACK_TAG.sub(r'<font name="\1-Bold">', markup_text)
+    if whole:
+        return _FALLBACK_TAG.sub(r'<font name="\1-Bold">', markup_text)
+    return _BOLD_SPAN.sub(lambda m: embolden(m.group(0)), markup_text)
 
 
 def width(text: str, font: str, size: float) -> float:
