@@ -227,14 +227,78 @@ def bench_case_summary(pages: int, paper: str, runs: int) -> None:
             app.lock()
 
 
+def _megabyte_text(rng: random.Random, *, one_paragraph: bool, size: int = 1_000_000) -> str:
+    """About ``size`` characters of plain sentences; one huge paragraph or many."""
+    parts: list[str] = []
+    total = 0
+    while total < size:
+        part = _sentence(rng, rng.randint(12, 40))
+        parts.append(part)
+        total += len(part) + 1
+    if one_paragraph:
+        return " ".join(parts)
+    return "\n\n".join(" ".join(parts[i : i + 8]) for i in range(0, len(parts), 8))
+
+
+def bench_long_texts(paper: str, runs: int) -> None:
+    """A case whose narrative is 1 MB in one paragraph, another with a 1 MB note: full and
+    abridged printing, and the multi-script demo case."""
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory(prefix="btam-bench-") as folder:
+        app = create_demo_vault(Path(folder) / "vault", kdf_params=CHEAP)
+        try:
+            narrative_case = app.cases.report_concern(
+                IntakeInput(
+                    received_at=utcnow() - timedelta(days=3),
+                    channel=ReportChannel.PHONE,
+                    narrative=_megabyte_text(rng, one_paragraph=True),
+                    setting=CaseSetting.SCHOOL,
+                    title="Benchmark: a 1 MB narrative",
+                    subjects=[PersonInput(PersonRole.SUBJECT, full_name="Bench Subject")],
+                )
+            ).id
+            note_case = app.cases.report_concern(
+                IntakeInput(
+                    received_at=utcnow() - timedelta(days=3),
+                    channel=ReportChannel.PHONE,
+                    narrative="Short narrative.",
+                    setting=CaseSetting.SCHOOL,
+                    title="Benchmark: a 1 MB note",
+                )
+            ).id
+            assert narrative_case is not None and note_case is not None
+            app.records.add_note(
+                note_case, NoteCategory.OTHER, _megabyte_text(rng, one_paragraph=False)
+            )
+            for label, case_id in (("1 MB narrative", narrative_case), ("1 MB note", note_case)):
+                for abridge in (False, True):
+                    seconds, pdf = median_time(
+                        lambda c=case_id, a=abridge: build_case_summary(
+                            app, c, paper=paper, abridge=a
+                        ),
+                        runs if abridge else 1,
+                    )
+                    assert isinstance(pdf, bytes)
+                    kind = "abridged" if abridge else "full"
+                    print(
+                        f"case summary, {label}, {kind}: {page_count(pdf)} pages, "
+                        f"{seconds:.2f} s, {len(pdf) / 1_048_576:.1f} MB"
+                    )
+        finally:
+            app.lock()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--paper", default="letter", choices=("letter", "a4"))
+    parser.add_argument("--skip-long", action="store_true", help="skip the 1 MB texts")
     args = parser.parse_args()
     bench_checklists(args.paper, args.runs)
     bench_case_summary(args.pages, args.paper, args.runs)
+    if not args.skip_long:
+        bench_long_texts(args.paper, args.runs)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MB")
 

@@ -32,6 +32,7 @@ from btam_desktop.reports.base import (
     Paragraph,
     ProgressCallback,
     build_pdf,
+    confidential_line,
     content_width,
     fmt_date,
     fmt_datetime,
@@ -378,6 +379,7 @@ def build_assessment_report(
     info = DocInfo(
         title=f"Case {case.number} {kind.lower()}" + (" (draft)" if draft else ""),
         team_name=app.settings().team_name,
+        confidential_line=confidential_line(app.settings()),
         subject=f"Threat assessment record: {definition.id} v{definition.version}",
         header_right=header + (" \u00b7 DRAFT" if draft else ""),
         footer_note=printed_on_note(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -28,7 +28,14 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Spacer,
+    TableStyle,
+)
 from reportlab.platypus import Paragraph as _RLParagraph
 
 from btam_desktop.reports.fonts import FONT as FONT
@@ -108,6 +115,75 @@ def _shaped(style: ParagraphStyle) -> ParagraphStyle:
         shaped = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
         _SHAPED_STYLES[style.name] = shaped
     return shaped
+
+
+# ---- long text -------------------------------------------------------------------------------
+
+#: A paragraph longer than this is laid out in pieces of about this size: reportlab re-wraps
+#: the rest of a paragraph at every page break, so one huge paragraph costs the square of
+#: its length.
+CHUNK_CHARS = 2500
+#: How much of each long text an abridged document keeps (about three pages).
+ABRIDGED_CHARS = 9000
+_CHARS_PER_PAGE = 4200  # a full page of body text, for "about N pages" in the abridged note
+
+
+def _chunks(line: str) -> Iterator[str]:
+    while len(line) > CHUNK_CHARS:
+        window = line[: CHUNK_CHARS + 200]
+        # end a piece at a sentence if one ends near the limit, else at a space
+        cut = max(window.rfind(". ", CHUNK_CHARS - 600), window.rfind("\u3002", CHUNK_CHARS - 600))
+        cut = cut + 1 if cut > 0 else window.rfind(" ", CHUNK_CHARS // 2)
+        if cut <= 0:
+            cut = CHUNK_CHARS
+        yield line[:cut]
+        line = line[cut:].lstrip(" ")
+    if line:
+        yield line
+
+
+def long_text(
+    text: str | None,
+    style: ParagraphStyle,
+    *,
+    abridge: bool = False,
+    where: str = "",
+    empty: str = "",
+) -> list[Flowable]:
+    """Flowables for a text of any length: one paragraph per line, a huge line in pieces, so
+    layout time grows with the length. ``abridge`` keeps the first :data:`ABRIDGED_CHARS`
+    characters and says how much was left out and where the full text is (``where``)."""
+    value = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if not value.strip():
+        return [Paragraph(empty, style)] if empty else []
+    out: list[Flowable] = []
+    used = 0
+    left_out = 0
+    blank = False
+    for line in value.split("\n"):
+        if not line.strip():
+            blank = True
+            continue
+        for piece in _chunks(line):
+            if abridge and used >= ABRIDGED_CHARS:
+                left_out += len(piece)
+                continue
+            if blank and out:
+                out.append(Spacer(1, style.leading * 0.45))
+            blank = False
+            out.append(Paragraph(para(piece), style))
+            used += len(piece)
+    if left_out:
+        pages = max(1, round(left_out / _CHARS_PER_PAGE))
+        where_text = f" The full text is in {where}." if where else ""
+        out.append(
+            Paragraph(
+                f"<i>[Abridged: {left_out:,} more characters (about {pages} "
+                f"page{'s' if pages != 1 else ''}) are left out here.{para(where_text)}]</i>",
+                styles().note,
+            )
+        )
+    return out
 
 
 # ---- colors and styles -----------------------------------------------------------------------
@@ -348,6 +424,11 @@ CONFIDENTIAL_LINE = (
     "Confidential: threat assessment record. Do not copy or disclose except as the law allows."
 )
 PRODUCER = "BTAM Desktop"
+
+
+def confidential_line(settings: Any) -> str:
+    """The team's own confidentiality line (Settings), or the standard wording."""
+    return str(getattr(settings, "confidentiality_line", "") or "").strip() or CONFIDENTIAL_LINE
 
 
 @dataclass(frozen=True)

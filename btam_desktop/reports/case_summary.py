@@ -56,11 +56,13 @@ from btam_desktop.reports.base import (
     Paragraph,
     ProgressCallback,
     build_pdf,
+    confidential_line,
     content_width,
     fmt_date,
     fmt_datetime,
     hex_of,
     label_of,
+    long_text,
     para,
     printed_on_note,
     styles,
@@ -115,6 +117,7 @@ class _CaseData:
     plan: ManagementPlan | None = None
     interventions: list[PlanIntervention] = field(default_factory=list)
     scales: dict[str, LevelScale | None] = field(default_factory=dict)
+    abridge: bool = False  # long narratives and notes cut short, with a note saying so
 
     def who(self, account_id: int | None) -> str:
         if account_id is None:
@@ -320,7 +323,15 @@ def _report_block(
     out.append(Spacer(1, 6))
     out.append(Paragraph("<b>What was reported</b>", st.small))
     out.append(Spacer(1, 2))
-    out.append(Paragraph(para(report.narrative) or "<i>No narrative recorded.</i>", st.body))
+    out.extend(
+        long_text(
+            report.narrative,
+            st.body,
+            abridge=data.abridge,
+            where="the case record in BTAM Desktop (Report tab, narrative)",
+            empty="<i>No narrative recorded.</i>",
+        )
+    )
     if report.threat_quote:
         out.append(Spacer(1, 6))
         out.append(
@@ -532,12 +543,15 @@ def _notes(data: _CaseData, width: float) -> list[Flowable]:
             f'<font color="{hex_of(MUTED)}">{para(data.who(note.author_id))}</font>'
         )
         body: list[Flowable] = [Paragraph(head, st.small), Spacer(1, 2)]
-        paragraphs = [p for p in note.body.split("\n\n") if p.strip()] or [note.body]
-        body.append(Paragraph(para(paragraphs[0]), st.body))
-        out.append(KeepTogether(body))
-        for text in paragraphs[1:]:
-            out.append(Spacer(1, 3))
-            out.append(Paragraph(para(text), st.body))
+        paragraphs = long_text(
+            note.body,
+            st.body,
+            abridge=data.abridge,
+            where="the case record in BTAM Desktop (Notes tab, note of "
+            f"{fmt_date(note.created_at)})",
+        )
+        out.append(KeepTogether(body + paragraphs[:1]))
+        out.extend(paragraphs[1:])
         if n < len(data.notes) - 1:
             out.append(
                 HRFlowable(width="100%", thickness=0.4, color=HAIRLINE, spaceBefore=5, spaceAfter=5)
@@ -675,8 +689,11 @@ def build_case_summary(
     sections: set[str] | None = None,
     paper: str = "letter",
     progress: ProgressCallback | None = None,
+    abridge: bool = False,
 ) -> bytes:
-    """The case as a PDF (bytes). ``sections`` picks parts of ``SECTIONS`` (all by default).
+    """The case as a PDF (bytes). ``sections`` picks parts of ``SECTIONS`` (all by default);
+    ``abridge`` prints only the first pages of each long narrative or note, saying how much
+    was left out and where the full text is.
 
     ``progress(done, total, message)`` is called as the work advances. Recording the export in
     the audit trail is the caller's job (see ``export_case_summary``).
@@ -698,6 +715,7 @@ def build_case_summary(
 
     report(0, steps + 1, "Reading the case")
     data = _load(app, case_id, wanted)
+    data.abridge = abridge
     story: list[Flowable] = _cover(app, data, chosen, width)
     for n, key in enumerate(chosen, start=1):
         report(n, steps + 1, f"Preparing: {SECTION_TITLES[key].lower()}")
@@ -726,6 +744,7 @@ def build_case_summary(
     info = DocInfo(
         title=f"Case {data.case.number} summary",
         team_name=app.settings().team_name,
+        confidential_line=confidential_line(app.settings()),
         subject="Threat assessment case summary",
         header_right=f"Case summary {data.case.number}",
         footer_note=printed_on_note(f"Case {data.case.number}"),

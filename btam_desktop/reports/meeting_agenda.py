@@ -21,6 +21,7 @@ from btam_desktop.reports.base import (
     DocInfo,
     Paragraph,
     build_pdf,
+    confidential_line,
     content_width,
     fmt_date,
     hex_of,
@@ -420,6 +421,7 @@ def build_meeting_agenda(app: Btam, *, paper: str = "letter", limit: int = 50) -
     info = DocInfo(
         title="Team meeting agenda",
         team_name=team,
+        confidential_line=confidential_line(app.settings()),
         subject="Threat assessment team meeting agenda",
         header_right=f"Team meeting agenda \u00b7 {fmt_date(today)}",
         footer_note=printed_on_note(),

@@ -21,6 +21,7 @@ from btam_desktop.reports.base import (
     Paragraph,
     ProgressCallback,
     build_pdf,
+    confidential_line,
     content_width,
     fmt_date,
     fmt_datetime,
@@ -353,6 +354,7 @@ def build_plan_report(
     info = DocInfo(
         title=f"Case {case.number} management plan v{plan.version}",
         team_name=app.settings().team_name,
+        confidential_line=confidential_line(app.settings()),
         subject="Threat management plan",
         header_right=f"Management plan \u00b7 case {case.number} \u00b7 v{plan.version}"
         + ("" if approved else " \u00b7 PROPOSED"),

@@ -15,6 +15,7 @@ from btam_desktop.store.errors import ValidationError
 
 PREFIX = "setting."
 PAPER_SIZES = ("letter", "a4")
+CONFIDENTIALITY_LINE_MAX = 160
 
 
 @dataclass
@@ -30,6 +31,8 @@ class TeamSettings:
     report_instructions: str = ""
     paper_size: str = "letter"
     default_retention_years: int = 7
+    # The line at the foot of every printed page; "" prints the standard wording.
+    confidentiality_line: str = ""
 
     def validate(self) -> None:
         if not self.team_name.strip():
@@ -42,6 +45,12 @@ class TeamSettings:
             raise ValidationError("Paper size must be Letter or A4.")
         if not 0 <= self.default_retention_years <= 100:
             raise ValidationError("Retention must be between 0 and 100 years.")
+        line = self.confidentiality_line
+        if "\n" in line or "\r" in line or len(line) > CONFIDENTIALITY_LINE_MAX:
+            raise ValidationError(
+                "The confidentiality line is printed on one line at the foot of every page: "
+                f"keep it to one line of at most {CONFIDENTIALITY_LINE_MAX} characters."
+            )
 
 
 def load_settings(ctx: ServiceContext) -> TeamSettings:

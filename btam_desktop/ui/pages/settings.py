@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.reports.base import CONFIDENTIAL_LINE
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import registry
-from btam_desktop.services.settings import TeamSettings
+from btam_desktop.services.settings import CONFIDENTIALITY_LINE_MAX, TeamSettings
 from btam_desktop.store.errors import VaultError
 from btam_desktop.store.remember import keyring_status
 from btam_desktop.ui.icons import icon
@@ -183,6 +184,19 @@ class SettingsPage(QWidget):
         records_form = self._form(records_box)
         records_form.addRow("&Paper size:", self.paper_size)
         records_form.addRow("Keep closed cases &for:", self.retention_years)
+        self.confidentiality_line = QLineEdit()
+        self.confidentiality_line.setAccessibleName("Confidentiality line on printouts")
+        self.confidentiality_line.setMaxLength(CONFIDENTIALITY_LINE_MAX)
+        self.confidentiality_line.setPlaceholderText(CONFIDENTIAL_LINE)
+        records_form.addRow("Confidentiality &line:", self.confidentiality_line)
+        confidentiality_note = QLabel(
+            "Printed at the foot of every page of case documents. Word it as your policy "
+            "asks, for example naming FERPA or your state's law. Leave it empty for the "
+            "standard wording shown."
+        )
+        confidentiality_note.setWordWrap(True)
+        set_style_role(confidentiality_note, "muted")
+        records_form.addRow("", confidentiality_note)
         retention_note = QLabel(
             "How long a closed case is kept before it may be destroyed, as your state or "
             "employer requires. Cases under a legal hold are never destroyed."
@@ -308,6 +322,7 @@ class SettingsPage(QWidget):
             self.idle_minutes,
             self.paper_size,
             self.retention_years,
+            self.confidentiality_line,
             self.contact_name,
             self.contact_phone,
             self.contact_email,
@@ -442,6 +457,7 @@ class SettingsPage(QWidget):
             self.idle_minutes.setValue(settings.idle_lock_minutes)
             self._select(self.paper_size, settings.paper_size)
             self.retention_years.setValue(settings.default_retention_years)
+            self.confidentiality_line.setText(settings.confidentiality_line)
             self.contact_name.setText(settings.contact_name)
             self.contact_phone.setText(settings.contact_phone)
             self.contact_email.setText(settings.contact_email)
@@ -488,6 +504,7 @@ class SettingsPage(QWidget):
             idle_lock_minutes=self.idle_minutes.value(),
             paper_size=str(self.paper_size.currentData() or base.paper_size),
             default_retention_years=self.retention_years.value(),
+            confidentiality_line=" ".join(self.confidentiality_line.text().split()),
             contact_name=self.contact_name.text().strip(),
             contact_phone=self.contact_phone.text().strip(),
             contact_email=self.contact_email.text().strip(),
