@@ -129,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     case.add_argument("--user", required=True, help="your user name")
     case.add_argument("--out", type=Path, required=True, help="the PDF file to write")
     case.add_argument("--paper", choices=["letter", "a4"], default=None)
+    case.add_argument(
+        "--abridged",
+        action="store_true",
+        help="print only the first pages of very long narratives and notes",
+    )
     _stdin_arg(case)
 
     return parser
@@ -161,7 +166,13 @@ def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
         case = app.cases.by_number(args.number)
         assert case.id is not None
         paper = args.paper or app.settings().paper_size
-        pdf = export_case_summary(app, case.id, paper=paper)
+        # say what cannot be printed before printing it (issue 12: never a silent "?")
+        from btam_desktop.reports.preflight import case_problems, warning_text
+
+        warning = warning_text(case_problems(app, case.id))
+        if warning:
+            print(f"btam: {warning}", file=sys.stderr)
+        pdf = export_case_summary(app, case.id, paper=paper, abridge=args.abridged)
     finally:
         app.lock()
     target: Path = args.out
