@@ -58,6 +58,7 @@ from btam_desktop.reports.base import PDFIUM_LOCK
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
+from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
 
@@ -193,8 +194,11 @@ class PrintPreviewDialog(QDialog):
         on_printed: Callable[[], None],
         on_saved: Callable[[], None],
         parent: QWidget | None = None,
+        *,
+        warning: str = "",
     ) -> None:
         super().__init__(parent)
+        self._warning = warning  # characters no font can print, by field (said before printing)
         self._pdf_bytes = pdf_bytes
         self._title = title
         self._suggested_name = suggested_name
@@ -270,6 +274,10 @@ class PrintPreviewDialog(QDialog):
         for button in (self.save_button, self.print_button, self.close_button):
             bar_layout.addWidget(button)
         layout.addWidget(bar)
+        self.warning_banner = Banner(BannerKind.WARNING, self._warning)
+        self.warning_banner.setAccessibleName("Characters that cannot be printed")
+        self.warning_banner.setVisible(bool(self._warning))
+        layout.addWidget(self.warning_banner)
 
         self.page_list = QScrollArea()
         self.page_list.setWidgetResizable(True)

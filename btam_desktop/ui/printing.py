@@ -48,12 +48,14 @@ from btam_desktop.reports import (
     suggested_file_name,
 )
 from btam_desktop.reports.case_summary import SECTION_TITLES
+from btam_desktop.reports.preflight import case_problems, team_problems, warning_text
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.print_preview import PrintPreviewDialog, build_in_background
 from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +108,15 @@ def _paper_note(app: Btam) -> QLabel:
     return label
 
 
+def unprintable_warning(app: Btam, case_id: int | None) -> str:
+    """What cannot be printed (characters no font has), field by field; '' if nothing."""
+    try:
+        problems = case_problems(app, case_id) if case_id is not None else team_problems(app)
+    except (VaultError, WorkflowError):
+        return ""
+    return warning_text(problems)
+
+
 def _allowed(app: Btam, parent: QWidget) -> bool:
     if app.can(Permission.EXPORT):
         return True
@@ -137,7 +148,8 @@ def open_preview(
     case_id: int | None,
     parent: QWidget,
 ) -> PrintPreviewDialog:
-    """Open the preview of ``pdf``; printing and saving it are audited as ``document``."""
+    """Open the preview of ``pdf``; printing and saving it are audited as ``document``. The
+    preview first says which fields hold characters that cannot be printed, if any."""
     dialog = PrintPreviewDialog(
         pdf,
         title,
@@ -145,6 +157,7 @@ def open_preview(
         on_printed=_audited(app, parent, record_print, document, case_id),
         on_saved=_audited(app, parent, record_save, document, case_id),
         parent=parent,
+        warning=unprintable_warning(app, case_id),
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
@@ -215,7 +228,14 @@ class _OptionsDialog(QDialog):
 class CaseSummaryOptions(_OptionsDialog):
     """Which parts of the case go into the summary (all by default)."""
 
-    def __init__(self, app: Btam, case_number: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        app: Btam,
+        case_number: str = "",
+        parent: QWidget | None = None,
+        *,
+        warning: str = "",
+    ) -> None:
         what = f"case {case_number}" if case_number else "the case"
         super().__init__(
             "Print or export the case summary",
@@ -233,10 +253,28 @@ class CaseSummaryOptions(_OptionsDialog):
         self.none_label = QLabel("Choose at least one part.")
         self.none_label.setVisible(False)
         self.options.addWidget(self.none_label)
+        length_label = QLabel("Very long narratives and notes:")
+        self.options.addSpacing(4)
+        self.options.addWidget(length_label)
+        self.full_radio = QRadioButton("Print them in &full")
+        self.abridged_radio = QRadioButton(
+            "Print their first pages &only, with a note of what was left out"
+        )
+        self.full_radio.setChecked(True)
+        self.length_group = QButtonGroup(self)
+        for n, radio in enumerate((self.full_radio, self.abridged_radio)):
+            self.length_group.addButton(radio, n)
+            self.options.addWidget(radio)
+        self.warning_banner = Banner(BannerKind.WARNING, warning)
+        self.warning_banner.setVisible(bool(warning))
+        self.options.addWidget(self.warning_banner)
         self._finish()
 
     def sections(self) -> set[str]:
         return {key for key, box in self.boxes.items() if box.isChecked()}
+
+    def abridged(self) -> bool:
+        return self.abridged_radio.isChecked()
 
     def _update(self) -> None:
         chosen = bool(self.sections())
@@ -302,18 +340,21 @@ def preview_case_summary(
     dialog (already open), or None when the role may not export."""
     if not _allowed(app, parent):
         return None
-    options = CaseSummaryOptions(app, case_number, parent)
+    options = CaseSummaryOptions(
+        app, case_number, parent, warning=unprintable_warning(app, case_id)
+    )
     options.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     names: dict[str, str] = {"number": case_number}
 
     def chosen() -> None:
         sections = options.sections()
+        abridge = options.abridged()
         paper = paper_size(app)
 
         def build(progress: Callable[..., None]) -> bytes:
             names["number"] = app.cases.get(case_id).number
             return build_case_summary(
-                app, case_id, sections=sections, paper=paper, progress=progress
+                app, case_id, sections=sections, paper=paper, progress=progress, abridge=abridge
             )
 
         _build_then_preview(

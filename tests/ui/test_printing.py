@@ -416,3 +416,45 @@ def test_print_button_on_a_completed_assessment(
     assert saved and saved[0][1] == assessment.case_id and "assessment" in saved[0][2]
     preview.close()
     settle()
+
+
+# ---- every script: what cannot be printed is said first; full or abridged ------------------
+
+
+def test_unprintable_characters_are_named_before_printing_and_abridged_is_a_choice(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, demo_app: Btam
+) -> None:
+    from btam_desktop.domain.enums import NoteCategory, PersonRole
+    from btam_desktop.services.cases import PersonInput
+
+    case_id = demo_app.cases.find(CaseQuery(text="former friend"))[0].id
+    workspace = open_workspace(qtbot, demo_app, case_id)
+    # the multi-script demo people all print: nothing to warn about
+    assert printing.unprintable_warning(demo_app, case_id) == ""
+    demo_app.records.add_person(
+        case_id, PersonInput(role=PersonRole.WITNESS, full_name="Private \ue000 Use")
+    )
+    demo_app.records.add_note(case_id, NoteCategory.OTHER, "A long account. " * 4000)
+    built: list[dict[str, object]] = []
+    real_build = printing.build_case_summary
+
+    def spy(*args: object, **kwargs: object) -> bytes:
+        built.append(kwargs)
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(printing, "build_case_summary", spy)
+    click(qtbot, workspace.print_button)
+    options = find_one(workspace, CaseSummaryOptions, qtbot)
+    assert isinstance(options, CaseSummaryOptions)
+    assert options.warning_banner.isVisible()
+    banner_text = " ".join(label.text() for label in options.warning_banner.findChildren(QLabel))
+    assert "U+E000" in banner_text and "witness" in banner_text and "full name" in banner_text
+    assert options.full_radio.isChecked() and not options.abridged()
+    click(qtbot, options.abridged_radio)
+    assert options.abridged()
+    click(qtbot, options.preview_button)
+    preview = wait_for_preview(qtbot, workspace)
+    assert built and built[0]["abridge"] is True
+    assert preview.warning_banner.isVisible()  # said again where the Print button is
+    preview.close()
+    settle()
