@@ -277,6 +277,7 @@ class PrintPreviewDialog(QDialog):
         self.warning_banner = Banner(BannerKind.WARNING, self._warning)
         self.warning_banner.setAccessibleName("Characters that cannot be printed")
         self.warning_banner.setVisible(bool(self._warning))
+        self.warning_banner.action_button().setAutoDefault(False)  # Enter still prints
         layout.addWidget(self.warning_banner)
 
         self.page_list = QScrollArea()

@@ -267,6 +267,7 @@ class CaseSummaryOptions(_OptionsDialog):
             self.options.addWidget(radio)
         self.warning_banner = Banner(BannerKind.WARNING, warning)
         self.warning_banner.setVisible(bool(warning))
+        self.warning_banner.action_button().setAutoDefault(False)  # Enter still previews
         self.options.addWidget(self.warning_banner)
         self._finish()
 
