@@ -443,6 +443,7 @@ class DocInfo:
     case_field: bool = False  # a "Case no. ______" blank in the header (blank forms)
     confidential_line: str | None = CONFIDENTIAL_LINE
     keywords: tuple[str, ...] = ()
+    language: str = "en"  # of the page frame's own words ("Page 1 of 2", "Case no.")
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
@@ -478,7 +479,7 @@ def draw_page_frame(canv: Canvas, info: DocInfo, page: int, total: int) -> None:
     x_end = right
     if info.case_field:
         field_w = 92.0
-        label = "Case no."
+        label = "Caso n.º" if info.language == "es" else "Case no."
         label_w = text_width(label, FONT, 8.5)
         draw_text(canv, right - field_w, top, label, FONT, 8.5)
         canv.setStrokeColor(WRITE_LINE)
@@ -495,7 +496,7 @@ def draw_page_frame(canv: Canvas, info: DocInfo, page: int, total: int) -> None:
     canv.setStrokeColor(RULE)
     canv.line(left, base + 10, right, base + 10)
     canv.setFillColor(INK)
-    page_text = f"Page {page} of {total}"
+    page_text = f"Página {page} de {total}" if info.language == "es" else f"Page {page} of {total}"
     _draw_right(canv, right, base, page_text, FONT_BOLD, 8)
     room = usable - text_width(page_text, FONT_BOLD, 8) - 16
     if info.confidential_line:
@@ -580,7 +581,7 @@ def build_pdf_counted(
         producer=PRODUCER,
         keywords=list(info.keywords),
         pageCompression=1,
-        lang="en-US",
+        lang="es" if info.language == "es" else "en-US",
         displayDocTitle=1,
         initialFontName=FONT,
         initialFontSize=9.5,

@@ -208,10 +208,17 @@ class DateBoxes(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
     CELL = 12.0
 
-    def __init__(self, order: str = "mdy", *, indent: float = 0.0) -> None:
+    def __init__(
+        self,
+        order: str = "mdy",
+        *,
+        indent: float = 0.0,
+        captions: tuple[str, str, str] = ("month", "day", "year"),
+    ) -> None:
         super().__init__()
         self.order = order
         self.indent = indent
+        self.captions = captions
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.width = aw
@@ -220,7 +227,8 @@ class DateBoxes(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
     def draw(self) -> None:
         canv = self.canv
-        parts = {"m": ("month", 2), "d": ("day", 2), "y": ("year", 4)}
+        month, day, year = self.captions
+        parts = {"m": (month, 2), "d": (day, 2), "y": (year, 4)}
         x = self.indent
         y = 9.0
         canv.saveState()

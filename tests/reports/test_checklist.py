@@ -9,7 +9,7 @@ import pytest
 
 from btam_desktop.domain.forms import FormDefinition, FormRegistry
 from btam_desktop.reports import build_blank_checklist, suggested_file_name, write_blank_checklists
-from btam_desktop.reports.checklist import describe_condition, numbering
+from btam_desktop.reports.checklist import describe_condition, numbering, words_for
 from tests.reports.conftest import (
     A4,
     LETTER,
@@ -36,8 +36,9 @@ def test_there_are_builtin_forms_to_print() -> None:
 def test_every_builtin_form_prints_with_all_its_items(form: FormDefinition) -> None:
     pdf = build_blank_checklist(form, TEAM, scale=BUILTIN.scale_for(form))
     text = pdf_text(pdf)
+    spanish = form.language == "es"
     assert words(form.title) in text
-    assert f"version {form.version}" in text
+    assert f"{'versión' if spanish else 'version'} {form.version}" in text
     assert form.id in text
     assert TEAM in text
     assert words(form.disclaimer) in text
@@ -50,11 +51,15 @@ def test_every_builtin_form_prints_with_all_its_items(form: FormDefinition) -> N
             for choice in item.options:
                 assert words(choice.label) in text, f"{item.id}.{choice.id}"
             if item.ask_source:
-                assert "Source and reliability:" in text
+                assert words_for(form.language, "Source and reliability:") in text
     pages = pdf_pages_text(pdf)
     for number, page in enumerate(pages, start=1):
-        assert f"Page {number} of {len(pages)}" in page
-        assert "Confidential: threat assessment record." in page
+        if spanish:
+            assert f"Página {number} de {len(pages)}" in page
+            assert "Confidencial: registro de evaluación de amenazas." in page
+        else:
+            assert f"Page {number} of {len(pages)}" in page
+            assert "Confidential: threat assessment record." in page
     assert_fonts_embedded(pdf)
 
 

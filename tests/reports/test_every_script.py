@@ -207,3 +207,34 @@ def test_the_confidentiality_line_is_one_short_line() -> None:
         TeamSettings(confidentiality_line="two\nlines").validate()
     with pytest.raises(ValidationError, match="one line"):
         TeamSettings(confidentiality_line="x" * 500).validate()
+
+
+# ---- Spanish for families ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("audience", ["students", "parents"])
+def test_handouts_for_families_in_spanish(audience: str) -> None:
+    from btam_desktop.services.settings import TeamSettings
+
+    settings = TeamSettings(team_name=TEAM, contact_name=CONTACT, contact_phone="555-0100")
+    pdf = build_recognize_and_report_handout(settings, audience, language="es")
+    text = _check(pdf, [TEAM, CONTACT])
+    assert "Llame al 911" in text and "Cómo avisar" in text and "Página 1 de 1" in text
+    assert "How to report" not in text
+    assert len(pdf_page_sizes(pdf)) == 1
+    with pytest.raises(ValueError, match="written in en"):
+        build_recognize_and_report_handout(settings, "staff", language="es")
+
+
+def test_the_parent_interview_guide_in_spanish_keeps_the_english_hashes() -> None:
+    registry = FormRegistry.load(None)
+    spanish = registry.form("btam.interview.parent-guardian.es")
+    english = registry.form("btam.interview.parent-guardian")
+    assert spanish.language == "es" and english.language == "en"
+    # the same questions, in the same order, with the same answers and flags
+    assert [i.id for i in spanish.all_items()] == [i.id for i in english.all_items()]
+    assert "language" not in english.canonical_dict()  # existing forms' hashes unchanged
+    assert "language" in spanish.canonical_dict()
+    text = _check(build_blank_checklist(spanish, TEAM), [TEAM])
+    assert "Guía de entrevista" in text and "Sí" in text and "No se sabe" in text
+    assert "Yes" not in text.split()
