@@ -48,6 +48,7 @@ from btam_desktop.reports import (
     suggested_file_name,
 )
 from btam_desktop.reports.case_summary import SECTION_TITLES
+from btam_desktop.reports.handout import HANDOUT_LANGUAGES
 from btam_desktop.reports.preflight import case_problems, team_problems, warning_text
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
@@ -299,9 +300,24 @@ class HandoutOptions(_OptionsDialog):
         for n, audience in enumerate(AUDIENCES):
             radio = QRadioButton(AUDIENCE_LABELS.get(audience, audience.title()))
             radio.setChecked(n == 0)
+            radio.toggled.connect(self._update_languages)
             self.group.addButton(radio, n)
             self.options.addWidget(radio)
             self.radios[audience] = radio
+        self.options.addSpacing(4)
+        self.options.addWidget(QLabel("Language:"))
+        self.language_group = QButtonGroup(self)
+        self.language_radios: dict[str, QRadioButton] = {}
+        for n, (code, label) in enumerate((("en", "&English"), ("es", "&Spanish (Español)"))):
+            radio = QRadioButton(label)
+            radio.setChecked(n == 0)
+            self.language_group.addButton(radio, n)
+            self.options.addWidget(radio)
+            self.language_radios[code] = radio
+        self.language_note = QLabel("The staff handout is in English only.")
+        set_style_role(self.language_note, "muted")
+        self.options.addWidget(self.language_note)
+        self._update_languages()
         self._finish()
 
     def audience(self) -> str:
@@ -309,6 +325,20 @@ class HandoutOptions(_OptionsDialog):
             if radio.isChecked():
                 return audience
         return AUDIENCES[0]
+
+    def language(self) -> str:
+        for code, radio in self.language_radios.items():
+            if radio.isChecked() and radio.isEnabled():
+                return code
+        return "en"
+
+    def _update_languages(self) -> None:
+        offered = HANDOUT_LANGUAGES[self.audience()]
+        for code, radio in self.language_radios.items():
+            radio.setEnabled(code in offered)
+        if not self.language_radios[self.language()].isChecked():
+            self.language_radios["en"].setChecked(True)
+        self.language_note.setVisible(len(offered) == 1)
 
 
 class ChecklistOptions(_OptionsDialog):
@@ -397,15 +427,18 @@ def preview_handout(app: Btam, parent: QWidget) -> HandoutOptions | None:
     options.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def chosen() -> None:
-        audience = options.audience()
+        audience, language = options.audience(), options.language()
         settings, paper = app.settings(), paper_size(app)
+        in_spanish = " in Spanish" if language == "es" else ""
         _build_then_preview(
             app,
-            partial(build_recognize_and_report_handout, settings, audience, paper),
+            partial(build_recognize_and_report_handout, settings, audience, paper, language),
             parent,
-            title=f"Recognize-and-report handout ({audience})",
-            suggested_name=suggested_file_name("handout", audience=audience),
-            document=f"recognize and report handout ({audience})",
+            title=f"Recognize-and-report handout ({audience}){in_spanish}",
+            suggested_name=suggested_file_name(
+                "handout", audience=audience + (" es" if language == "es" else "")
+            ),
+            document=f"recognize and report handout ({audience}){in_spanish}",
             label="Preparing the handout…",
         )
 

@@ -225,11 +225,17 @@ def test_handout_asks_for_the_audience_and_saves(
     options = find_one(window, HandoutOptions, qtbot)
     assert isinstance(options, HandoutOptions)
     assert options.audience() == "staff"
+    # the staff handout is in English only; families' handouts come in Spanish too
+    assert not options.language_radios["es"].isEnabled()
+    assert options.language_note.isVisible()
     click(qtbot, options.radios["parents"])
     assert options.audience() == "parents"
+    assert options.language_radios["es"].isEnabled() and not options.language_note.isVisible()
+    click(qtbot, options.language_radios["es"])
+    assert options.language() == "es"
     click(qtbot, options.preview_button)
     preview = wait_for_preview(qtbot, window)
-    assert "parents" in preview.windowTitle()
+    assert "parents" in preview.windowTitle() and "Spanish" in preview.windowTitle()
     assert preview.page_count == 1
     target = tmp_path / "handout"  # no suffix: the preview adds .pdf
     save_through(qtbot, monkeypatch, preview, target)

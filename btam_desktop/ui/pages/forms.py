@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -26,7 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from btam_desktop.domain.forms import FormDefinition, FormProblem, FormRegistry, LevelScale
+from btam_desktop.domain.forms import (
+    LANGUAGE_NAMES,
+    FormDefinition,
+    FormProblem,
+    FormRegistry,
+    LevelScale,
+)
 from btam_desktop.domain.forms.schema import NumberItem, RatingItem
 from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
@@ -270,6 +277,14 @@ class FormsPage(QWidget):
             )
         )
         top.addLayout(titles, 1)
+        self.language_box = QComboBox(self)
+        self.language_box.setAccessibleName("Language of the forms listed")
+        self.language_box.setToolTip("Show the forms written in one language, or in all")
+        self.language_box.addItem("All languages", "")
+        for code, name in LANGUAGE_NAMES.items():
+            self.language_box.addItem(name, code)
+        self.language_box.currentIndexChanged.connect(self._language_changed)
+        top.addWidget(self.language_box, 0, Qt.AlignmentFlag.AlignTop)
         self.folder_button = QPushButton(icon("forms"), "Open the team's &forms folder", self)
         self.folder_button.setToolTip("Where your team's own form files go")
         self.folder_button.clicked.connect(self.open_forms_folder)
@@ -389,7 +404,10 @@ class FormsPage(QWidget):
             group.setFont(0, font)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             groups[kind] = group
+        language = str(self.language_box.currentData() or "")
         for form in loaded.forms(all_versions=True):
+            if language and form.language != language:
+                continue
             row = self._row(form.title, form.version, form.builtin, form.id, form.content_hash)
             row.setData(0, KEY_ROLE, ("form", form.id, form.version))
             row.setToolTip(0, form.summary or form.title)
@@ -405,6 +423,17 @@ class FormsPage(QWidget):
                 self.tree.addTopLevelItem(group)
                 group.setExpanded(True)
                 group.setFirstColumnSpanned(True)
+
+    def _language_changed(self, _index: int) -> None:
+        if self.data is None:
+            return
+        keep = self.selected_key()
+        self._fill_tree(self.data.registry)
+        if keep is None or not self.select_key(keep):
+            group = self.tree.topLevelItem(0)
+            first = group.child(0) if group is not None else None
+            if first is not None:
+                self.tree.setCurrentItem(first)
 
     def _row(
         self, title: str, version: str, builtin: bool, ident: str, content_hash: str
