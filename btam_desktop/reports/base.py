@@ -496,7 +496,10 @@ def draw_page_frame(canv: Canvas, info: DocInfo, page: int, total: int) -> None:
     canv.setStrokeColor(RULE)
     canv.line(left, base + 10, right, base + 10)
     canv.setFillColor(INK)
-    page_text = f"Página {page} de {total}" if info.language == "es" else f"Page {page} of {total}"
+    of_total = str(total) if total else "\u2026"  # 0: not known yet (a first-pages preview)
+    page_text = (
+        f"Página {page} de {of_total}" if info.language == "es" else f"Page {page} of {of_total}"
+    )
     _draw_right(canv, right, base, page_text, FONT_BOLD, 8)
     room = usable - text_width(page_text, FONT_BOLD, 8) - 16
     if info.confidential_line:
@@ -516,6 +519,7 @@ class _PagedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         super().__init__(*args, **kwargs)
         self._info = info
         self._pages: list[dict[str, Any]] = []
+        self.total_unknown = False  # a first-pages preview: "Page 1 of …"
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
@@ -525,20 +529,33 @@ class _PagedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         total = len(self._pages)
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
-            draw_page_frame(self, self._info, number, total)
+            draw_page_frame(self, self._info, number, 0 if self.total_unknown else total)
             Canvas.showPage(self)
         self._pages.clear()
         Canvas.save(self)
 
 
+class _EnoughPages(Exception):
+    """Stops laying out once a first-pages preview has its pages."""
+
+
 class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
-    def __init__(self, buffer: BytesIO, on_page: Callable[[int], None] | None, **kw: Any) -> None:
+    def __init__(
+        self,
+        buffer: BytesIO,
+        on_page: Callable[[int], None] | None,
+        max_pages: int | None = None,
+        **kw: Any,
+    ) -> None:
         super().__init__(buffer, **kw)
         self._on_page = on_page
+        self._max_pages = max_pages
 
     def afterPage(self) -> None:
         if self._on_page is not None:
             self._on_page(self.page)
+        if self._max_pages is not None and self.page >= self._max_pages:
+            raise _EnoughPages
 
 
 def build_pdf(
@@ -547,12 +564,15 @@ def build_pdf(
     paper: str = "letter",
     *,
     on_page: Callable[[int], None] | None = None,
+    max_pages: int | None = None,
 ) -> bytes:
     """Lay out ``story`` on pages with the BTAM frame and return the PDF bytes.
 
     ``on_page(page_number)`` is called after each page is laid out (for progress).
+    ``max_pages`` stops after that many pages: a quick first look, whose pages say
+    "Page 1 of …" since the total is not known.
     """
-    return build_pdf_counted(story, info, paper, on_page=on_page)[0]
+    return build_pdf_counted(story, info, paper, on_page=on_page, max_pages=max_pages)[0]
 
 
 def build_pdf_counted(
@@ -561,6 +581,7 @@ def build_pdf_counted(
     paper: str = "letter",
     *,
     on_page: Callable[[int], None] | None = None,
+    max_pages: int | None = None,
 ) -> tuple[bytes, int]:
     """Like :func:`build_pdf`, also returning the number of pages."""
     register_fonts()
@@ -569,6 +590,7 @@ def build_pdf_counted(
     doc = _Document(
         buffer,
         on_page,
+        max_pages,
         pagesize=size,
         leftMargin=MARGIN_X,
         rightMargin=MARGIN_X,
@@ -603,7 +625,13 @@ def build_pdf_counted(
         return _PagedCanvas(*args, info=info, **kwargs)
 
     with _BUILD_LOCK:
-        doc.build(list(story), canvasmaker=canvasmaker)
+        try:
+            doc.build(list(story), canvasmaker=canvasmaker)
+        except _EnoughPages:
+            # the last page is drawn but not yet ended: end it, then write what there is
+            doc.canv.total_unknown = True
+            doc.canv.showPage()
+            doc.canv.save()
     return buffer.getvalue(), doc.page
 
 

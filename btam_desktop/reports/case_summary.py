@@ -690,10 +690,13 @@ def build_case_summary(
     paper: str = "letter",
     progress: ProgressCallback | None = None,
     abridge: bool = False,
+    first_page_only: bool = False,
 ) -> bytes:
     """The case as a PDF (bytes). ``sections`` picks parts of ``SECTIONS`` (all by default);
     ``abridge`` prints only the first pages of each long narrative or note, saying how much
-    was left out and where the full text is.
+    was left out and where the full text is. ``first_page_only`` makes a quick first look
+    for the preview while the whole document is built: page 1 as it will print (long lists
+    are cut short, which only changes later pages), its footer saying "Page 1 of …".
 
     ``progress(done, total, message)`` is called as the work advances. Recording the export in
     the audit trail is the caller's job (see ``export_case_summary``).
@@ -716,6 +719,8 @@ def build_case_summary(
     report(0, steps + 1, "Reading the case")
     data = _load(app, case_id, wanted)
     data.abridge = abridge
+    if first_page_only:
+        _first_page_data(data)
     story: list[Flowable] = _cover(app, data, chosen, width)
     for n, key in enumerate(chosen, start=1):
         report(n, steps + 1, f"Preparing: {SECTION_TITLES[key].lower()}")
@@ -750,9 +755,17 @@ def build_case_summary(
         footer_note=printed_on_note(f"Case {data.case.number}"),
         keywords=("threat assessment", "case summary"),
     )
-    pdf = build_pdf(story, info, paper, on_page=on_page)
+    pdf = build_pdf(story, info, paper, on_page=on_page, max_pages=1 if first_page_only else None)
     report(last_total, last_total, "Done")
     return pdf
+
+
+def _first_page_data(data: _CaseData) -> None:
+    """Cut the lists far beyond what one page holds: laying out a long table costs time even
+    for rows that land on later pages."""
+    data.abridge = True
+    for name in ("people", "timeline", "levels", "transitions", "disclosures", "notes"):
+        setattr(data, name, getattr(data, name)[:40])
 
 
 __all__ = ["SECTIONS", "SECTION_TITLES", "build_case_summary"]

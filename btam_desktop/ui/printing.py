@@ -55,6 +55,7 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.print_preview import PrintPreviewDialog, build_in_background
+from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
 
@@ -148,9 +149,11 @@ def open_preview(
     document: str,
     case_id: int | None,
     parent: QWidget,
+    pending: str = "",
 ) -> PrintPreviewDialog:
     """Open the preview of ``pdf``; printing and saving it are audited as ``document``. The
-    preview first says which fields hold characters that cannot be printed, if any."""
+    preview first says which fields hold characters that cannot be printed, if any.
+    ``pending``: ``pdf`` is a first look while the rest is built (see the dialog)."""
     dialog = PrintPreviewDialog(
         pdf,
         title,
@@ -159,6 +162,7 @@ def open_preview(
         on_saved=_audited(app, parent, record_save, document, case_id),
         parent=parent,
         warning=unprintable_warning(app, case_id),
+        pending=pending,
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
@@ -188,6 +192,44 @@ def _build_then_preview(
         )
 
     build_in_background(builder, parent=parent, on_done=built, label=label)
+
+
+def _preview_progressively(
+    app: Btam,
+    first_page: Callable[..., bytes],
+    whole: Callable[..., bytes],
+    parent: QWidget,
+    *,
+    title: Callable[[], str],
+    suggested_name: Callable[[], str],
+    document: str,
+    case_id: int | None,
+    label: str,
+) -> None:
+    """Show page 1 as soon as it is laid out (a long case takes seconds to lay out in full),
+    then swap in the whole document; printing waits for it."""
+
+    def first_done(pdf: bytes) -> None:
+        dialog = open_preview(
+            app,
+            pdf,
+            title=title(),
+            suggested_name=suggested_name(),
+            document=document,
+            case_id=case_id,
+            parent=parent,
+            pending="Preparing the other pages\u2026",
+        )
+        task = run_in_background(
+            whole,
+            on_done=dialog.replace_document,
+            on_error=dialog.pending_failed,
+            on_progress=dialog.pending_progress,
+            parent=dialog,
+        )
+        dialog.finished.connect(lambda _result: task.cancel())
+
+    build_in_background(first_page, parent=parent, on_done=first_done, label=label)
 
 
 class _OptionsDialog(QDialog):
@@ -388,8 +430,15 @@ def preview_case_summary(
                 app, case_id, sections=sections, paper=paper, progress=progress, abridge=abridge
             )
 
-        _build_then_preview(
+        def first_page() -> bytes:
+            names["number"] = app.cases.get(case_id).number
+            return build_case_summary(
+                app, case_id, sections=sections, paper=paper, abridge=abridge, first_page_only=True
+            )
+
+        _preview_progressively(
             app,
+            first_page,
             build,
             parent,
             title=lambda: f"Case {names['number']} summary",

@@ -76,7 +76,8 @@ def find_one(parent: QWidget, kind: type, qtbot: QtBot) -> object:
 def wait_for_preview(qtbot: QtBot, parent: QWidget) -> PrintPreviewDialog:
     preview = find_one(parent, PrintPreviewDialog, qtbot)
     assert isinstance(preview, PrintPreviewDialog)
-    qtbot.waitUntil(lambda: preview.page_count > 0, timeout=WAIT_MS)
+    # a long document shows page 1 first, then the whole document replaces it
+    qtbot.waitUntil(lambda: not preview.is_pending and preview.page_count > 0, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: preview.is_rendered(0), timeout=WAIT_MS)
     return preview
 
@@ -462,5 +463,38 @@ def test_unprintable_characters_are_named_before_printing_and_abridged_is_a_choi
     preview = wait_for_preview(qtbot, workspace)
     assert built and built[0]["abridge"] is True
     assert preview.warning_banner.isVisible()  # said again where the Print button is
+    preview.close()
+    settle()
+
+
+def test_the_case_summary_preview_shows_page_one_first_then_the_whole_document(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, demo_app: Btam
+) -> None:
+    from tests.reports.conftest import pdf_page_sizes, pdftotext
+
+    case_id = demo_app.cases.find(CaseQuery(text="former friend"))[0].id
+    workspace = open_workspace(qtbot, demo_app, case_id)
+    first_looks: list[tuple[bytes, str]] = []
+    real_open = printing.open_preview
+
+    def spy(app: Btam, pdf: bytes, **kwargs: object) -> PrintPreviewDialog:
+        first_looks.append((pdf, str(kwargs.get("pending", ""))))
+        return real_open(app, pdf, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(printing, "open_preview", spy)
+    click(qtbot, workspace.print_button)
+    options = find_one(workspace, CaseSummaryOptions, qtbot)
+    assert isinstance(options, CaseSummaryOptions)
+    click(qtbot, options.preview_button)
+    preview = find_one(workspace, PrintPreviewDialog, qtbot)
+    assert isinstance(preview, PrintPreviewDialog)
+    # the first look: page 1 only, its total not known yet, no printing from it
+    first, pending = first_looks[0]
+    assert pending.startswith("Preparing the other pages")
+    assert len(pdf_page_sizes(first)) == 1
+    assert "Page 1 of ..." in pdftotext(first)  # "…" folded by NFKC
+    preview = wait_for_preview(qtbot, workspace)
+    assert preview.page_count > 1 and preview.print_button.isEnabled()
+    assert not preview.pending_label.isVisible()
     preview.close()
     settle()
