@@ -663,8 +663,10 @@ def build_blank_checklist(
     include_guidance: bool = True,
     paper: str = "letter",
     scale: LevelScale | None = None,
+    confidential_line: str | None = None,
 ) -> bytes:
-    """A blank form to fill in by hand, as PDF bytes.
+    """A blank form to fill in by hand, as PDF bytes. ``confidential_line``: the team's own
+    wording for the foot of each page (Settings); the standard line when not given.
 
     ``scale`` is the level scale the form decides on (looked up among the built-in scales when
     not given; a team's own scale should be passed in, e.g. ``registry.scale_for(form)``).
@@ -698,9 +700,8 @@ def build_blank_checklist(
         footer_note=printed_on_note(f"{definition.id} version {definition.version}"),
         case_field=True,
         language=definition.language,
-        confidential_line=(
-            words_for("es", "confidential") if definition.language == "es" else CONFIDENTIAL_LINE
-        ),
+        confidential_line=confidential_line
+        or (words_for("es", "confidential") if definition.language == "es" else CONFIDENTIAL_LINE),
         keywords=("threat assessment", "blank form", definition.id),
     )
     return build_pdf(story, info, paper)

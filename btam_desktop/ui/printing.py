@@ -520,7 +520,12 @@ def preview_blank_checklist(
             found["version"] = form.version
             scale = registry.scale_for(form) if form.scale is not None else None
             return build_blank_checklist(
-                form, team_name, include_guidance=guidance, paper=paper, scale=scale
+                form,
+                team_name,
+                include_guidance=guidance,
+                paper=paper,
+                scale=scale,
+                confidential_line=app.settings().confidentiality_line.strip() or None,
             )
 
         _build_then_preview(
