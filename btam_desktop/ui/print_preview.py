@@ -442,7 +442,7 @@ class PrintPreviewDialog(QDialog):
             (i for i, (_y0, y1) in enumerate(self._page_spans()) if y1 >= top),
             len(self._views) - 1,
         )
-        total = len(self._views)
+        total = str(len(self._views)) if not self._pending else "\u2026"
         self.page_label.setText(f"Page {current + 1} of {total}")
 
     def _schedule(self) -> None:

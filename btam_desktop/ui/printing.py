@@ -313,6 +313,12 @@ class CaseSummaryOptions(_OptionsDialog):
         self.warning_banner.action_button().setAutoDefault(False)  # Enter still previews
         self.options.addWidget(self.warning_banner)
         self._finish()
+        if warning:
+            # a wrapped message needs room: widen, then let the dialog take the height it needs
+            self.setMinimumWidth(560)
+            needed = self.warning_banner.heightForWidth(560 - 2 * 18 - 8)
+            if needed > 0:
+                self.warning_banner.setMinimumHeight(needed)
 
     def sections(self) -> set[str]:
         return {key for key, box in self.boxes.items() if box.isChecked()}
