@@ -184,6 +184,13 @@ class SettingsPage(QWidget):
         records_form = self._form(records_box)
         records_form.addRow("&Paper size:", self.paper_size)
         records_form.addRow("Keep closed cases &for:", self.retention_years)
+        retention_note = QLabel(
+            "How long a closed case is kept before it may be destroyed, as your state or "
+            "employer requires. Cases under a legal hold are never destroyed."
+        )
+        retention_note.setWordWrap(True)
+        set_style_role(retention_note, "muted")
+        records_form.addRow("", retention_note)
         self.confidentiality_line = QLineEdit()
         self.confidentiality_line.setAccessibleName("Confidentiality line on printouts")
         self.confidentiality_line.setMaxLength(CONFIDENTIALITY_LINE_MAX)
@@ -197,13 +204,6 @@ class SettingsPage(QWidget):
         confidentiality_note.setWordWrap(True)
         set_style_role(confidentiality_note, "muted")
         records_form.addRow("", confidentiality_note)
-        retention_note = QLabel(
-            "How long a closed case is kept before it may be destroyed, as your state or "
-            "employer requires. Cases under a legal hold are never destroyed."
-        )
-        retention_note.setWordWrap(True)
-        set_style_role(retention_note, "muted")
-        records_form.addRow("", retention_note)
 
         # Contact details for the handout
         self.contact_name = QLineEdit()
