@@ -24,7 +24,7 @@ from io import BytesIO
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
@@ -43,7 +43,14 @@ from btam_desktop.reports.fonts import FONT_BOLD as FONT_BOLD
 from btam_desktop.reports.fonts import FONT_BOLD_ITALIC as FONT_BOLD_ITALIC
 from btam_desktop.reports.fonts import FONT_ITALIC as FONT_ITALIC
 from btam_desktop.reports.fonts import draw as draw_text
-from btam_desktop.reports.fonts import embolden, markup, needs_shaping, prepare
+from btam_desktop.reports.fonts import (
+    embolden,
+    has_rtl,
+    markup,
+    needs_shaping,
+    prepare,
+    visual_line,
+)
 from btam_desktop.reports.fonts import register_fonts as register_fonts
 from btam_desktop.reports.fonts import width as text_width
 
@@ -101,12 +108,86 @@ class Paragraph(_RLParagraph):  # type: ignore[misc]  # reportlab is untyped
     """A reportlab Paragraph that shapes its text with HarfBuzz when a script needs it
     (Devanagari); other text skips shaping, which costs time on long narratives."""
 
-    def __init__(self, text: str, style: ParagraphStyle | None = None, *args: Any, **kw: Any):
+    def __init__(
+        self, text: str | None, style: ParagraphStyle | None = None, *args: Any, **kw: Any
+    ):
         if style is not None and text:
             text = embolden(text, whole=style.fontName in (FONT_BOLD, FONT_BOLD_ITALIC))
             if needs_shaping(text):
                 style = _shaped(style)
         super().__init__(text, style, *args, **kw)
+
+
+class BidiParagraph(Paragraph):
+    """Text holding Hebrew or Arabic that may run over several lines. The lines are found in
+    reading (logical) order first and only then each put in visual order, so a long Arabic
+    narrative reads from its first line down, not from its last."""
+
+    def __init__(self, text: str | None, style: ParagraphStyle | None = None, *a: Any, **kw: Any):
+        self._logical = text if isinstance(text, str) and "frags" not in kw else None
+        self._laid_for: float | None = None
+        markup_text = para(text) if self._logical is not None else text
+        self._rtl = _starts_right_to_left(text or "")
+        if self._logical is not None and style is not None and self._rtl:
+            style = _right_aligned(style)  # a Hebrew or Arabic paragraph sits on the right
+        super().__init__(markup_text, style, *a, **kw)
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        if self._logical is not None and self._laid_for != aw:
+            room = (aw - self.style.leftIndent - self.style.rightIndent) * 0.97
+            lines = _logical_lines(self._logical, self.style.fontName, self.style.fontSize, room)
+            # every line keeps the paragraph's direction, whatever letter it starts with
+            lines_markup = (markup(prepare(line, self._rtl).strip("\n")) for line in lines)
+            Paragraph.__init__(self, "<br/>".join(lines_markup), self.style)
+            self._laid_for = aw
+        return super().wrap(aw, ah)  # type: ignore[no-any-return]
+
+
+_RIGHT_STYLES: dict[str, ParagraphStyle] = {}
+
+
+def _right_aligned(style: ParagraphStyle) -> ParagraphStyle:
+    found = _RIGHT_STYLES.get(style.name)
+    if found is None or found.parent is not style:
+        found = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+        _RIGHT_STYLES[style.name] = found
+    return found
+
+
+def _starts_right_to_left(text: str) -> bool:
+    """The paragraph direction of the bidi algorithm: that of its first strong letter."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def _logical_lines(text: str, font: str, size: float, room: float) -> list[str]:
+    """``text`` broken into lines of at most ``room`` points, in reading order."""
+    lines: list[str] = []
+    for logical in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        current: list[str] = []
+        used = 0.0
+        space = text_width(" ", font, size)
+        for word in logical.split(" "):
+            need = text_width(visual_line(word), font, size)
+            if current and used + space + need > room:
+                lines.append(" ".join(current))
+                current, used = [], 0.0
+            used += (space if current else 0.0) + need
+            current.append(word)
+        lines.append(" ".join(current))
+    return lines
+
+
+def text_paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text; one holding right-to-left text wraps in reading order."""
+    if has_rtl(text):
+        return BidiParagraph(text, style)
+    return Paragraph(para(text), style)
 
 
 def _shaped(style: ParagraphStyle) -> ParagraphStyle:
@@ -171,7 +252,7 @@ def long_text(
             if blank and out:
                 out.append(Spacer(1, style.leading * 0.45))
             blank = False
-            out.append(Paragraph(para(piece), style))
+            out.append(text_paragraph(piece, style))
             used += len(piece)
     if left_out:
         pages = max(1, round(left_out / _CHARS_PER_PAGE))

@@ -223,22 +223,31 @@ def needs_shaping(text: str) -> bool:
     return bool(_SHAPED_SCRIPTS.search(text))
 
 
-def visual_line(line: str) -> str:
+def has_rtl(text: str) -> bool:
+    """Whether ``text`` holds Hebrew or Arabic (right-to-left) letters."""
+    return bool(_RTL_CHARS.search(text))
+
+
+def visual_line(line: str, rtl: bool | None = None) -> str:
     """One line in the order it is drawn: Arabic joined, right-to-left runs reversed
-    (left-to-right text keeps its order). Lines with no Hebrew or Arabic are unchanged."""
+    (left-to-right text keeps its order). Lines with no Hebrew or Arabic are unchanged.
+    ``rtl``: the paragraph's direction when the line is part of a longer paragraph (by
+    default, that of the line's first letter)."""
     if not _RTL_CHARS.search(line):
         return line
     if _ARABIC_CHARS.search(line):
         line = arabic_reshaper.reshape(line)
-    return str(get_display(line))
+    base = None if rtl is None else ("R" if rtl else "L")
+    return str(get_display(line, base_dir=base))
 
 
-def prepare(text: str) -> str:
+def prepare(text: str, rtl: bool | None = None) -> str:
     """``text`` (logical order, any normalization) as it will be drawn: NFC, each line in
-    visual order, invisible characters dropped, no-font characters as :data:`MISSING_MARK`."""
+    visual order, invisible characters dropped, no-font characters as :data:`MISSING_MARK`.
+    ``rtl``: see :func:`visual_line`."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     if _RTL_CHARS.search(text):
-        text = "\n".join(visual_line(line) for line in text.split("\n"))
+        text = "\n".join(visual_line(line, rtl) for line in text.split("\n"))
     text = _INVISIBLE.sub("", text)
     if text.isascii():
         return text
