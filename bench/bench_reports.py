@@ -284,11 +284,47 @@ def bench_long_texts(paper: str, runs: int) -> None:
                     title="Benchmark: a 1 MB note",
                 )
             ).id
+            arabic_words = [
+                "هذا",
+                "نص",
+                "عربي",
+                "طويل",
+                "يصف",
+                "ما",
+                "حدث",
+                "في",
+                "المدرسة",
+                "يوم",
+                "الثلاثاء",
+                "عندما",
+                "قال",
+                "الطالب",
+                "كلاما",
+                "مقلقا",
+                "أمام",
+                "زملائه",
+                "في",
+                "الصف",
+            ]
+            arabic = " ".join(rng.choice(arabic_words) for _ in range(200_000))[:1_000_000]
+            arabic_case = app.cases.report_concern(
+                IntakeInput(
+                    received_at=utcnow() - timedelta(days=3),
+                    channel=ReportChannel.PHONE,
+                    narrative=arabic,
+                    setting=CaseSetting.SCHOOL,
+                    title="Benchmark: a 1 MB Arabic narrative",
+                )
+            ).id
             assert narrative_case is not None and note_case is not None
             app.records.add_note(
                 note_case, NoteCategory.OTHER, _megabyte_text(rng, one_paragraph=False)
             )
-            for label, case_id in (("1 MB narrative", narrative_case), ("1 MB note", note_case)):
+            for label, case_id in (
+                ("1 MB narrative", narrative_case),
+                ("1 MB note", note_case),
+                ("1 MB Arabic narrative", arabic_case),
+            ):
                 seconds, _ = median_time(
                     lambda c=case_id: build_case_summary(app, c, paper=paper, first_page_only=True),
                     runs,

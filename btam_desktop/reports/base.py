@@ -46,10 +46,10 @@ from btam_desktop.reports.fonts import draw as draw_text
 from btam_desktop.reports.fonts import (
     embolden,
     has_rtl,
+    joined,
     markup,
     needs_shaping,
     prepare,
-    visual_line,
 )
 from btam_desktop.reports.fonts import register_fonts as register_fonts
 from btam_desktop.reports.fonts import width as text_width
@@ -173,7 +173,7 @@ def _logical_lines(text: str, font: str, size: float, room: float) -> list[str]:
         used = 0.0
         space = text_width(" ", font, size)
         for word in logical.split(" "):
-            need = text_width(visual_line(word), font, size)
+            need = text_width(joined(word), font, size)  # the order does not change the width
             if current and used + space + need > room:
                 lines.append(" ".join(current))
                 current, used = [], 0.0

@@ -228,6 +228,20 @@ def has_rtl(text: str) -> bool:
     return bool(_RTL_CHARS.search(text))
 
 
+@lru_cache(maxsize=65536)
+def _joined_word(word: str) -> str:
+    return str(arabic_reshaper.reshape(word))
+
+
+def joined(text: str) -> str:
+    """Arabic letters in their joining forms, in logical order (other text unchanged).
+    Letters join only within a word, so words are shaped one at a time, and remembered:
+    the reshaper is slow, and a narrative repeats its words."""
+    if not _ARABIC_CHARS.search(text):
+        return text
+    return " ".join(_joined_word(w) if _ARABIC_CHARS.search(w) else w for w in text.split(" "))
+
+
 def visual_line(line: str, rtl: bool | None = None) -> str:
     """One line in the order it is drawn: Arabic joined, right-to-left runs reversed
     (left-to-right text keeps its order). Lines with no Hebrew or Arabic are unchanged.
@@ -235,8 +249,7 @@ def visual_line(line: str, rtl: bool | None = None) -> str:
     default, that of the line's first letter)."""
     if not _RTL_CHARS.search(line):
         return line
-    if _ARABIC_CHARS.search(line):
-        line = arabic_reshaper.reshape(line)
+    line = joined(line)
     base = None if rtl is None else ("R" if rtl else "L")
     return str(get_display(line, base_dir=base))
 
