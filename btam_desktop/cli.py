@@ -167,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     case.add_argument("--user", required=True, help="your user name")
     case.add_argument("--out", type=Path, required=True, help="the PDF file to write")
     case.add_argument("--paper", choices=["letter", "a4"], default=None)
+    case.add_argument(
+        "--abridged",
+        action="store_true",
+        help="print only the first pages of very long narratives and notes",
+    )
     _stdin_arg(case)
 
     # Records lifecycle (issue 9): export, import, transfer, stats.
@@ -208,6 +213,12 @@ def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
         case = app.cases.by_number(args.number)
         assert case.id is not None
         paper = args.paper or app.settings().paper_size
+        # Say what cannot be printed before printing it (never a silent "?").
+        from btam_desktop.reports.preflight import case_problems, warning_text
+
+        warning = warning_text(case_problems(app, case.id))
+        if warning:
+            print(f"btam: {warning}", file=sys.stderr)
         read = export_case_summary_read(app, case.id)
         unrecorded = app.pending_events()
         read_only = app.read_only
@@ -219,7 +230,7 @@ def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
             f"btam: {why}, so this export could not be recorded in the vault's audit trail.",
             file=sys.stderr,
         )
-    pdf = render_case_summary(read, paper=paper)
+    pdf = render_case_summary(read, paper=paper, abridge=args.abridged)
     target: Path = args.out
     if target.is_dir():
         raise VaultError(f"{target} is a folder; give the name of the PDF file to write.")

@@ -369,3 +369,39 @@ def test_cli_refuses_the_passwords_add_member_refuses(tmp_path: Path, monkeypatc
         f"{key}\npassword123\n",
     )
     assert code == 1 and "too easy to guess" in err
+
+
+def test_print_case_names_unprintable_fields_first_and_prints_abridged(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from btam_desktop.domain.enums import NoteCategory, PersonRole
+    from btam_desktop.services.app import unlock
+    from btam_desktop.services.cases import CaseQuery, PersonInput
+    from tests.reports.conftest import pdf_page_sizes, pdftotext
+
+    code, _out, err = run(monkeypatch, capsys, ["demo", "--vault", str(tmp_path / "d")])
+    assert code == 0, err
+    app = unlock(tmp_path / "d", "demo", "demo")
+    case_id = app.cases.find(CaseQuery(text="former friend"))[0].id
+    number = app.cases.get(case_id).number
+    app.records.add_person(case_id, PersonInput(PersonRole.WITNESS, full_name="Ann \ue000 Lee"))
+    app.records.add_note(case_id, NoteCategory.OTHER, "A long account. " * 20_000)
+    app.lock()
+    args = ["print", "case", number, "--vault", str(tmp_path / "d"), "--user", "demo"]
+    full, short = tmp_path / "full.pdf", tmp_path / "short.pdf"
+    code, _out, err = run(
+        monkeypatch, capsys, [*args, "--out", str(full), "--password-stdin"], "demo\n"
+    )
+    assert code == 0, err
+    assert "cannot be printed" in err and "U+E000" in err and "witness" in err
+    assert "Ann" not in err  # the field is named, its content is not printed to the terminal
+    assert "محمد بن علي الحسن" in pdftotext(full.read_bytes())  # the multi-script names print
+    code, _out, err = run(
+        monkeypatch,
+        capsys,
+        [*args, "--out", str(short), "--abridged", "--password-stdin"],
+        "demo\n",
+    )
+    assert code == 0, err
+    assert "Abridged:" in pdftotext(short.read_bytes())
+    assert len(pdf_page_sizes(short.read_bytes())) < len(pdf_page_sizes(full.read_bytes()))

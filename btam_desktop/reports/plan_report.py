@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
 from btam_desktop.domain.models import Account, ManagementPlan, PlanIntervention
 from btam_desktop.reports.base import (
@@ -18,8 +18,10 @@ from btam_desktop.reports.base import (
     MUTED,
     RULE,
     DocInfo,
+    Paragraph,
     ProgressCallback,
     build_pdf,
+    confidential_line,
     content_width,
     fmt_date,
     fmt_datetime,
@@ -380,6 +382,7 @@ def build_plan_report(
     info = DocInfo(
         title=f"Case {case.number} management plan v{plan.version}",
         team_name=app.settings().team_name,
+        confidential_line=confidential_line(app.settings()),
         subject="Threat management plan",
         header_right=f"Management plan \u00b7 case {case.number} \u00b7 v{plan.version}"
         + ("" if approved else " \u00b7 PROPOSED"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from btam_desktop.reports.base import (
     ALERT,
@@ -20,6 +20,7 @@ from btam_desktop.reports.base import (
     RULE,
     SHADE,
     DocInfo,
+    Paragraph,
     build_pdf,
     content_width,
     fmt_date,

@@ -56,6 +56,29 @@ def _ago(days: int, hours: int = 0) -> datetime:
 
 
 # Each story: title, site, narrative, quote, expression, directness, danger, people, path.
+#: Fictional people named in many scripts, so every printed document can be checked with
+#: them (Latin with diacritics, Vietnamese, Cyrillic, Greek, Arabic, Hebrew, Chinese,
+#: Japanese, Korean, Devanagari, emoji). They belong to the "Repeated harassment" case.
+MULTISCRIPT_PEOPLE: list[tuple[str, str, str]] = [
+    ("target", "Zoë Øvergård-Ñúñez", "Grade 8"),
+    ("target", "Nguyễn Thị Minh Khai", "Grade 8"),
+    ("witness", "Ольга Петрова", "Grade 8"),
+    ("witness", "Γιώργος Παπαδόπουλος", "Grade 7"),
+    ("target", "محمد بن علي الحسن", "Grade 8"),
+    ("parent_guardian", "דוד כהן", "Parent"),
+    ("witness", "王小明", "Grade 8"),
+    ("witness", "山田 太郎", "Grade 8"),
+    ("parent_guardian", "김민준", "Parent"),
+    ("witness", "अनन्या शर्मा", "Grade 8"),
+    ("other", "Sam 🌟 Rivers", "Bus driver"),
+]
+
+#: A note that mixes right-to-left names with English in one line.
+MULTISCRIPT_NOTE = (
+    "Met محمد بن علي الحسن with his father דוד כהן (family friend, interpreter) on Tuesday; "
+    "王小明 and 김민준 were present. Follow-up with अनन्या शर्मा next week."
+)
+
 _STORIES: list[dict[str, object]] = [
     {
         "title": "Note found in library book return",
@@ -122,7 +145,12 @@ _STORIES: list[dict[str, object]] = [
         "quote": "you will pay for this",
         "expressed": [ThreatExpression.ELECTRONIC],
         "directness": ThreatDirectness.DIRECT,
-        "people": [("subject", "Quinn Example", "Grade 8"), ("target", "Avery Sample", "Grade 8")],
+        "people": [
+            ("subject", "Quinn Example", "Grade 8"),
+            ("target", "Avery Sample", "Grade 8"),
+            *MULTISCRIPT_PEOPLE,
+        ],
+        "note": MULTISCRIPT_NOTE,
         "confidential": True,
         "path": [
             WorkflowAction.START_SCREENING,
@@ -339,6 +367,8 @@ def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
         ),
     )
     app.records.add_note(case.id, NoteCategory.CONTACT_ATTEMPT, "Called home; left a message.")
+    if story.get("note"):
+        app.records.add_note(case.id, NoteCategory.INTERVIEW, str(story["note"]))
     level = story.get("level")
     for action in story["path"]:  # type: ignore[attr-defined]
         request = MoveRequest(

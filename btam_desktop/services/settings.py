@@ -16,6 +16,7 @@ from btam_desktop.store.errors import ValidationError
 PREFIX = "setting."
 PAPER_SIZES = ("letter", "a4")
 CLOSING_POLICIES = ("coordinator", "members")
+CONFIDENTIALITY_LINE_MAX = 160
 
 
 @dataclass
@@ -40,6 +41,8 @@ class TeamSettings:
     retention_rules: str = ""
     # Who may close, screen out and reopen cases: "coordinator" or "members" (and coordinators).
     closing_by: str = "coordinator"
+    # The line at the foot of every printed page; "" prints the standard wording.
+    confidentiality_line: str = ""
 
     def validate(self) -> None:
         if not self.team_name.strip():
@@ -63,6 +66,12 @@ class TeamSettings:
         from btam_desktop.services.retention import parse_rules
 
         parse_rules(self.retention_rules)
+        line = self.confidentiality_line
+        if "\n" in line or "\r" in line or len(line) > CONFIDENTIALITY_LINE_MAX:
+            raise ValidationError(
+                "The confidentiality line is printed on one line at the foot of every page: "
+                f"keep it to one line of at most {CONFIDENTIALITY_LINE_MAX} characters."
+            )
 
 
 def load_settings(ctx: ServiceContext) -> TeamSettings:

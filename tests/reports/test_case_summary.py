@@ -31,10 +31,13 @@ from tests.reports.conftest import (
     A4,
     LETTER,
     assert_fonts_embedded,
+    assert_fonts_embedded_and_subset,
+    assert_printed,
     pdf_metadata,
     pdf_page_sizes,
     pdf_pages_text,
     pdf_text,
+    pdftotext,
     same_size,
     words,
 )
@@ -59,9 +62,12 @@ def test_the_summary_holds_the_case_record(demo_app: Btam) -> None:
     assert f"Case summary {case.number}" in text
     assert words(case.title) in text
     # people, report, timeline, levels, disclosures, notes
+    # names in every script (the demo case holds them), read back with pdftotext
+    fonts = assert_fonts_embedded_and_subset(pdf)
+    extracted = pdftotext(pdf)
     for person in demo_app.records.people(case_id):
         if person.full_name:
-            assert person.full_name in text
+            assert_printed(person.full_name, extracted, fonts)
     report = demo_app.records.reports(case_id)[0]
     assert words(report.narrative) in text
     assert words(report.threat_quote) in text
@@ -73,7 +79,7 @@ def test_the_summary_holds_the_case_record(demo_app: Btam) -> None:
     for disclosure in demo_app.records.disclosures(case_id):
         assert words(disclosure.articulable_threat) in text
     for note in demo_app.records.notes(case_id):
-        assert words(note.body) in text
+        assert_printed(note.body, extracted, fonts)
     assert "Proceed to full assessment" in text  # a workflow decision with its reason
     assert "Morgan Member (counselor)" in text  # assigned team member
     pages = pdf_pages_text(pdf)

@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
 
 from btam_desktop.domain.enums import CaseSetting
 from btam_desktop.domain.text import plural
+from btam_desktop.reports.base import CONFIDENTIAL_LINE
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.retention import CLOSURE_LABELS, parse_rules, rules_to_text
 from btam_desktop.services.scales import registry
-from btam_desktop.services.settings import TeamSettings
+from btam_desktop.services.settings import CONFIDENTIALITY_LINE_MAX, TeamSettings
 from btam_desktop.store.errors import VaultError
 from btam_desktop.store.remember import keyring_status
 from btam_desktop.ui.icons import icon
@@ -227,9 +228,8 @@ class SettingsPage(QWidget):
         self.backup_folder = QLineEdit()
         self.backup_folder.setAccessibleName("Backup folder")
         self.backup_folder.setPlaceholderText("not set: choose a USB drive or network folder")
-        self.backup_folder_button = QPushButton(
-            "C&hoose…", self
-        )  # parent first: setVisible would open it as a window
+        # Parented at once: setVisible on a parentless widget would open it as its own window.
+        self.backup_folder_button = QPushButton("C&hoose…", self)
         self.backup_folder_button.clicked.connect(self._choose_backup_folder)
         self.backup_folder_button.setVisible(self.can_edit)
         folder_row = QHBoxLayout()
@@ -268,6 +268,19 @@ class SettingsPage(QWidget):
         closing_note.setWordWrap(True)
         set_style_role(closing_note, "muted")
         records_form.addRow("", closing_note)
+        self.confidentiality_line = QLineEdit()
+        self.confidentiality_line.setAccessibleName("Confidentiality line on printouts")
+        self.confidentiality_line.setMaxLength(CONFIDENTIALITY_LINE_MAX)
+        self.confidentiality_line.setPlaceholderText(CONFIDENTIAL_LINE)
+        records_form.addRow("Confidentiality &line:", self.confidentiality_line)
+        confidentiality_note = QLabel(
+            "Printed at the foot of every page of case documents. Word it as your policy "
+            "asks, for example naming FERPA or your state's law. Leave it empty for the "
+            "standard wording shown."
+        )
+        confidentiality_note.setWordWrap(True)
+        set_style_role(confidentiality_note, "muted")
+        records_form.addRow("", confidentiality_note)
 
         # Contact details for the handout
         self.contact_name = QLineEdit()
@@ -389,6 +402,7 @@ class SettingsPage(QWidget):
             self.paper_size,
             self.retention_years,
             self.closing_by,
+            self.confidentiality_line,
             self.contact_name,
             self.contact_phone,
             self.contact_email,
@@ -528,6 +542,7 @@ class SettingsPage(QWidget):
             self._select(self.paper_size, settings.paper_size)
             self.retention_years.setValue(settings.default_retention_years)
             self._select(self.closing_by, settings.closing_by)
+            self.confidentiality_line.setText(settings.confidentiality_line)
             self.contact_name.setText(settings.contact_name)
             self.contact_phone.setText(settings.contact_phone)
             self.contact_email.setText(settings.contact_email)
@@ -585,6 +600,7 @@ class SettingsPage(QWidget):
             paper_size=str(self.paper_size.currentData() or base.paper_size),
             default_retention_years=self.retention_years.value(),
             closing_by=str(self.closing_by.currentData() or base.closing_by),
+            confidentiality_line=" ".join(self.confidentiality_line.text().split()),
             contact_name=self.contact_name.text().strip(),
             contact_phone=self.contact_phone.text().strip(),
             contact_email=self.contact_email.text().strip(),
