@@ -10,6 +10,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date
 from pathlib import Path
 
 from btam_desktop import APP_NAME, __version__
@@ -91,10 +92,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    verify = audit_sub.add_parser("verify", help="check the audit chain; names the first break")
+    verify = audit_sub.add_parser(
+        "verify", help="check the audit chain and every signature; names the first break"
+    )
     _vault_arg(verify)
     _user_arg(verify)
     _stdin_arg(verify)
+    # issue 10: exported heads and older copies
+    verify.add_argument(
+        "--expect",
+        metavar="HEAD",
+        help="an exported head (btam-head:N:HASH) or a file holding one; the trail must reach it",
+    )
+    verify.add_argument(
+        "--accept-older-copy",
+        action="store_true",
+        help="(coordinator) accept a copy older than this computer has seen, e.g. after a restore",
+    )
+    head = audit_sub.add_parser(
+        "head", help="print the audit head to keep elsewhere (and check later with --expect)"
+    )
+    _vault_arg(head)
+    _user_arg(head)
+    _stdin_arg(head)
+    head.add_argument("--output", type=Path, help="also write the head to this file")
+    # -- issue 11: the team-wide trail from a terminal --
+    show = audit_sub.add_parser("show", help="print audit events, newest first (coordinator)")
+    _vault_arg(show)
+    _user_arg(show)
+    show.add_argument("--since", type=_iso_date, help="from this day on (YYYY-MM-DD, UTC)")
+    show.add_argument("--until", type=_iso_date, help="up to and including this day")
+    show.add_argument("--kind", choices=_audit_kinds(), help="only this kind of event")
+    show.add_argument("--person", default="", help="only events of this user name")
+    show.add_argument("--case", default="", help="only events about this case number")
+    show.add_argument("--limit", type=int, default=500, help="at most this many (default 500)")
+    _stdin_arg(show)
 
     users = sub.add_parser("users", help="manage team members (coordinator only)")
     users_sub = users.add_subparsers(dest="users_command", required=True)
@@ -138,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     case.add_argument("--user", required=True, help="your user name")
     case.add_argument("--out", type=Path, required=True, help="the PDF file to write")
     case.add_argument("--paper", choices=["letter", "a4"], default=None)
+    case.add_argument(
+        "--abridged",
+        action="store_true",
+        help="print only the first pages of very long narratives and notes",
+    )
     _stdin_arg(case)
 
     # Records lifecycle (issue 9): export, import, transfer, stats.
@@ -148,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     from btam_desktop import cli_server
 
     cli_server.add_parsers(sub)
+    from btam_desktop.cli_backup import add_parsers as add_lifecycle_parsers
+
+    add_lifecycle_parsers(sub)  # backup, retention (issue 9)
 
     return parser
 
@@ -180,6 +220,12 @@ def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
         case = app.cases.by_number(args.number)
         assert case.id is not None
         paper = args.paper or app.settings().paper_size
+        # Say what cannot be printed before printing it (never a silent "?").
+        from btam_desktop.reports.preflight import case_problems, warning_text
+
+        warning = warning_text(case_problems(app, case.id))
+        if warning:
+            print(f"btam: {warning}", file=sys.stderr)
         read = export_case_summary_read(app, case.id)
         unrecorded = app.pending_events()
         read_only = app.read_only
@@ -191,7 +237,7 @@ def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
             f"btam: {why}, so this export could not be recorded in the vault's audit trail.",
             file=sys.stderr,
         )
-    pdf = render_case_summary(read, paper=paper)
+    pdf = render_case_summary(read, paper=paper, abridge=args.abridged)
     target: Path = args.out
     if target.is_dir():
         raise VaultError(f"{target} is a folder; give the name of the PDF file to write.")
@@ -252,18 +298,87 @@ def _cmd_demo(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     return EXIT_OK
 
 
-def _cmd_audit(args: argparse.Namespace, out: Callable[[str], None]) -> int:
-    from btam_desktop.cli_server import open_team
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not a date; write it as 2026-12-05"
+        ) from None
 
+
+def _audit_kinds() -> list[str]:
+    from btam_desktop.domain.audit_kinds import AuditKind
+
+    return [k.value for k in AuditKind]
+
+
+def _cmd_audit_show(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.cli_server import open_team
+    from btam_desktop.domain.audit_kinds import AuditKind
+    from btam_desktop.domain.text import plural
+    from btam_desktop.services.audit_log import AuditQuery
+
+    query = AuditQuery(
+        username=args.person,
+        kind=AuditKind(args.kind) if args.kind else None,
+        case_number=args.case,
+        since=args.since,
+        until=args.until,
+        limit=max(1, args.limit),
+    )
     password = PasswordSource(args.password_stdin).get(f"Password for {args.user}: ")
     app = open_team(args, args.user, password)
     try:
-        report = app.verify_audit()
+        rows = app.audit_log.rows(query)
+        app.audit_log.record_view(query)
+    finally:
+        app.lock()
+    for row in rows:
+        when = row.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        case = f" [{row.case_number}]" if row.case_number else ""
+        detail = f": {row.summary}" if row.summary else ""
+        out(f"{row.id:>7}  {when}  {row.username:<16} {row.label}{case}{detail}")
+    out(f"{plural(len(rows), 'event')} ({query.describe()}); times are UTC.")
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.cli_server import open_team
+
+    if args.audit_command == "show":
+        return _cmd_audit_show(args, out)
+    password = PasswordSource(args.password_stdin).get(f"Password for {args.user}: ")
+    from btam_desktop.store.keyslots import write_atomic
+
+    accept = bool(getattr(args, "accept_older_copy", False))
+    app = open_team(
+        args,
+        args.user,
+        password,
+        accept_older_copy=accept,
+        inspect_older_copy=args.audit_command == "verify",
+    )
+    try:
+        if args.audit_command == "head":
+            exported = app.audit_head()
+            if args.output is not None:
+                write_atomic(args.output, (exported + "\n").encode("ascii"))
+            out(exported)
+            out(f"Vault key: {app.vault.fingerprint}")
+            return EXIT_OK
+        expected = args.expect
+        if expected and Path(expected).is_file():
+            expected = Path(expected).read_text("ascii", errors="replace").strip()
+        report = app.verify_audit(expect_head=expected or None)
     finally:
         app.lock()
     out(report.describe())
-    if report.ok:
+    if app.older_copy is not None:
+        out(str(app.older_copy))
+    if report.ok and app.older_copy is None:
         out(f"Head hash: {report.head_hash}")
+        out(f"Vault key: {app.vault.fingerprint}")
         return EXIT_OK
     return EXIT_ERROR
 
@@ -331,6 +446,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], int]] 
     "users": _cmd_users,
     "forms": _cmd_forms,
     "print": _cmd_print,
+    "backup": lambda args, out: _lifecycle("cmd_backup", args, out),
+    "retention": lambda args, out: _lifecycle("cmd_retention", args, out),
 }
 # Records lifecycle (issue 9): export, import, transfer, stats.
 from btam_desktop.cli_records import COMMANDS as _RECORDS_COMMANDS  # noqa: E402
@@ -340,6 +457,13 @@ COMMANDS.update(_RECORDS_COMMANDS)
 from btam_desktop.cli_server import COMMANDS as _SERVER_COMMANDS  # noqa: E402
 
 COMMANDS.update(_SERVER_COMMANDS)
+
+
+def _lifecycle(name: str, args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop import cli_backup
+
+    handler: Callable[[argparse.Namespace, Callable[[str], None]], int] = getattr(cli_backup, name)
+    return handler(args, out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

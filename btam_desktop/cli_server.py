@@ -43,15 +43,36 @@ def _warn_if_unencrypted(url: str) -> None:
         print(f"btam: note: {warning}", file=sys.stderr)
 
 
-def open_team(args: argparse.Namespace, username: str, password: str) -> Btam:
+def open_team(
+    args: argparse.Namespace,
+    username: str,
+    password: str,
+    *,
+    accept_older_copy: bool = False,
+    inspect_older_copy: bool = False,
+) -> Btam:
+    """Sign in to the vault or the team server the arguments name; the older-copy options are
+    ``unlock``'s (this computer's anchor applies to both)."""
     if on_server(args):
         from btam_desktop.services.team_server import unlock_server
 
         _warn_if_unencrypted(args.server)
-        return unlock_server(args.server, username, password)
+        return unlock_server(
+            args.server,
+            username,
+            password,
+            accept_older_copy=accept_older_copy,
+            inspect_older_copy=inspect_older_copy,
+        )
     from btam_desktop.services.app import unlock
 
-    return unlock(args.vault, username, password)
+    return unlock(
+        args.vault,
+        username,
+        password,
+        accept_older_copy=accept_older_copy,
+        inspect_older_copy=inspect_older_copy,
+    )
 
 
 def create_team(args: argparse.Namespace, team: NewTeam) -> tuple[Btam, str, str]:

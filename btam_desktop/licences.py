@@ -295,15 +295,16 @@ def font_components(resources: Path) -> list[Component]:
     found = []
     for folder in sorted({p.parent for p in fonts.rglob("*") if p.is_file()}):
         licences = sorted(p for p in folder.iterdir() if _FONT_LICENCE.match(p.name))
-        faces = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".ttf", ".otf"))
+        faces = sorted(
+            p.name for p in folder.iterdir() if p.suffix.lower() in (".ttf", ".otf", ".ttc")
+        )
         if not licences:
             continue
         text = "\n\n".join(p.read_text(encoding="utf-8", errors="replace") for p in licences)
         licence = "OFL-1.1" if "SIL OPEN FONT LICENSE" in text.upper() else "see the text"
-        name = folder.name if folder != fonts else "Fonts"
         found.append(
             Component(
-                name=f"{name} fonts",
+                name=f"{folder.name} fonts" if folder != fonts else "Report fonts",
                 version="",
                 licence=licence,
                 text=text.strip(),

@@ -91,7 +91,7 @@ class SelfTest:
     def bundled_files(self) -> str:
         from btam_desktop.domain.forms.registry import FormRegistry
         from btam_desktop.licences import components
-        from btam_desktop.reports.base import fonts_dir
+        from btam_desktop.reports.fonts import fonts_dir, register_fonts
         from btam_desktop.store import migrate
 
         registry = FormRegistry.load(None)
@@ -101,9 +101,12 @@ class SelfTest:
         revisions = len(migrate.known_revisions())
         if not revisions:
             raise SelfTestFailure(f"no database migrations found in {migrate.MIGRATIONS_DIR}")
-        missing_fonts = [n for n in ("Vera.ttf", "VeraBd.ttf") if not (fonts_dir() / n).is_file()]
-        if missing_fonts:
-            raise SelfTestFailure(f"report fonts missing in {fonts_dir()}: {missing_fonts}")
+        try:
+            register_fonts()  # every face the reports use, read and registered
+        except (OSError, ValueError) as exc:
+            raise SelfTestFailure(
+                f"report fonts cannot be loaded from {fonts_dir()}: {exc}"
+            ) from exc
         listed = components()
         without_text = [c.name for c in listed if not c.text.strip()]
         if without_text:

@@ -205,9 +205,9 @@ class SmokeTests:
             raise AssertionError(f"no PDF in {out}")
         for pdf in pdfs:
             data = pdf.read_bytes()
-            if not data.startswith(b"%PDF") or b"BitstreamVeraSans" not in data:
-                raise AssertionError(f"{pdf.name} is not a PDF with the bundled Vera fonts")
-        return f"{line}; each embeds Bitstream Vera"
+            if not data.startswith(b"%PDF") or b"NotoSans" not in data:
+                raise AssertionError(f"{pdf.name} is not a PDF with the bundled Noto fonts")
+        return f"{line}; each embeds Noto Sans"
 
     def window(self, platform: str, extra_env: dict[str, str] | None = None) -> str:
         """The window on the demo vault must still be running, quietly, after a few seconds."""

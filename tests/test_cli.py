@@ -299,3 +299,109 @@ def test_an_unexpected_error_gives_a_content_free_report(tmp_path: Path, monkeyp
     assert len(reports) == 1 and str(reports[0]) in err
     text = reports[0].read_text("utf-8")
     assert "builtins.RuntimeError" in text and "in broken" in text and secret not in text
+
+
+# ---- issue 11: audit show, one password policy --------------------------------------------------
+def test_audit_show_prints_filtered_events_with_labels(tmp_path: Path, monkeypatch, capsys):
+    folder = str(tmp_path / "v")
+    init(monkeypatch, capsys, tmp_path / "v")
+    code, _out, _err = run(
+        monkeypatch,
+        capsys,
+        ["audit", "verify", "--vault", folder, "--user", "lead", "--password-stdin"],
+        "a wrong guess here\n",
+    )
+    assert code == 1
+    base = ["audit", "show", "--vault", folder, "--user", "lead", "--password-stdin"]
+    code, out, err = run(
+        monkeypatch, capsys, [*base, "--kind", "failed_sign_in"], "lead password 1\n"
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "Failed sign-in (wrong user name or password)" in lines[0]
+    assert "lead" in lines[0]
+    assert lines[-1].startswith("1 event (failed sign-ins and wrong recovery keys)")
+    assert "a wrong guess" not in out
+
+    code, out, err = run(monkeypatch, capsys, [*base, "--since", "2999-01-01"], "lead password 1\n")
+    assert code == 0 and out.splitlines() == ["0 events (from 2999-01-01); times are UTC."]
+
+    code, out, err = run(monkeypatch, capsys, [*base, "--person", "lead"], "lead password 1\n")
+    assert "Signed in" in out and "Vault created" in out and "Audit trail viewed" in out
+
+    code, _out, err = run(monkeypatch, capsys, [*base, "--since", "yesterday"], "")
+    assert code == 2 and "not a date" in err
+    code, _out, err = run(monkeypatch, capsys, [*base, "--case", "1999-0001"], "lead password 1\n")
+    assert code == 1 and "no case numbered" in err
+
+
+def test_cli_refuses_the_passwords_add_member_refuses(tmp_path: Path, monkeypatch, capsys):
+    code, _out, err = run(
+        monkeypatch,
+        capsys,
+        [
+            "init",
+            "--vault",
+            str(tmp_path / "w"),
+            "--team",
+            "T",
+            "--user",
+            "lead",
+            "--password-stdin",
+        ],
+        "password123\n",
+    )
+    assert code == 1 and "too easy to guess" in err
+    key = init(monkeypatch, capsys, tmp_path / "v")
+    code, _out, err = run(
+        monkeypatch,
+        capsys,
+        [
+            "users",
+            "passwd",
+            "--vault",
+            str(tmp_path / "v"),
+            "--user",
+            "lead",
+            "--recovery",
+            "--password-stdin",
+        ],
+        f"{key}\npassword123\n",
+    )
+    assert code == 1 and "too easy to guess" in err
+
+
+def test_print_case_names_unprintable_fields_first_and_prints_abridged(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from btam_desktop.domain.enums import NoteCategory, PersonRole
+    from btam_desktop.services.app import unlock
+    from btam_desktop.services.cases import CaseQuery, PersonInput
+    from tests.reports.conftest import pdf_page_sizes, pdftotext
+
+    code, _out, err = run(monkeypatch, capsys, ["demo", "--vault", str(tmp_path / "d")])
+    assert code == 0, err
+    app = unlock(tmp_path / "d", "demo", "demo")
+    case_id = app.cases.find(CaseQuery(text="former friend"))[0].id
+    number = app.cases.get(case_id).number
+    app.records.add_person(case_id, PersonInput(PersonRole.WITNESS, full_name="Ann \ue000 Lee"))
+    app.records.add_note(case_id, NoteCategory.OTHER, "A long account. " * 20_000)
+    app.lock()
+    args = ["print", "case", number, "--vault", str(tmp_path / "d"), "--user", "demo"]
+    full, short = tmp_path / "full.pdf", tmp_path / "short.pdf"
+    code, _out, err = run(
+        monkeypatch, capsys, [*args, "--out", str(full), "--password-stdin"], "demo\n"
+    )
+    assert code == 0, err
+    assert "cannot be printed" in err and "U+E000" in err and "witness" in err
+    assert "Ann" not in err  # the field is named, its content is not printed to the terminal
+    assert "محمد بن علي الحسن" in pdftotext(full.read_bytes())  # the multi-script names print
+    code, _out, err = run(
+        monkeypatch,
+        capsys,
+        [*args, "--out", str(short), "--abridged", "--password-stdin"],
+        "demo\n",
+    )
+    assert code == 0, err
+    assert "Abridged:" in pdftotext(short.read_bytes())
+    assert len(pdf_page_sizes(short.read_bytes())) < len(pdf_page_sizes(full.read_bytes()))

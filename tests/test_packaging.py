@@ -141,7 +141,7 @@ def test_the_analysis_gets_the_data_folders_and_the_program(spec: dict[str, Any]
     assert analysis.kwargs["hiddenimports"] == spec["HIDDEN_IMPORTS"]
     assert analysis.kwargs["excludes"] == spec["EXCLUDES"]
     folders = {folder.split("/")[0] for _source, folder in spec["DATAS"]}
-    assert {"forms", "resources", "btam_desktop", "reportlab"} <= folders
+    assert {"forms", "resources", "btam_desktop"} <= folders
     # The promised layout: dist/BTAM Desktop/btam, a console program (windowed in the macOS .app).
     (collect,) = spec["_calls"]["COLLECT"]
     assert collect.kwargs["name"] == "BTAM Desktop"
@@ -192,23 +192,28 @@ def test_the_frozen_program_finds_every_migration(bundle: Path) -> None:
 
 
 def test_the_frozen_program_finds_the_report_fonts(spec: dict[str, Any], bundle: Path) -> None:
-    # reports/base.py: fonts_dir() is the "fonts" folder next to reportlab's __init__, and
-    # _FONT_FILES names the files it registers.
-    tree = ast.parse((PACKAGE / "reports" / "base.py").read_text(encoding="utf-8"))
+    # reports/fonts.py: fonts_dir() is resources/fonts (under sys._MEIPASS when frozen), and
+    # _MAIN and _FALLBACKS name the files it registers.
+    source = (PACKAGE / "reports" / "fonts.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
     font_files: set[str] = set()
     fonts_dir_source = ""
     for node in tree.body:
-        if isinstance(node, ast.AnnAssign | ast.Assign) and "_FONT_FILES" in ast.unparse(node):
-            assert isinstance(node.value, ast.Dict)
-            font_files = {ast.literal_eval(value) for value in node.value.values}
+        if isinstance(node, ast.AnnAssign | ast.Assign) and any(
+            name in ast.unparse(node).split("=")[0] for name in ("_MAIN", "_FALLBACKS")
+        ):
+            for const in ast.walk(node):
+                if isinstance(const, ast.Constant) and str(const.value).endswith((".ttf", ".ttc")):
+                    font_files.add(str(const.value))
         if isinstance(node, ast.FunctionDef) and node.name == "fonts_dir":
             fonts_dir_source = ast.unparse(node)
-    assert font_files == {"Vera.ttf", "VeraBd.ttf", "VeraIt.ttf", "VeraBI.ttf"}
-    assert "reportlab.__file__" in fonts_dir_source
+    assert "NotoSans-Regular.ttf" in font_files and "wqy-microhei.ttc" in font_files
+    assert "_MEIPASS" in fonts_dir_source
     assert "'fonts'" in fonts_dir_source
-    bundled = bundle / "reportlab" / "fonts"
+    bundled = bundle / "resources" / "fonts"
     assert font_files <= {p.name for p in bundled.iterdir()}
-    assert (bundled / "bitstream-vera-license.txt").is_file()  # the font licence asks for it
+    licences = {p.name for p in bundled.iterdir() if p.name.startswith("LICENSE")}
+    assert {"LICENSE-Noto-OFL.txt", "LICENSE-WenQuanYi.txt", "LICENSE-Symbola.txt"} <= licences
 
 
 def test_every_module_named_in_a_string_is_bundled(spec: dict[str, Any]) -> None:

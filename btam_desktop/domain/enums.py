@@ -88,19 +88,72 @@ class ReportChannel(StrEnum):
     EMAIL = "email"
     ONLINE_FORM = "online_form"
     ANONYMOUS_TIP_LINE = "anonymous_tip_line"
+    SOCIAL_MEDIA = "social_media"
     OTHER = "other"
 
     @property
     def label(self) -> str:
+        if self is ReportChannel.SOCIAL_MEDIA:
+            return "Social media or messaging app"
         return self.value.replace("_", " ").capitalize()
 
 
 class ThreatExpression(StrEnum):
+    """The medium a threat was expressed in (one axis; directness and condition are others)."""
+
     VERBAL = "verbal"
     WRITTEN = "written"
+    ELECTRONIC = "electronic"
+    SOCIAL_MEDIA = "social_media"
     VISUAL = "visual"
     BEHAVIORAL = "behavioral"
-    ELECTRONIC = "electronic"
+
+    @property
+    def label(self) -> str:
+        return {
+            "verbal": "Spoken",
+            "written": "Written",
+            "electronic": "Electronic (email, text)",
+            "social_media": "Social media or messaging",
+            "visual": "Drawing or picture",
+            "behavioral": "Gesture or action",
+        }[self.value]
+
+
+class DangerAnswer(StrEnum):
+    """ "Is anyone in immediate danger right now?" Not sure is treated exactly like yes."""
+
+    YES = "yes"
+    NO = "no"
+    NOT_SURE = "not_sure"
+
+    @property
+    def label(self) -> str:
+        return {"yes": "Yes", "no": "No", "not_sure": "Not sure"}[self.value]
+
+    @property
+    def needs_emergency(self) -> bool:
+        return self is not DangerAnswer.NO
+
+
+class ThreatType(StrEnum):
+    """What screening found: a transient threat (no lasting intent) or a substantive one."""
+
+    TRANSIENT = "transient"
+    SUBSTANTIVE = "substantive"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ReporterPrivacy(StrEnum):
+    """Named: may be shared. Confidential: known to the team, withheld from subject and family.
+    Anonymous: identity unknown."""
+
+    NAMED = "named"
+    CONFIDENTIAL = "confidential"
+    ANONYMOUS = "anonymous"
 
     @property
     def label(self) -> str:
@@ -108,6 +161,9 @@ class ThreatExpression(StrEnum):
 
 
 class ThreatDirectness(StrEnum):
+    """Direct, indirect or veiled. CONDITIONAL is kept for reports made before conditional
+    became its own yes/no field; the intake no longer offers it."""
+
     DIRECT = "direct"
     INDIRECT = "indirect"
     VEILED = "veiled"

@@ -75,6 +75,8 @@ class Case(SQLModel, table=True):
     site: str = Field(default="", max_length=120, index=True)
     status: str = Field(max_length=20, index=True)
     priority: str = Field(default="normal", max_length=10, index=True)
+    # low 0, normal 1, high 2, urgent 3: the list sorts by rank along this index.
+    priority_rank: int = Field(default=1, index=True)
     level_scale: str = Field(max_length=64)
     level: str | None = Field(default=None, max_length=32, index=True)
     level_rank: int | None = Field(default=None, index=True)
@@ -83,7 +85,13 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closure_reason: str = Field(default="")
     next_review_on: date | None = Field(default=None, index=True)
+    # "transient" or "substantive" once screening says so; empty until then.
+    threat_type: str = Field(default="", max_length=16, index=True)
     legal_hold: bool = Field(default=False)
+    # Who set the hold, when and why (migration 0008); shown wherever destruction is refused.
+    legal_hold_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    legal_hold_by_id: int | None = Field(default=None)
+    legal_hold_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     retention_until: date | None = None
     created_by_id: int | None = Field(default=None, foreign_key="account.id")
     updated_at: datetime = _now_field()
@@ -123,13 +131,20 @@ class ConcernReport(SQLModel, table=True):
     channel: str = Field(max_length=24)
     reporter_id: int | None = Field(default=None, foreign_key="person.id")
     reporter_anonymous: bool = Field(default=False)
+    # Known to the team, never named to the subject or family.
+    reporter_confidential: bool = Field(default=False)
     narrative: str = Field(default="")
     threat_quote: str = Field(default="")
     expressed_as: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     directness: str = Field(default="none", max_length=16)
+    conditional: bool = Field(default=False)
     known_to_target: str = Field(default="unknown", max_length=8)
     immediate_danger: bool = Field(default=False)
     emergency_notice_shown_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    danger_answer: str = Field(default="", max_length=8)  # yes / no / not_sure
+    emergency_called: str = Field(default="", max_length=8)  # yes / no / unknown
+    emergency_called_by: str = Field(default="", max_length=200)
+    emergency_called_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     entered_by_id: int | None = Field(default=None, foreign_key="account.id")
     created_at: datetime = _now_field()
 
@@ -237,6 +252,10 @@ class AuditEvent(SQLModel, table=True):
     summary: str = Field(default="", max_length=300)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # Ed25519 signature of the author over the hash and the record's new state (store/audit.py).
+    state_hash: str = Field(default="", max_length=64)
+    signer_key: str = Field(default="", max_length=16)
+    signature: str = Field(default="", max_length=88)
 
 
 class Draft(SQLModel, table=True):
@@ -310,6 +329,8 @@ class ManagementPlan(SQLModel, table=True):
     supervision: str = Field(default="")
     safety_plan: str = Field(default="")
     next_reassessment_on: date | None = Field(default=None, index=True)
+    monitoring_days: int | None = None
+    monitoring_ends_on: date | None = None
     change_note: str = Field(default="")
     based_on_id: int | None = Field(default=None, foreign_key="management_plan.id")
     created_by_id: int | None = Field(default=None, foreign_key="account.id")
@@ -330,13 +351,27 @@ class PlanIntervention(SQLModel, table=True):
     strategy: str = Field(default="subject", max_length=16)
     title: str = Field(max_length=300)
     responsible_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    responsible_contact_id: int | None = Field(default=None, foreign_key="team_contact.id")
     start_on: date | None = None
     due_on: date | None = Field(default=None, index=True)
     review_on: date | None = Field(default=None, index=True)
-    recurrence: str = Field(default="none", max_length=12)
+    recurrence: str = Field(default="none", max_length=40)
     status: str = Field(default="planned", max_length=12)
     dropped_reason: str = Field(default="")
     notes: str = Field(default="")
+
+
+class TeamContact(SQLModel, table=True):
+    """Someone outside the team who can be responsible for a plan item (coach, SRO, parent)."""
+
+    __tablename__ = "team_contact"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    role: str = Field(default="", max_length=120)
+    organization: str = Field(default="", max_length=200)
+    reach: str = Field(default="", max_length=300)
+    active: bool = Field(default=True)
+    created_at: datetime = _now_field()
 
 
 class MonitoringEntry(SQLModel, table=True):

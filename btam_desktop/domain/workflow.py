@@ -132,6 +132,9 @@ class MoveRequest:
     reason: str = ""
     closure_level: str | None = None
     screeners: tuple[str, ...] = ()
+    # "transient" / "substantive" when screening has decided; a transient threat closes as
+    # "Resolved: transient threat".
+    threat_type: str = ""
 
 
 def why_not(status: CaseStatus, action: WorkflowAction) -> str | None:
@@ -175,6 +178,8 @@ def check_move(status: CaseStatus, request: MoveRequest, levels: set[str]) -> Ca
                 f"“{request.closure_level}” is not a level on this case's scale. "
                 f"Choose one of: {', '.join(sorted(levels))}."
             )
+    if request.threat_type and request.threat_type not in ("transient", "substantive"):
+        raise WorkflowError("A threat is either transient or substantive. Choose one.")
     if needs.screeners and not request.screeners:
         raise WorkflowError(
             "A screening decision needs the team members who screened the case "

@@ -112,6 +112,11 @@ def record_print(app: Btam, document: str, case_id: int | None = None) -> None:
     _document_event(app, "report.print", document, case_id, "printed")
 
 
+def record_preview(app: Btam, document: str, case_id: int | None = None) -> None:
+    """Record that ``document`` was shown on screen in the print preview."""
+    _document_event(app, "report.preview", document, case_id, "shown in print preview")
+
+
 def record_save(app: Btam, document: str, case_id: int | None = None) -> None:
     """Record that ``document`` was saved as an unencrypted PDF outside the vault."""
     _document_event(app, "report.save", document, case_id, "saved as PDF outside the vault")
@@ -165,6 +170,7 @@ __all__ = [
     "export_plan_report",
     "plan_file_name",
     "read_case_summary",
+    "record_preview",
     "record_print",
     "record_save",
     "render_case_summary",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
 from btam_desktop.domain.enums import InformationSource, Reliability
 from btam_desktop.domain.forms import (
@@ -25,12 +25,16 @@ from btam_desktop.domain.forms import (
 )
 from btam_desktop.domain.models import Account, Assessment
 from btam_desktop.reports.base import (
+    ACCENT,
     ALERT,
     ALERT_LIGHT,
     MUTED,
+    RULE,
     DocInfo,
+    Paragraph,
     ProgressCallback,
     build_pdf,
+    confidential_line,
     content_width,
     fmt_date,
     fmt_datetime,
@@ -40,10 +44,11 @@ from btam_desktop.reports.base import (
     printed_on_note,
     styles,
     suggested_file_name,
+    table_style,
     tag,
 )
 from btam_desktop.reports.flowables import SectionBar, panel
-from btam_desktop.reports.tables import cell_markup, data_table, key_value_table
+from btam_desktop.reports.tables import cell, cell_markup, data_table, key_value_table
 
 if TYPE_CHECKING:
     from btam_desktop.services.app import Btam
@@ -79,6 +84,60 @@ class _Names:
         if account is None:
             return username
         return account.display_name or account.username
+
+    def role_of(self, username: str) -> str:
+        account = self._by_user.get(username)
+        return account.team_role if account is not None else ""
+
+
+def _sign_off(assessment: Assessment, names: _Names, width: float, draft: bool) -> list[Flowable]:
+    """Who took the decision: their names and team roles printed, a line to sign and date."""
+    st = styles()
+    rows: list[list[Any]] = [
+        [
+            Paragraph("Name", st.cell_head),
+            Paragraph("Role on the team", st.cell_head),
+            Paragraph("Signature", st.cell_head),
+            Paragraph("Date", st.cell_head),
+        ]
+    ]
+    people = [] if draft else list(assessment.participants)
+    for username in people:
+        rows.append([cell(names.by_username(username)), cell(names.role_of(username)), "", ""])
+    blank = 2 if people else 4
+    rows.extend([["", "", "", ""] for _ in range(blank)])
+    table = Table(
+        rows,
+        colWidths=[0.3 * width, 0.25 * width, 0.3 * width, 0.15 * width],
+        rowHeights=[15] + [None] * len(people) + [26] * blank,
+    )
+    table.setStyle(
+        table_style(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.5, RULE),
+                ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 1), (-1, -1), 7),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 7),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    statement = (
+        "By signing, I confirm I took part in this decision and that this record states it "
+        "as the team agreed."
+    )
+    return [
+        KeepTogether(
+            [
+                SectionBar("", "Sign-off by the people who took the decision"),
+                Spacer(1, 5),
+                Paragraph(statement, st.muted),
+                Spacer(1, 3),
+                table,
+            ]
+        )
+    ]
 
 
 def _scale(app: Btam, scale_id: str | None) -> LevelScale | None:
@@ -370,6 +429,8 @@ def build_assessment_report(
     story.extend(_findings_section(definition, answers))
     story.extend(_decision_section(app, assessment, definition, names, width))
     story.append(Spacer(1, 12))
+    story.extend(_sign_off(assessment, names, width, draft))
+    story.append(Spacer(1, 8))
     story.append(Paragraph(para(definition.disclaimer), st.note))
 
     report(3, "Laying out pages")
@@ -377,6 +438,7 @@ def build_assessment_report(
     info = DocInfo(
         title=f"Case {case.number} {kind.lower()}" + (" (draft)" if draft else ""),
         team_name=app.settings().team_name,
+        confidential_line=confidential_line(app.settings()),
         subject=f"Threat assessment record: {definition.id} v{definition.version}",
         header_right=header + (" \u00b7 DRAFT" if draft else ""),
         footer_note=printed_on_note(

@@ -2,8 +2,8 @@
 
 Documents are built in memory and returned as PDF bytes; nothing is written to disk here.
 
-- Fonts: the Bitstream Vera family that ships inside the reportlab package, embedded (subset)
-  in every PDF, so a printout looks the same on Windows, macOS and Linux.
+- Fonts: Noto Sans with fallbacks for other scripts (reports/fonts.py, resources/fonts),
+  embedded (subset) in every PDF, so a printout looks the same on Windows, macOS and Linux.
 - Pages: Letter or A4; a header with the team name and the document title; a footer with a
   confidentiality line and "Page X of Y" (the total is known only once the document is laid
   out, so the header and footer are drawn when the canvas is saved).
@@ -16,25 +16,43 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from io import BytesIO
-from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
-import reportlab
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import Paragraph as _RLParagraph
+
+from btam_desktop.reports.fonts import FONT as FONT
+from btam_desktop.reports.fonts import FONT_BOLD as FONT_BOLD
+from btam_desktop.reports.fonts import FONT_BOLD_ITALIC as FONT_BOLD_ITALIC
+from btam_desktop.reports.fonts import FONT_ITALIC as FONT_ITALIC
+from btam_desktop.reports.fonts import draw as draw_text
+from btam_desktop.reports.fonts import (
+    embolden,
+    has_rtl,
+    joined,
+    markup,
+    needs_shaping,
+    prepare,
+)
+from btam_desktop.reports.fonts import register_fonts as register_fonts
+from btam_desktop.reports.fonts import width as text_width
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -68,120 +86,185 @@ def content_width(paper: str) -> float:
 
 
 # ---- fonts -----------------------------------------------------------------------------------
+# Noto Sans with per-character fallback to other scripts' fonts (see reports/fonts.py).
 
-FONT = "BtamSans"
-FONT_BOLD = "BtamSans-Bold"
-FONT_ITALIC = "BtamSans-Italic"
-FONT_BOLD_ITALIC = "BtamSans-BoldItalic"
-
-_FONT_FILES = {
-    FONT: "Vera.ttf",
-    FONT_BOLD: "VeraBd.ttf",
-    FONT_ITALIC: "VeraIt.ttf",
-    FONT_BOLD_ITALIC: "VeraBI.ttf",
-}
-_font_lock = threading.Lock()
-_fonts_ready = False
-
-
-def fonts_dir() -> Path:
-    """The fonts folder inside the installed reportlab package (Bitstream Vera lives there)."""
-    return Path(reportlab.__file__).resolve().parent / "fonts"
-
-
-def register_fonts() -> None:
-    """Register the Vera family once per process (safe to call from any thread)."""
-    global _fonts_ready
-    if _fonts_ready:
-        return
-    with _font_lock:
-        if _fonts_ready:
-            return
-        folder = fonts_dir()
-        for name, file_name in _FONT_FILES.items():
-            pdfmetrics.registerFont(TTFont(name, str(folder / file_name)))
-        pdfmetrics.registerFontFamily(
-            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
-        )
-        _fonts_ready = True
-
-
-@cache
-def _covered() -> frozenset[int]:
-    """Code points every face of the family can draw."""
-    register_fonts()
-    sets: list[frozenset[int]] = []
-    for name in _FONT_FILES:
-        font = pdfmetrics.getFont(name)
-        sets.append(frozenset(font.face.charToGlyph))
-    return frozenset.intersection(*sets)
-
-
-# Characters the Vera fonts lack, written with ones they have.
-_SUBSTITUTES = {
-    "\u2010": "-",
-    "\u2011": "-",
-    "\u2012": "-",
-    "\u2015": "\u2014",
-    "\u2032": "'",
-    "\u2033": '"',
-    "\u2192": "->",
-    "\u2190": "<-",
-    "\u2264": "<=",
-    "\u2265": ">=",
-    "\u2260": "!=",
-    "\u2212": "-",
-    "\u2713": "x",
-    "\u2714": "x",
-    "\u2717": "x",
-    "\u2610": "[ ]",
-    "\u2611": "[x]",
-    "\u25cf": "\u2022",
-    "\u25e6": "\u2022",
-    "\u2043": "-",
-    "\u00ad": "",
-    "\u200b": "",
-    "\u200d": "",
-    "\ufeff": "",
-    "\u202f": " ",
-    "\u2009": " ",
-    "\u2002": " ",
-    "\u2003": " ",
-}
+_SHAPED_STYLES: dict[str, ParagraphStyle] = {}
 
 
 def safe_text(text: str) -> str:
-    """``text`` with every character the embedded fonts can draw; others are approximated
-    (accents dropped, arrows spelt out) or shown as '?', never as an invisible gap."""
-    covered = _covered()
-    if all(ord(ch) in covered or ch in "\n\t" for ch in text):
-        return text
-    out: list[str] = []
-    for ch in text:
-        if ord(ch) in covered or ch in "\n\t":
-            out.append(ch)
-            continue
-        if ch in _SUBSTITUTES:
-            out.append(_SUBSTITUTES[ch])
-            continue
-        plain = "".join(
-            c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
-        )
-        if plain and all(ord(c) in covered for c in plain):
-            out.append(plain)
-        elif unicodedata.category(ch).startswith("Z"):
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf"):
-            continue
-        else:
-            out.append("?")
-    return "".join(out)
+    """``text`` as it will be drawn: normalized, right-to-left runs in visual order, a
+    hollow square for any character no font has (never a silent '?'; see
+    :func:`btam_desktop.reports.fonts.unprintable` to warn before printing)."""
+    return prepare(text)
 
 
 def para(text: object) -> str:
-    """Plain text as Paragraph markup: safe characters, escaped, line breaks kept."""
-    value = safe_text("" if text is None else str(text)).replace("\r\n", "\n").replace("\r", "\n")
-    return escape(value.strip("\n")).replace("\n", "<br/>")
+    """Plain text as Paragraph markup: line breaks kept, every script in a font that has it."""
+    value = prepare("" if text is None else str(text))
+    return markup(value.strip("\n"))
+
+
+class Paragraph(_RLParagraph):  # type: ignore[misc]  # reportlab is untyped
+    """A reportlab Paragraph that shapes its text with HarfBuzz when a script needs it
+    (Devanagari); other text skips shaping, which costs time on long narratives."""
+
+    def __init__(
+        self, text: str | None, style: ParagraphStyle | None = None, *args: Any, **kw: Any
+    ):
+        if style is not None and text:
+            text = embolden(text, whole=style.fontName in (FONT_BOLD, FONT_BOLD_ITALIC))
+            if needs_shaping(text):
+                style = _shaped(style)
+        super().__init__(text, style, *args, **kw)
+
+
+class BidiParagraph(Paragraph):
+    """Text holding Hebrew or Arabic that may run over several lines. The lines are found in
+    reading (logical) order first and only then each put in visual order, so a long Arabic
+    narrative reads from its first line down, not from its last."""
+
+    def __init__(self, text: str | None, style: ParagraphStyle | None = None, *a: Any, **kw: Any):
+        self._logical = text if isinstance(text, str) and "frags" not in kw else None
+        self._laid_for: float | None = None
+        markup_text = para(text) if self._logical is not None else text
+        self._rtl = _starts_right_to_left(text or "")
+        if self._logical is not None and style is not None and self._rtl:
+            style = _right_aligned(style)  # a Hebrew or Arabic paragraph sits on the right
+        super().__init__(markup_text, style, *a, **kw)
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        if self._logical is not None and self._laid_for != aw:
+            room = (aw - self.style.leftIndent - self.style.rightIndent) * 0.97
+            lines = _logical_lines(self._logical, self.style.fontName, self.style.fontSize, room)
+            # every line keeps the paragraph's direction, whatever letter it starts with
+            lines_markup = (markup(prepare(line, self._rtl).strip("\n")) for line in lines)
+            Paragraph.__init__(self, "<br/>".join(lines_markup), self.style)
+            self._laid_for = aw
+        return super().wrap(aw, ah)  # type: ignore[no-any-return]
+
+
+_RIGHT_STYLES: dict[str, ParagraphStyle] = {}
+
+
+def _right_aligned(style: ParagraphStyle) -> ParagraphStyle:
+    found = _RIGHT_STYLES.get(style.name)
+    if found is None or found.parent is not style:
+        found = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+        _RIGHT_STYLES[style.name] = found
+    return found
+
+
+def _starts_right_to_left(text: str) -> bool:
+    """The paragraph direction of the bidi algorithm: that of its first strong letter."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def _logical_lines(text: str, font: str, size: float, room: float) -> list[str]:
+    """``text`` broken into lines of at most ``room`` points, in reading order."""
+    lines: list[str] = []
+    for logical in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        current: list[str] = []
+        used = 0.0
+        space = text_width(" ", font, size)
+        for word in logical.split(" "):
+            need = text_width(joined(word), font, size)  # the order does not change the width
+            if current and used + space + need > room:
+                lines.append(" ".join(current))
+                current, used = [], 0.0
+            used += (space if current else 0.0) + need
+            current.append(word)
+        lines.append(" ".join(current))
+    return lines
+
+
+def text_paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text; one holding right-to-left text wraps in reading order."""
+    if has_rtl(text):
+        return BidiParagraph(text, style)
+    return Paragraph(para(text), style)
+
+
+def _shaped(style: ParagraphStyle) -> ParagraphStyle:
+    shaped = _SHAPED_STYLES.get(style.name)
+    if shaped is None or shaped.parent is not style:
+        shaped = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+        _SHAPED_STYLES[style.name] = shaped
+    return shaped
+
+
+# ---- long text -------------------------------------------------------------------------------
+
+#: A paragraph longer than this is laid out in pieces of about this size: reportlab re-wraps
+#: the rest of a paragraph at every page break, so one huge paragraph costs the square of
+#: its length.
+CHUNK_CHARS = 2500
+#: How much of each long text an abridged document keeps (about three pages).
+ABRIDGED_CHARS = 9000
+_CHARS_PER_PAGE = 4200  # a full page of body text, for "about N pages" in the abridged note
+
+
+def _chunks(line: str) -> Iterator[str]:
+    while len(line) > CHUNK_CHARS:
+        window = line[: CHUNK_CHARS + 200]
+        # end a piece at a sentence if one ends near the limit, else at a space
+        cut = max(window.rfind(". ", CHUNK_CHARS - 600), window.rfind("\u3002", CHUNK_CHARS - 600))
+        cut = cut + 1 if cut > 0 else window.rfind(" ", CHUNK_CHARS // 2)
+        if cut <= 0:
+            cut = CHUNK_CHARS
+        yield line[:cut]
+        line = line[cut:].lstrip(" ")
+    if line:
+        yield line
+
+
+def long_text(
+    text: str | None,
+    style: ParagraphStyle,
+    *,
+    abridge: bool = False,
+    where: str = "",
+    empty: str = "",
+) -> list[Flowable]:
+    """Flowables for a text of any length: one paragraph per line, a huge line in pieces, so
+    layout time grows with the length. ``abridge`` keeps the first :data:`ABRIDGED_CHARS`
+    characters and says how much was left out and where the full text is (``where``)."""
+    value = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if not value.strip():
+        return [Paragraph(empty, style)] if empty else []
+    out: list[Flowable] = []
+    used = 0
+    left_out = 0
+    blank = False
+    for line in value.split("\n"):
+        if not line.strip():
+            blank = True
+            continue
+        for piece in _chunks(line):
+            if abridge and used >= ABRIDGED_CHARS:
+                left_out += len(piece)
+                continue
+            if blank and out:
+                out.append(Spacer(1, style.leading * 0.45))
+            blank = False
+            out.append(text_paragraph(piece, style))
+            used += len(piece)
+    if left_out:
+        pages = max(1, round(left_out / _CHARS_PER_PAGE))
+        where_text = f" The full text is in {where}." if where else ""
+        out.append(
+            Paragraph(
+                f"<i>[Abridged: {left_out:,} more characters (about {pages} "
+                f"page{'s' if pages != 1 else ''}) are left out here.{para(where_text)}]</i>",
+                styles().note,
+            )
+        )
+    return out
 
 
 # ---- colors and styles -----------------------------------------------------------------------
@@ -424,6 +507,11 @@ CONFIDENTIAL_LINE = (
 PRODUCER = "BTAM Desktop"
 
 
+def confidential_line(settings: Any) -> str:
+    """The team's own confidentiality line (Settings), or the standard wording."""
+    return str(getattr(settings, "confidentiality_line", "") or "").strip() or CONFIDENTIAL_LINE
+
+
 @dataclass(frozen=True)
 class DocInfo:
     """What the page frame and the PDF metadata show. Never a person's name."""
@@ -436,16 +524,24 @@ class DocInfo:
     case_field: bool = False  # a "Case no. ______" blank in the header (blank forms)
     confidential_line: str | None = CONFIDENTIAL_LINE
     keywords: tuple[str, ...] = ()
+    language: str = "en"  # of the page frame's own words ("Page 1 of 2", "Case no.")
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
-    """``text`` shortened with an ellipsis to fit ``width``."""
+    """``text`` (prepared for drawing) shortened with an ellipsis to fit ``width``."""
     text = safe_text(text)
-    if stringWidth(text, font, size) <= width:
+    if text_width(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "\u2026", font, size) > width:
+    # halve the overshoot first: a long team name or title is cut in a few steps
+    while len(text) > 8 and text_width(text[: len(text) // 2], font, size) > width:
+        text = text[: len(text) // 2]
+    while text and text_width(text + "\u2026", font, size) > width:
         text = text[:-1]
     return text.rstrip() + "\u2026"
+
+
+def _draw_right(canv: Canvas, x_end: float, y: float, text: str, font: str, size: float) -> None:
+    draw_text(canv, x_end - text_width(text, font, size), y, text, font, size)
 
 
 def draw_page_frame(canv: Canvas, info: DocInfo, page: int, total: int) -> None:
@@ -456,26 +552,23 @@ def draw_page_frame(canv: Canvas, info: DocInfo, page: int, total: int) -> None:
     # header
     top = height - 34
     canv.setFillColor(ACCENT)
-    canv.setFont(FONT_BOLD, 8.5)
     usable = right - left
     team = _fit(info.team_name, FONT_BOLD, 8.5, usable * 0.45)
-    canv.drawString(left, top, team)
+    draw_text(canv, left, top, team, FONT_BOLD, 8.5)
     canv.setFillColor(MUTED)
-    canv.setFont(FONT, 8.5)
     right_text = info.header_right or info.title
     x_end = right
     if info.case_field:
         field_w = 92.0
-        canv.setFont(FONT, 8.5)
-        label = "Case no."
-        label_w = stringWidth(label, FONT, 8.5)
-        canv.drawString(right - field_w, top, label)
+        label = "Caso n.º" if info.language == "es" else "Case no."
+        label_w = text_width(label, FONT, 8.5)
+        draw_text(canv, right - field_w, top, label, FONT, 8.5)
         canv.setStrokeColor(WRITE_LINE)
         canv.setLineWidth(0.6)
         canv.line(right - field_w + label_w + 4, top - 2, right, top - 2)
         x_end = right - field_w - 14
-    room = x_end - left - stringWidth(team, FONT_BOLD, 8.5) - 18
-    canv.drawRightString(x_end, top, _fit(right_text, FONT, 8.5, max(room, 40)))
+    room = x_end - left - text_width(team, FONT_BOLD, 8.5) - 18
+    _draw_right(canv, x_end, top, _fit(right_text, FONT, 8.5, max(room, 40)), FONT, 8.5)
     canv.setStrokeColor(RULE)
     canv.setLineWidth(0.6)
     canv.line(left, top - 8, right, top - 8)
@@ -484,18 +577,19 @@ def draw_page_frame(canv: Canvas, info: DocInfo, page: int, total: int) -> None:
     canv.setStrokeColor(RULE)
     canv.line(left, base + 10, right, base + 10)
     canv.setFillColor(INK)
-    canv.setFont(FONT_BOLD, 8)
-    page_text = f"Page {page} of {total}"
-    canv.drawRightString(right, base, page_text)
-    room = usable - stringWidth(page_text, FONT_BOLD, 8) - 16
+    of_total = str(total) if total else "\u2026"  # 0: not known yet (a first-pages preview)
+    page_text = (
+        f"Página {page} de {of_total}" if info.language == "es" else f"Page {page} of {of_total}"
+    )
+    _draw_right(canv, right, base, page_text, FONT_BOLD, 8)
+    room = usable - text_width(page_text, FONT_BOLD, 8) - 16
     if info.confidential_line:
-        canv.setFont(FONT_BOLD, 7.2)
         canv.setFillColor(INK)
-        canv.drawString(left, base, _fit(info.confidential_line, FONT_BOLD, 7.2, room))
+        line = _fit(info.confidential_line, FONT_BOLD, 7.2, room)
+        draw_text(canv, left, base, line, FONT_BOLD, 7.2)
     if info.footer_note:
-        canv.setFont(FONT, 6.8)
         canv.setFillColor(MUTED)
-        canv.drawString(left, base - 10, _fit(info.footer_note, FONT, 6.8, usable))
+        draw_text(canv, left, base - 10, _fit(info.footer_note, FONT, 6.8, usable), FONT, 6.8)
     canv.restoreState()
 
 
@@ -506,6 +600,7 @@ class _PagedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         super().__init__(*args, **kwargs)
         self._info = info
         self._pages: list[dict[str, Any]] = []
+        self.total_unknown = False  # a first-pages preview: "Page 1 of …"
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
@@ -515,20 +610,33 @@ class _PagedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         total = len(self._pages)
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
-            draw_page_frame(self, self._info, number, total)
+            draw_page_frame(self, self._info, number, 0 if self.total_unknown else total)
             Canvas.showPage(self)
         self._pages.clear()
         Canvas.save(self)
 
 
+class _EnoughPages(Exception):
+    """Stops laying out once a first-pages preview has its pages."""
+
+
 class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
-    def __init__(self, buffer: BytesIO, on_page: Callable[[int], None] | None, **kw: Any) -> None:
+    def __init__(
+        self,
+        buffer: BytesIO,
+        on_page: Callable[[int], None] | None,
+        max_pages: int | None = None,
+        **kw: Any,
+    ) -> None:
         super().__init__(buffer, **kw)
         self._on_page = on_page
+        self._max_pages = max_pages
 
     def afterPage(self) -> None:
         if self._on_page is not None:
             self._on_page(self.page)
+        if self._max_pages is not None and self.page >= self._max_pages:
+            raise _EnoughPages
 
 
 def build_pdf(
@@ -537,12 +645,15 @@ def build_pdf(
     paper: str = "letter",
     *,
     on_page: Callable[[int], None] | None = None,
+    max_pages: int | None = None,
 ) -> bytes:
     """Lay out ``story`` on pages with the BTAM frame and return the PDF bytes.
 
     ``on_page(page_number)`` is called after each page is laid out (for progress).
+    ``max_pages`` stops after that many pages: a quick first look, whose pages say
+    "Page 1 of …" since the total is not known.
     """
-    return build_pdf_counted(story, info, paper, on_page=on_page)[0]
+    return build_pdf_counted(story, info, paper, on_page=on_page, max_pages=max_pages)[0]
 
 
 def build_pdf_counted(
@@ -551,6 +662,7 @@ def build_pdf_counted(
     paper: str = "letter",
     *,
     on_page: Callable[[int], None] | None = None,
+    max_pages: int | None = None,
 ) -> tuple[bytes, int]:
     """Like :func:`build_pdf`, also returning the number of pages."""
     register_fonts()
@@ -559,19 +671,20 @@ def build_pdf_counted(
     doc = _Document(
         buffer,
         on_page,
+        max_pages,
         pagesize=size,
         leftMargin=MARGIN_X,
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=safe_text(info.title),
-        author=safe_text(info.team_name),
-        subject=safe_text(info.subject),
+        title=_metadata(info.title),
+        author=_metadata(info.team_name),
+        subject=_metadata(info.subject),
         creator=PRODUCER,
         producer=PRODUCER,
         keywords=list(info.keywords),
         pageCompression=1,
-        lang="en-US",
+        lang="es" if info.language == "es" else "en-US",
         displayDocTitle=1,
         initialFontName=FONT,
         initialFontSize=9.5,
@@ -593,8 +706,19 @@ def build_pdf_counted(
         return _PagedCanvas(*args, info=info, **kwargs)
 
     with _BUILD_LOCK:
-        doc.build(list(story), canvasmaker=canvasmaker)
+        try:
+            doc.build(list(story), canvasmaker=canvasmaker)
+        except _EnoughPages:
+            # the last page is drawn but not yet ended: end it, then write what there is
+            doc.canv.total_unknown = True
+            doc.canv.showPage()
+            doc.canv.save()
     return buffer.getvalue(), doc.page
+
+
+def _metadata(text: str) -> str:
+    # metadata is read by software, not drawn: logical order, no joining forms
+    return unicodedata.normalize("NFC", text)
 
 
 def printed_on_note(extra: str = "") -> str:

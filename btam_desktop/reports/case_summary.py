@@ -7,12 +7,13 @@ previewed.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, KeepTogether, Spacer
 
 from btam_desktop.domain.enums import (
     CaseSetting,
@@ -53,13 +54,16 @@ from btam_desktop.reports.base import (
     HAIRLINE,
     MUTED,
     DocInfo,
+    Paragraph,
     ProgressCallback,
     build_pdf,
+    confidential_line,
     content_width,
     fmt_date,
     fmt_datetime,
     hex_of,
     label_of,
+    long_text,
     para,
     printed_on_note,
     styles,
@@ -114,6 +118,7 @@ class _CaseData:
     plan: ManagementPlan | None = None
     interventions: list[PlanIntervention] = field(default_factory=list)
     scales: dict[str, LevelScale | None] = field(default_factory=dict)
+    abridge: bool = False  # long narratives and notes cut short, with a note saying so
 
     def who(self, account_id: int | None) -> str:
         if account_id is None:
@@ -168,7 +173,7 @@ def _load(app: Btam, case_id: int, wanted: set[str]) -> _CaseData:
         assigned=app.cases.members(case_id) if "overview" in wanted else [],
         scale=scale,
         people=app.records.people(case_id) if wanted & {"people", "report"} else [],
-        reports=app.records.reports(case_id) if "report" in wanted else [],
+        reports=app.records.reports(case_id) if wanted & {"people", "report"} else [],
         timeline=app.records.timeline(case_id) if "timeline" in wanted else [],
         levels=app.cases.level_history(case_id) if "levels" in wanted else [],
         transitions=app.cases.transitions(case_id) if "levels" in wanted else [],
@@ -229,6 +234,7 @@ def _overview(data: _CaseData, width: float) -> list[Flowable]:
         ("Level of concern", level_text),
         ("Setting", para(label_of(CaseSetting, case.setting))),
         ("Priority", para(label_of(Priority, case.priority))),
+        ("Threat", para(case.threat_type.capitalize() if case.threat_type else "Not decided")),
         ("Site", para(case.site or "Not recorded")),
         ("Case owner", para(data.who(case.owner_id) or "None")),
         ("Opened", para(fmt_datetime(case.opened_at))),
@@ -250,6 +256,11 @@ def _overview(data: _CaseData, width: float) -> list[Flowable]:
     return out
 
 
+WITHHELD_MARK = (
+    '<font color="#b42318"><b>[confidential: withhold from the subject and family]</b></font>'
+)
+
+
 def _person_name(person: Person) -> str:
     if person.anonymous:
         return "<i>Anonymous</i>"
@@ -264,10 +275,11 @@ def _people(data: _CaseData, width: float) -> list[Flowable]:
         return [*out, _empty("No people are recorded in this case.")]
     order = {role.value: n for n, role in enumerate(PersonRole)}
     people = sorted(data.people, key=lambda p: (order.get(p.role, 99), p.id or 0))
+    withheld = {r.reporter_id for r in data.reports if r.reporter_confidential}
     rows = [
         [
             cell(label_of(PersonRole, p.role), bold=True),
-            cell_markup(_person_name(p)),
+            cell_markup(_person_name(p) + (f"<br/>{WITHHELD_MARK}" if p.id in withheld else "")),
             cell(p.affiliation),
             cell(p.grade_or_position),
             cell(p.contact),
@@ -292,10 +304,13 @@ def _report_block(
     elif report.reporter_id is not None:
         person = next((p for p in data.people if p.id == report.reporter_id), None)
         reporter = _person_name(person) if person else "Not recorded"
+    if report.reporter_confidential:
+        reporter += f" {WITHHELD_MARK}"
     expressed = ", ".join(label_of(ThreatExpression, e) for e in report.expressed_as) or "—"
     danger = "No"
     if report.immediate_danger:
-        danger = f'<font color="{hex_of(ALERT)}"><b>Yes</b></font>'
+        answer = "Not sure" if report.danger_answer == "not_sure" else "Yes"
+        danger = f'<font color="{hex_of(ALERT)}"><b>{answer}</b></font>'
         if report.emergency_notice_shown_at:
             danger += (
                 " (instruction to call emergency services shown "
@@ -307,10 +322,23 @@ def _report_block(
         ("Reported by", reporter),
         ("Entered by", para(data.who(report.entered_by_id))),
         ("Expressed", para(expressed)),
-        ("Threat type", para(label_of(ThreatDirectness, report.directness))),
+        (
+            "Threat was",
+            para(
+                label_of(ThreatDirectness, report.directness)
+                + (", conditional" if report.conditional else "")
+            ),
+        ),
         ("Known to target", para(label_of(YesNoUnknown, report.known_to_target))),
         ("Immediate danger", danger),
     ]
+    if report.emergency_called:
+        called = "No"
+        if report.emergency_called == "yes":
+            called = "Yes, by " + (report.emergency_called_by or "someone not recorded")
+            if report.emergency_called_at:
+                called += f", {fmt_datetime(report.emergency_called_at)}"
+        pairs.append(("Emergency call", para(called)))
     out: list[Flowable] = []
     if len(data.reports) > 1:
         out.append(Paragraph(f"Report {number} of {len(data.reports)}", st.h2))
@@ -319,7 +347,15 @@ def _report_block(
     out.append(Spacer(1, 6))
     out.append(Paragraph("<b>What was reported</b>", st.small))
     out.append(Spacer(1, 2))
-    out.append(Paragraph(para(report.narrative) or "<i>No narrative recorded.</i>", st.body))
+    out.extend(
+        long_text(
+            report.narrative,
+            st.body,
+            abridge=data.abridge,
+            where="the case record in BTAM Desktop (Report tab, narrative)",
+            empty="<i>No narrative recorded.</i>",
+        )
+    )
     if report.threat_quote:
         out.append(Spacer(1, 6))
         out.append(
@@ -531,12 +567,15 @@ def _notes(data: _CaseData, width: float) -> list[Flowable]:
             f'<font color="{hex_of(MUTED)}">{para(data.who(note.author_id))}</font>'
         )
         body: list[Flowable] = [Paragraph(head, st.small), Spacer(1, 2)]
-        paragraphs = [p for p in note.body.split("\n\n") if p.strip()] or [note.body]
-        body.append(Paragraph(para(paragraphs[0]), st.body))
-        out.append(KeepTogether(body))
-        for text in paragraphs[1:]:
-            out.append(Spacer(1, 3))
-            out.append(Paragraph(para(text), st.body))
+        paragraphs = long_text(
+            note.body,
+            st.body,
+            abridge=data.abridge,
+            where="the case record in BTAM Desktop (Notes tab, note of "
+            f"{fmt_date(note.created_at)})",
+        )
+        out.append(KeepTogether(body + paragraphs[:1]))
+        out.extend(paragraphs[1:])
         if n < len(data.notes) - 1:
             out.append(
                 HRFlowable(width="100%", thickness=0.4, color=HAIRLINE, spaceBefore=5, spaceAfter=5)
@@ -678,6 +717,7 @@ class CaseSummaryRead:
     chosen: list[str]
     prepared_by: str
     team_name: str
+    confidential_line: str
 
 
 def read_case_summary(
@@ -690,11 +730,13 @@ def read_case_summary(
             f"unknown case summary sections: {', '.join(sorted(unknown))} "
             f"(choose from {', '.join(SECTIONS)})"
         )
+    settings = app.settings()
     return CaseSummaryRead(
         data=_load(app, case_id, wanted),
         chosen=[s for s in SECTIONS if s in wanted],
         prepared_by=app.actor.label,
-        team_name=app.settings().team_name,
+        team_name=settings.team_name,
+        confidential_line=confidential_line(settings),
     )
 
 
@@ -705,8 +747,14 @@ def build_case_summary(
     sections: set[str] | None = None,
     paper: str = "letter",
     progress: ProgressCallback | None = None,
+    abridge: bool = False,
+    first_page_only: bool = False,
 ) -> bytes:
-    """The case as a PDF (bytes). ``sections`` picks parts of ``SECTIONS`` (all by default).
+    """The case as a PDF (bytes). ``sections`` picks parts of ``SECTIONS`` (all by default);
+    ``abridge`` prints only the first pages of each long narrative or note, saying how much
+    was left out and where the full text is. ``first_page_only`` makes a quick first look
+    for the preview while the whole document is built: page 1 as it will print (long lists
+    are cut short, which only changes later pages), its footer saying "Page 1 of …".
 
     ``progress(done, total, message)`` is called as the work advances. Recording the export in
     the audit trail is the caller's job (see ``export_case_summary``).
@@ -714,13 +762,21 @@ def build_case_summary(
     if progress is not None:
         progress(0, 2 + len(SECTIONS), "Reading the case")
     read = read_case_summary(app, case_id, sections=sections)
-    return render_case_summary(read, paper=paper, progress=progress)
+    return render_case_summary(
+        read, paper=paper, progress=progress, abridge=abridge, first_page_only=first_page_only
+    )
 
 
 def render_case_summary(
-    read: CaseSummaryRead, *, paper: str = "letter", progress: ProgressCallback | None = None
+    read: CaseSummaryRead,
+    *,
+    paper: str = "letter",
+    progress: ProgressCallback | None = None,
+    abridge: bool = False,
+    first_page_only: bool = False,
 ) -> bytes:
-    """Lay out a summary that was read with :func:`read_case_summary` (no vault needed)."""
+    """Lay out a summary that was read with :func:`read_case_summary` (no vault needed); see
+    :func:`build_case_summary` for ``abridge`` and ``first_page_only``."""
     data, chosen = read.data, read.chosen
     width = content_width(paper)
     steps = 1 + len(chosen)
@@ -729,6 +785,11 @@ def render_case_summary(
         if progress is not None:
             progress(done, total, message)
 
+    if abridge or first_page_only:
+        data = copy.copy(data)  # the read stays as it was for the full document
+        data.abridge = True
+        if first_page_only:
+            _first_page_data(data)
     story: list[Flowable] = _cover(read.prepared_by, data, chosen, width)
     for n, key in enumerate(chosen, start=1):
         report(n, steps + 1, f"Preparing: {SECTION_TITLES[key].lower()}")
@@ -757,14 +818,22 @@ def render_case_summary(
     info = DocInfo(
         title=f"Case {data.case.number} summary",
         team_name=read.team_name,
+        confidential_line=read.confidential_line,
         subject="Threat assessment case summary",
         header_right=f"Case summary {data.case.number}",
         footer_note=printed_on_note(f"Case {data.case.number}"),
         keywords=("threat assessment", "case summary"),
     )
-    pdf = build_pdf(story, info, paper, on_page=on_page)
+    pdf = build_pdf(story, info, paper, on_page=on_page, max_pages=1 if first_page_only else None)
     report(last_total, last_total, "Done")
     return pdf
+
+
+def _first_page_data(data: _CaseData) -> None:
+    """Cut the lists far beyond what one page holds: laying out a long table costs time even
+    for rows that land on later pages."""
+    for name in ("people", "timeline", "levels", "transitions", "disclosures", "notes"):
+        setattr(data, name, getattr(data, name)[:40])
 
 
 __all__ = [

@@ -13,7 +13,6 @@ from reportlab.platypus import (
     Flowable,
     HRFlowable,
     KeepTogether,
-    Paragraph,
     Spacer,
     Table,
 )
@@ -31,12 +30,14 @@ from btam_desktop.domain.forms.schema import NumberItem, RatingItem
 from btam_desktop.reports.base import (
     ACCENT,
     ALERT,
+    CONFIDENTIAL_LINE,
     FONT_BOLD,
     HAIRLINE,
     ITEM_INDENT,
     MUTED,
     RULE,
     DocInfo,
+    Paragraph,
     build_pdf,
     content_width,
     hex_of,
@@ -88,9 +89,9 @@ FLAG_LEGEND = {
 # ---- conditions in words -------------------------------------------------------------------
 
 
-def _value_words(item: AnyItem, value: object) -> str:
+def _value_words(item: AnyItem, value: object, language: str = "en") -> str:
     if item.type == "yes_no_unknown" and isinstance(value, str):
-        return value.capitalize()
+        return words_for(language, value.capitalize())
     return display_value(item, value)  # type: ignore[arg-type]
 
 
@@ -103,11 +104,13 @@ def describe_condition(form: FormDefinition, condition: Condition) -> str:
     if condition.item is not None:
         item = form.item(condition.item)
         name = f"\u201c{item.name}\u201d"
+        lang = form.language
+        is_, or_ = ("es", " o ") if lang == "es" else ("is", " or ")
         if condition.equals is not None:
-            return f"{name} is {_value_words(item, condition.equals)}"
+            return f"{name} {is_} {_value_words(item, condition.equals, lang)}"
         if condition.in_ is not None:
-            options = " or ".join(_value_words(item, v) for v in condition.in_)
-            return f"{name} is {options}"
+            options = or_.join(_value_words(item, v, lang) for v in condition.in_)
+            return f"{name} {is_} {options}"
         if condition.contains is not None:
             return f"{name} includes \u201c{_value_words(item, condition.contains)}\u201d"
         low, high = condition.at_least, condition.at_most
@@ -220,7 +223,9 @@ def _item_block(
     if item.show_if is not None:
         stack.append(
             Paragraph(
-                f"Answer only if {para(describe_condition(form, item.show_if))}.", st.item_help
+                f"{words_for(form.language, 'Answer only if')} "
+                f"{para(describe_condition(form, item.show_if))}.",
+                st.item_help,
             )
         )
     if include_guidance and item.help:
@@ -230,7 +235,15 @@ def _item_block(
     body: list[Flowable] = []
     if item.type == "yes_no_unknown":
         row = Table(
-            [[stack, InlineChecks(["Yes", "No", "Unknown"], align_right=True)]],
+            [
+                [
+                    stack,
+                    InlineChecks(
+                        [words_for(form.language, t) for t in ("Yes", "No", "Unknown")],
+                        align_right=True,
+                    ),
+                ]
+            ],
             colWidths=[width - YES_NO_COLUMN, YES_NO_COLUMN],
         )
         row.setStyle(
@@ -257,14 +270,17 @@ def _item_block(
         elif item.type == "long_text":
             body.append(WriteLines(LONG_TEXT_LINES, indent=ITEM_INDENT))
         elif item.type == "date":
-            body.append(DateBoxes(date_order, indent=ITEM_INDENT))
+            lang = form.language
+            captions = (words_for(lang, "month"), words_for(lang, "day"), words_for(lang, "year"))
+            body.append(DateBoxes(date_order, indent=ITEM_INDENT, captions=captions))
         elif isinstance(item, NumberItem):
             body.append(NumberBox(item.unit, _number_hint(item), indent=ITEM_INDENT))
         elif isinstance(item, RatingItem):
             rating_labels = {entry.value: entry.label for entry in item.labels}
             body.append(RatingBoxes(item.min, item.max, rating_labels, indent=ITEM_INDENT))
     if item.ask_source:
-        body.append(FillRow([("Source and reliability:", 1.0)], indent=ITEM_INDENT, size=8.2))
+        source_label = words_for(form.language, "Source and reliability:")
+        body.append(FillRow([(source_label, 1.0)], indent=ITEM_INDENT, size=8.2))
     return body
 
 
@@ -338,7 +354,8 @@ def _section(
     if section.show_if is not None:
         head.append(
             Paragraph(
-                f"Fill in this section only if {para(describe_condition(form, section.show_if))}.",
+                f"{words_for(form.language, 'Fill in this section only if')} "
+                f"{para(describe_condition(form, section.show_if))}.",
                 st.note,
             )
         )
@@ -379,13 +396,83 @@ def _section(
 # ---- the whole form ------------------------------------------------------------------------
 
 
+# The printed words around a form's own text, for forms written in Spanish (the form's own
+# labels come from its file). Translation awaiting review by a native-speaking school
+# professional, like the Spanish forms themselves.
+_SPANISH = {
+    "Yes": "Sí",
+    "No": "No",
+    "Unknown": "No se sabe",
+    "Source and reliability:": "Fuente y fiabilidad:",
+    "Case no.": "Caso n.º",
+    "Date": "Fecha",
+    "Completed by": "Completado por",
+    "Interview guide": "Guía de entrevista",
+    "form": "formulario",
+    "version": "versión",
+    "for schools": "para escuelas",
+    "for workplaces": "para lugares de trabajo",
+    "for campuses": "para campus universitarios",
+    "for the community": "para la comunidad",
+    "a risk factor when present (answered yes or ticked)": (
+        "factor de riesgo si está presente (respuesta sí o marcado)"
+    ),
+    "a protective factor when present": "factor de protección si está presente",
+    "needs the team's attention at once": "requiere la atención inmediata del equipo",
+    "Answer only if": "Responda solo si",
+    "Fill in this section only if": "Complete esta sección solo si",
+    "month": "mes",
+    "day": "día",
+    "year": "año",
+    "confidential": (
+        "Confidencial: registro de evaluación de amenazas. No lo copie ni lo divulgue salvo "
+        "en lo que la ley permita."
+    ),
+    "Follows": "Se basa en",
+    "Please note.": "Tenga en cuenta.",
+    "Team members present": "Miembros del equipo presentes",
+    "Name": "Nombre",
+    "Role on the team": "Función en el equipo",
+    "Signature": "Firma",
+    "Entered into BTAM Desktop by": "Registrado en BTAM Desktop por",
+    "on": "el",
+    "yes_no_legend": (
+        "Marque <b>Sí</b>, <b>No</b> o <b>No se sabe</b> en cada pregunta; <b>No se sabe</b> "
+        "señala información que falta conseguir."
+    ),
+    "required_legend": "hace falta una respuesta.",
+    "source_legend": "Anote de dónde viene cada respuesta y qué tan fiable es.",
+}
+_ENGLISH_LEGENDS = {
+    "yes_no_legend": (
+        "Tick <b>Yes</b>, <b>No</b> or <b>Unknown</b> for each question; "
+        "<b>Unknown</b> marks an information gap to close."
+    ),
+    "required_legend": "an answer is needed.",
+    "source_legend": "Write where each answer comes from and how reliable it is.",
+}
+
+
+def words_for(language: str, text: str) -> str:
+    """``text`` (a fixed English word of the printed form) in ``language``."""
+    if language == "es":
+        return _SPANISH.get(text, _ENGLISH_LEGENDS.get(text, text))
+    return _ENGLISH_LEGENDS.get(text, text)
+
+
 def _front_matter(form: FormDefinition, width: float, include_guidance: bool) -> list[Flowable]:
     st = styles()
+    lang = form.language
+
+    def w(text: str) -> str:
+        return words_for(lang, text)
+
     out: list[Flowable] = [Paragraph(para(form.title), st.title), Spacer(1, 3)]
-    meta = [KIND_LABELS.get(form.kind, form.kind.capitalize()), f"form {form.id}"]
-    meta.append(f"version {form.version}")
+    kind_label = KIND_LABELS.get(form.kind, form.kind.capitalize())
+    meta = [w(kind_label), f"{w('form')} {form.id}"]
+    meta.append(f"{w('version')} {form.version}")
     if form.setting != "any":
-        meta.append(f"for {SETTING_LABELS.get(form.setting, form.setting)}")
+        meta.append(w(f"for {SETTING_LABELS.get(form.setting, form.setting)}"))
     if not form.builtin and form.origin == "custom":
         meta.append("the team's own form")
     out.append(Paragraph(para("  \u00b7  ".join(meta)), st.subtitle))
@@ -393,10 +480,12 @@ def _front_matter(form: FormDefinition, width: float, include_guidance: bool) ->
     if form.summary and include_guidance:
         out.append(Paragraph(para(form.summary), st.body))
         out.append(Spacer(1, 8))
-    out.append(FillRow([("Case no.", 0.28), ("Date", 0.27), ("Completed by", 0.45)], bold=True))
+    out.append(
+        FillRow([(w("Case no."), 0.28), (w("Date"), 0.27), (w("Completed by"), 0.45)], bold=True)
+    )
     out.append(Spacer(1, 8))
     if form.follows:
-        follows: list[Flowable] = [Paragraph("<b>Follows</b>", st.small), Spacer(1, 2)]
+        follows: list[Flowable] = [Paragraph(f"<b>{w('Follows')}</b>", st.small), Spacer(1, 2)]
         follows.extend(
             Paragraph(para(text), _bullet_small(), bulletText="\u2022") for text in form.follows
         )
@@ -404,7 +493,7 @@ def _front_matter(form: FormDefinition, width: float, include_guidance: bool) ->
         out.append(Spacer(1, 7))
     out.append(
         panel(
-            [Paragraph(f"<b>Please note.</b> {para(form.disclaimer)}", st.small)],
+            [Paragraph(f"<b>{w('Please note.')}</b> {para(form.disclaimer)}", st.small)],
             width,
             background=None,
             border=RULE,
@@ -424,12 +513,12 @@ def _legend(form: FormDefinition) -> Flowable:
     items = form.all_items()
     parts = []
     if any(item.type == "yes_no_unknown" for item in items):
-        parts.append(
-            "Tick <b>Yes</b>, <b>No</b> or <b>Unknown</b> for each question; "
-            "<b>Unknown</b> marks an information gap to close."
-        )
+        parts.append(words_for(form.language, "yes_no_legend"))
     if any(item.required for item in items):
-        parts.append(f'<font color="{hex_of(ALERT)}"><b>*</b></font> an answer is needed.')
+        parts.append(
+            f'<font color="{hex_of(ALERT)}"><b>*</b></font> '
+            + words_for(form.language, "required_legend")
+        )
     present = {
         flag
         for item in items
@@ -438,9 +527,9 @@ def _legend(form: FormDefinition) -> Flowable:
     }
     for flag in ("red_flag", "risk_factor", "protective_factor"):
         if flag in present:
-            parts.append(f"{tag(flag)} {FLAG_LEGEND[flag]}.")
+            parts.append(f"{tag(flag)} {words_for(form.language, FLAG_LEGEND[flag])}.")
     if any(item.ask_source for item in items):
-        parts.append("Write where each answer comes from and how reliable it is.")
+        parts.append(words_for(form.language, "source_legend"))
     return Paragraph(" &nbsp; ".join(parts), st.muted)
 
 
@@ -521,14 +610,21 @@ def _level_label(scale: LevelScale | None, code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
-def signature_block(width: float, title: str = "Team members present") -> list[Flowable]:
+def signature_block(
+    width: float, title: str = "Team members present", *, language: str = "en"
+) -> list[Flowable]:
     """A table to write names, roles, signatures and dates in."""
     st = styles()
+
+    def w(text: str) -> str:
+        return words_for(language, text)
+
+    title = w(title)
     head = [
-        Paragraph("Name", st.cell_head),
-        Paragraph("Role on the team", st.cell_head),
-        Paragraph("Signature", st.cell_head),
-        Paragraph("Date", st.cell_head),
+        Paragraph(w("Name"), st.cell_head),
+        Paragraph(w("Role on the team"), st.cell_head),
+        Paragraph(w("Signature"), st.cell_head),
+        Paragraph(w("Date"), st.cell_head),
     ]
     rows: list[list[Any]] = [head] + [["", "", "", ""] for _ in range(SIGNATURE_ROWS)]
     table = Table(
@@ -554,7 +650,7 @@ def signature_block(width: float, title: str = "Team members present") -> list[F
                 Spacer(1, 6),
                 table,
                 Spacer(1, 10),
-                FillRow([("Entered into BTAM Desktop by", 0.65), ("on", 0.35)]),
+                FillRow([(w("Entered into BTAM Desktop by"), 0.65), (w("on"), 0.35)]),
             ]
         )
     ]
@@ -567,8 +663,10 @@ def build_blank_checklist(
     include_guidance: bool = True,
     paper: str = "letter",
     scale: LevelScale | None = None,
+    confidential_line: str | None = None,
 ) -> bytes:
-    """A blank form to fill in by hand, as PDF bytes.
+    """A blank form to fill in by hand, as PDF bytes. ``confidential_line``: the team's own
+    wording for the foot of each page (Settings); the standard line when not given.
 
     ``scale`` is the level scale the form decides on (looked up among the built-in scales when
     not given; a team's own scale should be passed in, e.g. ``registry.scale_for(form)``).
@@ -593,7 +691,7 @@ def build_blank_checklist(
     level_scale = _scale_for(definition, scale)
     if definition.scale is not None:
         story.extend(_decision_block(definition, level_scale, width, include_guidance))
-    story.extend(signature_block(width))
+    story.extend(signature_block(width, language=definition.language))
     info = DocInfo(
         title=f"{definition.title} (blank form)",
         team_name=team_name,
@@ -601,6 +699,9 @@ def build_blank_checklist(
         header_right=definition.title,
         footer_note=printed_on_note(f"{definition.id} version {definition.version}"),
         case_field=True,
+        language=definition.language,
+        confidential_line=confidential_line
+        or (words_for("es", "confidential") if definition.language == "es" else CONFIDENTIAL_LINE),
         keywords=("threat assessment", "blank form", definition.id),
     )
     return build_pdf(story, info, paper)

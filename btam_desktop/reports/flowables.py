@@ -10,8 +10,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus import Flowable, Table
 
 from btam_desktop.reports.base import (
     ACCENT,
@@ -23,12 +22,15 @@ from btam_desktop.reports.base import (
     MUTED,
     SHADE,
     WRITE_LINE,
+    Paragraph,
     hex_of,
     para,
     safe_text,
     styles,
     table_style,
 )
+from btam_desktop.reports.fonts import draw as draw_text
+from btam_desktop.reports.fonts import width as text_width
 
 _MUTED = hex_of(MUTED)
 BOX = 9.0  # side of a check box, in points
@@ -87,7 +89,7 @@ class InlineChecks(Flowable):  # type: ignore[misc]  # reportlab is untyped
         self._lines: list[list[tuple[str, float]]] = []
 
     def _item_width(self, label: str) -> float:
-        return BOX + 4 + float(stringWidth(label, FONT, self.size))
+        return BOX + 4 + text_width(label, FONT, self.size)
 
     def natural_width(self) -> float:
         widths = [self._item_width(label) for label in self.labels]
@@ -115,9 +117,8 @@ class InlineChecks(Flowable):  # type: ignore[misc]  # reportlab is untyped
             x = self.width - total if self.align_right else 0.0
             for label, w in line:
                 draw_box(canv, x, y - 1.4)
-                canv.setFont(FONT, self.size)
                 canv.setFillColor(INK)
-                canv.drawString(x + BOX + 4, y, label)
+                draw_text(canv, x + BOX + 4, y, label, FONT, self.size)
                 x += w + self.spacing
             y -= 15.0
 
@@ -192,10 +193,8 @@ class FillRow(Flowable):  # type: ignore[misc]  # reportlab is untyped
         y = 6.0
         for index, (label, share) in enumerate(self.fields):
             seg = usable * share / total_share - (gap if index < len(self.fields) - 1 else 0)
-            canv.setFont(self.font, self.size)
             canv.setFillColor(INK)
-            canv.drawString(x, y, label)
-            start = x + stringWidth(label, self.font, self.size) + 4
+            start = x + draw_text(canv, x, y, label, self.font, self.size) + 4
             canv.saveState()
             canv.setStrokeColor(WRITE_LINE)
             canv.setLineWidth(0.6)
@@ -209,10 +208,17 @@ class DateBoxes(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
     CELL = 12.0
 
-    def __init__(self, order: str = "mdy", *, indent: float = 0.0) -> None:
+    def __init__(
+        self,
+        order: str = "mdy",
+        *,
+        indent: float = 0.0,
+        captions: tuple[str, str, str] = ("month", "day", "year"),
+    ) -> None:
         super().__init__()
         self.order = order
         self.indent = indent
+        self.captions = captions
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.width = aw
@@ -221,7 +227,8 @@ class DateBoxes(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
     def draw(self) -> None:
         canv = self.canv
-        parts = {"m": ("month", 2), "d": ("day", 2), "y": ("year", 4)}
+        month, day, year = self.captions
+        parts = {"m": (month, 2), "d": (day, 2), "y": (year, 4)}
         x = self.indent
         y = 9.0
         canv.saveState()
@@ -267,14 +274,11 @@ class NumberBox(Flowable):  # type: ignore[misc]  # reportlab is untyped
         canv.rect(self.indent, 2, box_w, 16, stroke=1, fill=0)
         x = self.indent + box_w + 6
         if self.unit:
-            canv.setFont(FONT, 8.8)
             canv.setFillColor(INK)
-            canv.drawString(x, 7, self.unit)
-            x += stringWidth(self.unit, FONT, 8.8) + 8
+            x += draw_text(canv, x, 7, self.unit, FONT, 8.8) + 8
         if self.hint:
-            canv.setFont(FONT, 7.8)
             canv.setFillColor(MUTED)
-            canv.drawString(x, 7, self.hint)
+            draw_text(canv, x, 7, self.hint, FONT, 7.8)
         canv.restoreState()
 
 
@@ -285,7 +289,7 @@ class RatingBoxes(Flowable):  # type: ignore[misc]  # reportlab is untyped
         super().__init__()
         self.low = low
         self.high = high
-        self.labels = {value: safe_text(text) for value, text in labels.items()}
+        self.labels = dict(labels)  # para() prepares them for drawing
         self.indent = indent
         self._cell = 30.0
         self._label_paras: list[tuple[float, Paragraph, float]] = []
@@ -421,7 +425,7 @@ def check_grid(
     st = style or styles().choice
     if columns is None:
         longest = max(
-            (stringWidth(_plain(label), FONT, st.fontSize) for label in labels), default=0.0
+            (text_width(_plain(label), FONT, st.fontSize) for label in labels), default=0.0
         )
         need = longest + BOX + 5 + 10
         columns = 1

@@ -9,13 +9,14 @@ from functools import cache
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from btam_desktop.reports.base import (
     ACCENT,
     ALERT,
     FONT_BOLD,
     DocInfo,
+    Paragraph,
     build_pdf_counted,
     content_width,
     para,
@@ -23,9 +24,16 @@ from btam_desktop.reports.base import (
     table_style,
 )
 from btam_desktop.reports.flowables import FillRow, SectionBar, panel
+from btam_desktop.reports.handout_es import LABELS_ES, PLACES_ES, words_es
 from btam_desktop.services.settings import TeamSettings
 
 AUDIENCES = ("staff", "students", "parents")
+#: Languages each audience's handout is written in.
+HANDOUT_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "staff": ("en",),
+    "students": ("en", "es"),
+    "parents": ("en", "es"),
+}
 
 
 @dataclass(frozen=True)
@@ -193,13 +201,19 @@ def _hs(size: float = 10.5) -> _HandoutStyles:
     )
 
 
-def _contact_block(settings: TeamSettings, width: float, st: _HandoutStyles) -> list[Flowable]:
+def _t(language: str, text: str) -> str:
+    return LABELS_ES.get(text, text) if language == "es" else text
+
+
+def _contact_block(
+    settings: TeamSettings, width: float, st: _HandoutStyles, language: str = "en"
+) -> list[Flowable]:
     rows: list[list[object]] = []
     for label, value in (
-        ("Contact", settings.contact_name),
-        ("Phone", settings.contact_phone),
-        ("Email", settings.contact_email),
-        ("Where", settings.contact_address),
+        (_t(language, "Contact"), settings.contact_name),
+        (_t(language, "Phone"), settings.contact_phone),
+        (_t(language, "Email"), settings.contact_email),
+        (_t(language, "Where"), settings.contact_address),
     ):
         if value.strip():
             rows.append(
@@ -210,7 +224,8 @@ def _contact_block(settings: TeamSettings, width: float, st: _HandoutStyles) -> 
             )
     out: list[Flowable] = []
     if rows:
-        table = Table(rows, colWidths=[46, width - 46], hAlign="LEFT")
+        label_w = 56 if language == "es" else 46
+        table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT")
         table.setStyle(
             table_style(
                 [
@@ -225,11 +240,11 @@ def _contact_block(settings: TeamSettings, width: float, st: _HandoutStyles) -> 
     else:
         out.extend(
             [
-                Paragraph("Write the team's contact details here:", st.label),
+                Paragraph(_t(language, "Write the team's contact details here:"), st.label),
                 Spacer(1, 4),
-                FillRow([("Contact", 1.0)]),
-                FillRow([("Phone", 1.0)]),
-                FillRow([("Email", 1.0)]),
+                FillRow([(_t(language, "Contact"), 1.0)]),
+                FillRow([(_t(language, "Phone"), 1.0)]),
+                FillRow([(_t(language, "Email"), 1.0)]),
             ]
         )
     if settings.report_instructions.strip():
@@ -239,36 +254,51 @@ def _contact_block(settings: TeamSettings, width: float, st: _HandoutStyles) -> 
 
 
 def build_recognize_and_report_handout(
-    settings: TeamSettings, audience: str = "staff", paper: str = "letter"
+    settings: TeamSettings, audience: str = "staff", paper: str = "letter", language: str = "en"
 ) -> bytes:
     """A handout for ``audience`` ('staff', 'students' or 'parents') with the team's contact
-    details from ``settings``. Meant to be copied and posted, so it carries no
-    confidentiality line."""
+    details from ``settings``, in ``language`` ('en', or 'es' for students and parents).
+    Meant to be copied and posted, so it carries no confidentiality line."""
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+    if language not in HANDOUT_LANGUAGES[audience]:
+        raise ValueError(
+            f"the handout for {audience} is written in "
+            f"{', '.join(HANDOUT_LANGUAGES[audience])}, not {language!r}"
+        )
     # One page is the point of a handout: step the type down until it fits.
     pdf = b""
     for size in (10.5, 10.0, 9.5, 9.0):
-        pdf, pages = build_pdf_counted(*_handout_story(settings, audience, paper, _hs(size)))
+        story = _handout_story(settings, audience, paper, _hs(size), language)
+        pdf, pages = build_pdf_counted(*story)
         if pages == 1:
             break
     return pdf
 
 
 def _handout_story(
-    settings: TeamSettings, audience: str, paper: str, st: _HandoutStyles
+    settings: TeamSettings, audience: str, paper: str, st: _HandoutStyles, language: str = "en"
 ) -> tuple[list[Flowable], DocInfo, str]:
     width = content_width(paper)
-    place = _PLACES.get(settings.default_setting, "our community")
-    words = _words(audience, place)
+    if language == "es":
+        place = PLACES_ES.get(settings.default_setting, "nuestra comunidad")
+        words = _Words(**words_es(audience, place))  # type: ignore[arg-type]
+    else:
+        place = _PLACES.get(settings.default_setting, "our community")
+        words = _words(audience, place)
+
+    def t(text: str) -> str:
+        return _t(language, text)
 
     emergency = panel(
         [
-            Paragraph("Danger right now? Call 911.", st.banner_title),
+            Paragraph(para(t("Danger right now? Call 911.")), st.banner_title),
             Spacer(1, 3),
             Paragraph(
-                "If someone is hurt, has a weapon, or says they are about to hurt someone, call "
-                "911 (or your local emergency number) first. Then tell the team.",
+                para(LABELS_ES["emergency"])
+                if language == "es"
+                else "If someone is hurt, has a weapon, or says they are about to hurt someone, "
+                "call 911 (or your local emergency number) first. Then tell the team.",
                 st.banner,
             ),
         ],
@@ -279,7 +309,7 @@ def _handout_story(
     )
     signs = [Paragraph(para(sign), st.bullet, bulletText="\u2022") for sign in words.signs]
     left_col: list[Flowable] = [
-        SectionBar("", "What to look for"),
+        SectionBar("", t("What to look for")),
         Spacer(1, 5),
         Paragraph(para(words.look_for_intro), st.body_bold),
         Spacer(1, 3),
@@ -290,9 +320,9 @@ def _handout_story(
     right_w = width * 0.41
     left_w = width - right_w - col_gap
     right_col: list[Flowable] = [
-        SectionBar("", "How to report"),
+        SectionBar("", t("How to report")),
         Spacer(1, 5),
-        *_contact_block(settings, right_w, st),
+        *_contact_block(settings, right_w, st, language),
         Spacer(1, 10),
         panel(
             [Paragraph(f"<b>{para(words.say_it)}</b>", st.body)],
@@ -323,6 +353,10 @@ def _handout_story(
         "students": "See something? Say something.",
         "parents": "Recognize and report",
     }[audience]
+    header = "For parents and guardians" if audience == "parents" else f"For {audience}"
+    if language == "es":
+        title = LABELS_ES[f"title {audience}"]
+        header = LABELS_ES[f"header {audience}"]
     story: list[Flowable] = [
         Paragraph(para(title), st.title),
         Spacer(1, 3),
@@ -334,7 +368,7 @@ def _handout_story(
         Spacer(1, 12),
         KeepTogether(
             [
-                SectionBar("", "It is about help, not punishment"),
+                SectionBar("", t("It is about help, not punishment")),
                 Spacer(1, 5),
                 Paragraph(para(words.not_about), st.body),
             ]
@@ -342,7 +376,7 @@ def _handout_story(
         Spacer(1, 10),
         KeepTogether(
             [
-                SectionBar("", "What happens after you report"),
+                SectionBar("", t("What happens after you report")),
                 Spacer(1, 5),
                 Paragraph(para(words.next_steps), st.body),
             ]
@@ -352,10 +386,11 @@ def _handout_story(
         title=title,
         team_name=settings.team_name,
         subject=f"Recognize and report handout for {audience}",
-        header_right="For parents and guardians" if audience == "parents" else f"For {audience}",
+        header_right=header,
         confidential_line=None,
-        footer_note="Please share and post this page.",
+        footer_note=t("Please share and post this page."),
         keywords=("threat assessment", "handout", audience),
+        language=language,
     )
     return story, info, paper
 

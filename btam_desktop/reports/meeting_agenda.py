@@ -10,7 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Spacer, Table
 
 from btam_desktop.domain.forms import LevelScale
 from btam_desktop.reports.base import (
@@ -19,7 +19,9 @@ from btam_desktop.reports.base import (
     HAIRLINE,
     RULE,
     DocInfo,
+    Paragraph,
     build_pdf,
+    confidential_line,
     content_width,
     fmt_date,
     hex_of,
@@ -419,6 +421,7 @@ def build_meeting_agenda(app: Btam, *, paper: str = "letter", limit: int = 50) -
     info = DocInfo(
         title="Team meeting agenda",
         team_name=team,
+        confidential_line=confidential_line(app.settings()),
         subject="Threat assessment team meeting agenda",
         header_right=f"Team meeting agenda \u00b7 {fmt_date(today)}",
         footer_note=printed_on_note(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
 from btam_desktop.domain.models import Account, ManagementPlan, PlanIntervention
 from btam_desktop.reports.base import (
@@ -18,8 +18,10 @@ from btam_desktop.reports.base import (
     MUTED,
     RULE,
     DocInfo,
+    Paragraph,
     ProgressCallback,
     build_pdf,
+    confidential_line,
     content_width,
     fmt_date,
     fmt_datetime,
@@ -32,7 +34,7 @@ from btam_desktop.reports.base import (
 )
 from btam_desktop.reports.flowables import SectionBar, panel
 from btam_desktop.reports.tables import cell, cell_markup, data_table, key_value_table
-from btam_desktop.services.plans import InterventionStatus, PlanStatus, Recurrence, Strategy
+from btam_desktop.services.plans import InterventionStatus, PlanStatus, RepeatRule, Strategy
 from btam_desktop.store.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -94,7 +96,9 @@ def _text_block(title: str, text: str) -> list[Flowable]:
 
 
 def intervention_rows(
-    items: list[PlanIntervention], accounts: dict[int, Account]
+    items: list[PlanIntervention],
+    accounts: dict[int, Account],
+    contacts: dict[int, str] | None = None,
 ) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for item in items:
@@ -123,17 +127,28 @@ def intervention_rows(
         rows.append(
             [
                 cell_markup(what),
-                cell(_who(accounts, item.responsible_id) or "Not assigned"),
+                cell(_responsible(item, accounts, contacts or {})),
                 cell_markup("<br/>".join(dates) or "\u2014"),
-                cell(_label(Recurrence, item.recurrence)),
+                cell(RepeatRule.parse(item.recurrence).label),
                 cell_markup(status_markup),
             ]
         )
     return rows
 
 
+def _responsible(
+    item: PlanIntervention, accounts: dict[int, Account], contacts: dict[int, str]
+) -> str:
+    if item.responsible_contact_id is not None:
+        return contacts.get(item.responsible_contact_id, "A contact outside the team")
+    return _who(accounts, item.responsible_id) or "Not assigned"
+
+
 def _interventions(
-    items: list[PlanIntervention], accounts: dict[int, Account], width: float
+    items: list[PlanIntervention],
+    accounts: dict[int, Account],
+    width: float,
+    contacts: dict[int, str] | None = None,
 ) -> list[Flowable]:
     st = styles()
     out: list[Flowable] = [
@@ -157,7 +172,9 @@ def _interventions(
         out.append(Paragraph(f"Strategy: {para(title)}", st.h2))
         out.append(Spacer(1, 3))
         out.append(
-            data_table(headers, intervention_rows(group, accounts), widths, longest_text=longest)
+            data_table(
+                headers, intervention_rows(group, accounts, contacts), widths, longest_text=longest
+            )
         )
         out.append(Spacer(1, 8))
     return out
@@ -319,6 +336,14 @@ def build_plan_report(
         ),
         ("Approved", para(plan_status_text(plan, accounts)) if approved else "Not yet"),
         ("Next reassessment", f"<b>{para(fmt_date(plan.next_reassessment_on) or 'Not set')}</b>"),
+        (
+            "Monitoring period",
+            para(
+                f"{plan.monitoring_days} days, ends {fmt_date(plan.monitoring_ends_on)}"
+                if plan.monitoring_days
+                else "Not set"
+            ),
+        ),
         ("Written by", para(_who(accounts, plan.created_by_id))),
     ]
     story.append(key_value_table(pairs, width))
@@ -332,7 +357,12 @@ def build_plan_report(
     story.extend(_text_block("Goals", plan.goals))
     story.extend(_text_block("Supervision and monitoring schedule", plan.supervision))
     story.extend(_text_block("Safety plan for targets", plan.safety_plan))
-    story.extend(_interventions(items, accounts, width))
+    contacts = {
+        c.id: f"{c.name} ({c.role})" if c.role else c.name
+        for c in app.plans.contacts(include_inactive=True)
+        if c.id is not None
+    }
+    story.extend(_interventions(items, accounts, width, contacts))
     story.append(Spacer(1, 6))
     report(2, "Preparing the monitoring")
     story.extend(_monitoring(app, case_id, accounts, width))
@@ -352,6 +382,7 @@ def build_plan_report(
     info = DocInfo(
         title=f"Case {case.number} management plan v{plan.version}",
         team_name=app.settings().team_name,
+        confidential_line=confidential_line(app.settings()),
         subject="Threat management plan",
         header_right=f"Management plan \u00b7 case {case.number} \u00b7 v{plan.version}"
         + ("" if approved else " \u00b7 PROPOSED"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from btam_desktop.reports.base import (
     ALERT,
@@ -20,6 +20,7 @@ from btam_desktop.reports.base import (
     RULE,
     SHADE,
     DocInfo,
+    Paragraph,
     build_pdf,
     content_width,
     fmt_date,
@@ -102,9 +103,14 @@ class KeyGrid(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
 
 def build_recovery_sheet(
-    team_name: str, vault_path: str, recovery_key: str, paper: str = "letter"
+    team_name: str,
+    vault_path: str,
+    recovery_key: str,
+    paper: str = "letter",
+    vault_key: str = "",
 ) -> bytes:
-    """One page to keep in a safe: the recovery key, what it is for, and who stored it where."""
+    """One page to keep in a safe: the recovery key, what it is for, and who stored it where.
+    ``vault_key`` is the fingerprint of the vault's public signing key (the root of trust)."""
     st = styles()
     width = content_width(paper)
     groups = key_groups(recovery_key)
@@ -178,6 +184,7 @@ def build_recovery_sheet(
                         ("Team", para(team_name)),
                         ("Vault folder", para(vault_path)),
                         ("Key created", para(fmt_date(date.today()))),
+                        *([("Vault signing key", para(vault_key))] if vault_key else []),
                     ],
                     width,
                     columns=1,

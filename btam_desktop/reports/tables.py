@@ -6,9 +6,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus import Flowable, Table
 
-from btam_desktop.reports.base import ACCENT, HAIRLINE, SHADE, para, styles, table_style
+from btam_desktop.reports.base import (
+    ACCENT,
+    HAIRLINE,
+    SHADE,
+    BidiParagraph,
+    Paragraph,
+    para,
+    styles,
+    table_style,
+)
+from btam_desktop.reports.fonts import has_rtl
 
 # Cells longer than this may be taller than a page: the table then splits inside rows.
 LONG_CELL_CHARS = 1800
@@ -17,6 +27,9 @@ LONG_CELL_CHARS = 1800
 def cell(text: object, *, bold: bool = False, muted: bool = False) -> Paragraph:
     st = styles()
     style = st.cell_bold if bold else st.cell_muted if muted else st.cell
+    value = "" if text is None else str(text)
+    if len(value) > 40 and has_rtl(value):
+        return BidiParagraph(value, style)  # several lines: wrapped in reading order
     return Paragraph(para(text), style)
 
 

@@ -9,17 +9,21 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import CaseSetting, Role
 from btam_desktop.domain.forms import FormRegistry, LevelScale
 from btam_desktop.domain.models import Account, AuditEvent
 from btam_desktop.services.assessments import AssessmentService
+from btam_desktop.services.audit_log import AuditLogService, write_failed_attempts
+from btam_desktop.services.backup import BackupService
 from btam_desktop.services.cases import CaseService
 from btam_desktop.services.context import RECOVERY_ACTOR, Actor, ServiceContext
 from btam_desktop.services.drafts import DraftService
 from btam_desktop.services.exchange import ExchangeService
-from btam_desktop.services.permissions import Permission
+from btam_desktop.services.permissions import OBSERVED_EVENTS, Permission
 from btam_desktop.services.plans import PlanService
 from btam_desktop.services.records import RecordService
+from btam_desktop.services.retention import RetentionService
 from btam_desktop.services.scales import registry, scale
 from btam_desktop.services.settings import TeamSettings, load_settings, write_settings_rows
 from btam_desktop.services.spreadsheet import SpreadsheetImport
@@ -27,12 +31,25 @@ from btam_desktop.services.statistics import StatisticsService
 from btam_desktop.services.tasks import TaskService
 from btam_desktop.services.team import TeamService, check_username
 from btam_desktop.services.transfer import TransferService
-from btam_desktop.store import audit, crypto, remember
+from btam_desktop.store import audit, crypto, remember, signin_failures
 from btam_desktop.store.audit import ChainReport
-from btam_desktop.store.errors import ValidationError, WrongCredentialsError
+from btam_desktop.store.errors import (
+    PermissionDeniedError,
+    ReadOnlyVaultError,
+    StorageUnavailableError,
+    ValidationError,
+    VaultBehindError,
+    WrongCredentialsError,
+    WrongRecoveryKeyError,
+)
 from btam_desktop.store.keyfile_names import KEYS_NAME
 from btam_desktop.store.keyslots import KeyFile
-from btam_desktop.store.vault import Vault, is_vault
+from btam_desktop.store.vault import Vault, is_vault, pinned_key
+
+# At sign-in on a computer that has seen the vault, only the events since its anchor are
+# checked (the anchor's hash covers everything before); a first sign-in checks everything up to
+# this many events.
+FULL_CHECK_AT_OPEN = 50_000
 
 
 class Btam:
@@ -40,6 +57,10 @@ class Btam:
 
     def __init__(self, vault: Vault, actor: Actor) -> None:
         self.ctx = ServiceContext(vault, actor)
+        # Set at sign-in when the quick check of the trail found a problem (shown to the person).
+        self.integrity_problem: str | None = None
+        # Set when the vault is behind this computer's anchor and was opened to inspect it.
+        self.older_copy: VaultBehindError | None = None
         self.cases = CaseService(self.ctx)
         self.records = RecordService(self.ctx)
         self.team = TeamService(self.ctx)
@@ -52,6 +73,9 @@ class Btam:
         self.spreadsheet = SpreadsheetImport(self.ctx)
         self.transfer = TransferService(self.ctx)
         self.statistics = StatisticsService(self.ctx)
+        self.backups = BackupService(self.ctx)
+        self.retention = RetentionService(self.ctx)
+        self.audit_log = AuditLogService(self.ctx)
 
     @property
     def vault(self) -> Vault:
@@ -79,10 +103,15 @@ class Btam:
         return scale(self.ctx, scale_id)
 
     # ---- audit ------------------------------------------------------------------------------
-    def verify_audit(self) -> ChainReport:
+    def verify_audit(self, expect_head: str | None = None) -> ChainReport:
+        """Check the chain, every signature, each record against its last signed state and
+        each role against the vault's grants; with ``expect_head`` (an exported head, see
+        ``audit_head``), also that the trail still reaches that event unchanged."""
         self.ctx.require(Permission.VIEW_AUDIT, "audit")
         with self.ctx.read() as session:
-            report = audit.verify(session)
+            report = audit.verify(session, trust=self.vault.trust())
+            if report.ok and expect_head is not None:
+                report = _check_expected_head(session, report, expect_head)
         self.ctx.record("audit.verify", "audit", "", "intact" if report.ok else "broken")
         return report
 
@@ -96,6 +125,16 @@ class Btam:
         with self.ctx.read() as session:
             return [r[0] for r in session.execute(stmt).all()]
 
+    def audit_head(self) -> str:
+        """The head to keep elsewhere (printed, or a file in another place): position, hash
+        and the vault key's fingerprint, e.g. ``btam-head:1234:9f2c…``."""
+        self.ctx.require(Permission.VIEW_AUDIT, "audit")
+        with self.ctx.read() as session:
+            position, digest = audit.head(session)
+        with self.ctx.vault.write() as session:
+            self.ctx.audit(session, "audit.head_export", "audit", "", f"head at {position}")
+        return f"btam-head:{position}:{digest}"
+
     def record_event(
         self,
         action: str,
@@ -104,9 +143,25 @@ class Btam:
         summary: str,
         *,
         case_id: int | None = None,
+        permission: Permission = Permission.EXPORT,
     ) -> None:
-        """For events the UI observes, such as printing or exporting a document. On a full
-        disk the event waits in memory until it can be written (see ``pending_events``)."""
+        """For events the UI observes, such as printing or exporting a document. Only the
+        actions listed for ``permission`` in ``OBSERVED_EVENTS`` are accepted; anything else
+        is refused and the attempt is audited. On a full disk the event waits in memory until
+        it can be written (see ``pending_events``)."""
+        allowed_actions = OBSERVED_EVENTS.get(permission, frozenset())
+        self.ctx.require(
+            permission,
+            entity_kind,
+            entity_id,
+            granted=self.ctx.can(permission) and action in allowed_actions,
+            why=(
+                "Only printing, saving and exporting documents are recorded this way."
+                if action not in allowed_actions
+                else ""
+            ),
+            summary=f"refused event {action[:40]!r}",
+        )
         self.ctx.record(action, entity_kind, entity_id, summary, case_id=case_id)
 
     # ---- a full disk or read-only media -----------------------------------------------------
@@ -158,6 +213,8 @@ class Btam:
         if self.vault.is_open:
             try:
                 self.ctx.record("vault.lock", "vault")
+                if self.older_copy is None:
+                    self.vault.record_anchor()
             finally:
                 self.vault.lock()
 
@@ -226,22 +283,47 @@ def create_team_vault(
     return app, recovery
 
 
-def unlock(folder: Path, username: str, password: str) -> Btam:
-    vault = Vault.open(folder, username, password)
-    return _signed_in(vault, username)
+def unlock(
+    folder: Path,
+    username: str,
+    password: str,
+    *,
+    accept_older_copy: bool = False,
+    inspect_older_copy: bool = False,
+) -> Btam:
+    """Sign in. A copy older than this computer has seen raises ``VaultBehindError`` unless a
+    coordinator passes ``accept_older_copy`` (after a restore), which is recorded. With
+    ``inspect_older_copy`` (checking the trail), it opens anyway, sets ``older_copy`` and
+    leaves this computer's anchor where it was."""
+    try:
+        vault = Vault.open(folder, username, password)
+    except WrongCredentialsError:
+        _note_failure(folder, signin_failures.KIND_PASSWORD, username)
+        raise
+    return _signed_in(vault, username, accept_older_copy, inspect_older_copy)
 
 
-def unlock_remembered(folder: Path, username: str) -> Btam | None:
+def _note_failure(folder: Path, kind: str, typed_name: str) -> None:
+    """Keep a failed attempt for the trail; the name only if it is a member of this vault."""
+    members = {n.lower(): n for n in vault_usernames(folder)}
+    signin_failures.note(folder, kind, members.get(typed_name.strip().lower(), ""))
+
+
+def unlock_remembered(
+    folder: Path, username: str, *, accept_older_copy: bool = False
+) -> Btam | None:
     """Open with the key kept in the OS keyring, or None if nothing is remembered."""
     keyfile = KeyFile.read(folder.expanduser().resolve() / KEYS_NAME)
     slot_key = remember.recall(keyfile.vault_id, username)
     if slot_key is None:
         return None
     vault = Vault.open_with_slot_key(folder, username, slot_key)
-    return _signed_in(vault, username)
+    return _signed_in(vault, username, accept_older_copy)
 
 
-def _signed_in(vault: Vault, username: str) -> Btam:
+def _signed_in(
+    vault: Vault, username: str, accept_older_copy: bool = False, inspect: bool = False
+) -> Btam:
     try:
         with vault.read() as session:
             account = session.execute(
@@ -249,13 +331,112 @@ def _signed_in(vault: Vault, username: str) -> Btam:
             ).scalar_one_or_none()
         if account is None or not account.active:
             raise WrongCredentialsError()
-        actor = Actor(account.id, account.username, account.display_name, Role(account.role))
+        # The role is the one the vault key vouches for, not what the database row says.
+        vouched = vault.role_of(account.username)
+        if vouched is None:
+            raise WrongCredentialsError()
+        actor = Actor(account.id, account.username, account.display_name, Role(vouched))
+        behind = vault.behind_anchor()
+        inspecting = behind is not None and inspect and not accept_older_copy
+        if behind is not None and not inspecting:
+            if not accept_older_copy:
+                raise behind
+            if actor.role != Role.COORDINATOR:
+                raise PermissionDeniedError(
+                    "accept an older copy of the vault", actor.role.value, str(behind)
+                )
         app = Btam(vault, actor)
-        app.ctx.record("vault.unlock", "vault")  # waits in memory on a full disk
+        app.older_copy = behind if inspecting else None
+        if behind is not None and not inspecting:
+            with vault.write() as session:  # accepting an older copy must be on the record
+                app.ctx.audit(
+                    session, "vault.older_copy_accepted", "vault", "", behind.detail[:300]
+                )
+        _write_failed_attempts(vault, actor.username)
+        # Waits in memory on a full disk or read-only media.
+        app.ctx.record("vault.unlock", "vault", "", "older copy, inspected" if inspecting else "")
+        app.integrity_problem = _quick_check(vault)
+        if app.integrity_problem is not None:
+            app.ctx.record("audit.problem_found", "audit", "", "at sign-in")
+        if not inspecting:
+            vault.record_anchor(accept_lower=behind is not None)
     except BaseException:
         vault.lock()
         raise
     return app
+
+
+def _write_failed_attempts(vault: Vault, username: str) -> None:
+    """The failed sign-ins noted since the last sign-in go into the trail, then the note is
+    emptied. On read-only media or a full disk the note stays for a later sign-in."""
+    failed = signin_failures.read(vault.folder)
+    if not failed:
+        return
+    try:
+        with vault.write() as session:
+            write_failed_attempts(session, failed, username)
+    except ReadOnlyVaultError:
+        return
+    except StorageUnavailableError as error:
+        if error.disk_full:
+            return
+        raise
+    signin_failures.clear(vault.folder)
+
+
+def _quick_check(vault: Vault) -> str | None:
+    """At sign-in: the trail (fully when small, else since this computer's anchor), the roles
+    and the key file's roster. A description of the first problem, or None."""
+    trust = vault.trust()
+    if not vault.keyfile.roster_intact(vault.trusted_public):
+        return "the key-slot file holds a slot the vault key does not vouch for"
+    anchor = vault.anchor()
+    if anchor is None and vault.anchor_on_file():
+        return (
+            "the record this computer keeps of the vault (its newest event and key "
+            "generation) was altered, so an older copy could not be recognised"
+        )
+    with vault.read() as session:
+        position, _ = audit.head(session)
+        if anchor is not None and anchor.position <= position:
+            report = audit.verify_since(session, anchor.position, anchor.head_hash, trust)
+        elif position <= FULL_CHECK_AT_OPEN:
+            report = audit.verify(session, trust=trust)
+        else:  # a large vault seen here for the first time: its newest events, roles, states
+            start = position - FULL_CHECK_AT_OPEN
+            report = audit.verify_since(session, start, audit.hash_at(session, start) or "", trust)
+    return None if report.ok else report.describe()
+
+
+def _check_expected_head(session: object, report: ChainReport, expected: str) -> ChainReport:
+    parts = expected.strip().split(":")
+    if len(parts) != 3 or parts[0] != "btam-head" or not parts[1].isdigit():
+        raise ValidationError(
+            "That is not an audit head. It looks like btam-head:1234:9f2c… as printed by "
+            "'btam audit head'."
+        )
+    position, digest = int(parts[1]), parts[2].lower()
+    found = audit.hash_at(session, position)  # type: ignore[arg-type]
+    if found is None:
+        return ChainReport(
+            False,
+            report.events,
+            report.head_hash,
+            position,
+            f"the trail has only {report.events} events, but the exported head was at event "
+            f"{position} (events were cut off or an older copy was put back)",
+            True,
+        )
+    if found != digest:
+        return ChainReport(
+            False,
+            report.events,
+            report.head_hash,
+            position,
+            "it differs from the exported head (the trail was rewritten up to there)",
+            True,
+        )
+    return report
 
 
 def recover_and_reset(
@@ -267,7 +448,14 @@ def recover_and_reset(
 ) -> None:
     """The 'forgot my password' path: the recovery key opens the vault and sets a new password
     for one member. The vault is locked again afterwards; the member then signs in normally."""
-    vault = Vault.open_with_recovery(folder, recovery_key)
+    problem = passwords.password_problem(new_password)  # the same policy as Add member
+    if problem is not None:
+        raise ValidationError(problem)
+    try:
+        vault = Vault.open_with_recovery(folder, recovery_key)
+    except WrongRecoveryKeyError:
+        signin_failures.note(folder, signin_failures.KIND_RECOVERY_KEY)
+        raise
     try:
         with vault.read() as session:
             account = session.execute(
@@ -283,8 +471,9 @@ def recover_and_reset(
                 action="team.password_reset",
                 entity_kind="account",
                 entity_id=account.id,
-                summary="password reset with the recovery key",
+                summary="password reset with the recovery key; vault rekeyed",
             )
+        vault.record_anchor()
     finally:
         vault.lock()
 
@@ -294,7 +483,8 @@ def vault_usernames(folder: Path) -> list[str]:
     folder = folder.expanduser().resolve()
     if not is_vault(folder):
         return []
-    return KeyFile.read(folder / KEYS_NAME).usernames()
+    keyfile = KeyFile.read(folder / KEYS_NAME)
+    return keyfile.usernames(pinned_key(keyfile))
 
 
 ProgressCallback = Callable[[int, int, str], None]

@@ -29,7 +29,7 @@ from btam_desktop.domain.forms.rules import Findings, InformationGap, MissingAns
 from btam_desktop.domain.models import Assessment, Case, FormSnapshot
 from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import MoveRequest, WorkflowAction, why_not
-from btam_desktop.services.cases import CaseService
+from btam_desktop.services.cases import CLOSURE_CHECKLIST_ID, CaseService, ClosingNeed
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import registry, scale
@@ -58,6 +58,12 @@ class Review:
     problems: list[str]
     workflow_action: WorkflowAction | None
     workflow_note: str
+    # What the move about to be made still needs (closing: open plan items, the checklist).
+    move_needs: tuple[ClosingNeed, ...] = ()
+
+
+# A case already past assessment: a reassessment's "next step" is optional there.
+_UNDER_MANAGEMENT = frozenset({CaseStatus.MANAGEMENT, CaseStatus.MONITORING})
 
 
 class AssessmentService:
@@ -200,15 +206,52 @@ class AssessmentService:
         form_scale = scale(self.ctx, definition.scale) if definition.scale else None
         suggestion = evaluate(definition, given, form_scale)
         action, note = self._outcome(definition, given, assessment.case_id)
+        missing = missing_required(definition, given)
+        outcome = definition.outcome
+        if outcome is not None and self._outcome_moot(definition, assessment.case_id):
+            # Under management the case does not move with a reassessment: its "next step"
+            # is not asked for (answering it still records the team's view).
+            pointless = {outcome.decision_item, outcome.reason_item}
+            missing = [m for m in missing if m.item_id not in pointless]
+            if not isinstance(given.value(outcome.decision_item), str):
+                note = (
+                    "The case is already under management, so this reassessment need not "
+                    "choose a next step: without one, the plan and its review date carry on."
+                )
+        needs: tuple[ClosingNeed, ...] = ()
+        if action == WorkflowAction.CLOSE:
+            needs = tuple(
+                n
+                for n in self.cases.closing_needs(assessment.case_id)
+                if not (n.where == "checklist" and definition.id == CLOSURE_CHECKLIST_ID)
+            )
         return Review(
             suggestion=suggestion,
             findings=findings(definition, given),
             gaps=information_gaps(definition, given),
-            missing=missing_required(definition, given),
+            missing=missing,
             problems=[p.message for p in validate_answers(definition, given)],
             workflow_action=action,
             workflow_note=note,
+            move_needs=needs,
         )
+
+    def waived_items(self, assessment: Assessment) -> frozenset[str]:
+        """Required items not asked for in this case's situation (a reassessment's next step
+        under management)."""
+        definition = self.definition(assessment)
+        outcome = definition.outcome
+        if outcome is None or not self._outcome_moot(definition, assessment.case_id):
+            return frozenset()
+        return frozenset(i for i in (outcome.decision_item, outcome.reason_item) if i)
+
+    def _outcome_moot(self, definition: FormDefinition, case_id: int) -> bool:
+        """True when the form's next step need not be answered: the case is already under
+        management or monitoring, where a reassessment leaves it as it is unless the team
+        chooses a step that moves it (closing, say)."""
+        if definition.outcome is None:
+            return False
+        return CaseStatus(self.cases.get(case_id).status) in _UNDER_MANAGEMENT
 
     def _outcome(
         self, definition: FormDefinition, answers: Answers, case_id: int
@@ -269,7 +312,8 @@ class AssessmentService:
                 )
         action = review.workflow_action
         if action is not None:
-            self.ctx.require(self.cases._permission_for(action), "case", case.id)
+            assert case.id is not None
+            self.cases.require_move(action, case.id)
         with self.ctx.write(Permission.WORK_CASES, "assessment", assessment_id) as session:
             stored = self._draft(session, assessment_id)
             stored_case = session.get(Case, stored.case_id)
@@ -315,7 +359,8 @@ class AssessmentService:
                         closure_level=decided_level
                         if action in (WorkflowAction.SCREEN_OUT, WorkflowAction.CLOSE)
                         else None,
-                        screeners=tuple(participants),
+                        # Screeners belong to a screening decision, not to a plan or closure.
+                        screeners=tuple(participants) if action in _SCREENING_OUTCOMES else (),
                     ),
                 )
             return stored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -16,12 +17,14 @@ from sqlmodel import col
 from btam_desktop.domain.enums import (
     CaseSetting,
     CaseStatus,
+    DangerAnswer,
     LevelSource,
     PersonRole,
     Priority,
     ReportChannel,
     ThreatDirectness,
     ThreatExpression,
+    ThreatType,
     YesNoUnknown,
 )
 from btam_desktop.domain.models import (
@@ -44,9 +47,11 @@ from btam_desktop.domain.models import (
     TimelineEntry,
     WorkflowTransition,
 )
+from btam_desktop.domain.text import plural
 from btam_desktop.domain.types import utcnow
-from btam_desktop.domain.workflow import MOVES, MoveRequest, WorkflowAction, check_move, why_not
+from btam_desktop.domain.workflow import MoveRequest, WorkflowAction, check_move, why_not
 from btam_desktop.services.context import ServiceContext
+from btam_desktop.services.evidence import EvidenceFile
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.plans import open_plan_items
 from btam_desktop.services.scales import level_codes, level_rank
@@ -65,12 +70,27 @@ class PersonInput:
     role: PersonRole
     full_name: str = ""
     anonymous: bool = False
+    confidential: bool = False  # a reporter known to the team, never named to the subject
     affiliation: str = ""
     grade_or_position: str = ""
     contact: str = ""
     notes: str = ""
 
     def validate(self) -> None:
+        if self.anonymous and self.confidential:
+            raise ValidationError(
+                "A reporter is either anonymous (identity unknown) or confidential (known to the "
+                "team, withheld from others). Choose one."
+            )
+        if self.anonymous and self.full_name.strip():
+            raise ValidationError(
+                "The reporter is marked anonymous but a name was typed. If the team knows who "
+                "it is, choose “Confidential” instead; otherwise clear the name."
+            )
+        if self.confidential and not self.full_name.strip():
+            raise ValidationError(
+                "A confidential reporter is someone the team knows: give the reporter's name."
+            )
         if not self.anonymous and not self.full_name.strip() and self.role != PersonRole.SUBJECT:
             raise ValidationError(
                 f"Give the {self.role.label.lower()}'s name, or mark them as anonymous or unknown."
@@ -98,6 +118,19 @@ class IntakeInput:
     immediate_danger: bool = False
     emergency_notice_shown_at: datetime | None = None
     scale: str | None = None
+    # Yes / No / Not sure; when None, ``immediate_danger`` gives yes or no.
+    danger_answer: DangerAnswer | None = None
+    conditional: bool = False
+    emergency_called: YesNoUnknown | None = None
+    emergency_called_by: str = ""
+    emergency_called_at: datetime | None = None
+    evidence: list[EvidenceFile] = field(default_factory=list)
+
+    @property
+    def danger(self) -> DangerAnswer:
+        if self.danger_answer is not None:
+            return self.danger_answer
+        return DangerAnswer.YES if self.immediate_danger else DangerAnswer.NO
 
     def validate(self) -> None:
         if not self.narrative.strip():
@@ -109,7 +142,21 @@ class IntakeInput:
             raise ValidationError("The time the report was received needs a time zone.")
         if self.received_at > utcnow():
             raise ValidationError("The report cannot have been received in the future.")
-        if self.immediate_danger and self.emergency_notice_shown_at is None:
+        if self.emergency_called_at is not None:
+            if self.emergency_called_at.tzinfo is None:
+                raise ValidationError("The time emergency services were called needs a time zone.")
+            if self.emergency_called_at > utcnow():
+                raise ValidationError(
+                    "Emergency services cannot have been called in the future. Check the time."
+                )
+        if self.emergency_called_by.strip() and self.emergency_called != YesNoUnknown.YES:
+            raise ValidationError(
+                "Who called emergency services was given, but not that they were called. "
+                "Answer “Yes” to the call question, or clear the name."
+            )
+        for evidence in self.evidence:
+            evidence.checked_media_type()
+        if self.danger.needs_emergency and self.emergency_notice_shown_at is None:
             raise ValidationError(
                 "An immediate-danger report must first show the instruction to call emergency "
                 "services; record when it was shown."
@@ -119,6 +166,7 @@ class IntakeInput:
 
 
 CLOSURE_CHECKLIST_ID = "btam.checklist.closure"
+DECISION_DRAFT_KIND = "assessment-decision"  # its subject is an assessment id, not a case id
 
 
 class CaseSort(StrEnum):
@@ -131,6 +179,7 @@ class CaseSort(StrEnum):
     SITE = "site"
     OPENED = "opened"
     NEXT_DUE = "next_due"
+    THREAT_TYPE = "threat_type"
 
 
 @dataclass
@@ -143,6 +192,8 @@ class CaseQuery:
     mine: bool = False
     overdue: bool = False
     open_only: bool = False
+    threat_type: ThreatType | None = None
+    threat_type_unset: bool = False  # only cases screening has not typed yet
     text: str = ""
     sort: CaseSort = CaseSort.OPENED
     descending: bool = True
@@ -165,12 +216,19 @@ class CaseRow:
     setting: str
     opened_at: datetime
     next_due: date | None
+    threat_type: str = ""
 
 
 _NO_INDEX: custom_op[Any] = custom_op("+")
 """SQLite's unary plus: the same value, but the term cannot be answered from an index."""
 
 _FEW_SEARCH_MATCHES = 2000
+# Closing decisions follow the team's policy (Settings); coordinator-only by default.
+CLOSING_MOVES = frozenset({WorkflowAction.SCREEN_OUT, WorkflowAction.CLOSE, WorkflowAction.REOPEN})
+_CLOSING_WHAT = "close, screen out or reopen cases"
+_POLICY = (
+    "Your team's policy (Settings, Case closing) keeps this to coordinators. Ask your coordinator."
+)
 """Up to this many search-index entries, ``list_page``/``list_count`` look matches up by id."""
 
 _SORT_COLUMNS: dict[CaseSort, ColumnElement[object]] = {
@@ -178,11 +236,13 @@ _SORT_COLUMNS: dict[CaseSort, ColumnElement[object]] = {
     CaseSort.TITLE: col(Case.title),  # type: ignore[dict-item]
     CaseSort.STATUS: col(Case.status),  # type: ignore[dict-item]
     CaseSort.LEVEL: col(Case.level_rank),  # type: ignore[dict-item]
-    CaseSort.PRIORITY: col(Case.priority),  # type: ignore[dict-item]
+    # By rank (low < normal < high < urgent), not by the alphabet; indexed.
+    CaseSort.PRIORITY: col(Case.priority_rank),  # type: ignore[dict-item]
     CaseSort.OWNER: col(Account.display_name),  # type: ignore[dict-item]
     CaseSort.SITE: col(Case.site),  # type: ignore[dict-item]
     CaseSort.OPENED: col(Case.opened_at),  # type: ignore[dict-item]
     CaseSort.NEXT_DUE: col(Case.next_review_on),  # type: ignore[dict-item]
+    CaseSort.THREAT_TYPE: col(Case.threat_type),  # type: ignore[dict-item]
 }
 
 
@@ -210,27 +270,67 @@ class CaseService:
                 channel=intake.channel.value,
                 reporter_id=reporter_id,
                 reporter_anonymous=bool(intake.reporter and intake.reporter.anonymous),
+                reporter_confidential=bool(intake.reporter and intake.reporter.confidential),
                 narrative=intake.narrative.strip(),
                 threat_quote=intake.threat_quote.strip(),
                 expressed_as=[e.value for e in intake.expressed_as],
                 directness=intake.directness.value,
+                conditional=intake.conditional,
                 known_to_target=intake.known_to_target.value,
-                immediate_danger=intake.immediate_danger,
+                immediate_danger=intake.danger.needs_emergency,
+                danger_answer=intake.danger.value,
                 emergency_notice_shown_at=intake.emergency_notice_shown_at,
+                emergency_called=intake.emergency_called.value if intake.emergency_called else "",
+                emergency_called_by=intake.emergency_called_by.strip(),
+                emergency_called_at=intake.emergency_called_at,
                 entered_by_id=self.ctx.actor.account_id,
             )
             session.add(report)
             session.flush()
             self.ctx.audit(session, "case.create", "case", case.id, f"case {case.number} reported")
-            if intake.immediate_danger:
+            if intake.danger.needs_emergency:
                 self.ctx.audit(
                     session,
                     "intake.emergency_notice",
                     "case",
                     case.id,
-                    "immediate danger: emergency instruction shown",
+                    f"immediate danger ({intake.danger.label.lower()}): emergency instruction "
+                    "shown",
+                )
+            for evidence in intake.evidence:
+                attachment = Attachment(
+                    case_id=_id(case),
+                    file_name=evidence.name,
+                    media_type=evidence.checked_media_type(),
+                    size=len(evidence.data),
+                    sha256=hashlib.sha256(evidence.data).hexdigest(),
+                    description=evidence.description.strip(),
+                    data=evidence.data,
+                    added_by_id=self.ctx.actor.account_id,
+                )
+                session.add(attachment)
+                session.flush()
+                self.ctx.audit(
+                    session,
+                    "attachment.add",
+                    "attachment",
+                    attachment.id,
+                    attachment.media_type,
+                    case_id=case.id,
                 )
             return case
+
+    def confidential_reporter_ids(self, case_id: int) -> set[int]:
+        """People whose identity is withheld from anything meant for the subject or family."""
+        with self.ctx.read() as session:
+            rows = session.execute(
+                select(col(ConcernReport.reporter_id)).where(
+                    col(ConcernReport.case_id) == case_id,
+                    col(ConcernReport.reporter_confidential),
+                    col(ConcernReport.reporter_id).is_not(None),
+                )
+            ).all()
+        return {int(r[0]) for r in rows}
 
     def _default_scale(self) -> str:
         from btam_desktop.services.settings import load_settings
@@ -253,6 +353,7 @@ class CaseService:
             site=intake.site.strip(),
             status=CaseStatus.REPORTED.value,
             priority=intake.priority.value,
+            priority_rank=intake.priority.rank,
             level_scale=scale,
             owner_id=self.ctx.actor.account_id,
             created_by_id=self.ctx.actor.account_id,
@@ -328,6 +429,10 @@ class CaseService:
             conditions.append(col(Case.site) == query.site)
         if query.setting is not None:
             conditions.append(col(Case.setting) == query.setting.value)
+        if query.threat_type is not None:
+            conditions.append(col(Case.threat_type) == query.threat_type.value)
+        elif query.threat_type_unset:
+            conditions.append(col(Case.threat_type) == "")
         if query.mine and self.ctx.actor.account_id is not None:
             me = self.ctx.actor.account_id
             assigned = select(col(CaseMember.case_id)).where(col(CaseMember.account_id) == me)
@@ -486,6 +591,7 @@ class CaseService:
                 col(Case.setting),
                 col(Case.opened_at),
                 col(Case.next_review_on),
+                col(Case.threat_type),
             )
             .select_from(Case)
             .outerjoin(Account, col(Account.id) == col(Case.owner_id))
@@ -579,6 +685,11 @@ class CaseService:
         """``expected_version`` is the ``updated_at`` of the copy the person edited: if someone
         else saved the case since (on another computer of a team server), nothing is saved and
         ``EditConflictError`` says who changed what, and when."""
+        if retention_until is not None:
+            with self.ctx.read() as session:
+                current = _case(session, case_id).retention_until
+            if retention_until != current:
+                self.ctx.require(Permission.SET_RETENTION, "case", case_id)
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
             case = _case(session, case_id)
             if expected_version is not None and case.updated_at != expected_version:
@@ -592,6 +703,7 @@ class CaseService:
                 case.site, changed = site.strip(), [*changed, "site"]
             if priority is not None:
                 case.priority, changed = priority.value, [*changed, "priority"]
+                case.priority_rank = priority.rank
             if owner_id is not None:
                 if session.get(Account, owner_id) is None:
                     raise ValidationError("Choose an owner from the team.")
@@ -599,7 +711,7 @@ class CaseService:
             if next_review_on is not None or clear_next_review:
                 case.next_review_on = None if clear_next_review else next_review_on
                 changed.append("next review")
-            if retention_until is not None:
+            if retention_until is not None and retention_until != case.retention_until:
                 case.retention_until, changed = retention_until, [*changed, "retention"]
             case.updated_at = utcnow()
             session.add(case)
@@ -615,7 +727,7 @@ class CaseService:
                     raise ValidationError("A chosen member is not on the team.")
                 session.add(CaseMember(case_id=case_id, account_id=account_id))
             self.ctx.audit(
-                session, "case.members", "case", case_id, f"{len(set(account_ids))} members"
+                session, "case.members", "case", case_id, plural(len(set(account_ids)), "member")
             )
 
     def members(self, case_id: int) -> list[Account]:
@@ -634,6 +746,9 @@ class CaseService:
         with self.ctx.write(Permission.SET_LEGAL_HOLD, "case", case_id) as session:
             case = _case(session, case_id)
             case.legal_hold = on
+            case.legal_hold_reason = reason.strip() if on else ""
+            case.legal_hold_by_id = self.ctx.actor.account_id if on else None
+            case.legal_hold_at = utcnow() if on else None
             session.add(case)
             self.ctx.audit(
                 session, "case.legal_hold", "case", case_id, "hold set" if on else "hold lifted"
@@ -655,30 +770,9 @@ class CaseService:
             if not CaseStatus(case.status).is_closed:
                 raise ValidationError("Only a closed case can be destroyed. Close it first.")
             number = case.number
-            plan_ids = select(col(ManagementPlan.id)).where(col(ManagementPlan.case_id) == case_id)
-            session.execute(
-                delete(PlanIntervention).where(col(PlanIntervention.plan_id).in_(plan_ids))
-            )
-            session.execute(delete(Draft).where(col(Draft.subject) == str(case_id)))
-            for table in (
-                CaseOrigin,
-                MonitoringEntry,
-                ManagementPlan,
-                Assessment,
-                LevelDecision,
-                Disclosure,
-                Attachment,
-                CaseNote,
-                TimelineEntry,
-                ConcernReport,
-                Person,
-                CaseMember,
-                WorkflowTransition,
-            ):
-                session.execute(delete(table).where(col(table.case_id) == case_id))
-            search.remove_case(session.connection(), case_id)
-            session.execute(delete(Case).where(col(Case.id) == case_id))
+            secure_delete_case_rows(session, case_id)
             self.ctx.audit(session, "case.purge", "case", case_id, f"case {number} destroyed")
+        self.ctx.vault.reclaim_space()
 
     # ---- level of concern ----------------------------------------------------------------------
     def decide_level(
@@ -744,27 +838,44 @@ class CaseService:
         problem = why_not(CaseStatus(case.status), action)
         if problem:
             return problem
-        needed = (
-            Permission.CLOSE_CASES
-            if MOVES[action].needs.coordinator_only
-            else Permission.WORK_CASES
-        )
+        needed = self._permission_for(action)
         if not self.ctx.can(needed):
             return f"Your role ({self.ctx.actor.role.value}) may not {needed.value}."
+        if action in CLOSING_MOVES and not self._may_close():
+            return f"Your role ({self.ctx.actor.role.value}) may not {_CLOSING_WHAT}. {_POLICY}"
         return None
 
+    def require_move(self, action: WorkflowAction, case_id: int) -> None:
+        """Refuse (and audit) a move the role or the team's closing policy does not allow."""
+        if action in CLOSING_MOVES:
+            self.ctx.require(
+                Permission.CLOSE_CASES,
+                "case",
+                case_id,
+                granted=self._may_close(),
+                why=_POLICY,
+                summary=f"refused: {action.value} (team policy)",
+            )
+        self.ctx.require(self._permission_for(action), "case", case_id)
+
     def move(self, case_id: int, request: MoveRequest) -> Case:
-        needed = self._permission_for(request.action)
-        with self.ctx.write(needed, "case", case_id) as session:
+        self.require_move(request.action, case_id)
+        with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
             case = _case(session, case_id)
             return self.apply_move(session, case, request)
 
+    def _may_close(self) -> bool:
+        """Closing, screening out and reopening follow the team's policy in Settings."""
+        if self.ctx.can(Permission.CLOSE_CASES):
+            return True
+        from btam_desktop.services.settings import load_settings
+
+        members_may = load_settings(self.ctx).closing_by == "members"
+        return members_may and self.ctx.can(Permission.WORK_CASES)
+
     def _permission_for(self, action: WorkflowAction) -> Permission:
-        return (
-            Permission.CLOSE_CASES
-            if MOVES[action].needs.coordinator_only
-            else Permission.WORK_CASES
-        )
+        # Closing moves are checked against the team policy first (see ``move``).
+        return Permission.WORK_CASES
 
     def apply_move(self, session: IndexedSession, case: Case, request: MoveRequest) -> Case:
         """Make a workflow move inside the caller's write transaction.
@@ -775,6 +886,8 @@ class CaseService:
         for needed in (self._permission_for(request.action), Permission.WORK_CASES):
             if not self.ctx.can(needed):
                 raise PermissionDeniedError(needed.value, self.ctx.actor.role.value)
+        if request.action in CLOSING_MOVES and not self._may_close():
+            raise PermissionDeniedError(_CLOSING_WHAT, self.ctx.actor.role.value, _POLICY)
         case_id = _id(case)
         codes = set(level_codes(self.ctx, case.level_scale))
         before = CaseStatus(case.status)
@@ -791,9 +904,13 @@ class CaseService:
             )
         case.status = after.value
         now = utcnow()
+        if request.threat_type:
+            case.threat_type = request.threat_type
         if after.is_closed:
             case.closed_at = now
             case.closure_reason = request.reason.strip()
+            if request.threat_type == ThreatType.TRANSIENT.value:
+                case.closure_reason = f"{TRANSIENT_RESOLUTION}. {case.closure_reason}"
         elif before.is_closed:
             case.closed_at = None
             case.closure_reason = ""
@@ -806,7 +923,7 @@ class CaseService:
                 from_status=before.value,
                 to_status=after.value,
                 reason=request.reason.strip(),
-                details={"screeners": list(request.screeners)} if request.screeners else {},
+                details=_move_details(request),
                 by_id=self.ctx.actor.account_id,
             )
         )
@@ -819,28 +936,45 @@ class CaseService:
         )
         return case
 
+    def set_threat_type(self, case_id: int, threat_type: ThreatType, rationale: str) -> Case:
+        """Record what screening found: a transient or a substantive threat, and why."""
+        if not rationale.strip():
+            raise ValidationError(
+                f"Say why the threat is {threat_type.label.lower()}: the facts it rests on."
+            )
+        with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
+            case = _case(session, case_id)
+            before = case.threat_type or "not set"
+            case.threat_type = threat_type.value
+            case.updated_at = utcnow()
+            session.add(case)
+            session.add(
+                CaseNote(
+                    case_id=case_id,
+                    category="decision",
+                    body=f"Threat type: {threat_type.label}. {rationale.strip()}",
+                    author_id=self.ctx.actor.account_id,
+                )
+            )
+            self.ctx.audit(
+                session,
+                "case.threat_type",
+                "case",
+                case_id,
+                f"threat type {before} -> {threat_type.value}",
+            )
+            return case
+
+    def closing_needs(self, case_id: int) -> list[ClosingNeed]:
+        """What closing the case still needs, each with where to do it (empty: ready)."""
+        with self.ctx.read() as session:
+            return _closing_needs(session, case_id)
+
     def _check_ready_to_close(self, session: IndexedSession, case_id: int) -> None:
         """Closing needs every plan item done or dropped, and the closure checklist completed."""
-        open_items = open_plan_items(session, case_id)
-        if open_items:
-            listed = "; ".join(f"“{i.title[:50]}”" for i in open_items[:4])
-            more = f" and {len(open_items) - 4} more" if len(open_items) > 4 else ""
-            raise ValidationError(
-                f"The management plan still has open items: {listed}{more}. Mark each one done, "
-                "or dropped with a reason, before closing the case."
-            )
-        checklist = session.execute(
-            select(col(Assessment.id)).where(
-                col(Assessment.case_id) == case_id,
-                col(Assessment.form_id) == CLOSURE_CHECKLIST_ID,
-                col(Assessment.status) == "completed",
-            )
-        ).first()
-        if checklist is None:
-            raise ValidationError(
-                "Complete the case closure checklist (Assessments tab, Checklist) before "
-                "closing the case."
-            )
+        needs = _closing_needs(session, case_id)
+        if needs:
+            raise ValidationError(" ".join(n.message for n in needs))
 
     def transitions(self, case_id: int) -> list[WorkflowTransition]:
         with self.ctx.read() as session:
@@ -861,6 +995,8 @@ def _only_status_filters(query: CaseQuery) -> bool:
         query.setting is not None,
         query.mine,
         query.overdue,
+        query.threat_type is not None,
+        query.threat_type_unset,
         query.text.strip(),
     )
     return bool(query.statuses or query.open_only) and not any(narrowing)
@@ -881,7 +1017,59 @@ def _case_row(r: Any) -> CaseRow:
         setting=r[11],
         opened_at=r[12],
         next_due=r[13],
+        threat_type=r[14] or "",
     )
+
+
+TRANSIENT_RESOLUTION = "Resolved: transient threat"
+
+
+@dataclass(frozen=True)
+class ClosingNeed:
+    """One thing closing still needs. ``where`` names the place to do it: "plan" or "checklist"."""
+
+    where: str
+    message: str
+
+
+def _closing_needs(session: IndexedSession, case_id: int) -> list[ClosingNeed]:
+    needs: list[ClosingNeed] = []
+    open_items = open_plan_items(session, case_id)
+    if open_items:
+        listed = "; ".join(f"“{i.title[:50]}”" for i in open_items[:4])
+        more = f" and {len(open_items) - 4} more" if len(open_items) > 4 else ""
+        needs.append(
+            ClosingNeed(
+                "plan",
+                f"The management plan still has open items: {listed}{more}. Mark each one "
+                "done, or dropped with a reason, before closing the case.",
+            )
+        )
+    checklist = session.execute(
+        select(col(Assessment.id)).where(
+            col(Assessment.case_id) == case_id,
+            col(Assessment.form_id) == CLOSURE_CHECKLIST_ID,
+            col(Assessment.status) == "completed",
+        )
+    ).first()
+    if checklist is None:
+        needs.append(
+            ClosingNeed(
+                "checklist",
+                "Complete the case closure checklist (Assessments tab, Checklist) before "
+                "closing the case.",
+            )
+        )
+    return needs
+
+
+def _move_details(request: MoveRequest) -> dict[str, object]:
+    details: dict[str, object] = {}
+    if request.screeners:
+        details["screeners"] = list(request.screeners)
+    if request.threat_type:
+        details["threat_type"] = request.threat_type
+    return details
 
 
 def _id(case: Case) -> int:
@@ -942,3 +1130,59 @@ def _may_be_null(key: Any) -> bool:
     column = getattr(column, "element", column)
     table = getattr(getattr(column, "table", None), "name", None)
     return table == Account.__tablename__ or bool(getattr(column, "nullable", True))
+
+
+def delete_case_rows(session: IndexedSession, case_id: int) -> None:
+    """Delete every row of a case: its records, plans, drafts, search entries and the case."""
+    plan_ids = select(col(ManagementPlan.id)).where(col(ManagementPlan.case_id) == case_id)
+    session.execute(delete(PlanIntervention).where(col(PlanIntervention.plan_id).in_(plan_ids)))
+    # Drafts name their case by id, except the assessment decision draft, which names the
+    # assessment (ui/wizard: "assessment-decision").
+    assessment_ids = [
+        str(i)
+        for i in session.execute(
+            select(col(Assessment.id)).where(col(Assessment.case_id) == case_id)
+        ).scalars()
+    ]
+    session.execute(
+        delete(Draft).where(
+            ((col(Draft.kind) != DECISION_DRAFT_KIND) & (col(Draft.subject) == str(case_id)))
+            | ((col(Draft.kind) == DECISION_DRAFT_KIND) & col(Draft.subject).in_(assessment_ids))
+        )
+    )
+    for table in (
+        CaseOrigin,
+        MonitoringEntry,
+        ManagementPlan,
+        Assessment,
+        LevelDecision,
+        Disclosure,
+        Attachment,
+        CaseNote,
+        TimelineEntry,
+        ConcernReport,
+        Person,
+        CaseMember,
+        WorkflowTransition,
+    ):
+        session.execute(delete(table).where(col(table.case_id) == case_id))
+    search.remove_case(session.connection(), case_id)
+    session.execute(delete(Case).where(col(Case.id) == case_id))
+
+
+def secure_delete_case_rows(session: IndexedSession, case_id: int) -> None:
+    """``delete_case_rows`` with freed space overwritten and the search index merged, so no
+    deleted or superseded text of the case stays in the file (see retention.destroy)."""
+    if _on_team_server(session):
+        # The server held only sealed values of the case; its blind-index rows go with it.
+        delete_case_rows(session, case_id)
+        return
+    conn = session.connection()
+    conn.exec_driver_sql("PRAGMA secure_delete = ON")
+    # FTS5 keeps deleted terms in its segments until they merge; secure-delete (SQLite 3.44+)
+    # removes them at once and stays on for the index.
+    conn.exec_driver_sql("INSERT INTO search_index(search_index, rank) VALUES('secure-delete', 1)")
+    delete_case_rows(session, case_id)
+    # Earlier edits left superseded entries in older index segments behind delete markers;
+    # merging every segment drops them for good.
+    conn.exec_driver_sql("INSERT INTO search_index(search_index) VALUES('optimize')")

@@ -43,19 +43,27 @@ class ServiceContext:
         return allowed(self.actor.role, permission)
 
     def require(
-        self, permission: Permission, entity_kind: str = "", entity_id: object = ""
+        self,
+        permission: Permission,
+        entity_kind: str = "",
+        entity_id: object = "",
+        *,
+        granted: bool | None = None,
+        why: str = "",
+        summary: str = "",
     ) -> None:
-        """Refuse and audit the attempt when the role lacks ``permission``."""
-        if self.can(permission):
+        """Refuse and audit the attempt when the role lacks ``permission`` (or, when given,
+        ``granted`` is False: a team policy decided); ``why`` explains the refusal."""
+        if self.can(permission) if granted is None else granted:
             return
         self.record(
             "permission.denied",
             entity_kind,
             entity_id,
-            f"refused: {permission.value}",
+            summary or f"refused: {permission.value}",
             case_id=entity_id if entity_kind == "case" and isinstance(entity_id, int) else None,
         )
-        raise PermissionDeniedError(permission.value, self.actor.role.value)
+        raise PermissionDeniedError(permission.value, self.actor.role.value, why)
 
     def read(self) -> contextlib.AbstractContextManager[IndexedSession]:
         return self.vault.read()

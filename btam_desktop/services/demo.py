@@ -17,6 +17,7 @@ from sqlmodel import col
 from btam_desktop.domain.enums import (
     CaseSetting,
     CaseStatus,
+    DangerAnswer,
     DisclosureBasis,
     DisclosureRecipient,
     InformationSource,
@@ -29,6 +30,7 @@ from btam_desktop.domain.enums import (
     Role,
     ThreatDirectness,
     ThreatExpression,
+    ThreatType,
     TimelineCategory,
     YesNoUnknown,
 )
@@ -54,6 +56,29 @@ def _ago(days: int, hours: int = 0) -> datetime:
 
 
 # Each story: title, site, narrative, quote, expression, directness, danger, people, path.
+#: Fictional people named in many scripts, so every printed document can be checked with
+#: them (Latin with diacritics, Vietnamese, Cyrillic, Greek, Arabic, Hebrew, Chinese,
+#: Japanese, Korean, Devanagari, emoji). They belong to the "Repeated harassment" case.
+MULTISCRIPT_PEOPLE: list[tuple[str, str, str]] = [
+    ("target", "Zoë Øvergård-Ñúñez", "Grade 8"),
+    ("target", "Nguyễn Thị Minh Khai", "Grade 8"),
+    ("witness", "Ольга Петрова", "Grade 8"),
+    ("witness", "Γιώργος Παπαδόπουλος", "Grade 7"),
+    ("target", "محمد بن علي الحسن", "Grade 8"),
+    ("parent_guardian", "דוד כהן", "Parent"),
+    ("witness", "王小明", "Grade 8"),
+    ("witness", "山田 太郎", "Grade 8"),
+    ("parent_guardian", "김민준", "Parent"),
+    ("witness", "अनन्या शर्मा", "Grade 8"),
+    ("other", "Sam 🌟 Rivers", "Bus driver"),
+]
+
+#: A note that mixes right-to-left names with English in one line.
+MULTISCRIPT_NOTE = (
+    "Met محمد بن علي الحسن with his father דוד כהן (family friend, interpreter) on Tuesday; "
+    "王小明 and 김민준 were present. Follow-up with अनन्या शर्मा next week."
+)
+
 _STORIES: list[dict[str, object]] = [
     {
         "title": "Note found in library book return",
@@ -100,8 +125,10 @@ _STORIES: list[dict[str, object]] = [
         "narrative": "Several students reported an online post by a junior showing a rifle with "
         "the caption 'counting down'. The student has recently been suspended.",
         "quote": "counting down",
-        "expressed": [ThreatExpression.ELECTRONIC, ThreatExpression.VISUAL],
+        "expressed": [ThreatExpression.SOCIAL_MEDIA, ThreatExpression.VISUAL],
         "directness": ThreatDirectness.VEILED,
+        "channel": ReportChannel.SOCIAL_MEDIA,
+        "danger": DangerAnswer.NOT_SURE,
         "people": [
             ("subject", "Casey Notreal", "Grade 11"),
             ("parent_guardian", "Jamie Notreal", "Parent"),
@@ -118,7 +145,13 @@ _STORIES: list[dict[str, object]] = [
         "quote": "you will pay for this",
         "expressed": [ThreatExpression.ELECTRONIC],
         "directness": ThreatDirectness.DIRECT,
-        "people": [("subject", "Quinn Example", "Grade 8"), ("target", "Avery Sample", "Grade 8")],
+        "people": [
+            ("subject", "Quinn Example", "Grade 8"),
+            ("target", "Avery Sample", "Grade 8"),
+            *MULTISCRIPT_PEOPLE,
+        ],
+        "note": MULTISCRIPT_NOTE,
+        "confidential": True,
         "path": [
             WorkflowAction.START_SCREENING,
             WorkflowAction.SCREEN_TO_ASSESSMENT,
@@ -134,7 +167,8 @@ _STORIES: list[dict[str, object]] = [
         "others along'. Counselor met the student the same day.",
         "quote": "end it all and take others along",
         "expressed": [ThreatExpression.WRITTEN],
-        "directness": ThreatDirectness.CONDITIONAL,
+        "directness": ThreatDirectness.INDIRECT,
+        "conditional": True,
         "people": [("subject", "Morgan Invented", "Grade 12")],
         "path": [
             WorkflowAction.START_SCREENING,
@@ -251,10 +285,27 @@ def _fill(
     settings.contact_email = "safety@example.org"
     settings.report_instructions = "Tell any adult you trust, or use the anonymous tip line."
     app.save_settings(settings)
+    from btam_desktop.services.plans import ContactInput
+
+    app.plans.add_contact(
+        ContactInput("Coach Rivera (fictional)", "Coach", "Maple Grove athletics", "ext. 214")
+    )
+    app.plans.add_contact(
+        ContactInput(
+            "Officer Lane (fictional)", "School resource officer", "City police", "555-0111"
+        )
+    )
     for story in _STORIES:
         _add_story(app, story, member_id)
     if cases > len(_STORIES):
         _add_synthetic(app, cases - len(_STORIES), rng, progress)
+
+
+_SCREENING_FINDS = {
+    WorkflowAction.SCREEN_OUT: ThreatType.TRANSIENT.value,
+    WorkflowAction.SCREEN_TO_MONITORING: ThreatType.TRANSIENT.value,
+    WorkflowAction.SCREEN_TO_ASSESSMENT: ThreatType.SUBSTANTIVE.value,
+}
 
 
 def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
@@ -264,23 +315,41 @@ def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
         for role, name, grade in story["people"]  # type: ignore[attr-defined]
     ]
     anonymous = bool(story.get("anonymous"))
+    danger = story.get("danger", DangerAnswer.NO)
+    assert isinstance(danger, DangerAnswer)
+    channel = story.get(
+        "channel", ReportChannel.ANONYMOUS_TIP_LINE if anonymous else ReportChannel.IN_PERSON
+    )
+    assert isinstance(channel, ReportChannel)
     case = app.cases.report_concern(
         IntakeInput(
             received_at=_ago(days),
-            channel=ReportChannel.ANONYMOUS_TIP_LINE if anonymous else ReportChannel.IN_PERSON,
+            channel=channel,
             narrative=str(story["narrative"]),
             setting=CaseSetting.SCHOOL,
             site=str(story["site"]),
             title=str(story["title"]),
-            reporter=PersonInput(PersonRole.REPORTER, anonymous=True)
+            reporter=PersonInput(PersonRole.REPORTER, anonymous=True, contact="Tip #1042")
             if anonymous
-            else PersonInput(PersonRole.REPORTER, full_name="Lee Reporter (fictional)"),
+            else PersonInput(
+                PersonRole.REPORTER,
+                full_name="Lee Reporter (fictional)",
+                confidential=bool(story.get("confidential")),
+            ),
             subjects=[p for p in people if p.role == PersonRole.SUBJECT],
             targets=[p for p in people if p.role != PersonRole.SUBJECT],
             threat_quote=str(story["quote"]),
             expressed_as=list(story["expressed"]),  # type: ignore[call-overload]
             directness=story["directness"],  # type: ignore[arg-type]
             known_to_target=YesNoUnknown.YES if people else YesNoUnknown.UNKNOWN,
+            conditional=bool(story.get("conditional")),
+            danger_answer=danger,
+            emergency_notice_shown_at=_ago(days) if danger.needs_emergency else None,
+            emergency_called=YesNoUnknown.YES if danger.needs_emergency else None,
+            emergency_called_by="School resource officer (fictional)"
+            if danger.needs_emergency
+            else "",
+            emergency_called_at=_ago(days) if danger.needs_emergency else None,
         )
     )
     assert case.id is not None
@@ -298,6 +367,8 @@ def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
         ),
     )
     app.records.add_note(case.id, NoteCategory.CONTACT_ATTEMPT, "Called home; left a message.")
+    if story.get("note"):
+        app.records.add_note(case.id, NoteCategory.INTERVIEW, str(story["note"]))
     level = story.get("level")
     for action in story["path"]:  # type: ignore[attr-defined]
         request = MoveRequest(
@@ -314,6 +385,7 @@ def _add_story(app: Btam, story: dict[str, object], member_id: int) -> None:
             closure_level="low"
             if action in (WorkflowAction.SCREEN_OUT, WorkflowAction.CLOSE)
             else None,
+            threat_type=_SCREENING_FINDS.get(action, ""),
         )
         if action == WorkflowAction.START_MANAGEMENT and level:
             app.cases.decide_level(case.id, str(level), "Demo: team decision after assessment.")
@@ -349,6 +421,7 @@ def _add_plan(app: Btam, case_id: int, member_id: int, days: int, *, finished: b
         MonitoringInput,
         PlanInput,
         Recurrence,
+        RepeatRule,
         Strategy,
     )
 
@@ -366,6 +439,7 @@ def _add_plan(app: Btam, case_id: int, member_id: int, days: int, *, finished: b
             safety_plan="The student named knows whom to tell and has a changed lunch period.",
             # The oldest demo case shows what a missed reassessment looks like.
             next_reassessment_on=date.today() + timedelta(days=21 if days < 60 else -3),
+            monitoring_days=60,
             interventions=[
                 InterventionInput(
                     "Weekly check-in with the school counselor",
@@ -399,6 +473,15 @@ def _add_plan(app: Btam, case_id: int, member_id: int, days: int, *, finished: b
                     due_on=start + timedelta(days=1),
                     status=InterventionStatus.DONE,
                     catalog_ref="btam.catalog.school#staff_alerted",
+                ),
+                InterventionInput(
+                    "Check in with the coach after practice",
+                    Strategy.SUBJECT,
+                    responsible_contact_id=app.plans.contacts()[0].id,
+                    start_on=start,
+                    due_on=date.today() - timedelta(days=1),
+                    repeat=RepeatRule(Recurrence.WEEKDAYS, weekdays=(1, 3)),
+                    status=InterventionStatus.DONE,
                 ),
                 InterventionInput(
                     "Extra support around the disciplinary hearing",
@@ -543,6 +626,7 @@ def _add_synthetic(
             seq = start_seq[year]
             level = rng.choice(levels)
             status = rng.choice(statuses)
+            priority = rng.choice(priorities)
             case_rows.append(
                 {
                     "number": f"{year}-{seq:05d}" if seq > 9999 else f"{year}-{seq:04d}",
@@ -552,7 +636,8 @@ def _add_synthetic(
                     "setting": rng.choice(settings).value,
                     "site": rng.choice(_SITES),
                     "status": status.value,
-                    "priority": rng.choice(priorities).value,
+                    "priority": priority.value,
+                    "priority_rank": priority.rank,
                     "level_scale": "scale.four-level",
                     "level": level,
                     "level_rank": ranks[level],
@@ -564,6 +649,9 @@ def _add_synthetic(
                     if not status.is_closed
                     else None,
                     "legal_hold": False,
+                    "threat_type": rng.choice(["", "transient", "substantive"])
+                    if status != CaseStatus.REPORTED
+                    else "",
                     "updated_at": opened,
                 }
             )
@@ -588,6 +676,7 @@ def _add_synthetic(
                         "directness": "none",
                         "known_to_target": "unknown",
                         "immediate_danger": False,
+                        "danger_answer": "no",
                         "created_at": utcnow(),
                     }
                 )

@@ -41,6 +41,7 @@ from btam_desktop.domain.models import (
     MonitoringEntry,
     Person,
     PlanIntervention,
+    TeamContact,
     TimelineEntry,
     WorkflowTransition,
 )
@@ -97,7 +98,9 @@ _LOCAL_LINKS: dict[str, tuple[str, str]] = {
     "amends_id": ("amends", "assessments"),
     "based_on_id": ("based_on", "plans"),
 }
-_SKIPPED = {"id", "case_id", "plan_id", "data"}
+_SKIPPED = {"id", "case_id", "plan_id", "data", "responsible_contact_id"}
+# A plan item's outside contact (coach, officer) travels as who it is, not as a local id.
+_CONTACT_FIELDS = ("name", "role", "organization", "reach")
 
 
 def _columns(model: type[SQLModel]) -> list[Any]:
@@ -241,7 +244,7 @@ def _case_record(
                     snapshots[row.form_hash] = snapshot
             if isinstance(row, ManagementPlan):
                 item["interventions"] = [
-                    _row_record(i, "interventions", authors, positions, kept)
+                    _intervention_record(session, i, authors, positions, kept)
                     for i in _plan_items(session, row)
                 ]
             if isinstance(row, Attachment):
@@ -250,6 +253,25 @@ def _case_record(
         if key == "attachments":
             items.extend(details.get("attachments_not_included", []))
         record[key] = items
+    return record
+
+
+def _intervention_record(
+    session: IndexedSession,
+    intervention: PlanIntervention,
+    authors: _Authors,
+    positions: dict[tuple[str, int], int],
+    kept: dict[str, Any],
+) -> dict[str, Any]:
+    record = _row_record(intervention, "interventions", authors, positions, kept)
+    contact = (
+        session.get(TeamContact, intervention.responsible_contact_id)
+        if intervention.responsible_contact_id is not None
+        else None
+    )
+    record["responsible_contact"] = (
+        None if contact is None else {f: getattr(contact, f) for f in _CONTACT_FIELDS}
+    )
     return record
 
 
@@ -602,6 +624,8 @@ class _Receiver:
                 values[name] = plan_id
             elif name == "data":
                 values[name] = base64.b64decode(str(item["file"]))
+            elif name == "responsible_contact_id":
+                values[name] = self._contact(item.get("responsible_contact"))
             elif name in _LOCAL_LINKS:
                 link_key, target = _LOCAL_LINKS[name]
                 position = item.get(link_key)
@@ -619,6 +643,30 @@ class _Receiver:
         for author_key, username in absent_authors.items():
             kept[f"{key}:{row.id}:{author_key}"] = username  # type: ignore[attr-defined]
         return row
+
+    def _contact(self, given: object) -> int | None:
+        """The team contact a plan item names: the same one if this team has it (same name and
+        organisation), else a new contact."""
+        if not isinstance(given, dict) or not str(given.get("name") or "").strip():
+            return None
+        fields = {f: str(given.get(f) or "")[:300] for f in _CONTACT_FIELDS}
+        fields["name"] = fields["name"][:200]
+        # Compared here: on a team server names and organisations are sealed.
+        wanted = (fields["name"].lower(), fields["organization"].lower())
+        known: TeamContact
+        for known in self.session.execute(select(TeamContact)).scalars():
+            if (known.name.lower(), known.organization.lower()) == wanted:
+                contact_id: int | None = known.id
+                return contact_id
+        contact = TeamContact(
+            name=fields["name"],
+            role=fields["role"][:120],
+            organization=fields["organization"][:200],
+            reach=fields["reach"],
+        )
+        self.session.add(contact)
+        self.session.flush()
+        return contact.id
 
 
 def store_snapshots(session: IndexedSession, document: dict[str, Any]) -> None:

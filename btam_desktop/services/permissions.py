@@ -20,6 +20,10 @@ class Permission(StrEnum):
     EXPORT_BULK = "export or transfer cases out of the vault"
     IMPORT_CASES = "import or receive cases"
     STATISTICS = "produce annual statistics"
+    BACK_UP = "back up the vault into the team's backup folder"
+    MANAGE_BACKUPS = "back up to another folder or restore a backup"
+    APPROVE_PLANS = "approve management plans"
+    SET_RETENTION = "change a case's retention date"
 
 
 _ALL = frozenset(Role)
@@ -39,6 +43,20 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT_BULK: _COORDINATOR,
     Permission.IMPORT_CASES: _COORDINATOR,
     Permission.STATISTICS: _WORKERS,
+    Permission.BACK_UP: _ALL,
+    Permission.MANAGE_BACKUPS: _COORDINATOR,
+    Permission.APPROVE_PLANS: _COORDINATOR,
+    Permission.SET_RETENTION: _COORDINATOR,
+}
+
+# Events the window records about what it observed (viewing, printing, saving, exporting),
+# by the permission the person needs. ``Btam.record_event`` refuses any other action, so a
+# caller cannot plant an event such as a forged "case destroyed".
+OBSERVED_EVENTS: dict[Permission, frozenset[str]] = {
+    Permission.EXPORT: frozenset(
+        {"report.export", "report.print", "report.save", "report.preview"}
+    ),
+    Permission.VIEW_CASES: frozenset({"assessment.view"}),
 }
 
 

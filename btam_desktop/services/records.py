@@ -32,50 +32,16 @@ from btam_desktop.domain.models import (
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.cases import PersonInput
 from btam_desktop.services.context import ServiceContext
+from btam_desktop.services.evidence import (
+    MAX_ATTACHMENT_BYTES,
+    EvidenceFile,
+    detect_media_type,
+)
 from btam_desktop.services.permissions import Permission
 from btam_desktop.store.errors import NotFoundError, ValidationError
 from btam_desktop.store.search import IndexedSession
-from btam_desktop.store.text_check import problem_in
-
-MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
-
-# Accepted attachment types, recognised by their first bytes rather than the file name.
-_SIGNATURES: list[tuple[bytes, str]] = [
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"%PDF-", "application/pdf"),
-    (b"PK\x03\x04", "application/zip"),  # .docx / .xlsx are zip containers
-]
-_TEXT_SUFFIXES = (".txt", ".eml", ".csv", ".md")
-_OFFICE_SUFFIXES = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 T = TypeVar("T", bound=SQLModel)
-
-
-def detect_media_type(file_name: str, data: bytes) -> str | None:
-    """The media type if the content is one the vault accepts, else None."""
-    lower = file_name.lower()
-    for signature, media_type in _SIGNATURES:
-        if data.startswith(signature):
-            if media_type == "application/zip":
-                return next((t for s, t in _OFFICE_SUFFIXES.items() if lower.endswith(s)), None)
-            if media_type.startswith("image/") and data.startswith(b"RIFF"):
-                return None
-            return media_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if lower.endswith(_TEXT_SUFFIXES):
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        return "text/plain"
-    return None
 
 
 @dataclass
@@ -346,27 +312,9 @@ class RecordService:
     def add_attachment(
         self, case_id: int, file_name: str, data: bytes, description: str = ""
     ) -> Attachment:
-        name = file_name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-        if problem_in(name):  # before any message repeats the name
-            raise ValidationError(
-                "The file's name cannot be stored: it contains characters that are not valid "
-                "text (it was probably named on another kind of computer). Rename the file, "
-                "then attach it again."
-            )
-        if not data:
-            raise ValidationError(f"“{name}” is empty. Choose the file again.")
-        if len(data) > MAX_ATTACHMENT_BYTES:
-            raise ValidationError(
-                f"“{name}” is {len(data) / 1_048_576:.1f} MB; the limit is "
-                f"{MAX_ATTACHMENT_BYTES // 1_048_576} MB. Save a smaller copy (e.g. crop a "
-                "screenshot) and attach that."
-            )
-        media_type = detect_media_type(name, data)
-        if media_type is None:
-            raise ValidationError(
-                f"“{name}” is not a type BTAM keeps. Attach images (PNG, JPEG, GIF, WebP), PDF, "
-                "Word or Excel documents, or plain text."
-            )
+        evidence = EvidenceFile(file_name, data, description)
+        name = evidence.name
+        media_type = evidence.checked_media_type()
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
             self._touch(session, case_id)
             attachment = Attachment(
@@ -391,8 +339,11 @@ class RecordService:
             )
             return attachment
 
-    def attachment_data(self, attachment_id: int, *, exporting: bool = False) -> bytes:
-        """The bytes of an attachment. Saving a copy outside the vault is an audit event."""
+    def attachment_data(
+        self, attachment_id: int, *, exporting: bool = False, previewing: bool = False
+    ) -> bytes:
+        """The bytes of an attachment. Saving a copy outside the vault and showing it in the
+        preview are audit events."""
         if exporting:
             self.ctx.require(Permission.EXPORT, "attachment", attachment_id)
             with self.ctx.vault.write() as session:
@@ -403,6 +354,18 @@ class RecordService:
                     "attachment",
                     attachment_id,
                     "copy saved outside the vault",
+                    case_id=attachment.case_id,
+                )
+                return attachment.data
+        if previewing:
+            with self.ctx.vault.write() as session:
+                attachment = self._owned(session, Attachment, attachment_id, "That attachment")
+                self.ctx.audit(
+                    session,
+                    "attachment.view",
+                    "attachment",
+                    attachment_id,
+                    f"{attachment.media_type} previewed",
                     case_id=attachment.case_id,
                 )
                 return attachment.data

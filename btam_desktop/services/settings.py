@@ -15,6 +15,8 @@ from btam_desktop.store.errors import ValidationError
 
 PREFIX = "setting."
 PAPER_SIZES = ("letter", "a4")
+CLOSING_POLICIES = ("coordinator", "members")
+CONFIDENTIALITY_LINE_MAX = 160
 
 
 @dataclass
@@ -30,6 +32,17 @@ class TeamSettings:
     report_instructions: str = ""
     paper_size: str = "letter"
     default_retention_years: int = 7
+    # Backups (issue 9): where, how many, and when the dashboard starts to warn.
+    backup_folder: str = ""
+    backup_keep: int = 14
+    backup_warn_days: int = 7
+    auto_backup: int = 1  # 1: daily while the program runs and when it closes
+    # Retention rules: JSON {"<setting>:<closure status>": years}; no rule means never due.
+    retention_rules: str = ""
+    # Who may close, screen out and reopen cases: "coordinator" or "members" (and coordinators).
+    closing_by: str = "coordinator"
+    # The line at the foot of every printed page; "" prints the standard wording.
+    confidentiality_line: str = ""
 
     def validate(self) -> None:
         if not self.team_name.strip():
@@ -40,8 +53,25 @@ class TeamSettings:
             raise ValidationError("Idle lock must be between 1 and 240 minutes, or 0 for never.")
         if self.paper_size not in PAPER_SIZES:
             raise ValidationError("Paper size must be Letter or A4.")
+        if self.closing_by not in CLOSING_POLICIES:
+            raise ValidationError("Choose who may close cases: coordinators, or all members.")
         if not 0 <= self.default_retention_years <= 100:
             raise ValidationError("Retention must be between 0 and 100 years.")
+        if not 1 <= self.backup_keep <= 365:
+            raise ValidationError("Keep between 1 and 365 recent backups.")
+        if not 1 <= self.backup_warn_days <= 365:
+            raise ValidationError("Warn about an old backup after 1 to 365 days.")
+        if self.auto_backup not in (0, 1):
+            raise ValidationError("Automatic backups are either on or off.")
+        from btam_desktop.services.retention import parse_rules
+
+        parse_rules(self.retention_rules)
+        line = self.confidentiality_line
+        if "\n" in line or "\r" in line or len(line) > CONFIDENTIALITY_LINE_MAX:
+            raise ValidationError(
+                "The confidentiality line is printed on one line at the foot of every page: "
+                f"keep it to one line of at most {CONFIDENTIALITY_LINE_MAX} characters."
+            )
 
 
 def load_settings(ctx: ServiceContext) -> TeamSettings:

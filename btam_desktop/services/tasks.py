@@ -27,7 +27,7 @@ from btam_desktop.domain.models import (
 )
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.context import ServiceContext
-from btam_desktop.services.plans import InterventionStatus, PlanStatus, Recurrence
+from btam_desktop.services.plans import InterventionStatus, PlanStatus, Recurrence, RepeatRule
 from btam_desktop.store.search import IndexedSession
 
 CERTIFICATION_NOTICE_DAYS = 60
@@ -39,6 +39,7 @@ class TaskKind(StrEnum):
     INTERVENTION_REVIEW = "intervention_review"
     CHECK_IN = "check_in"
     REASSESSMENT = "reassessment"
+    MONITORING_END = "monitoring_end"
     CASE_REVIEW = "case_review"
     CERTIFICATION = "certification"
 
@@ -49,6 +50,7 @@ class TaskKind(StrEnum):
             "intervention_review": "Plan item review",
             "check_in": "Check-in",
             "reassessment": "Reassessment",
+            "monitoring_end": "End of monitoring period",
             "case_review": "Case review",
             "certification": "Certification renewal",
         }[self.value]
@@ -100,10 +102,24 @@ def local_today(now: datetime | None = None, zone: ZoneInfo | None = None) -> da
     return moment.astimezone(zone).date() if zone else moment.astimezone().date()
 
 
-def occurrences(start: date, recurrence: Recurrence, upto: date) -> list[date]:
+def occurrences(start: date, recurrence: Recurrence | RepeatRule, upto: date) -> list[date]:
     """Dates of a repeating item from its start up to and including ``upto``."""
+    rule = recurrence if isinstance(recurrence, RepeatRule) else RepeatRule(recurrence)
+    recurrence = rule.kind
     if recurrence == Recurrence.NONE:
         return [start] if start <= upto else []
+    if recurrence in (Recurrence.TWICE_WEEKLY, Recurrence.WEEKDAYS):
+        days = (
+            {start.weekday(), (start.weekday() + 3) % 7}
+            if recurrence == Recurrence.TWICE_WEEKLY
+            else set(rule.weekdays)
+        )
+        span = max(0, (upto - start).days + 1)
+        return [
+            start + timedelta(days=offset)
+            for offset in range(span)
+            if (start + timedelta(days=offset)).weekday() in days
+        ]
     found: list[date] = []
     index = 0
     while True:
@@ -114,7 +130,10 @@ def occurrences(start: date, recurrence: Recurrence, upto: date) -> list[date]:
             day = min(start.day, _days_in_month(year, month))
             current = date(year, month, day)
         else:
-            step = recurrence.days
+            step = {
+                Recurrence.EVERY_N_DAYS: rule.every,
+                Recurrence.EVERY_N_WEEKS: 7 * rule.every,
+            }.get(recurrence, recurrence.days)
             assert step is not None
             current = start + timedelta(days=step * index)
         if current > upto:
@@ -189,6 +208,18 @@ class TaskService:
                             case.owner_id,
                         )
                     )
+                ends = plan.monitoring_ends_on
+                if ends and ends <= until:
+                    found.append(
+                        Task(
+                            TaskKind.MONITORING_END,
+                            ends,
+                            "Monitoring period ends: decide to close or continue",
+                            case.id,
+                            case.number,
+                            case.owner_id,
+                        )
+                    )
                 items = session.execute(
                     select(PlanIntervention).where(col(PlanIntervention.plan_id) == plan.id)
                 ).scalars()
@@ -229,9 +260,9 @@ class TaskService:
                 Task(kind, due, item.title, case.id, case.number, item.responsible_id, item.key)
             )
 
-        recurrence = Recurrence(item.recurrence)
-        if recurrence != Recurrence.NONE and item.start_on is not None:
-            dates = occurrences(item.start_on, recurrence, until)
+        rule = RepeatRule.parse(item.recurrence)
+        if rule.repeats and item.start_on is not None:
+            dates = occurrences(item.start_on, rule, until)
             if item.due_on is not None:
                 dates = [d for d in dates if d <= item.due_on]
             last_logged = logged.get(item.key)

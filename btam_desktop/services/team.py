@@ -71,7 +71,11 @@ class TeamService:
         if clash is not None:
             raise ValidationError(f"There is already a team member named “{name}”.")
         self.ctx.vault.add_user_slot(
-            name, password, kdf_params, enforce_password_policy=enforce_password_policy
+            name,
+            password,
+            kdf_params,
+            enforce_password_policy=enforce_password_policy,
+            role=role.value,
         )
         try:
             with self.ctx.write(Permission.MANAGE_TEAM, "account") as session:
@@ -87,10 +91,19 @@ class TeamService:
                 self.ctx.audit(session, "team.add", "account", account.id, f"{name} as {role}")
                 return account
         except BaseException:
-            self.ctx.vault.drop_new_user_slot(name)
+            self.ctx.vault.discard_user_slot(name)
             raise
 
     def change_role(self, account_id: int, role: Role) -> None:
+        """The vault key vouches for the new role first (a coordinator also receives the vault
+        key), then the account row follows in a signed event."""
+        self.ctx.require(Permission.MANAGE_TEAM, "account", account_id)
+        member = self.get(account_id)
+        if member.role == Role.COORDINATOR and role != Role.COORDINATOR:
+            coordinators = [m for m in self.members() if m.role == Role.COORDINATOR]
+            if len(coordinators) <= 1:
+                raise ValidationError("The team needs at least one coordinator.")
+        self.ctx.vault.set_role(member.username, role.value)
         with self.ctx.write(Permission.MANAGE_TEAM, "account", account_id) as session:
             account = session.get(Account, account_id)
             if account is None:
@@ -129,20 +142,58 @@ class TeamService:
                 session, "team.remove", "account", account_id, f"{account.username}; vault rekeyed"
             )
 
-    def change_own_password(self, old_password: str, new_password: str) -> None:
-        username = self.ctx.actor.username
-        self.ctx.vault.change_password(username, old_password, new_password)
+    def replace_recovery_key(
+        self,
+        progress: Callable[[int, int, str], None] | None = None,
+        kdf_params: crypto.KdfParams | None = None,
+    ) -> str:
+        """Coordinator: a new recovery key after the old one was used or exposed. The old
+        recovery slot is removed and the vault rekeyed. Returns the new key (shown once)."""
+        self.ctx.require(Permission.MANAGE_TEAM, "vault")
+        recovery = self.ctx.vault.replace_recovery_key(kdf_params, progress)
         with self.ctx.vault.write() as session:
             self.ctx.audit(
-                session, "team.password", "account", self.ctx.actor.account_id, "own password"
+                session, "recovery.replace", "vault", "", "new recovery key; vault rekeyed"
+            )
+        return recovery
+
+    def change_own_password(
+        self,
+        old_password: str,
+        new_password: str,
+        *,
+        rotate_key: bool = False,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> None:
+        """With ``rotate_key`` the vault gets a new data key too, so an old copy of the key
+        file (or a backup of it) with the old password no longer opens the database."""
+        username = self.ctx.actor.username
+        self.ctx.vault.change_password(
+            username, old_password, new_password, rotate_key=rotate_key, progress=progress
+        )
+        with self.ctx.vault.write() as session:
+            self.ctx.audit(
+                session,
+                "team.password",
+                "account",
+                self.ctx.actor.account_id,
+                "own password; vault rekeyed" if rotate_key else "own password",
             )
 
-    def reset_password(self, username: str, new_password: str) -> None:
-        """Coordinator (or the recovery key) sets a new password for a member."""
+    def reset_password(
+        self,
+        username: str,
+        new_password: str,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> None:
+        """Coordinator sets a new password for a member. The member's old key slot and signing
+        key are retired and the vault is rekeyed, so the old password opens nothing."""
         self.ctx.require(Permission.MANAGE_TEAM, "account")
-        self.ctx.vault.reset_password(username, new_password)
+        self.ctx.vault.reset_password(username, new_password, progress=progress)
         with self.ctx.vault.write() as session:
-            self.ctx.audit(session, "team.password_reset", "account", username, "password reset")
+            self.ctx.audit(
+                session, "team.password_reset", "account", username, "password reset; vault rekeyed"
+            )
 
     # ---- training ------------------------------------------------------------------------------
     def training(self, account_id: int | None = None) -> list[TrainingRecord]:

@@ -73,8 +73,22 @@ def create_team_server(
     return app, recovery
 
 
-def unlock_server(url: str, username: str, password: str) -> Btam:
-    return _signed_in(ServerVault.open_on_server(url, username, password), username)
+def unlock_server(
+    url: str,
+    username: str,
+    password: str,
+    *,
+    accept_older_copy: bool = False,
+    inspect_older_copy: bool = False,
+) -> Btam:
+    """Sign in to a team server; a server whose trail is behind what this computer saw there
+    (restored from an older backup) is refused as a vault is, unless accepted."""
+    return _signed_in(
+        ServerVault.open_on_server(url, username, password),
+        username,
+        accept_older_copy,
+        inspect_older_copy,
+    )
 
 
 def server_usernames(url: str) -> list[str]:
@@ -118,8 +132,9 @@ def recover_and_reset_server(
                 action="team.password_reset",
                 entity_kind="account",
                 entity_id=account.id,
-                summary="password reset with the recovery key",
+                summary="password reset with the recovery key; data key rotated",
             )
+        store.record_anchor()
     finally:
         store.lock()
 

@@ -15,9 +15,11 @@ SALT_BYTES = 16
 NONCE_BYTES = 12
 MIN_MEMORY_KIB = 64 * 1024  # DESIGN.md: at least 64 MiB per guess
 TARGET_SECONDS = 0.5
-MAX_TIME_COST = 64
-MAX_PARALLELISM = 64
-MAX_MEMORY_KIB = 4 * 1024 * 1024  # 4 GiB
+# Caps near the tuned values (64 MiB, up to 32 passes): a key file asking for more is refused
+# before any derivation runs, so a doctored file cannot make the unlock screen hang or swap.
+MAX_TIME_COST = 32
+MAX_PARALLELISM = 8
+MAX_MEMORY_KIB = 256 * 1024  # 256 MiB
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,13 @@ class KdfParams:
     memory_kib: int
     parallelism: int
 
+    def within_limits(self) -> bool:
+        return (
+            0 < self.time_cost <= MAX_TIME_COST
+            and 0 < self.parallelism <= MAX_PARALLELISM
+            and 8 * self.parallelism <= self.memory_kib <= MAX_MEMORY_KIB
+        )
+
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
 
@@ -36,19 +45,22 @@ class KdfParams:
         values = {k: data[k] for k in ("time_cost", "memory_kib", "parallelism")}
         if not all(isinstance(v, int) and v > 0 for v in values.values()):
             raise ValueError("bad KDF parameters")
-        if (
-            values["time_cost"] > MAX_TIME_COST  # type: ignore[operator]
-            or values["parallelism"] > MAX_PARALLELISM  # type: ignore[operator]
-            or not 8 * values["parallelism"] <= values["memory_kib"] <= MAX_MEMORY_KIB  # type: ignore[operator]
-        ):
+        params = cls(**values)  # type: ignore[arg-type]
+        if not params.within_limits():
             raise ValueError("KDF parameters out of range")
-        return cls(**values)  # type: ignore[arg-type]
+        return params
 
 
 DEFAULT_PARAMS = KdfParams(time_cost=3, memory_kib=MIN_MEMORY_KIB, parallelism=2)
 
 
+class KdfCostError(ValueError):
+    """Argon2id parameters beyond the caps: refused before deriving anything."""
+
+
 def derive_key(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
+    if not params.within_limits():
+        raise KdfCostError("KDF parameters out of range")
     return hash_secret_raw(
         secret=secret,
         salt=salt,

@@ -87,7 +87,7 @@ def diagnose_key_mismatch(folder: Path, keyfile: KeyFile, data_key: bytes) -> Va
         return KeyFileMismatchError(
             "it belongs to another vault, or the start of the database file is damaged",
             "Check that 'vault.keys' and 'vault.db' come from the same vault folder. "
-            + restore_advice(),
+            + _advice(folder),
         )
     if hmac.compare_digest(stamp, key_stamp(data_key, keyfile.vault_id)):
         return VaultDamagedError(
@@ -101,7 +101,7 @@ def diagnose_key_mismatch(folder: Path, keyfile: KeyFile, data_key: bytes) -> Va
             "member was removed, after that database was saved",
             "Put back the newest 'vault.db' that was saved together with this 'vault.keys' "
             "(with its 'vault.db-wal' file if there is one), then open the vault again. "
-            + restore_advice(),
+            + _advice(folder),
         )
     pending = folder / NEXT_KEYS_NAME
     if pending.exists() and _stamp_of(pending, keyfile.vault_id) == stamp:
@@ -125,8 +125,14 @@ def diagnose_key_mismatch(folder: Path, keyfile: KeyFile, data_key: bytes) -> Va
     return KeyFileMismatchError(
         what,
         "Put back the newest 'vault.keys' that was saved together with this database, then "
-        "open the vault again. " + restore_advice(),
+        "open the vault again. " + _advice(folder),
     )
+
+
+def _advice(folder: Path) -> str:
+    from btam_desktop.store.backup import restore_hint  # late: avoids an import cycle
+
+    return restore_advice(restore_hint(folder))
 
 
 def matching_key_file(folder: Path, vault_id: str, stamp: str) -> Path | None:

@@ -46,20 +46,28 @@ class VaultExistsError(VaultError):
         )
 
 
-def restore_advice() -> str:
+def restore_advice(hint: str = "") -> str:
     """What to tell a person whose vault cannot be used as it is.
 
-    The single place that may one day name the newest verified backup (the backup feature
-    fills it in). Until a backup is known, it never suggests restoring one."""
+    ``hint`` is ``backup.restore_hint(folder)`` where the vault folder is known: it names the
+    newest checked backup, or says that none is known."""
+    if hint:
+        return f"{hint}. If you need help, ask your coordinator."
     return (
-        "No backup of this vault is known yet. Keep the vault folder exactly as it is (do not "
-        "delete or overwrite anything) and ask your coordinator for help; see Help ▸ Restore."
+        "Keep the vault folder exactly as it is (do not delete or overwrite anything). If you "
+        "have a backup of this vault, restore it with “Restore from a backup…” on the sign-in "
+        "screen, or ask your coordinator for help."
     )
 
 
 class VaultDamagedError(VaultError):
-    def __init__(self, what: str) -> None:
-        super().__init__(f"The vault is damaged: {what}. Nothing was changed. {restore_advice()}")
+    """``hint``: see ``restore_advice``; the vault adds it where it knows its folder."""
+
+    def __init__(self, what: str, hint: str = "") -> None:
+        self.what = what
+        super().__init__(
+            f"The vault is damaged: {what}. Nothing was changed. {restore_advice(hint)}"
+        )
 
 
 class KeyFileMismatchError(VaultDamagedError):
@@ -67,6 +75,7 @@ class KeyFileMismatchError(VaultDamagedError):
     the vault cannot open as it is, yet nothing in it is damaged."""
 
     def __init__(self, what: str, todo: str) -> None:
+        self.what = what
         VaultError.__init__(
             self,
             f"The key-slot file 'vault.keys' does not belong to this database: {what}. "
@@ -154,8 +163,9 @@ def describe_size(size: int) -> str:
 
 
 class PermissionDeniedError(VaultError):
-    def __init__(self, action: str, role: str) -> None:
-        super().__init__(f"Your role ({role}) may not {action}. Ask your team's coordinator.")
+    def __init__(self, action: str, role: str, why: str = "") -> None:
+        why = why or "Ask your team's coordinator."
+        super().__init__(f"Your role ({role}) may not {action}. {why}")
 
 
 class ValidationError(VaultError):
@@ -169,3 +179,36 @@ class NotFoundError(VaultError):
 
 class KeyringUnavailableError(VaultError):
     pass
+
+
+class VaultTooOldError(VaultError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This vault was made by an earlier test version of BTAM Desktop, before records "
+            "were signed, and this version cannot vouch for it. Keep the folder as it is and "
+            "open it with the version that made it, or create a new vault."
+        )
+
+
+class VaultKeyMismatchError(VaultError):
+    def __init__(self, pinned: str, found: str) -> None:
+        super().__init__(
+            "This vault's signing key is not the one this computer has known it by "
+            f"(known: {pinned}; found: {found}). It may have been replaced by another vault "
+            "with the same name. Nothing was opened. Compare the key with the recovery sheet "
+            "and ask your coordinator."
+        )
+
+
+class VaultBehindError(VaultError):
+    """The vault is older than what this computer has seen (rolled back or replaced)."""
+
+    def __init__(self, missing_events: int, seen_at: str, detail: str) -> None:
+        self.missing_events = missing_events
+        self.seen_at = seen_at
+        self.detail = detail
+        super().__init__(
+            f"This copy of the vault is behind what this computer has seen: {detail}. If it "
+            "was restored from a backup on purpose, a coordinator can accept it; otherwise "
+            "stop and find the newer copy."
+        )

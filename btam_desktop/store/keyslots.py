@@ -5,6 +5,13 @@ Argon2id derives from the slot's password or recovery key; the data key is seale
 half. Sealing to public keys lets a coordinator rekey the vault for every remaining member
 without knowing their passwords. Associated data binds the vault id, the slot id, its kind,
 its user name and the key generation, so slots cannot be swapped, renamed or replayed.
+
+Format 2 adds signatures. Each slot also holds an Ed25519 signing key wrapped under the same
+password-derived key (so only its owner can sign), and coordinators' slots and the recovery slot
+hold the vault's own signing key, sealed to the slot's X25519 key. Each slot carries a *grant*:
+the vault key's signature over its identity (id, kind, user name, role, public keys). The
+roster signature covers the list of grants and the retired signing keys, which stay so that
+older audit events still verify. Only vouched slots are listed or opened.
 """
 
 from __future__ import annotations
@@ -24,14 +31,16 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from btam_desktop.store import crypto
-from btam_desktop.store.errors import VaultDamagedError, VaultTooNewError
+from btam_desktop.store import crypto, signing
+from btam_desktop.store.errors import VaultDamagedError, VaultTooNewError, VaultTooOldError
 
 FILE_MAGIC = "btam-vault-keys"
-FORMAT_MAJOR = 1
+FORMAT_MAJOR = 2
 MAX_FILE_BYTES = 1024 * 1024
 SLOT_USER = "user"
 SLOT_RECOVERY = "recovery"
+ROLE_COORDINATOR = "coordinator"
+ROLE_RECOVERY = "recovery"
 
 
 def _b64(data: bytes) -> str:
@@ -57,6 +66,38 @@ class KeySlot:
     sealed_ephemeral: bytes = b""
     sealed_nonce: bytes = b""
     sealed_key: bytes = b""
+    role: str = ""
+    sign_public: bytes = b""
+    sign_nonce: bytes = b""
+    sign_wrapped: bytes = b""
+    vault_ephemeral: bytes = b""
+    vault_nonce: bytes = b""
+    vault_sealed: bytes = b""
+    grant: bytes = b""
+
+    @property
+    def holds_vault_key(self) -> bool:
+        return bool(self.vault_sealed)
+
+    def grant_message(self, vault_id: str) -> bytes:
+        """What the vault key signs to vouch for this slot."""
+        return b"btam-grant|" + signing.canonical(
+            {
+                "vault": vault_id,
+                "slot": self.slot_id,
+                "kind": self.kind,
+                "user": self.username,
+                "role": self.role,
+                "box": _b64(self.public_key),
+                "sign": _b64(self.sign_public),
+            }
+        )
+
+    def sign_aad(self, vault_id: str) -> bytes:
+        return f"btam-slot-sign|{self._identity(vault_id)}".encode()
+
+    def vault_key_aad(self, vault_id: str) -> bytes:
+        return f"btam-slot-vault-key|{self._identity(vault_id)}".encode()
 
     def _identity(self, vault_id: str) -> str:
         return f"{FORMAT_MAJOR}|{vault_id}|{self.slot_id}|{self.kind}|{self.username or ''}"
@@ -80,6 +121,15 @@ class KeySlot:
                 "nonce": _b64(self.sealed_nonce),
                 "data": _b64(self.sealed_key),
             },
+            "role": self.role,
+            "sign_public": _b64(self.sign_public),
+            "sign_private": {"nonce": _b64(self.sign_nonce), "data": _b64(self.sign_wrapped)},
+            "vault_key": {
+                "ephemeral": _b64(self.vault_ephemeral),
+                "nonce": _b64(self.vault_nonce),
+                "data": _b64(self.vault_sealed),
+            },
+            "grant": _b64(self.grant),
         }
 
     @classmethod
@@ -108,6 +158,14 @@ class KeySlot:
             sealed_ephemeral=_unb64(raw["sealed"]["ephemeral"]),
             sealed_nonce=_unb64(raw["sealed"]["nonce"]),
             sealed_key=_unb64(raw["sealed"]["data"]),
+            role=str(raw["role"]),
+            sign_public=_unb64(raw["sign_public"]),
+            sign_nonce=_unb64(raw["sign_private"]["nonce"]),
+            sign_wrapped=_unb64(raw["sign_private"]["data"]),
+            vault_ephemeral=_unb64(raw["vault_key"]["ephemeral"]),
+            vault_nonce=_unb64(raw["vault_key"]["nonce"]),
+            vault_sealed=_unb64(raw["vault_key"]["data"]),
+            grant=_unb64(raw["grant"]),
         )
         if (
             len(slot.salt) < crypto.SALT_BYTES
@@ -115,6 +173,8 @@ class KeySlot:
             or len(slot.sealed_ephemeral) != 32
             or len(slot.private_nonce) != crypto.NONCE_BYTES
             or len(slot.sealed_nonce) != crypto.NONCE_BYTES
+            or len(slot.sign_public) != signing.PUBLIC_BYTES
+            or len(slot.sign_nonce) != crypto.NONCE_BYTES
         ):
             raise ValueError("a key slot value has the wrong size")
         return slot
@@ -145,6 +205,10 @@ class KeyFile:
     # generation -> the public stamp of that generation's data key (diagnosis.py): tells an
     # older database apart from damage. Absent in files written before stamps existed.
     key_stamps: dict[int, str] = field(default_factory=dict)
+    vault_public: bytes = b""
+    # Signing keys no longer in use (password reset, member removed): older events still verify.
+    retired: list[dict[str, str]] = field(default_factory=list)
+    roster_signature: bytes = b""
 
     # ---- authentication: only someone holding the data key can produce a valid file --------
     def _body(self) -> dict[str, Any]:
@@ -154,6 +218,9 @@ class KeyFile:
             "vault_id": self.vault_id,
             "generation": self.generation,
             "slots": [s.to_json() for s in self.slots],
+            "vault_public": _b64(self.vault_public),
+            "retired": self.retired,
+            "roster_signature": _b64(self.roster_signature),
         }
         if self.key_stamps:  # only when present, so older files keep their check value
             body["key_stamps"] = {str(g): v for g, v in sorted(self.key_stamps.items())}
@@ -206,6 +273,8 @@ class KeyFile:
             raise VaultDamagedError("the key-slot file has no format version")
         if major > FORMAT_MAJOR:
             raise VaultTooNewError(major, FORMAT_MAJOR)
+        if major < FORMAT_MAJOR:
+            raise VaultTooOldError()
         try:
             vault_id = raw["vault_id"]
             generation = raw["generation"]
@@ -214,12 +283,24 @@ class KeyFile:
             slots = [KeySlot.from_json(s) for s in raw["slots"]]
             mac = _unb64(raw.get("mac", ""))
             key_stamps = _read_stamps(raw.get("key_stamps", {}))
+            vault_public = _unb64(raw["vault_public"])
+            retired = [
+                {"message": str(r["message"]), "grant": str(r["grant"])} for r in raw["retired"]
+            ]
+            roster_signature = _unb64(raw["roster_signature"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise VaultDamagedError("the key-slot file is incomplete or altered") from exc
         if not slots:
             raise VaultDamagedError("the key-slot file holds no keys")
         return cls(
-            vault_id=vault_id, generation=generation, slots=slots, mac=mac, key_stamps=key_stamps
+            vault_id=vault_id,
+            generation=generation,
+            slots=slots,
+            mac=mac,
+            key_stamps=key_stamps,
+            vault_public=vault_public,
+            retired=retired,
+            roster_signature=roster_signature,
         )
 
     def to_bytes(self) -> bytes:
@@ -241,10 +322,79 @@ class KeyFile:
     def recovery_slot(self) -> KeySlot | None:
         return next((s for s in self.slots if s.kind == SLOT_RECOVERY), None)
 
-    def usernames(self) -> list[str]:
+    def usernames(self, trusted: bytes | None = None) -> list[str]:
+        """Members the vault vouches for (a planted or altered slot is left out)."""
         return sorted(
-            (s.username or "" for s in self.slots if s.kind == SLOT_USER), key=str.casefold
+            (s.username or "" for s in self.vouched_slots(trusted) if s.kind == SLOT_USER),
+            key=str.casefold,
         )
+
+    # ---- signatures: the vault key vouches for each slot and for the roster ----------------
+    def is_vouched(self, slot: KeySlot, trusted: bytes | None = None) -> bool:
+        public = trusted or self.vault_public
+        return bool(slot.grant) and signing.verify(
+            public, slot.grant, slot.grant_message(self.vault_id)
+        )
+
+    def vouched_slots(self, trusted: bytes | None = None) -> list[KeySlot]:
+        return [s for s in self.slots if self.is_vouched(s, trusted)]
+
+    def _roster_message(self) -> bytes:
+        return b"btam-roster|" + signing.canonical(
+            {
+                "vault": self.vault_id,
+                "vault_public": _b64(self.vault_public),
+                "grants": sorted(_b64(s.grant) for s in self.slots),
+                "retired": sorted(r["grant"] for r in self.retired),
+            }
+        )
+
+    def roster_intact(self, trusted: bytes | None = None) -> bool:
+        public = trusted or self.vault_public
+        return all(self.is_vouched(s, public) for s in self.slots) and signing.verify(
+            public, self.roster_signature, self._roster_message()
+        )
+
+    def grant(self, slot: KeySlot, vault_signer: signing.Signer) -> None:
+        slot.grant = vault_signer.sign(slot.grant_message(self.vault_id))
+
+    def sign_roster(self, vault_signer: signing.Signer) -> None:
+        self.roster_signature = vault_signer.sign(self._roster_message())
+
+    def retire(self, slot: KeySlot) -> None:
+        """Keep a slot's vouched signing key so the events it signed still verify."""
+        self.retired.append(
+            {"message": _b64(slot.grant_message(self.vault_id)), "grant": _b64(slot.grant)}
+        )
+
+    def signing_keys(self, trusted: bytes | None = None) -> dict[str, list[tuple[bytes, str]]]:
+        """Vouched signing keys by user name (the recovery slot under ``""``): (key, role)."""
+        public = trusted or self.vault_public
+        found: dict[str, list[tuple[bytes, str]]] = {}
+        for slot in self.vouched_slots(public):
+            found.setdefault((slot.username or "").casefold(), []).append(
+                (slot.sign_public, slot.role)
+            )
+        for entry in self.retired:
+            try:
+                message = _unb64(entry["message"])
+                if not signing.verify(public, _unb64(entry["grant"]), message):
+                    continue
+                data = json.loads(message.removeprefix(b"btam-grant|"))
+                if data["vault"] != self.vault_id:
+                    continue
+                found.setdefault(str(data["user"] or "").casefold(), []).append(
+                    (_unb64(data["sign"]), str(data["role"]))
+                )
+            except (KeyError, ValueError, TypeError):
+                continue
+        return found
+
+    def role_of(self, username: str, trusted: bytes | None = None) -> str | None:
+        slot = self.user_slot(username)
+        if slot is None or not self.is_vouched(slot, trusted):
+            return None
+        return slot.role
 
     def new_slot(
         self,
@@ -253,8 +403,13 @@ class KeyFile:
         secret: bytes,
         data_key: bytes,
         params: crypto.KdfParams,
+        *,
+        role: str = "",
+        vault_seed: bytes | None = None,
     ) -> tuple[KeySlot, bytes]:
-        """Create a slot for ``secret`` holding ``data_key``. Returns it and its unwrapping key."""
+        """Create a slot for ``secret`` holding ``data_key``, a fresh signing key and, when
+        ``vault_seed`` is given, the vault key. Returns it and its unwrapping key. The caller
+        grants it with the vault key."""
         private = X25519PrivateKey.generate()
         private_raw = private.private_bytes(
             serialization.Encoding.Raw,
@@ -274,13 +429,54 @@ class KeyFile:
             public_key=public_raw,
             private_nonce=b"",
             private_wrapped=b"",
+            role=role,
         )
         kek = crypto.derive_key(secret, salt, params)
         slot.private_nonce, slot.private_wrapped = crypto.wrap(
             kek, private_raw, slot.private_aad(self.vault_id)
         )
+        sign_seed, slot.sign_public = signing.new_seed()
+        slot.sign_nonce, slot.sign_wrapped = crypto.wrap(
+            kek, sign_seed, slot.sign_aad(self.vault_id)
+        )
         self.seal(slot, data_key)
+        if vault_seed is not None:
+            self.seal_vault_key(slot, vault_seed)
         return slot, kek
+
+    def seal_vault_key(self, slot: KeySlot, vault_seed: bytes) -> None:
+        """Give a slot the vault key (coordinators and the recovery slot), without its password."""
+        ephemeral = X25519PrivateKey.generate()
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(slot.public_key))
+        aad = slot.vault_key_aad(self.vault_id)
+        slot.vault_nonce, slot.vault_sealed = crypto.wrap(_seal_kek(shared, aad), vault_seed, aad)
+        slot.vault_ephemeral = ephemeral.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+
+    def clear_vault_key(self, slot: KeySlot) -> None:
+        slot.vault_ephemeral = slot.vault_nonce = slot.vault_sealed = b""
+
+    def open_signing(self, slot: KeySlot, kek: bytes) -> tuple[bytes, bytes | None] | None:
+        """The slot's signing seed and the vault key seed (None if the slot holds none)."""
+        seed = crypto.unwrap(kek, slot.sign_nonce, slot.sign_wrapped, slot.sign_aad(self.vault_id))
+        if seed is None or len(seed) != signing.SEED_BYTES:
+            return None
+        if not slot.holds_vault_key:
+            return seed, None
+        private_raw = crypto.unwrap(
+            kek, slot.private_nonce, slot.private_wrapped, slot.private_aad(self.vault_id)
+        )
+        if private_raw is None:
+            return None
+        try:
+            private = X25519PrivateKey.from_private_bytes(private_raw)
+            shared = private.exchange(X25519PublicKey.from_public_bytes(slot.vault_ephemeral))
+        except ValueError:
+            return seed, None
+        aad = slot.vault_key_aad(self.vault_id)
+        vault_seed = crypto.unwrap(_seal_kek(shared, aad), slot.vault_nonce, slot.vault_sealed, aad)
+        return seed, vault_seed
 
     def seal(self, slot: KeySlot, data_key: bytes) -> None:
         """Seal the data key of this generation to the slot's public key."""
@@ -301,10 +497,18 @@ class KeyFile:
         )
         if private_raw is None:
             raise VaultDamagedError("a key slot did not open with its own key")
+        sign_seed = crypto.unwrap(
+            old_kek, slot.sign_nonce, slot.sign_wrapped, slot.sign_aad(self.vault_id)
+        )
+        if sign_seed is None:
+            raise VaultDamagedError("a key slot did not open with its own key")
         slot.salt = os.urandom(crypto.SALT_BYTES)
         kek = crypto.derive_key(new_secret, slot.salt, slot.kdf)
         slot.private_nonce, slot.private_wrapped = crypto.wrap(
             kek, private_raw, slot.private_aad(self.vault_id)
+        )
+        slot.sign_nonce, slot.sign_wrapped = crypto.wrap(
+            kek, sign_seed, slot.sign_aad(self.vault_id)
         )
         return kek
 

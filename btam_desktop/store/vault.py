@@ -23,24 +23,32 @@ import sqlcipher3
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from btam_desktop.domain import passwords
 from btam_desktop.domain.models import VaultInfo
 from btam_desktop.store import (
+    anchors,
+    audit,
+    backup,
     crypto,
     diagnosis,
     migrate,
+    signing,
     text_check,  # noqa: F401 - checks text on every flush
 )
 from btam_desktop.store.engine import KeyHolder, connect_raw, make_engine, translate_db_error
 from btam_desktop.store.errors import (
     DISK_FULL,
     READ_ONLY,
+    PermissionDeniedError,
     ReadOnlyMediaError,
     ReadOnlyVaultError,
     StorageUnavailableError,
     ValidationError,
+    VaultBehindError,
     VaultDamagedError,
     VaultError,
     VaultExistsError,
+    VaultKeyMismatchError,
     VaultNotFoundError,
     VaultTooNewError,
     WrongCredentialsError,
@@ -53,7 +61,15 @@ from btam_desktop.store.keyfile_names import (
     KEYS_NAME,
     NEXT_KEYS_NAME,
 )
-from btam_desktop.store.keyslots import SLOT_RECOVERY, SLOT_USER, KeyFile, fsync_dir
+from btam_desktop.store.keyslots import (
+    ROLE_COORDINATOR,
+    ROLE_RECOVERY,
+    SLOT_RECOVERY,
+    SLOT_USER,
+    KeyFile,
+    KeySlot,
+    fsync_dir,
+)
 from btam_desktop.store.lockfile import LOCK_NAME, VaultLock
 from btam_desktop.store.search import IndexedSession
 
@@ -110,11 +126,17 @@ class Vault:
         lock: VaultLock,
         principal: Principal,
         slot_key: bytes,
+        signer: signing.Signer | None = None,
+        vault_seed: bytes | None = None,
+        trusted_public: bytes | None = None,
         *,
         read_only: bool = False,
         disk_full: bool = False,
     ) -> None:
         self.folder = folder
+        self.signer = signer
+        self._vault_seed = vault_seed
+        self.trusted_public = trusted_public or keyfile.vault_public
         self.read_only = read_only
         # Opened on a full disk: read without writing until there is room (see write()).
         self.waiting_for_space = disk_full and not read_only
@@ -133,6 +155,29 @@ class Vault:
     @property
     def vault_id(self) -> str:
         return self.keyfile.vault_id
+
+    @property
+    def vault_signer(self) -> signing.Signer | None:
+        """The vault key, when the person signed in holds it (coordinators, recovery key)."""
+        if self._vault_seed is None:
+            return None
+        return signing.Signer.from_seed("(vault)", self._vault_seed)
+
+    @property
+    def fingerprint(self) -> str:
+        return signing.fingerprint(self.trusted_public)
+
+    def trust(self) -> audit.Trust:
+        """The public keys and roles the vault vouches for, checked against the pinned key."""
+        roles = {
+            (s.username or "").casefold(): s.role
+            for s in self.keyfile.vouched_slots(self.trusted_public)
+            if s.kind == SLOT_USER
+        }
+        return audit.Trust(self.keyfile.signing_keys(self.trusted_public), roles)
+
+    def role_of(self, username: str) -> str | None:
+        return self.keyfile.role_of(username, self.trusted_public)
 
     @property
     def is_open(self) -> bool:
@@ -192,9 +237,17 @@ class Vault:
         lock.acquire()
         try:
             data_key = os.urandom(crypto.DATA_KEY_BYTES)
-            keyfile = KeyFile(vault_id=uuid.uuid4().hex)
+            vault_seed, vault_public = signing.new_seed()
+            vault_signer = signing.Signer.from_seed("(vault)", vault_seed)
+            keyfile = KeyFile(vault_id=uuid.uuid4().hex, vault_public=vault_public)
             user_slot, user_kek = keyfile.new_slot(
-                SLOT_USER, username.strip(), password.encode("utf-8"), data_key, params
+                SLOT_USER,
+                username.strip(),
+                password.encode("utf-8"),
+                data_key,
+                params,
+                role=ROLE_COORDINATOR,
+                vault_seed=vault_seed,
             )
             recovery = new_recovery_key()
             recovery_slot, _ = keyfile.new_slot(
@@ -203,11 +256,19 @@ class Vault:
                 normalize_recovery_key(recovery).encode("ascii"),
                 data_key,
                 params,
+                role=ROLE_RECOVERY,
+                vault_seed=vault_seed,
             )
             keyfile.slots = [user_slot, recovery_slot]
             diagnosis.record_stamp(keyfile, data_key)
             # Created 0600 before SQLite opens it; its -wal and -shm files copy that mode.
             os.close(os.open(folder / DB_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            for slot in keyfile.slots:
+                keyfile.grant(slot, vault_signer)
+            keyfile.sign_roster(vault_signer)
+            opened = keyfile.open_signing(user_slot, user_kek)
+            assert opened is not None
+            signer = signing.Signer.from_seed(user_slot.username or "", opened[0])
             holder = KeyHolder(data_key)
             conn = connect_raw(
                 folder / DB_NAME,
@@ -222,6 +283,8 @@ class Vault:
                 lock,
                 Principal(user_slot.username, user_slot.slot_id),
                 user_kek,
+                signer,
+                vault_seed,
             )
             migrate.upgrade(vault.engine)
             with vault.write() as session:
@@ -230,6 +293,7 @@ class Vault:
             # The key file is written last: until it exists the folder is not a vault.
             keyfile.authenticate(data_key)
             keyfile.write(folder / KEYS_NAME)
+            vault.record_anchor()
         except BaseException as exc:
             if "vault" in locals():
                 vault._dispose()
@@ -299,9 +363,13 @@ class Vault:
         folder = folder.expanduser().resolve()
         if not is_vault(folder):
             raise VaultNotFoundError(str(folder))
-        keyfile = KeyFile.read(folder / KEYS_NAME)
-        if (folder / DB_NAME).stat().st_size == 0:
-            raise VaultDamagedError("the database file is empty")
+        try:
+            keyfile = KeyFile.read(folder / KEYS_NAME)
+            if (folder / DB_NAME).stat().st_size == 0:
+                raise VaultDamagedError("the database file is empty")
+        except VaultDamagedError as exc:
+            raise VaultDamagedError(exc.what, backup.restore_hint(folder)) from exc
+        trusted = pinned_key(keyfile)
         read_only = diagnosis.is_read_only_location(folder)
         # On a full disk SQLite cannot even create its shared-memory file to read: a vault
         # closed cleanly (no -wal file) is then read as it is, and written once there is room.
@@ -311,7 +379,7 @@ class Vault:
         lock.acquire(read_only=read_only)
         try:
             opened = unlock(keyfile)
-            if opened is None:
+            if opened is None or not _vouched(keyfile, opened[0], trusted):
                 raise wrong
             principal, kek, data_key = opened
             keyfile, principal, kek, data_key = _finish_interrupted_rekey(
@@ -321,6 +389,13 @@ class Vault:
                 raise VaultDamagedError("the key-slot file was changed outside the program")
             if not read_only:
                 diagnosis.make_private(folder)
+            slot = next(s for s in keyfile.slots if s.slot_id == principal.slot_id)
+            seeds = keyfile.open_signing(slot, kek)
+            if seeds is None:
+                raise VaultDamagedError("a key slot's signing key does not open")
+            signer = signing.Signer.from_seed(
+                principal.username or audit.RECOVERY_USERNAME, seeds[0]
+            )
             vault = cls(
                 folder,
                 keyfile,
@@ -328,6 +403,9 @@ class Vault:
                 lock,
                 principal,
                 kek,
+                signer,
+                seeds[1],
+                trusted,
                 read_only=read_only,
                 disk_full=disk_full,
             )
@@ -337,6 +415,11 @@ class Vault:
                 vault._dispose()
                 raise
             return vault
+        except VaultDamagedError as exc:
+            lock.release()
+            if type(exc) is not VaultDamagedError:  # a key-file mismatch says its own remedy
+                raise
+            raise VaultDamagedError(exc.what, backup.restore_hint(folder)) from exc
         except BaseException:
             lock.release()
             raise
@@ -350,7 +433,7 @@ class Vault:
                     "was not closed properly where it was last used, so its newest changes "
                     "wait in a side file that cannot be read there"
                 ) from exc
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         if current is None:
             # create() migrates before the key file exists: no schema here means damage.
             raise VaultDamagedError("the database holds no vault tables")
@@ -374,7 +457,7 @@ class Vault:
         try:
             migrate.upgrade(self.engine)
         except (OperationalError, DBAPIError) as exc:
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
 
     # ---- sessions --------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -383,7 +466,7 @@ class Vault:
         try:
             yield session
         except (OperationalError, DBAPIError) as exc:
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         finally:
             session.close()
 
@@ -392,13 +475,15 @@ class Vault:
         """One write transaction, BEGIN IMMEDIATE: commits on success, rolls back on any error."""
         self._check_writable()
         session = IndexedSession(self.engine, expire_on_commit=False)
+        if self.signer is not None:
+            session.info[audit.SIGNER_INFO] = self.signer
         try:
             session.connection(execution_options={"btam_write": True})
             yield session
             session.commit()
         except (OperationalError, DBAPIError) as exc:
             session.rollback()
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         except BaseException:
             session.rollback()
             raise
@@ -425,38 +510,86 @@ class Vault:
             raise VaultDamagedError("the key-slot file changed while the vault was open")
         return key
 
+    def _require_vault_signer(self) -> signing.Signer:
+        signer = self.vault_signer
+        if signer is None:
+            raise PermissionDeniedError("change who may unlock the vault", "not a coordinator")
+        return signer
+
+    def _vouch(self, candidate: KeyFile, *slots: KeySlot) -> None:
+        vault_signer = self._require_vault_signer()
+        for slot in slots:
+            candidate.grant(slot, vault_signer)
+        candidate.sign_roster(vault_signer)
+
     def add_user_slot(
         self,
         username: str,
         password: str,
         kdf_params: crypto.KdfParams | None = None,
         enforce_password_policy: bool = True,
+        role: str = "member",
     ) -> None:
         username = username.strip()
         if self.keyfile.user_slot(username) is not None:
             raise ValidationError(f"There is already a team member named “{username}”.")
         if enforce_password_policy:
             _check_new_password(password)
+        self._require_vault_signer()
         params = kdf_params or self._params_like_existing()
         candidate = self.keyfile.copy()
         slot, _ = candidate.new_slot(
-            SLOT_USER, username, password.encode("utf-8"), self._data_key(), params
+            SLOT_USER,
+            username,
+            password.encode("utf-8"),
+            self._data_key(),
+            params,
+            role=role,
+            vault_seed=self._vault_seed if role == ROLE_COORDINATOR else None,
         )
         candidate.slots.append(slot)
+        self._vouch(candidate, slot)
         self._save_keyfile(candidate)
 
-    def drop_new_user_slot(self, username: str) -> None:
-        """Take back a slot just added whose account could not be saved. No rekey: the slot
-        never opened anything. The key file stays authenticated (a file whose check value no
-        longer matches would make the vault refuse to open)."""
+    def discard_user_slot(self, username: str) -> None:
+        """Undo ``add_user_slot`` when saving the account failed."""
         slot = self.keyfile.user_slot(username)
         if slot is None:
             return
         candidate = self.keyfile.copy()
         candidate.slots = [s for s in candidate.slots if s.slot_id != slot.slot_id]
+        self._vouch(candidate)
         self._save_keyfile(candidate)
 
-    def change_password(self, username: str, old_password: str, new_password: str) -> None:
+    def set_role(self, username: str, role: str) -> None:
+        """Vouch for a member's new role; coordinators also receive the vault key."""
+        slot = self.keyfile.user_slot(username)
+        if slot is None:
+            raise ValidationError(f"There is no team member named “{username}”.")
+        self._require_vault_signer()
+        candidate = self.keyfile.copy()
+        copied = next(s for s in candidate.slots if s.slot_id == slot.slot_id)
+        candidate.retire(copied)
+        copied.role = role
+        if role == ROLE_COORDINATOR:
+            assert self._vault_seed is not None
+            candidate.seal_vault_key(copied, self._vault_seed)
+        else:
+            candidate.clear_vault_key(copied)
+        self._vouch(candidate, copied)
+        self._save_keyfile(candidate)
+
+    def change_password(
+        self,
+        username: str,
+        old_password: str,
+        new_password: str,
+        *,
+        rotate_key: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        """Change a password. With ``rotate_key`` the data key changes too, so an older copy of
+        the key file with the old password no longer opens the database."""
         slot = self.keyfile.user_slot(username)
         if slot is None:
             raise WrongCredentialsError()
@@ -467,27 +600,44 @@ class Vault:
         candidate = self.keyfile.copy()
         copied = next(s for s in candidate.slots if s.slot_id == slot.slot_id)
         new_kek = candidate.rewrap_private(copied, old_kek, new_password.encode("utf-8"))
-        self._save_keyfile(candidate)
+        if rotate_key:
+            self._rekey(candidate, progress)
+        else:
+            self._save_keyfile(candidate)
         if self.principal.slot_id == slot.slot_id:
             self._slot_key = new_kek
 
     def reset_password(
-        self, username: str, new_password: str, kdf_params: crypto.KdfParams | None = None
+        self,
+        username: str,
+        new_password: str,
+        kdf_params: crypto.KdfParams | None = None,
+        progress: ProgressCallback | None = None,
     ) -> None:
         """Give a member a fresh slot with a new password (after the recovery key opened the
-        vault, or by a coordinator). The old slot is replaced; the data key is unchanged."""
+        vault, or by a coordinator). The old slot and its signing key are retired and the data
+        key is rotated, so an old key file with the old password opens nothing."""
         old = self.keyfile.user_slot(username)
         if old is None:
             raise ValidationError(f"There is no team member named “{username}”.")
         _check_new_password(new_password)
+        self._require_vault_signer()
         params = kdf_params or old.kdf
         candidate = self.keyfile.copy()
         slot, kek = candidate.new_slot(
-            SLOT_USER, old.username, new_password.encode("utf-8"), self._data_key(), params
+            SLOT_USER,
+            old.username,
+            new_password.encode("utf-8"),
+            self._data_key(),
+            params,
+            role=old.role,
+            vault_seed=self._vault_seed if old.role == ROLE_COORDINATOR else None,
         )
         index = self.keyfile.slots.index(old)
+        candidate.retire(candidate.slots[index])
         candidate.slots[index] = slot
-        self._save_keyfile(candidate)
+        self._vouch(candidate, slot)
+        self._rekey(candidate, progress)
         if self.principal.slot_id == old.slot_id:
             self.principal = Principal(slot.username, slot.slot_id)
             self._slot_key = kek
@@ -498,7 +648,6 @@ class Vault:
     def remove_user_slot(self, username: str, progress: ProgressCallback | None = None) -> None:
         """Delete a member's slot and rekey: new data key, PRAGMA rekey, verified by reopening,
         remaining slots resealed. A crash at any step leaves a vault that opens."""
-        report = progress or (lambda done, total, message: None)
         slot = self.keyfile.user_slot(username)
         if slot is None:
             raise ValidationError(f"There is no team member named “{username}”.")
@@ -506,19 +655,62 @@ class Vault:
             raise ValidationError("You cannot remove your own account while you are signed in.")
         if sum(1 for s in self.keyfile.slots if s.kind == SLOT_USER) <= 1:
             raise ValidationError("The last team member cannot be removed.")
+        next_file = self.keyfile.copy()
+        next_file.retire(next(s for s in next_file.slots if s.slot_id == slot.slot_id))
+        next_file.slots = [s for s in next_file.slots if s.slot_id != slot.slot_id]
+        self._vouch(next_file)
+        self._rekey(
+            next_file,
+            progress,
+            purpose="remove a member (the whole vault is re-encrypted with a new key)",
+        )
+
+    def replace_recovery_key(
+        self, kdf_params: crypto.KdfParams | None = None, progress: ProgressCallback | None = None
+    ) -> str:
+        """A new recovery key (after the old one was used or exposed): the old recovery slot and
+        its signing key are retired and the vault rekeyed, so the old key opens nothing written
+        from now on. Returns the new key, which is shown once and never stored."""
+        self._require_vault_signer()
+        old = self.keyfile.recovery_slot()
+        params = kdf_params or (old.kdf if old is not None else self._params_like_existing())
+        recovery = new_recovery_key()
+        candidate = self.keyfile.copy()
+        slot, _ = candidate.new_slot(
+            SLOT_RECOVERY,
+            None,
+            normalize_recovery_key(recovery).encode("ascii"),
+            self._data_key(),
+            params,
+            role=ROLE_RECOVERY,
+            vault_seed=self._vault_seed,
+        )
+        for previous in [s for s in candidate.slots if s.kind == SLOT_RECOVERY]:
+            candidate.retire(previous)
+        candidate.slots = [s for s in candidate.slots if s.kind != SLOT_RECOVERY] + [slot]
+        self._vouch(candidate, slot)
+        self._rekey(candidate, progress)
+        return recovery
+
+    def _rekey(
+        self,
+        next_file: KeyFile,
+        progress: ProgressCallback | None = None,
+        *,
+        purpose: str = "re-encrypt the vault with a new key",
+    ) -> None:
+        """Rotate the data key: the next key file (one generation on, every slot resealed) is
+        written aside, the database re-encrypted and read back, then the key file replaced."""
+        report = progress or (lambda done, total, message: None)
         self._check_writable()
         diagnosis.require_free_space(
-            self.folder,
-            diagnosis.rekey_space_needed(self.db_path),
-            "remove a member (the whole vault is re-encrypted with a new key)",
+            self.folder, diagnosis.rekey_space_needed(self.db_path), purpose
         )
         report(0, 4, "Preparing a new key")
         new_key = os.urandom(crypto.DATA_KEY_BYTES)
-        next_file = self.keyfile.copy()
         diagnosis.record_stamp(next_file, self._data_key())
-        next_file.generation += 1
+        next_file.generation = self.keyfile.generation + 1
         diagnosis.record_stamp(next_file, new_key)
-        next_file.slots = [s for s in next_file.slots if s.slot_id != slot.slot_id]
         for remaining in next_file.slots:
             next_file.seal(remaining, new_key)
         next_file.authenticate(new_key)
@@ -538,7 +730,7 @@ class Vault:
         except sqlcipher3.Error as exc:
             conn.close()
             (self.folder / NEXT_KEYS_NAME).unlink(missing_ok=True)
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         conn.close()
         report(2, 4, "Checking the new key")
         new_holder = KeyHolder(new_key)
@@ -606,13 +798,53 @@ class Vault:
             raise
         return target
 
+    def reclaim_space(self) -> None:
+        """After a destruction: VACUUM with secure delete on, so freed pages are rewritten and
+        the file shrinks, then empty the WAL so no older page versions remain in it."""
+        conn = self.raw_connection()
+        try:
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlcipher3.Error as exc:
+            raise _translated(exc, self.folder) from exc
+        finally:
+            conn.close()
+
+    def raw_connection(self) -> Any:
+        """A fresh keyed sqlcipher3 connection (for the online backup)."""
+        return connect_raw(self.db_path, self._keys)
+
+    def write_backup(
+        self, folder: Path, created_by: str, progress: ProgressCallback | None = None
+    ) -> backup.WrittenBackup:
+        """A consistent, sealed and checked backup file in ``folder`` (see store/backup.py)."""
+        written = backup.write_backup(
+            self.raw_connection,
+            db_path=self.db_path,
+            keyfile=self.keyfile,
+            data_key=self._data_key(),
+            folder=folder,
+            created_by=created_by,
+            schema_revision=migrate.current_revision(self.engine) or "",
+            progress=progress,
+        )
+        backup.remember_backup(self.folder, written.path, written.manifest)
+        return written
+
+    def data_key_matches(self, data_key: bytes) -> bool:
+        import hmac
+
+        return hmac.compare_digest(self._data_key(), data_key)
+
     def integrity_problems(self) -> list[str]:
         try:
             with self.engine.connect() as conn:
                 problems = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
                 quick = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
         except (OperationalError, DBAPIError) as exc:
-            raise _translated(exc) from exc
+            raise _translated(exc, self.folder) from exc
         return problems + [q for q in quick if q != "ok"]
 
     def execute_raw(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
@@ -629,6 +861,70 @@ class Vault:
         finally:
             self._keys.drop()
             self._slot_key = None
+            self._vault_seed = None
+            if self.signer is not None:
+                self.signer.drop()
+
+    # ---- rollback anchors --------------------------------------------------------------------
+    def anchor(self) -> anchors.Anchor | None:
+        """What this computer last recorded about this vault, if it verifies."""
+        known = anchors.load(self.vault_id)
+        if known is None or not known.is_signed_by(self.keyfile.signing_keys(self.trusted_public)):
+            return None
+        return known
+
+    def behind_anchor(self) -> VaultBehindError | None:
+        """How this copy falls short of what this computer has seen, or None."""
+        known = self.anchor()
+        if known is None:
+            return None
+        with self.read() as session:
+            position, _ = audit.head(session)
+        seen = _day(known.seen_at)
+        if position < known.position:
+            missing = known.position - position
+            events = "event" if missing == 1 else "events"
+            return VaultBehindError(
+                missing,
+                seen,
+                f"this copy is missing {missing} {events} recorded on this computer "
+                f"(the newest on {seen})",
+            )
+        if self.keyfile.generation < known.generation:
+            return VaultBehindError(
+                0,
+                seen,
+                f"its key file is older than the one this computer saw on {seen} "
+                f"(key generation {self.keyfile.generation}, seen {known.generation}); a "
+                "password reset or a member's removal was undone",
+            )
+        return None
+
+    def anchor_on_file(self) -> bool:
+        """True if this computer holds an anchor for the vault, valid or not."""
+        return anchors.load(self.vault_id) is not None
+
+    def record_anchor(self, *, accept_lower: bool = False) -> None:
+        """Raise this computer's anchor to the current head and key generation (never lower)."""
+        if self.signer is None:
+            return
+        with self.read() as session:
+            position, head_hash = audit.head(session)
+        known = self.anchor()
+        if not accept_lower and known is not None and known.position > position:
+            return
+        anchor = anchors.Anchor(
+            vault_id=self.vault_id,
+            vault_public=signing.b64(self.trusted_public),
+            position=position,
+            head_hash=head_hash,
+            generation=self.keyfile.generation,
+            seen_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        anchor.sign(self.signer)
+        # The anchor is a safeguard; an unwritable data folder must not block work.
+        with contextlib.suppress(OSError):
+            anchors.save(anchor)
 
     def lock(self) -> None:
         """Dispose the engine, forget key material, release the vault for other instances.
@@ -647,6 +943,31 @@ class Vault:
 
     def __exit__(self, *exc: object) -> None:
         self.lock()
+
+
+def _day(iso: str) -> str:
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return "an earlier day"
+    return f"{when.day} {when.strftime('%b %Y')}"
+
+
+def pinned_key(keyfile: KeyFile) -> bytes:
+    """The vault key this computer knows the vault by (pinned on first sight)."""
+    known = anchors.load(keyfile.vault_id)
+    if known is None:
+        return keyfile.vault_public
+    if known.pinned_key != keyfile.vault_public:
+        raise VaultKeyMismatchError(
+            signing.fingerprint(known.pinned_key), signing.fingerprint(keyfile.vault_public)
+        )
+    return known.pinned_key
+
+
+def _vouched(keyfile: KeyFile, principal: Principal, trusted: bytes) -> bool:
+    slot = next((s for s in keyfile.slots if s.slot_id == principal.slot_id), None)
+    return slot is not None and keyfile.is_vouched(slot, trusted)
 
 
 def _finish_interrupted_rekey(
@@ -690,15 +1011,14 @@ def _key_opens(db_path: Path, data_key: bytes, read_only: bool = False) -> bool:
     return True
 
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 def _check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters. A short sentence "
-            "you can remember works well."
-        )
+    """The one password policy (domain.passwords), for every way a new password arrives."""
+    problem = passwords.password_problem(password)
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 def _remove_empty(folders: list[Path]) -> None:
@@ -737,12 +1057,14 @@ def _open_failure(exc: BaseException, read_only: bool, folder: Path) -> Exceptio
     if "disk i/o" in str(exc).lower() and diagnosis.free_bytes(folder) < diagnosis.ROOM_TO_OPEN:
         # SQLite could not make room for its shared-memory file: a full disk, not damage.
         return StorageUnavailableError(DISK_FULL)
-    return _translated(exc)
+    return _translated(exc, folder)
 
 
-def _translated(exc: BaseException) -> Exception:
+def _translated(exc: BaseException, folder: Path | None = None) -> Exception:
     original = getattr(exc, "orig", exc)
     mapped = translate_db_error(original)
+    if isinstance(mapped, VaultDamagedError) and folder is not None:
+        return VaultDamagedError(mapped.what, backup.restore_hint(folder))
     if mapped is not None:
         return mapped
     return exc if isinstance(exc, Exception) else RuntimeError("unexpected error")

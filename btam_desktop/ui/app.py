@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from btam_desktop import APP_NAME, __version__
 from btam_desktop.services.app import Btam, unlock
@@ -121,6 +128,7 @@ class Launcher(QObject):
         self.start_window: StartWindow | None = None
         self.main_window: MainWindow | None = None
         self.wizard: SetupWizard | None = None
+        self.restore_dialog: QDialog | None = None
         self.exit_code: int | None = None
 
     # -- deciding --------------------------------------------------------------------------
@@ -194,6 +202,7 @@ class Launcher(QObject):
         screen.unlocked.connect(lambda app: self.show_main(app, app.vault.folder))
         screen.open_other_requested.connect(self._choose_vault)
         screen.create_new_requested.connect(lambda: self.show_setup(back_to=folder))
+        screen.restore_requested.connect(lambda: self._restore_backup(folder))
         window.set_content(screen)
         window.setWindowTitle(APP_NAME)
         window.show()
@@ -202,6 +211,15 @@ class Launcher(QObject):
         _report_startup_if_probed()
         QTimer.singleShot(0, _warm_up_main_window)
         return screen
+
+    def _restore_backup(self, near: Path) -> None:
+        """From the sign-in screen: restore a backup into a new folder, then open that."""
+        from btam_desktop.ui.backup_ui import RestoreDialog
+
+        dialog = RestoreDialog(None, self.start_window, near=near)
+        dialog.restored_to.connect(lambda folder: self.show_unlock(Path(folder)))
+        self.restore_dialog = dialog
+        dialog.open()
 
     def _choose_vault(self) -> None:
         window = self.start_window

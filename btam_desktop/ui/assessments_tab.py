@@ -41,6 +41,7 @@ from btam_desktop.domain.models import Assessment, Case
 from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
 from btam_desktop.services.assessments import COMPLETED, DRAFT
+from btam_desktop.services.cases import CLOSURE_CHECKLIST_ID
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import registry, scale
 from btam_desktop.store.errors import VaultError
@@ -121,6 +122,7 @@ class AssessmentsTab(QWidget):
 
     case_changed = Signal(int)
     loaded = Signal()
+    tab_requested = Signal(str)  # another tab of the workspace, e.g. "plan"
 
     def __init__(self, app: Btam, case_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -378,6 +380,13 @@ class AssessmentsTab(QWidget):
 
     # ---- starting ------------------------------------------------------------------------------
 
+    def _need_requested(self, where: str) -> None:
+        """The wizard's summary asked for what closing needs: the plan, or the checklist."""
+        if where == "checklist":
+            self.start_form(CLOSURE_CHECKLIST_ID)
+        else:
+            self.tab_requested.emit(where)
+
     def start_form(self, form_id: str) -> None:
         """Start a draft of a form for this case (or continue an existing draft of it)."""
         if self.data is None or self._busy:
@@ -449,6 +458,7 @@ class AssessmentsTab(QWidget):
         if status == DRAFT:
             wizard = AssessmentWizard(self.app, assessment_id, self)
             wizard.completed.connect(self._wizard_completed)
+            wizard.need_requested.connect(self._need_requested)
             window = wizard
         else:
             viewer = AssessmentViewer(self.app, assessment_id, self)

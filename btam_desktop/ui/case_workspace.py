@@ -130,6 +130,10 @@ class CaseWorkspace(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.setAccessibleName("Parts of the case")
+        # Every tab stays in sight (the Audit tab last of all): on a narrow screen the labels
+        # shorten instead of sliding behind scroll arrows.
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
         layout.addWidget(self.tabs, 1)
         self.overview = OverviewTab(app, case_id)
         self.people = PeopleTab(app, case_id)
@@ -165,7 +169,8 @@ class CaseWorkspace(QWidget):
             title, icon_name = self._titles.get(name, ("", ""))
             if isinstance(page, CaseTab):
                 title, icon_name = page.title, page.icon_name
-            self.tabs.addTab(page, icon(icon_name), title)
+            index = self.tabs.addTab(page, icon(icon_name), title)
+            self.tabs.setTabToolTip(index, title)
             page.setObjectName(f"tab_{name}")
             self._connect_tab(page)
         self.tabs.setEnabled(False)
@@ -247,6 +252,9 @@ class CaseWorkspace(QWidget):
         requested = getattr(widget, "reassessment_requested", None)
         if requested is not None:
             requested.connect(lambda _case_id: self.show_tab("assessments"))
+        other_tab = getattr(widget, "tab_requested", None)  # e.g. the wizard asks for the plan
+        if other_tab is not None:
+            other_tab.connect(self.show_tab)
 
     def is_loading(self) -> bool:
         return self._loading

@@ -80,6 +80,8 @@ PAGE_ANCHORS = {
     "forms": "forms-and-guides",
     "team": "team-and-roles",
     "settings": "settings",
+    "retention": "retention",
+    "audit": "audit-trail",
 }
 # Case workspace tab name (ui/case_workspace.py TAB_NAMES) -> guide anchor.
 CASE_TAB_ANCHORS = {

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer
@@ -25,11 +26,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QRadioButton,
@@ -41,9 +45,11 @@ from PySide6.QtWidgets import (
 
 from btam_desktop.domain.enums import (
     CaseSetting,
+    DangerAnswer,
     PersonRole,
     Priority,
     ReportChannel,
+    ReporterPrivacy,
     ThreatDirectness,
     ThreatExpression,
     YesNoUnknown,
@@ -51,6 +57,7 @@ from btam_desktop.domain.enums import (
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import IntakeInput, PersonInput
+from btam_desktop.services.evidence import ACCEPTED_TYPES_TEXT, EvidenceFile
 from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.case_tabs.common import (
     FieldError,
@@ -73,6 +80,19 @@ from btam_desktop.ui.widgets import Banner, BannerKind
 DRAFT_KIND = "intake"
 DRAFT_DELAY_MS = 1000
 EMERGENCY_TEXT = "Call emergency services (911) or law enforcement now. Then finish this report."
+OLD_REPORT_DAYS = 365
+PREFERRED_SIZE = (780, 720)
+EVIDENCE_FILTER = (
+    "Evidence (*.png *.jpg *.jpeg *.gif *.webp *.pdf *.docx *.xlsx *.txt *.eml *.csv *.md "
+    "*.mp3 *.wav *.m4a *.ogg *.flac *.amr *.3gp);;All files (*)"
+)
+PRIVACY_HELP: dict[ReporterPrivacy, str] = {
+    ReporterPrivacy.NAMED: "The reporter's name may appear in the record and its printouts.",
+    ReporterPrivacy.CONFIDENTIAL: "The team knows who reported; the name is marked withheld "
+    "wherever it is shown or printed and left out of anything for the subject or family.",
+    ReporterPrivacy.ANONYMOUS: "Nobody knows who reported (a tip line, a note). A contact such "
+    "as a tip number is kept.",
+}
 
 DIRECTNESS_HELP: dict[ThreatDirectness, str] = {
     ThreatDirectness.DIRECT: "A clear, explicit statement of intent to harm "
@@ -87,12 +107,38 @@ DIRECTNESS_HELP: dict[ThreatDirectness, str] = {
 }
 
 EXPRESSION_HELP: dict[ThreatExpression, str] = {
-    ThreatExpression.VERBAL: "Said out loud",
-    ThreatExpression.WRITTEN: "A note, an essay, a letter",
+    ThreatExpression.VERBAL: "Said out loud, in person or on the phone (a voicemail too)",
+    ThreatExpression.WRITTEN: "A note, an essay, a letter, writing on a wall",
+    ThreatExpression.ELECTRONIC: "Email or text message",
+    ThreatExpression.SOCIAL_MEDIA: "A post, a story, a comment or a message in an app",
     ThreatExpression.VISUAL: "A drawing, a picture, a video",
     ThreatExpression.BEHAVIORAL: "A gesture or an action",
-    ThreatExpression.ELECTRONIC: "Email, text message, social media",
 }
+OFFERED_DIRECTNESS = [
+    ThreatDirectness.DIRECT,
+    ThreatDirectness.INDIRECT,
+    ThreatDirectness.VEILED,
+    ThreatDirectness.NONE,
+]
+
+
+def choose_evidence_files(parent: QWidget) -> list[str]:
+    """Paths the person picked to attach. Tests replace this."""
+    paths, _filter = QFileDialog.getOpenFileNames(parent, "Attach evidence", "", EVIDENCE_FILTER)
+    return list(paths)
+
+
+def confirm_date(parent: QWidget, title: str, text: str) -> bool:
+    """Ask before a surprising date is used (it fixes the case number). Tests replace this."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(text)
+    use = box.addButton("&Use this date", QMessageBox.ButtonRole.AcceptRole)
+    fix = box.addButton("&Change the date", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(fix)
+    box.exec()
+    return box.clickedButton() is use
 
 
 def ask_keep_draft(parent: QWidget) -> str:
@@ -297,16 +343,18 @@ class IntakeDialog(QDialog):
         danger_box.setLayout(danger_form)
         self.danger_yes = QRadioButton("&Yes")
         self.danger_no = QRadioButton("N&o")
+        self.danger_unsure = QRadioButton("Not s&ure")
         self.danger_yes.setAccessibleName("Someone is in immediate danger: yes")
         self.danger_no.setAccessibleName("Someone is in immediate danger: no")
+        self.danger_unsure.setAccessibleName("Someone is in immediate danger: not sure")
+        self.danger_unsure.setToolTip("Not sure is treated like yes: call first, then report.")
         self.danger_group = QButtonGroup(self)
-        self.danger_group.addButton(self.danger_yes)
-        self.danger_group.addButton(self.danger_no)
         danger_row = QWidget()
         danger_layout = QHBoxLayout(danger_row)
         danger_layout.setContentsMargins(0, 0, 0, 0)
-        danger_layout.addWidget(self.danger_yes)
-        danger_layout.addWidget(self.danger_no)
+        for radio in (self.danger_yes, self.danger_no, self.danger_unsure):
+            self.danger_group.addButton(radio)
+            danger_layout.addWidget(radio)
         danger_layout.addStretch(1)
         self.danger_error = add_field(
             danger_form,
@@ -316,8 +364,35 @@ class IntakeDialog(QDialog):
             accessible_name="Someone is in immediate danger: yes",
         )
         self._errors.append(self.danger_error)
-        self.danger_yes.toggled.connect(self._danger_changed)
-        self.danger_no.toggled.connect(self._danger_changed)
+        for radio in (self.danger_yes, self.danger_no, self.danger_unsure):
+            radio.toggled.connect(self._danger_changed)
+
+        called_row = QWidget()
+        called_layout = QHBoxLayout(called_row)
+        called_layout.setContentsMargins(0, 0, 0, 0)
+        self.emergency_called = QComboBox()
+        self.emergency_called.addItem("Not recorded", "")
+        self.emergency_called.addItem("Yes", YesNoUnknown.YES.value)
+        self.emergency_called.addItem("No", YesNoUnknown.NO.value)
+        self.emergency_called.setAccessibleName("Emergency services or law enforcement called")
+        self.emergency_by = QLineEdit()
+        self.emergency_by.setPlaceholderText("Who called (name or role)")
+        self.emergency_by.setAccessibleName("Who called emergency services")
+        self.emergency_at = datetime_edit()
+        self.emergency_at.setAccessibleName("When emergency services were called")
+        called_layout.addWidget(self.emergency_called)
+        called_layout.addWidget(self.emergency_by, 1)
+        called_layout.addWidget(self.emergency_at)
+        self.emergency_error = add_field(
+            danger_form,
+            "Emergency services or police called?",
+            called_row,
+            target=self.emergency_called,
+            accessible_name="Emergency services or law enforcement called",
+        )
+        self._errors.append(self.emergency_error)
+        self.emergency_called.currentIndexChanged.connect(self._called_changed)
+        self._called_changed()
 
         # ---- the report ----------------------------------------------------------------------
         report_box = QGroupBox("The report")
@@ -358,15 +433,37 @@ class IntakeDialog(QDialog):
         reporter_layout.setHorizontalSpacing(6)
         self.reporter_name = QLineEdit()
         self.reporter_name.setPlaceholderText("Who made the report")
-        self.reporter_anonymous = QCheckBox("&Anonymous")
-        self.reporter_anonymous.setAccessibleName("Reporter is anonymous")
         self.reporter_contact = QLineEdit()
         self.reporter_contact.setPlaceholderText("How to reach them (optional)")
         self.reporter_contact.setAccessibleName("Reporter contact")
+        privacy_row = QHBoxLayout()
+        privacy_row.setContentsMargins(0, 0, 0, 0)
+        self.privacy_group = QButtonGroup(self)
+        self.privacy: dict[ReporterPrivacy, QRadioButton] = {}
+        for choice, text in (
+            (ReporterPrivacy.NAMED, "&Named"),
+            (ReporterPrivacy.CONFIDENTIAL, "&Confidential"),
+            (ReporterPrivacy.ANONYMOUS, "&Anonymous"),
+        ):
+            radio = QRadioButton(text)
+            radio.setToolTip(PRIVACY_HELP[choice])
+            radio.setAccessibleName(f"Reporter is {choice.label.lower()}")
+            radio.setAccessibleDescription(PRIVACY_HELP[choice])
+            self.privacy_group.addButton(radio)
+            privacy_row.addWidget(radio)
+            self.privacy[choice] = radio
+        privacy_row.addStretch(1)
+        self.privacy[ReporterPrivacy.NAMED].setChecked(True)
+        self.reporter_anonymous = self.privacy[ReporterPrivacy.ANONYMOUS]
+        self.reporter_confidential = self.privacy[ReporterPrivacy.CONFIDENTIAL]
+        self.privacy_hint = muted_label(PRIVACY_HELP[ReporterPrivacy.NAMED])
+        self.privacy_hint.setWordWrap(True)
         reporter_layout.addWidget(self.reporter_name, 0, 0)
-        reporter_layout.addWidget(self.reporter_anonymous, 0, 1)
-        reporter_layout.addWidget(self.reporter_contact, 1, 0)
-        reporter_layout.setColumnStretch(0, 1)
+        reporter_layout.addWidget(self.reporter_contact, 0, 1)
+        reporter_layout.addLayout(privacy_row, 1, 0, 1, 2)
+        reporter_layout.addWidget(self.privacy_hint, 2, 0, 1, 2)
+        reporter_layout.setColumnStretch(0, 3)
+        reporter_layout.setColumnStretch(1, 2)
         self.reporter_error = add_field(
             people_form,
             "Rep&orter:",
@@ -375,7 +472,8 @@ class IntakeDialog(QDialog):
             accessible_name="Reporter name",
         )
         self._errors.append(self.reporter_error)
-        self.reporter_anonymous.toggled.connect(self._anonymous_toggled)
+        self.privacy_group.buttonToggled.connect(self._privacy_changed)
+        self.reporter_name.textChanged.connect(self.reporter_error.clear_message)
         self.subjects = PersonRows(
             PersonRole.SUBJECT, "Add &subject", "Name, or leave empty if not known yet"
         )
@@ -418,24 +516,26 @@ class IntakeDialog(QDialog):
         )
 
         expressed_row = QWidget()
-        expressed_layout = QHBoxLayout(expressed_row)
+        expressed_layout = QGridLayout(expressed_row)
         expressed_layout.setContentsMargins(0, 0, 0, 0)
+        expressed_layout.setVerticalSpacing(2)
         self.expressed: dict[ThreatExpression, QCheckBox] = {}
-        for expression in ThreatExpression:
+        for index, expression in enumerate(ThreatExpression):
             box = QCheckBox(expression.label)
             box.setToolTip(EXPRESSION_HELP[expression])
-            box.setAccessibleName(f"Expressed {expression.label.lower()}")
+            box.setAccessibleName(f"Expressed: {expression.label.lower()}")
             box.setAccessibleDescription(EXPRESSION_HELP[expression])
-            expressed_layout.addWidget(box)
+            expressed_layout.addWidget(box, index // 3, index % 3, Qt.AlignmentFlag.AlignLeft)
             self.expressed[expression] = box
-        expressed_layout.addStretch(1)
+        expressed_layout.setColumnStretch(3, 1)
         first_expression = self.expressed[ThreatExpression.VERBAL]
         add_field(
             what_form,
-            "How e&xpressed:",
+            "&Medium:",
             expressed_row,
             target=first_expression,
-            accessible_name="Expressed verbal",
+            accessible_name="Expressed: spoken",
+            hint="How the threat or concern reached anyone. Tick each that applies.",
         )
 
         directness_row = QWidget()
@@ -443,7 +543,7 @@ class IntakeDialog(QDialog):
         directness_layout.setContentsMargins(0, 0, 0, 0)
         self.directness_group = QButtonGroup(self)
         self.directness: dict[ThreatDirectness, QRadioButton] = {}
-        for kind in ThreatDirectness:
+        for kind in OFFERED_DIRECTNESS:
             radio = QRadioButton("None" if kind == ThreatDirectness.NONE else kind.label)
             radio.setToolTip(DIRECTNESS_HELP[kind])
             radio.setAccessibleName(f"Threat {kind.label.lower()}")
@@ -459,7 +559,13 @@ class IntakeDialog(QDialog):
             directness_row,
             target=self.directness[ThreatDirectness.DIRECT],
             accessible_name="Threat direct",
-            hint="Point at an option to see what it means. Conditional: “if X happens, I will …”.",
+            hint="Point at an option to see what it means.",
+        )
+        self.conditional = QCheckBox("Conditional: harm “if …” (“if you fail me, I will …”)")
+        self.conditional.setAccessibleName("Threat is conditional")
+        self.conditional.setToolTip(DIRECTNESS_HELP[ThreatDirectness.CONDITIONAL])
+        add_field(
+            what_form, "Con&dition:", self.conditional, accessible_name="Threat is conditional"
         )
 
         known_row = QWidget()
@@ -482,6 +588,37 @@ class IntakeDialog(QDialog):
             target=self.known[YesNoUnknown.YES],
             accessible_name="Known to the target: yes",
         )
+
+        evidence_row = QWidget()
+        evidence_layout = QHBoxLayout(evidence_row)
+        evidence_layout.setContentsMargins(0, 0, 0, 0)
+        self.evidence_list = QListWidget()
+        self.evidence_list.setAccessibleName("Evidence to attach")
+        self.evidence_list.setMaximumHeight(64)
+        evidence_buttons = QVBoxLayout()
+        self.attach_button = QPushButton(icon("add"), "Attach &evidence…")
+        self.attach_button.setAccessibleName("Attach evidence")
+        self.attach_button.setToolTip(f"Screenshots, voicemails, photos: {ACCEPTED_TYPES_TEXT}.")
+        self.attach_button.clicked.connect(self.attach_evidence)
+        self.remove_evidence_button = QPushButton(icon("remove"), "Remove")
+        self.remove_evidence_button.setAccessibleName("Remove the selected evidence")
+        self.remove_evidence_button.clicked.connect(self.remove_evidence)
+        evidence_buttons.addWidget(self.attach_button)
+        evidence_buttons.addWidget(self.remove_evidence_button)
+        evidence_buttons.addStretch(1)
+        evidence_layout.addWidget(self.evidence_list, 1)
+        evidence_layout.addLayout(evidence_buttons)
+        self.evidence: list[EvidenceFile] = []
+        self.evidence_error = add_field(
+            what_form,
+            "Evidence:",
+            evidence_row,
+            target=self.attach_button,
+            accessible_name="Attach evidence",
+            hint="Kept encrypted with the case when the report is saved (files are not part of "
+            "the draft).",
+        )
+        self._errors.append(self.evidence_error)
         column.addStretch(1)
 
         # ---- buttons -------------------------------------------------------------------------
@@ -511,23 +648,43 @@ class IntakeDialog(QDialog):
 
         self._connect_changes()
         self._load_defaults()
-        self.resize(780, 860)
+        self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """Open at a comfortable size that never exceeds the screen (1366×768 at 125% leaves
+        about 570 logical pixels): the form scrolls inside instead."""
+        width, height = PREFERRED_SIZE
+        parent = self.parentWidget()
+        screen = parent.screen() if parent is not None else self.screen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            frame = 40  # title bar and borders
+            width = min(width, available.width() - 20)
+            height = min(height, available.height() - frame)
+        self.resize(width, height)
 
     # ---- setup -------------------------------------------------------------------------------
 
     def _connect_changes(self) -> None:
-        for edit in (self.title_edit, self.reporter_name, self.reporter_contact):
+        for edit in (self.title_edit, self.reporter_name, self.reporter_contact, self.emergency_by):
             edit.textChanged.connect(self._changed)
+        self.emergency_called.currentIndexChanged.connect(self._changed)
+        self.emergency_at.dateTimeChanged.connect(self._changed)
+        self.conditional.toggled.connect(self._changed)
         for text in (self.narrative, self.quote):
             text.textChanged.connect(self._changed)
         for combo in (self.channel, self.setting, self.priority):
             combo.currentIndexChanged.connect(self._changed)
         self.site.currentTextChanged.connect(self._changed)
         self.received.dateTimeChanged.connect(self._changed)
-        self.reporter_anonymous.toggled.connect(self._changed)
         for box in self.expressed.values():
             box.toggled.connect(self._changed)
-        for group in (self.directness_group, self.known_group, self.danger_group):
+        for group in (
+            self.directness_group,
+            self.known_group,
+            self.danger_group,
+            self.privacy_group,
+        ):
             group.buttonToggled.connect(self._changed)
         self.subjects.on_change(self._changed)
         self.targets.on_change(self._changed)
@@ -567,20 +724,78 @@ class IntakeDialog(QDialog):
 
     # ---- immediate danger -------------------------------------------------------------------
 
+    def danger_answer(self) -> DangerAnswer | None:
+        if self.danger_yes.isChecked():
+            return DangerAnswer.YES
+        if self.danger_unsure.isChecked():
+            return DangerAnswer.NOT_SURE
+        if self.danger_no.isChecked():
+            return DangerAnswer.NO
+        return None
+
     def _danger_changed(self, *_args: object) -> None:
-        danger = self.danger_yes.isChecked()
+        answer = self.danger_answer()
         self.danger_error.clear_message()
-        if danger:
+        if answer is not None and answer.needs_emergency:
             if self.notice_shown_at is None:
                 self.notice_shown_at = utcnow()
             self.danger_banner.show()
         else:
             self.danger_banner.hide()
 
-    def _anonymous_toggled(self, anonymous: bool) -> None:
-        self.reporter_name.setEnabled(not anonymous)
-        if anonymous:
-            self.reporter_error.clear_message()
+    def _called_changed(self, *_args: object) -> None:
+        called = self.emergency_called.currentData() == YesNoUnknown.YES.value
+        # Hidden, not cleared: what was typed stays and is checked on saving.
+        self.emergency_by.setVisible(called or bool(self.emergency_by.text().strip()))
+        self.emergency_at.setVisible(called)
+        self.emergency_error.clear_message()
+
+    def reporter_privacy(self) -> ReporterPrivacy:
+        return next(
+            (choice for choice, radio in self.privacy.items() if radio.isChecked()),
+            ReporterPrivacy.NAMED,
+        )
+
+    def _privacy_changed(self, *_args: object) -> None:
+        privacy = self.reporter_privacy()
+        self.privacy_hint.setText(PRIVACY_HELP[privacy])
+        self.reporter_error.clear_message()
+        if privacy == ReporterPrivacy.ANONYMOUS and self.reporter_name.text().strip():
+            # Never throw the typed name away: say what to do with it.
+            self.reporter_error.show_message(
+                "A name is typed for an anonymous reporter. If the team knows who it is, "
+                "choose “Confidential”; otherwise clear the name."
+            )
+
+    # ---- evidence ----------------------------------------------------------------------------
+
+    def attach_evidence(self) -> None:
+        self.evidence_error.clear_message()
+        problems: list[str] = []
+        for path in choose_evidence_files(self):
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                problems.append(f"“{Path(path).name}” could not be read. Check the file.")
+                continue
+            item = EvidenceFile(Path(path).name, data)
+            try:
+                media_type = item.checked_media_type()
+            except Exception as error:
+                problems.append(error_message(error))
+                continue
+            self.evidence.append(item)
+            row = QListWidgetItem(f"{item.name} ({media_type}, {len(data) // 1024 + 1} KB)")
+            self.evidence_list.addItem(row)
+        if problems:
+            self.evidence_error.show_message(" ".join(problems))
+        self._changed()
+
+    def remove_evidence(self) -> None:
+        row = self.evidence_list.currentRow()
+        if 0 <= row < len(self.evidence):
+            del self.evidence[row]
+            self.evidence_list.takeItem(row)
 
     # ---- drafts ------------------------------------------------------------------------------
 
@@ -593,11 +808,13 @@ class IntakeDialog(QDialog):
 
     def payload(self) -> dict[str, Any]:
         """Everything typed, as plain data (for the draft)."""
-        danger = (
-            "yes" if self.danger_yes.isChecked() else "no" if self.danger_no.isChecked() else None
-        )
+        answer = self.danger_answer()
         return {
-            "immediate_danger": danger,
+            "immediate_danger": answer.value if answer else None,
+            "emergency_called": self.emergency_called.currentData(),
+            "emergency_called_by": self.emergency_by.text(),
+            "emergency_called_at": from_qdatetime(self.emergency_at.dateTime()).isoformat(),
+            "conditional": self.conditional.isChecked(),
             "emergency_notice_shown_at": self.notice_shown_at.isoformat()
             if self.notice_shown_at
             else None,
@@ -610,6 +827,7 @@ class IntakeDialog(QDialog):
             "reporter": {
                 "name": self.reporter_name.text(),
                 "anonymous": self.reporter_anonymous.isChecked(),
+                "privacy": self.reporter_privacy().value,
                 "contact": self.reporter_contact.text(),
             },
             "subjects": self.subjects.values(),
@@ -642,7 +860,11 @@ class IntakeDialog(QDialog):
             or p["expressed"]
             or reporter["name"].strip()
             or reporter["contact"].strip()
-            or reporter["anonymous"]
+            or reporter["privacy"] != ReporterPrivacy.NAMED.value
+            or p["emergency_called"]
+            or p["emergency_called_by"].strip()
+            or p["conditional"]
+            or bool(self.evidence)
             or p["directness"] != ThreatDirectness.NONE.value
             or p["known_to_target"] != YesNoUnknown.UNKNOWN.value
         )
@@ -673,7 +895,14 @@ class IntakeDialog(QDialog):
         self.danger_group.setExclusive(False)
         self.danger_yes.setChecked(False)
         self.danger_no.setChecked(False)
+        self.danger_unsure.setChecked(False)
         self.danger_group.setExclusive(True)
+        select_data(self.emergency_called, "")
+        self.emergency_by.clear()
+        self.emergency_at.setDateTime(QDateTime.currentDateTime())
+        self.conditional.setChecked(False)
+        self.evidence.clear()
+        self.evidence_list.clear()
         self.notice_shown_at = None
         self.danger_banner.hide()
         self.received.setDateTime(QDateTime.currentDateTime())
@@ -683,7 +912,7 @@ class IntakeDialog(QDialog):
         self.title_edit.clear()
         self.reporter_name.clear()
         self.reporter_contact.clear()
-        self.reporter_anonymous.setChecked(False)
+        self.privacy[ReporterPrivacy.NAMED].setChecked(True)
         self.subjects.set_values([])
         self.targets.set_values([])
         self.narrative.clear()
@@ -707,6 +936,20 @@ class IntakeDialog(QDialog):
             self.danger_yes.setChecked(True)
         elif danger == "no":
             self.danger_no.setChecked(True)
+        elif danger == DangerAnswer.NOT_SURE.value:
+            self.danger_unsure.setChecked(True)
+        select_data(self.emergency_called, draft.get("emergency_called") or "")
+        self.emergency_by.setText(str(draft.get("emergency_called_by") or ""))
+        called_at = draft.get("emergency_called_at")
+        if called_at:
+            with contextlib.suppress(ValueError):
+                self.emergency_at.setDateTime(to_qdatetime(datetime.fromisoformat(str(called_at))))
+        self._called_changed()
+        # A draft from before "conditional" was its own question.
+        self.conditional.setChecked(
+            bool(draft.get("conditional"))
+            or draft.get("directness") == ThreatDirectness.CONDITIONAL.value
+        )
         received = draft.get("received_at")
         if received:
             with contextlib.suppress(ValueError):
@@ -719,7 +962,13 @@ class IntakeDialog(QDialog):
         reporter = draft.get("reporter") or {}
         self.reporter_name.setText(str(reporter.get("name") or ""))
         self.reporter_contact.setText(str(reporter.get("contact") or ""))
-        self.reporter_anonymous.setChecked(bool(reporter.get("anonymous")))
+        privacy = reporter.get("privacy") or (
+            ReporterPrivacy.ANONYMOUS.value
+            if reporter.get("anonymous")
+            else ReporterPrivacy.NAMED.value
+        )
+        for choice, radio in self.privacy.items():
+            radio.setChecked(choice.value == privacy)
         self.subjects.set_values(list(draft.get("subjects") or []))
         self.targets.set_values(list(draft.get("targets") or []))
         self.narrative.setPlainText(str(draft.get("narrative") or ""))
@@ -737,7 +986,13 @@ class IntakeDialog(QDialog):
     # ---- saving ------------------------------------------------------------------------------
 
     def _all_errors(self) -> list[FieldError]:
-        return [*self._errors, self.received_error, *self.subjects.errors(), *self.targets.errors()]
+        return [
+            *self._errors,
+            self.reporter_error,
+            self.received_error,
+            *self.subjects.errors(),
+            *self.targets.errors(),
+        ]
 
     def is_busy(self) -> bool:
         return self._busy
@@ -748,7 +1003,8 @@ class IntakeDialog(QDialog):
             error.clear_message()
         self.error_banner.hide()
         ok = True
-        if not (self.danger_yes.isChecked() or self.danger_no.isChecked()):
+        answer = self.danger_answer()
+        if answer is None:
             self.danger_error.show_message(
                 "Answer this first: is anyone in immediate danger right now?"
             )
@@ -762,16 +1018,49 @@ class IntakeDialog(QDialog):
             ok = False
         received = min(received, now)
         reporter = None
-        if self.reporter_anonymous.isChecked():
-            reporter = PersonInput(PersonRole.REPORTER, anonymous=True)
-        elif self.reporter_name.text().strip():
+        privacy = self.reporter_privacy()
+        name = self.reporter_name.text()
+        contact = self.reporter_contact.text()
+        if privacy == ReporterPrivacy.ANONYMOUS:
+            if name.strip():
+                self.reporter_error.show_message(
+                    "A name is typed for an anonymous reporter. If the team knows who it is, "
+                    "choose “Confidential”; otherwise clear the name."
+                )
+                ok = False
+            reporter = PersonInput(PersonRole.REPORTER, anonymous=True, contact=contact)
+        elif name.strip():
             reporter = PersonInput(
                 PersonRole.REPORTER,
-                full_name=self.reporter_name.text(),
-                contact=self.reporter_contact.text(),
+                full_name=name,
+                contact=contact,
+                confidential=privacy == ReporterPrivacy.CONFIDENTIAL,
             )
-        elif self.reporter_contact.text().strip():
-            self.reporter_error.show_message("Give the reporter's name, or tick “Anonymous”.")
+        elif privacy == ReporterPrivacy.CONFIDENTIAL:
+            self.reporter_error.show_message(
+                "A confidential reporter is someone the team knows: give the name (it is "
+                "marked withheld), or choose “Anonymous”."
+            )
+            ok = False
+        elif contact.strip():
+            self.reporter_error.show_message(
+                "Give the reporter's name, or choose “Anonymous” to keep only the contact."
+            )
+            ok = False
+        called = self.emergency_called.currentData() or ""
+        called_at = None
+        if called == YesNoUnknown.YES.value:
+            called_at = from_qdatetime(self.emergency_at.dateTime())
+            if called_at > now + timedelta(minutes=2):
+                self.emergency_error.show_message(
+                    "The call cannot have been made in the future. Check the time."
+                )
+                ok = False
+            called_at = min(called_at, now)
+        elif self.emergency_by.text().strip():
+            self.emergency_error.show_message(
+                "Who called is filled in: answer “Yes” to the call question, or clear the name."
+            )
             ok = False
         if not self.subjects.check():
             ok = False
@@ -785,7 +1074,7 @@ class IntakeDialog(QDialog):
             ok = False
         if not ok:
             return None
-        danger = self.danger_yes.isChecked()
+        assert answer is not None
         payload = self.payload()
         return IntakeInput(
             received_at=received,
@@ -802,8 +1091,14 @@ class IntakeDialog(QDialog):
             expressed_as=[ThreatExpression(e) for e in payload["expressed"]],
             directness=ThreatDirectness(payload["directness"]),
             known_to_target=YesNoUnknown(payload["known_to_target"]),
-            immediate_danger=danger,
-            emergency_notice_shown_at=self.notice_shown_at if danger else None,
+            immediate_danger=answer.needs_emergency,
+            danger_answer=answer,
+            emergency_notice_shown_at=self.notice_shown_at if answer.needs_emergency else None,
+            conditional=payload["conditional"],
+            emergency_called=YesNoUnknown(called) if called else None,
+            emergency_called_by=payload["emergency_called_by"] if called_at else "",
+            emergency_called_at=called_at,
+            evidence=list(self.evidence),
         )
 
     def submit(self) -> None:
@@ -813,6 +1108,19 @@ class IntakeDialog(QDialog):
         if intake is None:
             self._focus_first_problem()
             return
+        if intake.received_at < utcnow() - timedelta(days=OLD_REPORT_DAYS):
+            received = intake.received_at.astimezone()
+            if not confirm_date(
+                self,
+                "Received more than a year ago?",
+                f"The report is dated {received:%d %B %Y}, more than a year ago. The case "
+                f"number will start with {received.year}. Use this date?",
+            ):
+                self.received_error.show_message(
+                    "Check the date the report was received; it sets the case number's year."
+                )
+                self._focus_first_problem()
+                return
         self._draft_timer.stop()
         self._set_busy(True)
         app = self.app
@@ -850,8 +1158,12 @@ class IntakeDialog(QDialog):
             self.narrative_error.show_message(text)
         elif "received" in lowered:
             self.received_error.show_message(text)
+        elif "called" in lowered:
+            self.emergency_error.show_message(text)
         elif "emergency" in lowered:
             self.danger_error.show_message(text)
+        elif "“" in text and ("type" in lowered or " mb" in lowered or "empty" in lowered):
+            self.evidence_error.show_message(text)
         elif "reporter" in lowered:
             self.reporter_error.show_message(text)
         else:

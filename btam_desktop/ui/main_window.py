@@ -43,23 +43,32 @@ from PySide6.QtWidgets import (
 
 from btam_desktop import APP_NAME
 from btam_desktop.domain.enums import Role
+from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.store.crypto import KdfParams
 from btam_desktop.store.errors import VaultError
 from btam_desktop.store.vault import is_vault
 from btam_desktop.ui import tasks
+from btam_desktop.ui.backup_ui import BackupController
 from btam_desktop.ui.case_workspace import CaseWorkspace
 from btam_desktop.ui.help import add_help_actions, show_about
 from btam_desktop.ui.icons import app_icon, icon
 from btam_desktop.ui.idle import InactivityWatcher
 from btam_desktop.ui.intake_dialog import IntakeDialog
+from btam_desktop.ui.pages.audit import AuditPage
 from btam_desktop.ui.pages.cases import CasesPage
 from btam_desktop.ui.pages.dashboard import DashboardPage
+from btam_desktop.ui.pages.retention import RetentionPage
 from btam_desktop.ui.pages.settings import SettingsPage
 from btam_desktop.ui.pages.tasks import TasksPage
 from btam_desktop.ui.pages.team import ChangePasswordDialog, TeamPage
-from btam_desktop.ui.recent import add_recent_vault, recent_vaults, ui_settings
+from btam_desktop.ui.recent import (
+    add_recent_vault,
+    recent_vaults,
+    remember_last_user,
+    ui_settings,
+)
 from btam_desktop.ui.reminders import ReminderNotifier
 from btam_desktop.ui.server_changes import ServerChangeRelay, follow_server_changes
 from btam_desktop.ui.theme import set_style_role
@@ -74,6 +83,8 @@ PAGE_TASKS = "tasks"
 PAGE_FORMS = "forms"
 PAGE_TEAM = "team"
 PAGE_SETTINGS = "settings"
+PAGE_RETENTION = "retention"
+PAGE_AUDIT = "audit"
 
 FORMS_MODULE = "btam_desktop.ui.pages.forms"
 FORMS_NOT_AVAILABLE = (
@@ -103,6 +114,8 @@ NAV_ENTRIES = (
     NavEntry(PAGE_FORMS, "Forms and guides", "forms"),
     NavEntry(PAGE_TEAM, "Team", "team", coordinator_only=True),
     NavEntry(PAGE_SETTINGS, "Settings", "settings", coordinator_only=True),
+    NavEntry(PAGE_RETENTION, "Due for destruction", "calendar", coordinator_only=True),
+    NavEntry(PAGE_AUDIT, "Audit trail", "audit", coordinator_only=True),
 )
 
 _GEOMETRY_KEY = "mainwindow/geometry"
@@ -114,6 +127,7 @@ class OpenState:
     """What was on screen when the vault locked, to be restored after unlocking."""
 
     vault_id: str
+    username: str = ""  # restored only for the same person (issue 11)
     page: str = PAGE_DASHBOARD
     case_ids: list[int] = field(default_factory=list)
     case_tabs: dict[int, str] = field(default_factory=dict)
@@ -185,6 +199,7 @@ class MainWindow(QMainWindow):
         self._intake: IntakeDialog | None = None
         self._dashboard_stale = False
         self._locking = False
+        self._restore_message = ""
         self.cases_page: CasesPage | None = None
         self.dashboard_page: DashboardPage | None = None
         self.reminders: ReminderNotifier | None = None
@@ -243,6 +258,8 @@ class MainWindow(QMainWindow):
         self._root.addWidget(self._lock_holder)
         self.setCentralWidget(self._root)
 
+        self.backup = BackupController(self, lambda: self._app)
+        self.backup.restored_in_place.connect(self._restored_in_place)
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -414,6 +431,7 @@ class MainWindow(QMainWindow):
             self._close_dialogs()
             self._restore = self._snapshot(app)
             self._last_user = app.actor.username
+            self.backup.locked()
             self._teardown()
             self._app = None
             tasks.cancel_all()
@@ -430,6 +448,7 @@ class MainWindow(QMainWindow):
             message = {
                 "idle": "BTAM Desktop locked itself because nobody used it for a while.",
                 "session": "BTAM Desktop locked because the computer was locked or went to sleep.",
+                "restored": self._restore_message,
             }.get(reason, "")
             waiting = app.pending_events() if not app.read_only else 0
             if waiting:
@@ -490,6 +509,8 @@ class MainWindow(QMainWindow):
     def _signed_in(self, app: Btam) -> None:
         self._app = app
         self._folder = app.vault.folder
+        with contextlib.suppress(Exception):
+            remember_last_user(self._folder, app.actor.username)
         if not self.is_demo():  # the demo is opened with --demo, not from the recent list
             with contextlib.suppress(Exception):
                 add_recent_vault(self._folder)
@@ -499,7 +520,11 @@ class MainWindow(QMainWindow):
         self._build_core_pages(app)
         restore = self._restore
         self._restore = None
-        if restore is not None and restore.vault_id == app.vault.vault_id:
+        if (
+            restore is not None
+            and restore.vault_id == app.vault.vault_id
+            and restore.username.casefold() == app.actor.username.casefold()
+        ):
             self._restore_state(restore)
         else:
             self.show_page(PAGE_DASHBOARD)
@@ -514,7 +539,20 @@ class MainWindow(QMainWindow):
         self._start_storage_watch()
         self._update_status()
         self._update_title()
+        self.backup.signed_in()
         self.locked_changed.emit(False)
+        if app.integrity_problem:  # issue 10: the check at sign-in found a changed record
+            self.integrity_box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "The records were changed outside the program",
+                "BTAM Desktop checked the audit trail while signing you in and found a "
+                f"problem: {app.integrity_problem}.\n\nWork can go on; the problem has been "
+                "recorded. Tell your coordinator, who can compare with a backup and the "
+                "printed audit head.",
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            self.integrity_box.open()
 
     def _wizard_created(self, app: Btam, folder: Path) -> None:
         self._folder = Path(folder)
@@ -540,6 +578,7 @@ class MainWindow(QMainWindow):
         screen.unlocked.connect(self._signed_in)
         screen.open_other_requested.connect(self.open_another_vault)
         screen.create_new_requested.connect(self.new_vault)
+        screen.restore_requested.connect(self._restore_from_unlock)
         layout = self._lock_holder.layout()
         assert layout is not None
         layout.addWidget(screen)
@@ -580,6 +619,8 @@ class MainWindow(QMainWindow):
         dashboard = DashboardPage(app, self.pages)
         dashboard.open_case_requested.connect(self.open_case)
         dashboard.show_cases_requested.connect(self._show_cases_preset)
+        dashboard.backup_requested.connect(lambda: self.backup.back_up_now())
+        self.backup.status_changed.connect(dashboard.update_backup_status)
         self.dashboard_page = dashboard
         self._add_page(PAGE_DASHBOARD, dashboard)
 
@@ -641,10 +682,16 @@ class MainWindow(QMainWindow):
             page = tasks_page
         elif key == PAGE_TEAM:
             page = TeamPage(app, self.pages)
+        elif key == PAGE_AUDIT:
+            page = AuditPage(app, self.pages)
         elif key == PAGE_SETTINGS:
             settings_page = SettingsPage(app, self.pages)
             settings_page.settings_changed.connect(self._settings_changed)
             page = settings_page
+        elif key == PAGE_RETENTION:
+            retention_page = RetentionPage(app, self.pages)
+            retention_page.open_case_requested.connect(self.open_case)
+            page = retention_page
         else:
             return None
         self._add_page(key, page)
@@ -767,7 +814,23 @@ class MainWindow(QMainWindow):
             self._intake = None
         dialog.deleteLater()
 
+    def _restore_from_unlock(self) -> QDialog:
+        """From the sign-in screen: restore a backup into a new folder, then switch to it."""
+        from btam_desktop.ui.backup_ui import RestoreDialog
+
+        dialog = RestoreDialog(None, self, near=self._folder)
+        dialog.restored_to.connect(lambda folder: self.switch_vault(Path(folder)))
+        dialog.open()
+        return dialog
+
+    def _restored_in_place(self, message: str) -> None:
+        """The vault under this window was replaced by a backup: sign everyone out."""
+        self._restore_message = message
+        self.lock("restored", save_drafts=False)
+        self._restore = None  # the cases that were open may not exist in the backup
+
     def _settings_changed(self) -> None:
+        self.backup.refresh_status()
         app = self._app
         if app is None:
             return
@@ -817,7 +880,11 @@ class MainWindow(QMainWindow):
             dialog.hide()
 
     def _snapshot(self, app: Btam) -> OpenState:
-        state = OpenState(vault_id=app.vault.vault_id, page=self.current_page() or PAGE_DASHBOARD)
+        state = OpenState(
+            vault_id=app.vault.vault_id,
+            username=app.actor.username,
+            page=self.current_page() or PAGE_DASHBOARD,
+        )
         current = self.case_tabs.currentWidget() if self.case_tabs is not None else None
         for workspace in self.open_workspaces():
             case_id = next((c for c, w in self._workspaces.items() if w is workspace), None)
@@ -993,7 +1060,10 @@ class MainWindow(QMainWindow):
         for action in (self.print_case_action, self.print_agenda_action, self.print_handout_action):
             self.print_menu.addAction(action)
         file_menu.addSeparator()
-        for action in self.lifecycle_actions:  # records lifecycle (issue 9)
+        file_menu.addAction(self.backup.backup_action)
+        file_menu.addAction(self.backup.restore_action)
+        file_menu.addSeparator()
+        for action in self.lifecycle_actions:  # export, import, transfer, statistics
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.open_vault_action)
@@ -1053,6 +1123,7 @@ class MainWindow(QMainWindow):
         status.addWidget(self._who_label)
         status.addWidget(self._folder_label, 1)
         status.addPermanentWidget(self._demo_label)
+        status.addPermanentWidget(self.backup.status_label)
         status.addPermanentWidget(self._idle_label)
 
     def _fill_recent_menu(self) -> None:
@@ -1154,7 +1225,7 @@ class MainWindow(QMainWindow):
             return
         remaining = max(0, timeout - self.inactivity.idle_ms())
         minutes = max(1, math.ceil(remaining / 60_000))
-        self._idle_label.setText(f"Locks in {minutes} min without activity")
+        self._idle_label.setText(f"Locks in {plural(minutes, 'minute')} without activity")
         self._idle_label.setToolTip(
             "The vault locks by itself when nobody uses BTAM Desktop. Lock now with Ctrl+L."
         )
@@ -1330,6 +1401,7 @@ class MainWindow(QMainWindow):
                     event.ignore()
                     return
                 save = answer == QMessageBox.StandardButton.Save
+            self.backup.back_up_before_close()
             self.lock("quit", save_drafts=save)
         self._save_geometry()
         self.inactivity.stop()

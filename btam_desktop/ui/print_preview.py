@@ -57,7 +57,9 @@ from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.reports.base import PDFIUM_LOCK
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
+from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
 
@@ -196,8 +198,15 @@ class PrintPreviewDialog(QDialog):
         on_printed: Callable[[], None],
         on_saved: Callable[[], None],
         parent: QWidget | None = None,
+        *,
+        warning: str = "",
+        pending: str = "",
     ) -> None:
         super().__init__(parent)
+        # ``pending``: this is a first look (page 1) while the whole document is built; the
+        # message says so until :meth:`replace_document` brings the rest.
+        self._pending = pending
+        self._warning = warning  # characters no font can print, by field (said before printing)
         self._pdf_bytes = pdf_bytes
         self._title = title
         self._suggested_name = suggested_name
@@ -214,7 +223,7 @@ class PrintPreviewDialog(QDialog):
 
         self.setWindowTitle(f"Print preview: {title}")
         self.setModal(True)
-        self.resize(900, 1000)
+        resize_to_fit(self, 900, 1000)
         self._build()
         self._rerender_timer = QTimer(self)
         self._rerender_timer.setSingleShot(True)
@@ -269,10 +278,19 @@ class PrintPreviewDialog(QDialog):
         bar_layout.addSpacing(12)
         bar_layout.addWidget(self.page_label)
         bar_layout.addWidget(self.progress)
+        self.pending_label = QLabel(self._pending)
+        self.pending_label.setAccessibleName("Preparing the other pages")
+        self.pending_label.setVisible(bool(self._pending))
+        bar_layout.addWidget(self.pending_label)
         bar_layout.addStretch(1)
         for button in (self.save_button, self.print_button, self.close_button):
             bar_layout.addWidget(button)
         layout.addWidget(bar)
+        self.warning_banner = Banner(BannerKind.WARNING, self._warning)
+        self.warning_banner.setAccessibleName("Characters that cannot be printed")
+        self.warning_banner.setVisible(bool(self._warning))
+        self.warning_banner.action_button().setAutoDefault(False)  # Enter still prints
+        layout.addWidget(self.warning_banner)
 
         self.page_list = QScrollArea()
         self.page_list.setWidgetResizable(True)
@@ -325,7 +343,7 @@ class PrintPreviewDialog(QDialog):
             self.pages_layout.addWidget(view, 0, Qt.AlignmentFlag.AlignHCenter)
         self._apply_zoom()
         self._update_page_label()
-        self._set_busy(False)
+        self._set_busy(bool(self._pending))  # no printing a first look
         self.pages_ready.emit(len(sizes))
         self._schedule()
 
@@ -336,6 +354,39 @@ class PrintPreviewDialog(QDialog):
     @property
     def page_count(self) -> int:
         return len(self._sizes)
+
+    @property
+    def is_pending(self) -> bool:
+        """True while this shows a first look and the whole document is still being built."""
+        return bool(self._pending)
+
+    def pending_progress(self, done: int, total: int, message: str) -> None:
+        if self._pending and total:
+            self.pending_label.setText(f"{self._pending} ({min(done, total)} of about {total})")
+
+    def replace_document(self, pdf_bytes: bytes) -> None:
+        """Show the whole document in place of the first look; printing is possible again."""
+        if self._closed:
+            return
+        old = self._pages
+        self._pdf_bytes = pdf_bytes
+        self._pages = PdfPages(pdf_bytes)
+        for view in self._views:
+            view.hide()
+            view.deleteLater()
+        self._views = []
+        self._sizes = []
+        old.close()
+        self._pending = ""
+        self.pending_label.hide()
+        self.page_label.setText("Opening the document…")
+        self._load()
+
+    def pending_failed(self, error: BaseException) -> None:
+        self._pending = ""
+        self.pending_label.setText("The other pages could not be prepared.")
+        self._set_busy(True)
+        QMessageBox.warning(self, "Print preview", _error_text(error))
 
     def is_rendered(self, index: int) -> bool:
         view = self._views[index]
@@ -395,7 +446,7 @@ class PrintPreviewDialog(QDialog):
             (i for i, (_y0, y1) in enumerate(self._page_spans()) if y1 >= top),
             len(self._views) - 1,
         )
-        total = len(self._views)
+        total = str(len(self._views)) if not self._pending else "\u2026"
         self.page_label.setText(f"Page {current + 1} of {total}")
 
     def _schedule(self) -> None:
@@ -421,6 +472,10 @@ class PrintPreviewDialog(QDialog):
             return _render_batch(pages, wanted, scale, progress)
 
         def done(images: list[tuple[int, QImage]]) -> None:
+            if pages is not self._pages:  # the document was replaced meanwhile
+                self._render_task = None
+                self._schedule()
+                return
             for index, image in images:
                 view = self._views[index]
                 pixmap = QPixmap.fromImage(image)

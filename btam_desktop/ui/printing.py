@@ -43,17 +43,22 @@ from btam_desktop.reports import (
     build_case_summary,
     build_meeting_agenda,
     build_recognize_and_report_handout,
+    record_preview,
     record_print,
     record_save,
     suggested_file_name,
 )
 from btam_desktop.reports.case_summary import SECTION_TITLES
+from btam_desktop.reports.handout import HANDOUT_LANGUAGES
+from btam_desktop.reports.preflight import case_problems, team_problems, warning_text
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.print_preview import PrintPreviewDialog, build_in_background
+from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +111,15 @@ def _paper_note(app: Btam) -> QLabel:
     return label
 
 
+def unprintable_warning(app: Btam, case_id: int | None) -> str:
+    """What cannot be printed (characters no font has), field by field; '' if nothing."""
+    try:
+        problems = case_problems(app, case_id) if case_id is not None else team_problems(app)
+    except (VaultError, WorkflowError):
+        return ""
+    return warning_text(problems)
+
+
 def _allowed(app: Btam, parent: QWidget) -> bool:
     if app.can(Permission.EXPORT):
         return True
@@ -136,8 +150,11 @@ def open_preview(
     document: str,
     case_id: int | None,
     parent: QWidget,
+    pending: str = "",
 ) -> PrintPreviewDialog:
-    """Open the preview of ``pdf``; printing and saving it are audited as ``document``."""
+    """Open the preview of ``pdf``; printing and saving it are audited as ``document``. The
+    preview first says which fields hold characters that cannot be printed, if any.
+    ``pending``: ``pdf`` is a first look while the rest is built (see the dialog)."""
     dialog = PrintPreviewDialog(
         pdf,
         title,
@@ -145,8 +162,11 @@ def open_preview(
         on_printed=_audited(app, parent, record_print, document, case_id),
         on_saved=_audited(app, parent, record_save, document, case_id),
         parent=parent,
+        warning=unprintable_warning(app, case_id),
+        pending=pending,
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    _audited(app, parent, record_preview, document, case_id)()  # every view is an event
     dialog.open()
     return dialog
 
@@ -174,6 +194,44 @@ def _build_then_preview(
         )
 
     build_in_background(builder, parent=parent, on_done=built, label=label)
+
+
+def _preview_progressively(
+    app: Btam,
+    first_page: Callable[..., bytes],
+    whole: Callable[..., bytes],
+    parent: QWidget,
+    *,
+    title: Callable[[], str],
+    suggested_name: Callable[[], str],
+    document: str,
+    case_id: int | None,
+    label: str,
+) -> None:
+    """Show page 1 as soon as it is laid out (a long case takes seconds to lay out in full),
+    then swap in the whole document; printing waits for it."""
+
+    def first_done(pdf: bytes) -> None:
+        dialog = open_preview(
+            app,
+            pdf,
+            title=title(),
+            suggested_name=suggested_name(),
+            document=document,
+            case_id=case_id,
+            parent=parent,
+            pending="Preparing the other pages\u2026",
+        )
+        task = run_in_background(
+            whole,
+            on_done=dialog.replace_document,
+            on_error=dialog.pending_failed,
+            on_progress=dialog.pending_progress,
+            parent=dialog,
+        )
+        dialog.finished.connect(lambda _result: task.cancel())
+
+    build_in_background(first_page, parent=parent, on_done=first_done, label=label)
 
 
 class _OptionsDialog(QDialog):
@@ -215,7 +273,14 @@ class _OptionsDialog(QDialog):
 class CaseSummaryOptions(_OptionsDialog):
     """Which parts of the case go into the summary (all by default)."""
 
-    def __init__(self, app: Btam, case_number: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        app: Btam,
+        case_number: str = "",
+        parent: QWidget | None = None,
+        *,
+        warning: str = "",
+    ) -> None:
         what = f"case {case_number}" if case_number else "the case"
         super().__init__(
             "Print or export the case summary",
@@ -233,10 +298,35 @@ class CaseSummaryOptions(_OptionsDialog):
         self.none_label = QLabel("Choose at least one part.")
         self.none_label.setVisible(False)
         self.options.addWidget(self.none_label)
+        length_label = QLabel("Very long narratives and notes:")
+        self.options.addSpacing(4)
+        self.options.addWidget(length_label)
+        self.full_radio = QRadioButton("Print them in &full")
+        self.abridged_radio = QRadioButton(
+            "Print their first pages &only, with a note of what was left out"
+        )
+        self.full_radio.setChecked(True)
+        self.length_group = QButtonGroup(self)
+        for n, radio in enumerate((self.full_radio, self.abridged_radio)):
+            self.length_group.addButton(radio, n)
+            self.options.addWidget(radio)
+        self.warning_banner = Banner(BannerKind.WARNING, warning)
+        self.warning_banner.setVisible(bool(warning))
+        self.warning_banner.action_button().setAutoDefault(False)  # Enter still previews
+        self.options.addWidget(self.warning_banner)
         self._finish()
+        if warning:
+            # a wrapped message needs room: widen, then let the dialog take the height it needs
+            self.setMinimumWidth(560)
+            needed = self.warning_banner.heightForWidth(560 - 2 * 18 - 8)
+            if needed > 0:
+                self.warning_banner.setMinimumHeight(needed)
 
     def sections(self) -> set[str]:
         return {key for key, box in self.boxes.items() if box.isChecked()}
+
+    def abridged(self) -> bool:
+        return self.abridged_radio.isChecked()
 
     def _update(self) -> None:
         chosen = bool(self.sections())
@@ -260,9 +350,24 @@ class HandoutOptions(_OptionsDialog):
         for n, audience in enumerate(AUDIENCES):
             radio = QRadioButton(AUDIENCE_LABELS.get(audience, audience.title()))
             radio.setChecked(n == 0)
+            radio.toggled.connect(self._update_languages)
             self.group.addButton(radio, n)
             self.options.addWidget(radio)
             self.radios[audience] = radio
+        self.options.addSpacing(4)
+        self.options.addWidget(QLabel("Language:"))
+        self.language_group = QButtonGroup(self)
+        self.language_radios: dict[str, QRadioButton] = {}
+        for n, (code, label) in enumerate((("en", "&English"), ("es", "&Spanish (Español)"))):
+            radio = QRadioButton(label)
+            radio.setChecked(n == 0)
+            self.language_group.addButton(radio, n)
+            self.options.addWidget(radio)
+            self.language_radios[code] = radio
+        self.language_note = QLabel("The staff handout is in English only.")
+        set_style_role(self.language_note, "muted")
+        self.options.addWidget(self.language_note)
+        self._update_languages()
         self._finish()
 
     def audience(self) -> str:
@@ -270,6 +375,20 @@ class HandoutOptions(_OptionsDialog):
             if radio.isChecked():
                 return audience
         return AUDIENCES[0]
+
+    def language(self) -> str:
+        for code, radio in self.language_radios.items():
+            if radio.isChecked() and radio.isEnabled():
+                return code
+        return "en"
+
+    def _update_languages(self) -> None:
+        offered = HANDOUT_LANGUAGES[self.audience()]
+        for code, radio in self.language_radios.items():
+            radio.setEnabled(code in offered)
+        if not self.language_radios[self.language()].isChecked():
+            self.language_radios["en"].setChecked(True)
+        self.language_note.setVisible(len(offered) == 1)
 
 
 class ChecklistOptions(_OptionsDialog):
@@ -302,22 +421,32 @@ def preview_case_summary(
     dialog (already open), or None when the role may not export."""
     if not _allowed(app, parent):
         return None
-    options = CaseSummaryOptions(app, case_number, parent)
+    options = CaseSummaryOptions(
+        app, case_number, parent, warning=unprintable_warning(app, case_id)
+    )
     options.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     names: dict[str, str] = {"number": case_number}
 
     def chosen() -> None:
         sections = options.sections()
+        abridge = options.abridged()
         paper = paper_size(app)
 
         def build(progress: Callable[..., None]) -> bytes:
             names["number"] = app.cases.get(case_id).number
             return build_case_summary(
-                app, case_id, sections=sections, paper=paper, progress=progress
+                app, case_id, sections=sections, paper=paper, progress=progress, abridge=abridge
             )
 
-        _build_then_preview(
+        def first_page() -> bytes:
+            names["number"] = app.cases.get(case_id).number
+            return build_case_summary(
+                app, case_id, sections=sections, paper=paper, abridge=abridge, first_page_only=True
+            )
+
+        _preview_progressively(
             app,
+            first_page,
             build,
             parent,
             title=lambda: f"Case {names['number']} summary",
@@ -355,15 +484,18 @@ def preview_handout(app: Btam, parent: QWidget) -> HandoutOptions | None:
     options.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def chosen() -> None:
-        audience = options.audience()
+        audience, language = options.audience(), options.language()
         settings, paper = app.settings(), paper_size(app)
+        in_spanish = " in Spanish" if language == "es" else ""
         _build_then_preview(
             app,
-            partial(build_recognize_and_report_handout, settings, audience, paper),
+            partial(build_recognize_and_report_handout, settings, audience, paper, language),
             parent,
-            title=f"Recognize-and-report handout ({audience})",
-            suggested_name=suggested_file_name("handout", audience=audience),
-            document=f"recognize and report handout ({audience})",
+            title=f"Recognize-and-report handout ({audience}){in_spanish}",
+            suggested_name=suggested_file_name(
+                "handout", audience=audience + (" es" if language == "es" else "")
+            ),
+            document=f"recognize and report handout ({audience}){in_spanish}",
             label="Preparing the handout…",
         )
 
@@ -396,7 +528,12 @@ def preview_blank_checklist(
             found["version"] = form.version
             scale = registry.scale_for(form) if form.scale is not None else None
             return build_blank_checklist(
-                form, team_name, include_guidance=guidance, paper=paper, scale=scale
+                form,
+                team_name,
+                include_guidance=guidance,
+                paper=paper,
+                scale=scale,
+                confidential_line=app.settings().confidentiality_line.strip() or None,
             )
 
         _build_then_preview(

@@ -1,4 +1,5 @@
-"""Recently opened vault folders, kept in QSettings as paths only (never names or case content).
+"""Recently opened vault folders, kept in QSettings as paths (never case content), and the last
+person who signed in to each (a user name, as the unlock screen lists them anyway).
 
 The list holds at most ``MAX_RECENT`` folders, most recently opened first. ``recent_vaults()``
 returns the folders that still hold a vault first, then those that have gone missing (a USB
@@ -81,3 +82,28 @@ def last_vault() -> Path | None:
         if is_vault(path):
             return path
     return None
+
+
+# ---- the last person who signed in on this computer (issue 11) ----------------------------------
+# Only a user name, which the vault's key-slot file already lists in the clear for the unlock
+# screen; kept per vault folder (by a hash of its path) so each vault suggests its own person.
+_LAST_USER_KEY = "vaults/last_user/"
+
+
+def _folder_key(folder: Path) -> str:
+    import hashlib
+
+    return (
+        _LAST_USER_KEY + hashlib.sha256(str(_normalized(folder)).encode("utf-8")).hexdigest()[:24]
+    )
+
+
+def remember_last_user(folder: Path, username: str) -> None:
+    settings = ui_settings()
+    settings.setValue(_folder_key(folder), username)
+    settings.sync()
+
+
+def last_user(folder: Path) -> str:
+    value = ui_settings().value(_folder_key(folder), "")
+    return value if isinstance(value, str) else ""

@@ -9,12 +9,12 @@ successful save the dialog emits ``saved(record)`` and closes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QDateTime, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -235,6 +236,23 @@ class PersonDialog(FormDialog):
 # ---- timeline ----------------------------------------------------------------------------------
 
 
+TIMELINE_PAST_DAYS = 2 * 365  # earlier than this asks first (a typo in the year, often)
+TIMELINE_FUTURE_HOURS = 24
+
+
+def confirm_timeline_date(parent: QWidget, text: str) -> bool:
+    """Ask before a surprising timeline date is used. Tests replace this."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Check the date")
+    box.setText(text)
+    use = box.addButton("&Use this date", QMessageBox.ButtonRole.AcceptRole)
+    fix = box.addButton("&Change the date", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(fix)
+    box.exec()
+    return box.clickedButton() is use
+
+
 class TimelineEntryDialog(FormDialog):
     """A behavior or event on the case timeline, with where the information came from."""
 
@@ -278,7 +296,7 @@ class TimelineEntryDialog(FormDialog):
         if entry:
             self.description.setPlainText(entry.description)
 
-        self.field("&When:", self.occurred, name="When it happened")
+        self.when_error = self.field("&When:", self.occurred, name="When it happened")
         self.field("&Category:", self.category)
         self.description_error = self.field("&Description:", self.description)
         self.field(
@@ -300,8 +318,22 @@ class TimelineEntryDialog(FormDialog):
                 "Describe the behavior or event: what was said or done, in objective words.",
             )
             return None
+        occurred = from_qdatetime(self.occurred.dateTime())
+        now = utcnow()
+        surprising = ""
+        if occurred > now + timedelta(hours=TIMELINE_FUTURE_HOURS):
+            surprising = "in the future"
+        elif occurred < now - timedelta(days=TIMELINE_PAST_DAYS):
+            surprising = "more than two years ago"
+        if surprising and not confirm_timeline_date(
+            self,
+            f"This entry is dated {occurred.astimezone():%d %B %Y}, {surprising}. A timeline "
+            "records what has happened. Use this date?",
+        ):
+            self.field_problem(self.when_error, "Check the date and time it happened.")
+            return None
         data = TimelineInput(
-            occurred_at=from_qdatetime(self.occurred.dateTime()),
+            occurred_at=occurred,
             category=combo_enum(self.category, TimelineCategory) or TimelineCategory.OTHER,
             description=self.description.toPlainText(),
             source=combo_enum(self.source, InformationSource) or InformationSource.OTHER,
@@ -445,7 +477,9 @@ class DisclosureDialog(FormDialog):
         frame_column = QVBoxLayout(self.threat_frame)
         frame_column.setContentsMargins(0, 0, 0, 0)
         frame_column.setSpacing(4)
+        self._threat_column = frame_column
         self.threat_hint = muted_label(EMERGENCY_BASIS_HINT)
+        self.threat_hint.setWordWrap(True)
         frame_column.addWidget(self.threat)
         frame_column.addWidget(self.threat_hint)
         self.threat_error = self.field(
@@ -481,16 +515,41 @@ class DisclosureDialog(FormDialog):
         if required:
             colors = current_colors()
             self.threat_frame.setObjectName("threatFrame")
+            # Room inside the box comes from the layout's margins (a style-sheet padding is
+            # not known to the layout, so the hint used to be drawn over the text box).
             self.threat_frame.setStyleSheet(
                 f"QFrame#threatFrame {{ background: {colors.warning_bg}; "
-                f"border: 1px solid {colors.warning_border}; border-radius: 6px; padding: 6px; }}"
+                f"border: 1px solid {colors.warning_border}; border-radius: 6px; }}"
                 f"QFrame#threatFrame QLabel {{ color: {colors.warning_fg}; }}"
             )
-            self.threat_frame.setContentsMargins(8, 8, 8, 8)
+            self._threat_column.setContentsMargins(10, 10, 10, 10)
         else:
             self.threat_frame.setStyleSheet("")
-            self.threat_frame.setContentsMargins(0, 0, 0, 0)
+            self._threat_column.setContentsMargins(0, 0, 0, 0)
             self.threat_error.clear_message()
+        self._grow_to_fit_hint()
+
+    def _grow_to_fit_hint(self) -> None:
+        """Grow to fit the hint when it shows, so nothing is drawn on top of anything. The
+        wrapped hint's height depends on the width the dialog finally got, so this runs again
+        on every resize."""
+        if self.threat_hint.isVisibleTo(self):
+            width = max(self.threat.width(), self.threat_hint.width(), 200)
+            self.threat_hint.setMinimumHeight(self.threat_hint.heightForWidth(width))
+        else:
+            self.threat_hint.setMinimumHeight(0)
+        self._threat_column.activate()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        needed = self.sizeHint().height()
+        if self.height() < needed:
+            self.resize(self.width(), needed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._grow_to_fit_hint()
 
     def build_work(self) -> Callable[[], Any] | None:
         ok = True

@@ -43,12 +43,12 @@ from PySide6.QtWidgets import (
 
 from btam_desktop.domain.enums import CaseSetting
 from btam_desktop.domain.forms import FormRegistry
+from btam_desktop.domain.passwords import password_problem
 from btam_desktop.services.app import Btam, NewTeam, create_team_vault
 from btam_desktop.services.team import check_username
 from btam_desktop.store.crypto import KdfParams
 from btam_desktop.store.errors import VaultError
 from btam_desktop.store.vault import (
-    MIN_PASSWORD_LENGTH,
     default_vault_dir,
     is_vault,
     normalize_recovery_key,
@@ -58,6 +58,7 @@ from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import user_message
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
+from btam_desktop.ui.widgets.plural import plural_suffix
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ SETTING_HELP = {
 # -- the recovery sheet (optional module) ------------------------------------------------------
 
 
-def recovery_sheet_builder() -> Callable[[str, str, str], bytes] | None:
+def recovery_sheet_builder() -> Callable[..., bytes] | None:
     """``build_recovery_sheet(team_name, vault_path, recovery_key) -> PDF bytes`` if the printing
     feature is installed, else None."""
     try:
@@ -448,7 +449,7 @@ class CoordinatorPage(QWizardPage):
         self.idle_minutes.setAccessibleName("Lock after minutes without activity")
         self.idle_minutes.setRange(0, 240)
         self.idle_minutes.setValue(10)
-        self.idle_minutes.setSuffix(" min")
+        plural_suffix(self.idle_minutes, "minute")
         self.idle_minutes.setSpecialValueText("Never (not recommended)")
         self.idle_minutes.setMinimumWidth(
             self.idle_minutes.fontMetrics().horizontalAdvance("Never (not recommended)") + 48
@@ -507,13 +508,9 @@ class CoordinatorPage(QWizardPage):
             )
             return False
         password = self.password.text()
-        if len(password) < MIN_PASSWORD_LENGTH:
-            _show_problem(
-                self.banner,
-                f"The password is too short. Use at least {MIN_PASSWORD_LENGTH} characters: a "
-                "short sentence of unrelated words is easy to remember and hard to guess.",
-                self.password,
-            )
+        problem = password_problem(password)  # the same policy as Add member
+        if problem is not None:
+            _show_problem(self.banner, problem, self.password)
             return False
         if password != self.confirm.text():
             self.confirm.clear()
@@ -650,8 +647,13 @@ class RecoveryPage(QWizardPage):
     def _sheet(self) -> bytes | None:
         if self._builder is None:
             return None
+        app = self._wizard.app
+        fingerprint = app.vault.fingerprint if app is not None else ""
         return self._builder(
-            self._wizard.team_name(), str(self._wizard.vault_folder), self._wizard.recovery_key
+            self._wizard.team_name(),
+            str(self._wizard.vault_folder),
+            self._wizard.recovery_key,
+            vault_key=fingerprint,
         )
 
     def _save_pdf(self) -> None:

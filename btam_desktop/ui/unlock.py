@@ -26,24 +26,26 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from btam_desktop.domain.passwords import password_problem
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam, recover_and_reset, unlock, unlock_remembered
 from btam_desktop.services.app import vault_usernames as _vault_usernames
 from btam_desktop.store import remember
-from btam_desktop.store.errors import VaultError, WrongCredentialsError
+from btam_desktop.store.errors import VaultBehindError, VaultError, WrongCredentialsError
 from btam_desktop.store.vault import (
-    MIN_PASSWORD_LENGTH,
     RECOVERY_CHARS,
     is_vault,
     normalize_recovery_key,
 )
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.recent import last_user
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
@@ -114,6 +116,7 @@ class UnlockScreen(QWidget):
     unlocked = Signal(object)  # Btam
     open_other_requested = Signal()
     create_new_requested = Signal()
+    restore_requested = Signal()
 
     CARD_WIDTH = 440
 
@@ -134,6 +137,8 @@ class UnlockScreen(QWidget):
             keyring if keyring is not None else keyring_state()
         )
         self._busy = False
+        self._retry: tuple[str, str] | None = None
+        self.older_copy_box: QMessageBox | None = None
 
         card = card_frame(self)
         self._card = card
@@ -232,10 +237,14 @@ class UnlockScreen(QWidget):
         self.create_new_button = QPushButton(icon("add"), "Create a &new vault…", self)
         self.create_new_button.setAccessibleName("Create a new vault")
         self.create_new_button.clicked.connect(self.create_new_requested)
+        self.restore_button = QPushButton(icon("refresh"), "&Restore from a backup…", self)
+        self.restore_button.setAccessibleName("Restore from a backup")
+        self.restore_button.clicked.connect(self.restore_requested)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.open_other_button)
         bottom.addWidget(self.create_new_button)
+        bottom.addWidget(self.restore_button)
         bottom.addStretch(1)
 
         outer = QVBoxLayout(self)
@@ -325,9 +334,13 @@ class UnlockScreen(QWidget):
             self.show_message("Type your password, then press Unlock.")
             self.password_edit.setFocus()
             return
+        self._run_unlock(username, password)
+
+    def _run_unlock(self, username: str, password: str, accept_older_copy: bool = False) -> None:
         folder = self._folder
         remember_me = self._keyring_available and self.remember_box.isChecked()
         keyring_on = self._keyring_available
+        self._retry = (username, password) if password and not accept_older_copy else None
 
         def work() -> Btam:
             if not password:
@@ -335,7 +348,7 @@ class UnlockScreen(QWidget):
                 if remembered is None:
                     raise _NothingRemembered()
                 return remembered
-            app = unlock(folder, username, password)
+            app = unlock(folder, username, password, accept_older_copy=accept_older_copy)
             try:
                 if remember_me:
                     app.remember_on_this_computer()
@@ -349,6 +362,7 @@ class UnlockScreen(QWidget):
         run_in_background(work, on_done=self._unlocked, on_error=self._failed, parent=self)
 
     def _unlocked(self, app: Btam) -> None:
+        self._retry = None
         self._set_busy(False)
         self.password_edit.clear()
         self.clear_message()
@@ -356,12 +370,43 @@ class UnlockScreen(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
+        retry, self._retry = self._retry, None
+        if isinstance(error, VaultBehindError) and retry is not None:
+            self._ask_about_older_copy(error, *retry)
+            return
         if isinstance(error, WrongCredentialsError):
             self.show_message(WRONG_CREDENTIALS)
         else:
             self.show_message(user_message(error))
         self.password_edit.clear()
         self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _ask_about_older_copy(self, error: VaultBehindError, username: str, password: str) -> None:
+        """The copy is older than this computer has seen: a coordinator may accept it (after
+        restoring a backup on purpose; recorded) or stop."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "This vault is older than the one this computer has seen",
+            f"{error!s}\n\nIf you did not restore a backup, stop: someone may have put an "
+            "older copy in place, and the newer one holds records this copy lacks.",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        accept = box.addButton("Accept this copy (coordinator)", QMessageBox.ButtonRole.AcceptRole)
+        stop = box.addButton("Stop", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stop)
+        self.older_copy_box = box
+
+        def answered() -> None:
+            if box.clickedButton() is accept:
+                self._set_busy(True, "Unlocking…")
+                self._run_unlock(username, password, accept_older_copy=True)
+            else:
+                self.show_message("Stopped. The older copy was not opened.")
+                self.password_edit.clear()
+
+        box.finished.connect(answered)
+        box.open()
 
     def _set_busy(self, busy: bool, message: str = "") -> None:
         self._busy = busy
@@ -413,6 +458,7 @@ class UnlockScreen(QWidget):
                 f"There is no BTAM vault in {self._folder}. Open the folder that holds your "
                 "team's vault, or create a new vault."
             )
+        username = username or (last_user(self._folder) if usable else "")
         if username:
             self.select_user(username)
 
@@ -535,12 +581,9 @@ class RecoveryDialog(QDialog):
         if not username:
             self._show("Choose the team member whose password to set.", self.user_combo)
             return
-        if len(password) < MIN_PASSWORD_LENGTH:
-            self._show(
-                f"Choose a new password of at least {MIN_PASSWORD_LENGTH} characters. "
-                "A short sentence you can remember works well.",
-                self.password_edit,
-            )
+        problem = password_problem(password)  # the same policy as Add member
+        if problem is not None:
+            self._show(problem, self.password_edit)
             return
         if password != self.confirm_edit.text():
             self.confirm_edit.clear()

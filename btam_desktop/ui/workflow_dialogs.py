@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
-from btam_desktop.domain.enums import CaseStatus, Role
+from btam_desktop.domain.enums import CaseStatus, Role, ThreatType
 from btam_desktop.domain.forms import LevelScale
 from btam_desktop.domain.models import Account, Case
 from btam_desktop.domain.workflow import MOVES, MoveRequest, WorkflowAction
 from btam_desktop.services.app import Btam
+from btam_desktop.services.cases import TRANSIENT_RESOLUTION
 from btam_desktop.ui.case_tabs.common import FormDialog, muted_label, plain_text_edit
 from btam_desktop.ui.record_dialogs import checked_values, level_combo, member_list
 from btam_desktop.ui.widgets import Banner, BannerKind
@@ -81,6 +82,31 @@ REASON_PLACEHOLDERS: dict[WorkflowAction, str] = {
 }
 
 JUSTIFICATION_MIN_CHARS = 30
+
+# Moves where the team says whether the threat is transient or substantive.
+THREAT_TYPE_MOVES = frozenset(
+    {
+        WorkflowAction.SCREEN_OUT,
+        WorkflowAction.SCREEN_TO_ASSESSMENT,
+        WorkflowAction.SCREEN_TO_MONITORING,
+        WorkflowAction.CLOSE,
+    }
+)
+THREAT_TYPE_HELP = (
+    "Transient: an expression of anger or a joke with no lasting intent, resolved once the "
+    "person is heard. Substantive: a serious intent to harm that lasts beyond the moment."
+)
+
+
+def threat_type_combo(current: str = "") -> QComboBox:
+    combo = QComboBox()
+    combo.addItem("Not decided", "")
+    for threat_type in ThreatType:
+        combo.addItem(threat_type.label, threat_type.value)
+    index = combo.findData(current)
+    combo.setCurrentIndex(max(index, 0))
+    combo.setToolTip(THREAT_TYPE_HELP)
+    return combo
 
 
 def justification_needed(scale: LevelScale, code: str | None) -> bool:
@@ -157,6 +183,42 @@ class WorkflowDialog(FormDialog):
                 name="Team members who screened",
             )
 
+        self.threat_type: QComboBox | None = None
+        if action in THREAT_TYPE_MOVES:
+            self.threat_type = threat_type_combo(case.threat_type)
+            self.field(
+                "&Threat type:",
+                self.threat_type,
+                hint=THREAT_TYPE_HELP
+                + (
+                    f" Closing a transient threat records “{TRANSIENT_RESOLUTION}”."
+                    if move.target.is_closed
+                    else ""
+                ),
+                name="Threat type",
+            )
+            self.threat_type.currentIndexChanged.connect(self._threat_type_changed)
+
+        self.needs_banner = Banner(BannerKind.WARNING, "", self)
+        self.needs_banner.setAccessibleName("What this move still needs")
+        self.needs_banner.hide()
+        self._outer.insertWidget(2, self.needs_banner)
+        if action == WorkflowAction.CLOSE and case.id is not None:
+            closing = app.cases.closing_needs(case.id)
+            if closing:
+                self.show_needs(
+                    "Before the case can close: " + " ".join(n.message for n in closing)
+                )
+        elif action == WorkflowAction.START_MONITORING and case.id is not None:
+            overdue = app.plans.overdue_items(case.id)
+            if overdue:
+                names = "; ".join(f"“{i.title[:60]}”" for i in overdue[:5])
+                more = f" and {len(overdue) - 5} more" if len(overdue) > 5 else ""
+                self.show_needs(
+                    f"These plan items are overdue: {names}{more}. Mark them done or dropped "
+                    "on the Plan tab, or move to monitoring knowing they are still open."
+                )
+
         self.reason = plain_text_edit(4, REASON_PLACEHOLDERS.get(action, ""))
         label = REASON_LABELS.get(action, "&Reason:" if needs.reason else "&Note (optional):")
         self.reason_error = self.field(label, self.reason)
@@ -172,6 +234,22 @@ class WorkflowDialog(FormDialog):
             self._level_changed()
         self.finish_layout()
         self.resize(600, self.sizeHint().height())
+
+    def show_needs(self, text: str) -> None:
+        """A refusal or a warning about the case (its plan, its checklist), not about a field."""
+        self.needs_banner.set_text(text)
+        self.needs_banner.show()
+
+    def _threat_type_changed(self) -> None:
+        if self.threat_type is None:
+            return
+        transient = self.threat_type.currentData() == ThreatType.TRANSIENT.value
+        if transient and self.move_spec.target.is_closed:
+            self.reason.setPlaceholderText(
+                "Why the threat is transient: what was said, how it was resolved, who agreed"
+            )
+        else:
+            self.reason.setPlaceholderText(REASON_PLACEHOLDERS.get(self.action, ""))
 
     # -- closure level ---------------------------------------------------------------------------
 
@@ -239,7 +317,11 @@ class WorkflowDialog(FormDialog):
         if not ok:
             return None
         request = MoveRequest(
-            action=self.action, reason=reason, closure_level=code, screeners=screeners
+            action=self.action,
+            reason=reason,
+            closure_level=code,
+            screeners=screeners,
+            threat_type=(self.threat_type.currentData() or "") if self.threat_type else "",
         )
         case_id = self.case.id
         assert case_id is not None
@@ -254,6 +336,9 @@ class WorkflowDialog(FormDialog):
 
     def place_error(self, text: str) -> bool:
         lowered = text.lower()
+        if "management plan" in lowered or "checklist" in lowered:
+            self.show_needs(text)  # about the case, not the reason typed here
+            return True
         if "level" in lowered and self.level_error is not None:
             self.field_problem(self.level_error, text)
             return True
@@ -266,4 +351,52 @@ class WorkflowDialog(FormDialog):
         return False
 
 
-__all__ = ["EXPLANATIONS", "WorkflowDialog", "justification_needed"]
+class ThreatTypeDialog(FormDialog):
+    """Record what screening found: a transient or a substantive threat, and why."""
+
+    def __init__(self, app: Btam, case: Case, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Transient or substantive threat",
+            THREAT_TYPE_HELP + " The decision is kept with your name, the time and the reason.",
+            "&Record",
+            parent,
+        )
+        self.app = app
+        self.case = case
+        self.threat_type = threat_type_combo(case.threat_type)
+        self.type_error = self.field("&Threat type:", self.threat_type, name="Threat type")
+        self.rationale = plain_text_edit(4, "The facts this rests on")
+        self.rationale_error = self.field("&Why:", self.rationale)
+        self.finish_layout()
+        self.resize(560, self.sizeHint().height())
+
+    def build_work(self) -> Callable[[], Any] | None:
+        ok = True
+        value = self.threat_type.currentData()
+        if not value:
+            self.field_problem(self.type_error, "Choose transient or substantive.")
+            ok = False
+        rationale = self.rationale.toPlainText()
+        if not rationale.strip():
+            self.field_problem(self.rationale_error, "Write why: the facts this rests on.")
+            ok = False
+        if not ok:
+            return None
+        case_id = self.case.id
+        assert case_id is not None
+        return lambda: self.app.cases.set_threat_type(case_id, ThreatType(value), rationale)
+
+    def place_error(self, text: str) -> bool:
+        if "why" in text.lower():
+            self.field_problem(self.rationale_error, text)
+            return True
+        return False
+
+
+__all__ = [
+    "EXPLANATIONS",
+    "ThreatTypeDialog",
+    "WorkflowDialog",
+    "justification_needed",
+    "threat_type_combo",
+]

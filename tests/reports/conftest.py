@@ -4,6 +4,9 @@ pypdfium2 (text, metadata, page sizes) without writing them anywhere."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,3 +111,73 @@ def assert_fonts_embedded(pdf: bytes) -> None:
 
 def same_size(actual: tuple[float, float], expected: tuple[float, float]) -> bool:
     return abs(actual[0] - expected[0]) < 1 and abs(actual[1] - expected[1]) < 1
+
+
+# ---- every script: reading printed names back -------------------------------------------
+
+_BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def pdftotext(pdf: bytes) -> str:
+    """The text poppler's pdftotext extracts (it puts Hebrew and Arabic back in logical
+    order), compatibility forms folded (joined Arabic letters become plain letters), bidi
+    marks dropped, whitespace collapsed."""
+    tool = shutil.which("pdftotext")
+    assert tool, "pdftotext is missing: install poppler-utils (listed in .ci/apt-packages.txt)"
+    done = subprocess.run(
+        [tool, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    text = unicodedata.normalize("NFKC", done.stdout.decode("utf-8"))
+    return words(_BIDI_MARKS.sub("", text))
+
+
+def pdf_fonts(pdf: bytes) -> list[tuple[str, bool, bool]]:
+    """(font name, embedded, subset) of every font the PDF uses, from its font dictionaries
+    (poppler's pdffonts)."""
+    tool = shutil.which("pdffonts")
+    assert tool, "pdffonts is missing: install poppler-utils (listed in .ci/apt-packages.txt)"
+    done = subprocess.run([tool, "-"], input=pdf, capture_output=True, check=True)
+    fonts = []
+    for line in done.stdout.decode("utf-8").splitlines()[2:]:
+        parts = line.split()
+        # name type encoding emb sub uni object-id generation
+        name, emb, sub = parts[0], parts[-5], parts[-4]
+        fonts.append((name, emb == "yes", sub == "yes"))
+    return fonts
+
+
+def assert_fonts_embedded_and_subset(pdf: bytes) -> set[str]:
+    """Every font is embedded and subset; returns the font names without subset tags."""
+    fonts = pdf_fonts(pdf)
+    assert fonts, "the PDF uses no font"
+    for name, embedded, subset in fonts:
+        assert embedded and subset, f"{name} is not embedded as a subset"
+    return {name.split("+", 1)[-1] for name, _, _ in fonts}
+
+
+def assert_printed(stored: str, extracted: str, fonts: set[str]) -> None:
+    """``stored`` (a name or text as the vault holds it) is in ``extracted`` (from
+    :func:`pdftotext`).
+
+    Where the extractor allows, the whole string is compared. pdftotext re-orders right-to-left
+    runs itself and moves the punctuation next to them (the page shows "(family" where the text
+    reads "( ... family"), so a string with Hebrew or Arabic is compared word by word without
+    the punctuation around each word. Devanagari is shaped into conjunct glyphs that text
+    extraction cannot map back: there every character must have a font, the script's font
+    must be embedded, and the other words must be in the text."""
+    from btam_desktop.reports.fonts import needs_shaping, unprintable
+
+    wanted = words(unicodedata.normalize("NFKC", stored))
+    assert not unprintable(stored), f"no font for part of {stored!r}"
+    if not needs_shaping(stored) and not _RTL.search(stored):
+        assert wanted in extracted, f"{stored!r} is not in the printed text"
+        return
+    if needs_shaping(stored):
+        assert any("Devanagari" in name for name in fonts), "the Devanagari font is missing"
+    for word in wanted.split():
+        token = word.strip("()[]{}\u2014-,;.:!?\"'")
+        if token and not needs_shaping(token):
+            assert token in extracted, f"{token!r} (of {stored!r}) is not in the printed text"
+
+
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")

@@ -33,7 +33,7 @@ from btam_desktop.services.plans import (
     InterventionInput,
     InterventionStatus,
     PlanInput,
-    Recurrence,
+    RepeatRule,
     Strategy,
 )
 from btam_desktop.services.scales import reload_registry
@@ -105,7 +105,8 @@ def worked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Btam, int
                 start_on=i.start_on,
                 due_on=i.due_on,
                 review_on=i.review_on,
-                recurrence=Recurrence(i.recurrence),
+                repeat=RepeatRule.parse(i.recurrence),
+                responsible_contact_id=i.responsible_contact_id,
                 status=InterventionStatus(i.status),
                 key=i.key,
             )
@@ -328,7 +329,8 @@ def test_agenda_marks_an_overdue_plan_item(fresh_app: Btam) -> None:
             start_on=i.start_on,
             due_on=i.due_on,
             review_on=i.review_on,
-            recurrence=Recurrence(i.recurrence),
+            repeat=RepeatRule.parse(i.recurrence),
+            responsible_contact_id=i.responsible_contact_id,
             status=InterventionStatus(i.status),
             key=i.key,
         )
@@ -409,3 +411,18 @@ def test_no_temp_files(
     build_case_summary(app, case_id)
     build_meeting_agenda(app)
     assert os.listdir(folder) == []
+
+
+def test_the_plan_report_names_contacts_repeats_and_the_monitoring_period(
+    demo_app: Btam,
+) -> None:
+    from btam_desktop.reports import build_plan_report
+    from btam_desktop.services.cases import CaseQuery
+
+    case_id = demo_app.cases.find(CaseQuery(text="former friend"))[0].id
+    plan = demo_app.plans.in_force(case_id)
+    assert plan is not None and plan.id is not None
+    text = pdf_text(build_plan_report(demo_app, case_id, plan.id))
+    assert "Coach Rivera (fictional) (Coach)" in text
+    assert "Every Tue and Thu" in text
+    assert "60 days, ends" in text

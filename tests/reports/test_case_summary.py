@@ -31,10 +31,13 @@ from tests.reports.conftest import (
     A4,
     LETTER,
     assert_fonts_embedded,
+    assert_fonts_embedded_and_subset,
+    assert_printed,
     pdf_metadata,
     pdf_page_sizes,
     pdf_pages_text,
     pdf_text,
+    pdftotext,
     same_size,
     words,
 )
@@ -59,9 +62,12 @@ def test_the_summary_holds_the_case_record(demo_app: Btam) -> None:
     assert f"Case summary {case.number}" in text
     assert words(case.title) in text
     # people, report, timeline, levels, disclosures, notes
+    # names in every script (the demo case holds them), read back with pdftotext
+    fonts = assert_fonts_embedded_and_subset(pdf)
+    extracted = pdftotext(pdf)
     for person in demo_app.records.people(case_id):
         if person.full_name:
-            assert person.full_name in text
+            assert_printed(person.full_name, extracted, fonts)
     report = demo_app.records.reports(case_id)[0]
     assert words(report.narrative) in text
     assert words(report.threat_quote) in text
@@ -73,7 +79,7 @@ def test_the_summary_holds_the_case_record(demo_app: Btam) -> None:
     for disclosure in demo_app.records.disclosures(case_id):
         assert words(disclosure.articulable_threat) in text
     for note in demo_app.records.notes(case_id):
-        assert words(note.body) in text
+        assert_printed(note.body, extracted, fonts)
     assert "Proceed to full assessment" in text  # a workflow decision with its reason
     assert "Morgan Member (counselor)" in text  # assigned team member
     pages = pdf_pages_text(pdf)
@@ -216,3 +222,19 @@ def test_export_is_recorded_in_the_audit_trail(demo_app: Btam) -> None:
     record_print(demo_app, "blank checklist btam.screening")
     latest = demo_app.audit_events(limit=1)[0]
     assert (latest.action, latest.entity_kind) == ("report.print", "document")
+
+
+def test_a_confidential_reporter_is_marked_withheld_and_the_threat_type_shown(
+    demo_app: Btam,
+) -> None:
+    """The demo's harassment case has a confidential reporter; screening found it substantive."""
+    case_id = demo_app.cases.find(CaseQuery(text="former friend"))[0].id
+    text = pdf_text(build_case_summary(demo_app, case_id))
+    assert "Lee Reporter (fictional)" in text
+    assert text.count("[confidential: withhold from the subject and family]") == 2  # people, report
+    assert "Threat Substantive" in text
+    weapon = demo_app.cases.find(CaseQuery(text="counting down"))[0].id
+    weapon_text = pdf_text(build_case_summary(demo_app, weapon))
+    assert "Not sure" in weapon_text
+    assert "Emergency call Yes, by School resource officer (fictional)" in weapon_text
+    assert "confidential: withhold" not in weapon_text  # a named reporter is not marked

@@ -9,7 +9,7 @@ import pytest
 
 from btam_desktop.domain.forms import FormDefinition, FormRegistry
 from btam_desktop.reports import build_blank_checklist, suggested_file_name, write_blank_checklists
-from btam_desktop.reports.checklist import describe_condition, numbering
+from btam_desktop.reports.checklist import describe_condition, numbering, words_for
 from tests.reports.conftest import (
     A4,
     LETTER,
@@ -36,8 +36,9 @@ def test_there_are_builtin_forms_to_print() -> None:
 def test_every_builtin_form_prints_with_all_its_items(form: FormDefinition) -> None:
     pdf = build_blank_checklist(form, TEAM, scale=BUILTIN.scale_for(form))
     text = pdf_text(pdf)
+    spanish = form.language == "es"
     assert words(form.title) in text
-    assert f"version {form.version}" in text
+    assert f"{'versión' if spanish else 'version'} {form.version}" in text
     assert form.id in text
     assert TEAM in text
     assert words(form.disclaimer) in text
@@ -50,11 +51,15 @@ def test_every_builtin_form_prints_with_all_its_items(form: FormDefinition) -> N
             for choice in item.options:
                 assert words(choice.label) in text, f"{item.id}.{choice.id}"
             if item.ask_source:
-                assert "Source and reliability:" in text
+                assert words_for(form.language, "Source and reliability:") in text
     pages = pdf_pages_text(pdf)
     for number, page in enumerate(pages, start=1):
-        assert f"Page {number} of {len(pages)}" in page
-        assert "Confidential: threat assessment record." in page
+        if spanish:
+            assert f"Página {number} de {len(pages)}" in page
+            assert "Confidencial: registro de evaluación de amenazas." in page
+        else:
+            assert f"Page {number} of {len(pages)}" in page
+            assert "Confidential: threat assessment record." in page
     assert_fonts_embedded(pdf)
 
 
@@ -261,12 +266,17 @@ def test_write_blank_checklists_writes_every_form_to_the_chosen_folder(tmp_path:
     assert not (tmp_path / "other").exists()
 
 
-def test_text_the_fonts_cannot_draw_is_approximated_not_lost() -> None:
+def test_text_keeps_every_script_and_marks_what_no_font_has() -> None:
     from btam_desktop.reports.base import safe_text
+    from btam_desktop.reports.fonts import MISSING_MARK, unprintable
 
-    assert safe_text("Dvořák → Zoë") == "Dvorák -> Zoë"
-    assert safe_text("日本") == "??"
+    assert safe_text("Dvořák → Zoë") == "Dvořák → Zoë"
+    assert safe_text("日本 김 Ольга") == "日本 김 Ольга"
     assert safe_text("plain") == "plain"
+    # a private-use character has no glyph anywhere: marked, listed, never a silent "?"
+    assert safe_text("a\ue000b") == f"a{MISSING_MARK}b"
+    assert unprintable("a\ue000b\ue000") == ["\ue000"]
+    assert unprintable("Zoë 日本 😀") == []
 
 
 def test_long_guidance_and_many_choices_break_across_pages(tmp_path: Path) -> None:

@@ -53,6 +53,16 @@ def test_recovery_sheet_shows_the_key_in_groups_and_what_it_is_for() -> None:
     assert_fonts_embedded(pdf)
 
 
+def test_recovery_sheet_prints_the_vault_signing_key_on_one_page() -> None:
+    from btam_desktop.store import signing
+
+    fingerprint = signing.fingerprint(signing.new_seed()[1])
+    pdf = build_recovery_sheet(TEAM, "/vault", new_recovery_key(), vault_key=fingerprint)
+    text = pdf_text(pdf)
+    assert "Vault signing key" in text and fingerprint in text
+    assert len(pdf_pages_text(pdf)) == 1
+
+
 def test_the_key_is_never_in_the_metadata() -> None:
     key = new_recovery_key()
     pdf = build_recovery_sheet(TEAM, "/vault", key)

@@ -480,7 +480,16 @@ PLAIN_ON_PURPOSE = {
     "audit_event": {"username", "action", "entity_kind", "entity_id", "summary"},
     "form_snapshot": {"content_hash", "form_id", "version", "definition"},
     "vault_info": {"key", "value"},
-    "case_file": {"number", "setting", "site", "status", "priority", "level_scale", "level"},
+    "case_file": {
+        "number",
+        "setting",
+        "site",
+        "status",
+        "priority",
+        "level_scale",
+        "level",
+        "threat_type",
+    },
     "draft": {"kind", "subject"},
     "assessment": {
         "form_id",
@@ -504,7 +513,14 @@ PLAIN_ON_PURPOSE = {
     "person": {"role"},
     "timeline_entry": {"category", "pathway_stage", "source", "reliability"},
     "workflow_transition": {"action", "from_status", "to_status"},
-    "concern_report": {"channel", "expressed_as", "directness", "known_to_target"},
+    "concern_report": {
+        "channel",
+        "expressed_as",
+        "directness",
+        "known_to_target",
+        "danger_answer",
+        "emergency_called",
+    },
     "plan_intervention": {"key", "catalog_ref", "strategy", "recurrence", "status"},
 }
 

@@ -85,7 +85,7 @@ def test_plan_versions_and_their_differences(coordinator: Btam) -> None:
     assert ("Goals", first.goals, second.goals) in diff
     assert ("Intervention added", "", "Schedule change") in diff
     assert ("Intervention removed", "Parent meeting", "") in diff
-    assert ("“Weekly check-in with counselor”: recurrence", "weekly", "biweekly") in diff
+    assert ("“Weekly check-in with counselor”: recurrence", "Weekly", "Every two weeks") in diff
     coordinator.plans.approve(second.id)
     assert coordinator.plans.get(first.id).status == PlanStatus.SUPERSEDED
     assert coordinator.plans.in_force(case_id).id == second.id

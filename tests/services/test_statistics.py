@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from btam_desktop.domain.enums import ReportChannel, ThreatExpression
 from btam_desktop.services.app import Btam, unlock
 from btam_desktop.services.demo import create_demo_vault
 from btam_desktop.services.statistics import FEWER_THAN, STILL_OPEN
@@ -56,12 +57,12 @@ def test_statistics_match_counts_computed_independently(demo: Btam) -> None:
         "(SELECT id FROM case_file WHERE year = :y) GROUP BY case_id)",
         y=year,
     )
-    channels = Counter(str(r[1]).replace("_", " ").capitalize() for r in reports)
+    channels = Counter(ReportChannel(str(r[1])).label for r in reports)
     assert section("channel") == dict(channels)
     expressed: Counter[str] = Counter()
     for r in reports:
         forms = json.loads(str(r[2]))
-        expressed.update(f.capitalize() for f in forms)
+        expressed.update(ThreatExpression(f).label for f in forms)
         if not forms:
             expressed["Not recorded"] += 1
     assert section("expressed") == dict(expressed)

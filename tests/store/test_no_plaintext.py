@@ -41,6 +41,7 @@ from btam_desktop.domain.models import (
     MonitoringEntry,
     Person,
     PlanIntervention,
+    TeamContact,
     TimelineEntry,
     TrainingRecord,
     VaultInfo,
@@ -58,7 +59,13 @@ from tests.store._support import (
 )
 
 # Columns that hold no free text: hashes the program computes.
-NOT_FREE_TEXT = {("audit_event", "prev_hash"), ("audit_event", "hash")}
+NOT_FREE_TEXT = {
+    ("audit_event", "prev_hash"),
+    ("audit_event", "hash"),
+    ("audit_event", "state_hash"),
+    ("audit_event", "signer_key"),
+    ("audit_event", "signature"),
+}
 BULK_NOTES = 1500
 
 
@@ -106,6 +113,8 @@ def populate_every_table(session: Session, c: Callable[[str], str]) -> dict[str,
         level_scale=c("case_file.level_scale"),
         level=c("case_file.level"),
         closure_reason=c("case_file.closure_reason"),
+        legal_hold_reason=c("case_file.legal_hold_reason"),
+        threat_type=c("case_file.threat_type"),
         owner_id=account.id,
         created_by_id=account.id,
     )
@@ -135,6 +144,9 @@ def populate_every_table(session: Session, c: Callable[[str], str]) -> dict[str,
             expressed_as=[c("concern_report.expressed_as")],
             directness=c("concern_report.directness"),
             known_to_target=c("concern_report.known_to_target"),
+            danger_answer=c("concern_report.danger_answer"),
+            emergency_called=c("concern_report.emergency_called"),
+            emergency_called_by=c("concern_report.emergency_called_by"),
             entered_by_id=account.id,
         )
     )
@@ -262,6 +274,14 @@ def populate_every_table(session: Session, c: Callable[[str], str]) -> dict[str,
     )
     session.add(plan)
     session.flush()
+    contact = TeamContact(
+        name=c("team_contact.name"),
+        role=c("team_contact.role"),
+        organization=c("team_contact.organization"),
+        reach=c("team_contact.reach"),
+    )
+    session.add(contact)
+    session.flush()
     session.add(
         PlanIntervention(
             plan_id=plan.id,
@@ -274,6 +294,7 @@ def populate_every_table(session: Session, c: Callable[[str], str]) -> dict[str,
             dropped_reason=c("plan_intervention.dropped_reason"),
             notes=c("plan_intervention.notes"),
             responsible_id=account.id,
+            responsible_contact_id=contact.id,
         )
     )
     session.add(

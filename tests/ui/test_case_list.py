@@ -607,3 +607,43 @@ def test_a_viewer_can_use_the_list(list_vault: Path, qtbot: QtBot) -> None:
         settle()
     finally:
         viewer.vault.lock()
+
+
+# ---- issue 11: priority by rank, transient or substantive ------------------------------------
+
+
+def test_priority_header_sorts_by_rank(page: CasesPage, qtbot: QtBot) -> None:
+    header = page.table().horizontalHeader()
+    model = page.model()
+    column = Column.PRIORITY
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(
+        header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
+    )
+    settle()
+    qtbot.waitUntil(model.all_loaded)
+    column_texts(model, column)  # asks for every page; rows load in the background
+    qtbot.waitUntil(lambda: all(model.row_loaded(r) for r in range(model.rowCount())))
+    ranks = {"Low": 0, "Normal": 1, "High": 2, "Urgent": 3}
+    seen = [ranks[t] for t in column_texts(model, column)]
+    assert seen == sorted(seen, reverse=model.query().descending)
+    first_seen = list(dict.fromkeys(column_texts(model, column)))
+    expected = ["Urgent", "High", "Normal", "Low"]
+    assert first_seen == (expected if model.query().descending else expected[::-1])
+
+
+def test_threat_type_column_and_filter(page: CasesPage, app: Btam) -> None:
+    threat = page.threat_filter()
+    _check_filter(
+        page,
+        app,
+        lambda: threat.setCurrentIndex(threat.findData("transient")),
+        lambda r: page.model().index(r, Column.THREAT).data() == "Transient",
+    )
+    _check_filter(
+        page,
+        app,
+        lambda: threat.setCurrentIndex(threat.findData("unset")),
+        lambda r: page.model().index(r, Column.THREAT).data() == "",
+    )
+    assert COLUMNS[Column.THREAT].header == "Threat"

@@ -134,9 +134,10 @@ def test_reports_and_timeline_show_the_report(qtbot: QtBot, demo_app: Btam) -> N
     workspace = weapon_case(qtbot, demo_app)
     summary = workspace.timeline.summaries[0]
     assert summary.fields["quote"].text() == "“counting down”"
-    assert summary.fields["expressed"].text() == "Electronic, Visual"
+    assert summary.fields["expressed"].text() == "Social media or messaging, Drawing or picture"
     assert summary.fields["directness"].text() == "Veiled"
-    assert summary.fields["danger"].text() == "No"
+    assert summary.fields["danger"].text().startswith("Not sure. The instruction to call")
+    assert summary.fields["called"].text().startswith("Called by School resource officer")
     assert workspace.timeline.table.row_count() == 1
 
 
@@ -523,3 +524,71 @@ def test_every_input_in_the_workspace_has_an_accessible_name(qtbot: QtBot, demo_
             if isinstance(control, QAbstractButton | QLineEdit | QPlainTextEdit | QComboBox):
                 where = f"{type(control).__name__} in {type(control.parent()).__name__}"
                 assert control.accessibleName(), f"unnamed {where} {control.toolTip()}"
+
+
+def test_the_emergency_hint_never_covers_the_threat_box(qtbot: QtBot, demo_app: Btam) -> None:
+    from btam_desktop.domain.enums import DisclosureBasis
+    from btam_desktop.ui.record_dialogs import DisclosureDialog, select_data
+
+    case = case_by_title(demo_app, WEAPON_POST)
+    dialog = DisclosureDialog(demo_app, case.id or 0)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    select_data(dialog.basis, DisclosureBasis.CONSENT.value)
+    select_data(dialog.basis, DisclosureBasis.HEALTH_SAFETY_EMERGENCY.value)
+    qtbot.wait(10)
+    assert dialog.threat_hint.isVisible()
+    box, hint = dialog.threat.geometry(), dialog.threat_hint.geometry()
+    assert not box.intersects(hint)
+    assert hint.top() >= box.bottom()
+    assert dialog.threat_frame.contentsRect().contains(hint)
+    assert dialog.height() >= dialog.sizeHint().height()
+
+
+@pytest.mark.parametrize(("years", "use"), [(-3, False), (-3, True), (1, False)])
+def test_a_far_timeline_date_asks_first(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch, years: int, use: bool
+) -> None:
+    from btam_desktop.ui import record_dialogs
+
+    asked: list[str] = []
+
+    def confirm(_parent: object, text: str) -> bool:
+        asked.append(text)
+        return use
+
+    monkeypatch.setattr(record_dialogs, "confirm_timeline_date", confirm)
+    workspace = weapon_case(qtbot, demo_app)
+    timeline = workspace.timeline
+    workspace.show_tab("timeline")
+    click(qtbot, timeline.add_button)
+    dialog = timeline.last_dialog
+    assert isinstance(dialog, TimelineEntryDialog)
+    dialog.occurred.setDateTime(dialog.occurred.dateTime().addYears(years))
+    qtbot.keyClicks(dialog.description, "Posted a photo of a rifle.")
+    if use:
+        save_and_wait(qtbot, workspace, dialog.save_button())
+        assert timeline.table.row_count() == 2
+    else:
+        click(qtbot, dialog.save_button())
+        assert dialog.isVisible()
+        assert "Check the date" in dialog.when_error.text()
+        assert len(demo_app.records.timeline(workspace.case_id)) == 1
+    assert len(asked) == 1
+    assert ("future" if years > 0 else "two years ago") in asked[0]
+
+
+def test_a_confidential_reporter_is_marked_in_the_people_tab(qtbot: QtBot, demo_app: Btam) -> None:
+    case = case_by_title(demo_app, "Repeated harassment of a former friend")
+    workspace = CaseWorkspace(demo_app, case.id or 0)
+    qtbot.addWidget(workspace)
+    workspace.show()
+    qtbot.waitUntil(lambda: not workspace.is_loading(), timeout=5000)
+    workspace.show_tab("people")
+    table = workspace.people.table
+    names = [str(table.proxy.index(r, 1).data()) for r in range(table.row_count())]
+    marked = [n for n in names if "confidential" in n]
+    assert marked == [
+        "Lee Reporter (fictional) (confidential: withhold from the subject and family)"
+    ]

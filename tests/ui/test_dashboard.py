@@ -43,7 +43,11 @@ def test_numbers_match_the_services(qtbot: QtBot, demo_app: Btam) -> None:
     mine = cases.count(CaseQuery(open_only=True, mine=True))
     assert open_count > 0 and overdue > 0 and mine > 0  # the demo vault has all three
     assert page.open_tile.value_text() == str(open_count)
-    assert page.overdue_tile.value_text() == str(overdue)
+    # Overdue counts every overdue task (reviews, plan items, check-ins), not only reviews.
+    today = page.data.today
+    overdue_tasks = [t for t in demo_app.tasks.tasks(today, horizon_days=0) if t.due_on < today]
+    assert page.overdue_tile.value_text() == str(len(overdue_tasks))
+    assert len(overdue_tasks) >= overdue
     assert page.mine_tile.value_text() == str(mine)
     assert page.overdue_tile.is_alert()
 
@@ -116,7 +120,7 @@ def test_tiles_and_links_ask_for_case_list_presets(qtbot: QtBot, demo_app: Btam)
     page = make_page(qtbot, demo_app)
     for tile, preset in (
         (page.open_tile, "open"),
-        (page.overdue_tile, "overdue"),
+        (page.overdue_tile, "tasks"),
         (page.mine_tile, "mine"),
     ):
         with qtbot.waitSignal(page.show_cases_requested, timeout=2000) as blocker:
@@ -126,7 +130,7 @@ def test_tiles_and_links_ask_for_case_list_presets(qtbot: QtBot, demo_app: Btam)
     page.overdue_tile.setFocus()
     with qtbot.waitSignal(page.show_cases_requested, timeout=2000) as blocker:
         qtbot.keyClick(page.overdue_tile, Qt.Key.Key_Space)
-    assert blocker.args == ["overdue"]
+    assert blocker.args == ["tasks"]
     with qtbot.waitSignal(page.show_cases_requested, timeout=2000) as blocker:
         qtbot.mouseClick(page.my_more, Qt.MouseButton.LeftButton)
     assert blocker.args == ["mine"]
@@ -221,3 +225,19 @@ def test_my_tasks_tile_counts_this_weeks_tasks_and_opens_my_tasks(qtbot, demo_ap
     with qtbot.waitSignal(page.show_cases_requested) as shown:
         qtbot.mouseClick(page.tasks_tile, Qt.MouseButton.LeftButton)
     assert shown.args == ["tasks"]
+
+
+def test_overdue_counts_plan_items_too(qtbot: QtBot, demo_app: Btam) -> None:
+    from datetime import date, timedelta
+
+    from btam_desktop.services.plans import InterventionInput, PlanInput
+
+    row = next(r for r in demo_app.cases.find(CaseQuery(open_only=True)) if r.next_due is None)
+    first = make_page(qtbot, demo_app)
+    before = first.overdue_tile.value_text()
+    late = InterventionInput("Security escort", due_on=date.today() - timedelta(days=2))
+    plan = demo_app.plans.save(row.id, PlanInput(interventions=[late]))
+    demo_app.plans.approve(plan.id or 0)
+    after = make_page(qtbot, demo_app)
+    assert demo_app.cases.get(row.id).next_review_on is None  # not an overdue review
+    assert int(after.overdue_tile.value_text()) == int(before) + 1

@@ -151,3 +151,18 @@ def test_open_the_team_forms_folder(
     qtbot.mouseClick(page.folder_button, Qt.MouseButton.LeftButton)
     assert folder.is_dir()
     assert [url.toLocalFile() for url in opened] == [str(folder)]
+
+
+def test_the_language_choice_lists_the_spanish_guide_alone(qtbot: QtBot, demo_app: Btam) -> None:
+    page = open_page(qtbot, demo_app)
+    every = {row[4] for row in page.rows()}
+    assert {"btam.interview.parent-guardian", "btam.interview.parent-guardian.es"} <= every
+    page.language_box.setCurrentIndex(page.language_box.findData("es"))
+    spanish = {row[4] for row in page.rows()}
+    assert "btam.interview.parent-guardian.es" in spanish
+    assert "btam.interview.parent-guardian" not in spanish and "btam.screening" not in spanish
+    assert page.selected_key() == ("form", "btam.interview.parent-guardian.es", "1.0.0")
+    assert "Guía de entrevista" in page.guide_text()
+    page.language_box.setCurrentIndex(page.language_box.findData("en"))
+    english = {row[4] for row in page.rows()}
+    assert "btam.screening" in english and "btam.interview.parent-guardian.es" not in english

@@ -35,6 +35,10 @@ def open_intake(qtbot: QtBot, app: Btam) -> IntakeDialog:
 
 
 def click(qtbot: QtBot, button: QAbstractButton) -> None:
+    """Click as a person would: scroll the form until the button is in view first."""
+    dialog = button.window()
+    if isinstance(dialog, IntakeDialog) and dialog.body.isAncestorOf(button):
+        dialog.scroll_area.ensureWidgetVisible(button)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
@@ -232,18 +236,162 @@ def test_closing_an_empty_form_asks_nothing(
     assert not dialog.isVisible()
 
 
-def test_anonymous_reporter_disables_the_name(qtbot: QtBot, demo_app: Btam) -> None:
+def test_anonymous_keeps_the_contact_and_never_drops_a_typed_name(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
     dialog = open_intake(qtbot, demo_app)
-    assert dialog.reporter_name.isEnabled()
+    qtbot.keyClicks(dialog.reporter_name, "Pat Parent")
+    qtbot.keyClicks(dialog.reporter_contact, "Tip line ref 4471")
     click(qtbot, dialog.reporter_anonymous)
-    assert not dialog.reporter_name.isEnabled()
+    # The name stays as typed, and the person is told what to do with it.
+    assert dialog.reporter_name.isEnabled()
+    assert dialog.reporter_name.text() == "Pat Parent"
+    assert "Confidential" in dialog.reporter_error.text()
     click(qtbot, dialog.danger_no)
     qtbot.keyClicks(dialog.narrative, "Anonymous tip about a weapon in a locker.")
+    click(qtbot, dialog.save_button)
+    assert dialog.created_case_id is None
+    assert "anonymous reporter" in dialog.reporter_error.text()
+
+    dialog.reporter_name.clear()
     click(qtbot, dialog.save_button)
     qtbot.waitUntil(lambda: dialog.created_case_id is not None, timeout=5000)
     assert dialog.created_case_id is not None
     report = demo_app.records.reports(dialog.created_case_id)[0]
     assert report.reporter_anonymous
+    assert not report.reporter_confidential
+    reporter = next(
+        p for p in demo_app.records.people(dialog.created_case_id) if p.role == "reporter"
+    )
+    assert reporter.anonymous
+    assert reporter.contact == "Tip line ref 4471"
+
+
+def test_confidential_reporter_is_recorded_and_marked(qtbot: QtBot, demo_app: Btam) -> None:
+    dialog = open_intake(qtbot, demo_app)
+    click(qtbot, dialog.reporter_confidential)
+    click(qtbot, dialog.danger_no)
+    qtbot.keyClicks(dialog.narrative, "A classmate saw the post and told the counselor.")
+    click(qtbot, dialog.save_button)
+    assert dialog.created_case_id is None
+    assert "give the name" in dialog.reporter_error.text()
+
+    qtbot.keyClicks(dialog.reporter_name, "Casey Classmate")
+    click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: dialog.created_case_id is not None, timeout=5000)
+    case_id = dialog.created_case_id
+    assert case_id is not None
+    report = demo_app.records.reports(case_id)[0]
+    assert report.reporter_confidential and not report.reporter_anonymous
+    reporter = next(p for p in demo_app.records.people(case_id) if p.role == "reporter")
+    assert reporter.full_name == "Casey Classmate"
+    assert demo_app.cases.confidential_reporter_ids(case_id) == {reporter.id}
+
+
+def test_not_sure_shows_the_emergency_instruction_and_records_the_call(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    dialog = open_intake(qtbot, demo_app)
+    click(qtbot, dialog.danger_unsure)
+    assert dialog.danger_banner.isVisible()
+    assert dialog.danger_banner.text() == EMERGENCY_TEXT
+    assert dialog.notice_shown_at is not None
+    assert not dialog.emergency_by.isVisible()
+    dialog.emergency_called.setCurrentIndex(dialog.emergency_called.findData("yes"))
+    assert dialog.emergency_by.isVisible() and dialog.emergency_at.isVisible()
+    qtbot.keyClicks(dialog.emergency_by, "Officer Reyes (SRO)")
+    qtbot.keyClicks(dialog.narrative, "A post said 'if they suspend me, everyone pays'.")
+    click(qtbot, dialog.expressed[ThreatExpression.SOCIAL_MEDIA])
+    click(qtbot, dialog.directness[ThreatDirectness.VEILED])
+    click(qtbot, dialog.conditional)
+    dialog.channel.setCurrentIndex(dialog.channel.findData("social_media"))
+    click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: dialog.created_case_id is not None, timeout=5000)
+    assert dialog.created_case_id is not None
+    report = demo_app.records.reports(dialog.created_case_id)[0]
+    assert report.danger_answer == "not_sure"
+    assert report.immediate_danger  # recorded the same way as yes
+    assert report.emergency_notice_shown_at is not None
+    assert report.emergency_called == "yes"
+    assert report.emergency_called_by == "Officer Reyes (SRO)"
+    assert report.emergency_called_at is not None
+    assert report.expressed_as == ["social_media"]
+    assert report.directness == "veiled" and report.conditional
+    assert report.channel == "social_media"
+    assert ThreatDirectness.CONDITIONAL not in dialog.directness  # its own question now
+
+
+def test_who_called_without_yes_is_not_dropped(qtbot: QtBot, demo_app: Btam) -> None:
+    dialog = open_intake(qtbot, demo_app)
+    click(qtbot, dialog.danger_yes)
+    dialog.emergency_called.setCurrentIndex(dialog.emergency_called.findData("yes"))
+    qtbot.keyClicks(dialog.emergency_by, "Ms. Lane")
+    dialog.emergency_called.setCurrentIndex(dialog.emergency_called.findData("no"))
+    assert dialog.emergency_by.text() == "Ms. Lane"
+    qtbot.keyClicks(dialog.narrative, "Something happened.")
+    click(qtbot, dialog.save_button)
+    assert dialog.created_case_id is None
+    assert "Who called" in dialog.emergency_error.text()
+
+
+def test_evidence_is_attached_with_the_report(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    voicemail = tmp_path / "voicemail.wav"
+    voicemail.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 40)
+    tool = tmp_path / "tool.exe"
+    tool.write_bytes(b"MZ\x90\x00")
+    monkeypatch.setattr(
+        intake_dialog, "choose_evidence_files", lambda parent: [str(voicemail), str(tool)]
+    )
+    dialog = open_intake(qtbot, demo_app)
+    click(qtbot, dialog.attach_button)
+    assert dialog.evidence_list.count() == 1
+    assert "voicemail.wav" in dialog.evidence_list.item(0).text()
+    assert "tool.exe" in dialog.evidence_error.text()
+    click(qtbot, dialog.danger_no)
+    qtbot.keyClicks(dialog.narrative, "A veiled voicemail left for the supervisor.")
+    click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: dialog.created_case_id is not None, timeout=5000)
+    assert dialog.created_case_id is not None
+    attachments = demo_app.records.attachments(dialog.created_case_id)
+    assert [(a.file_name, a.media_type) for a in attachments] == [("voicemail.wav", "audio/wav")]
+
+
+@pytest.mark.parametrize("answer", [False, True])
+def test_a_received_date_over_a_year_ago_asks_first(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch, answer: bool
+) -> None:
+    asked: list[str] = []
+
+    def confirm(parent: QWidget, title: str, text: str) -> bool:
+        asked.append(text)
+        return answer
+
+    monkeypatch.setattr(intake_dialog, "confirm_date", confirm)
+    dialog = open_intake(qtbot, demo_app)
+    dialog.received.setDateTime(dialog.received.dateTime().addYears(-2))
+    click(qtbot, dialog.danger_no)
+    qtbot.keyClicks(dialog.narrative, "An old note was found in a drawer.")
+    click(qtbot, dialog.save_button)
+    assert len(asked) == 1 and "more than a year ago" in asked[0]
+    if answer:
+        qtbot.waitUntil(lambda: dialog.created_case_id is not None, timeout=5000)
+    else:
+        assert dialog.created_case_id is None
+        assert "case number" in dialog.received_error.text()
+
+
+def test_the_dialog_fits_a_small_screen(qtbot: QtBot, demo_app: Btam) -> None:
+    """1366×768 at 125% leaves about 1093×574 logical pixels for a window."""
+    dialog = open_intake(qtbot, demo_app)
+    available = dialog.screen().availableGeometry()
+    assert dialog.height() <= available.height() - 40
+    assert dialog.minimumSizeHint().height() <= 560
+    assert dialog.minimumSizeHint().width() <= 1000
+    dialog.resize(1000, 560)
+    assert dialog.height() == 560
+    assert dialog.save_button.isVisible()
 
 
 def test_people_and_the_default_title(qtbot: QtBot, demo_app: Btam) -> None:

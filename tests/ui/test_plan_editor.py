@@ -453,7 +453,7 @@ def test_approve_then_change_needs_a_note_and_compare_shows_it(
     combo = start_editing(qtbot, tab, 0, Column.RECURRENCE)
     combo_box = combo
     assert isinstance(combo_box, QComboBox)
-    qtbot.keyClick(combo_box, Qt.Key.Key_Down)  # weekly -> every two weeks
+    qtbot.keyClick(combo_box, Qt.Key.Key_Down)  # weekly -> twice a week
     commit(qtbot, tab, combo_box)
     qtbot.keyClick(tab.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
@@ -483,7 +483,7 @@ def test_approve_then_change_needs_a_note_and_compare_shows_it(
     assert ("Goals", "Reduce the grievance.", "Reduce the grievance; rebuild peer connection.") in (
         shown
     )
-    assert ("“Weekly check-in”: recurrence", "weekly", "biweekly") in shown
+    assert ("“Weekly check-in”: recurrence", "Weekly", "Twice a week") in shown
     assert dialog.table.rowCount() == len(dialog.changes)
 
     # The earlier version stays readable and cannot be changed.
@@ -715,3 +715,179 @@ def test_the_case_workspace_carries_the_plan_tab(qtbot: QtBot, demo_app: Btam) -
         idle()
     assert changed.args == [case_id]
     assert not workspace.has_unsaved_changes()
+
+
+# ---- issue 11: progress, review dates, contacts, monitoring period ----------------------------
+
+
+def test_marking_done_on_the_plan_in_force_is_progress_not_a_new_version(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    case_id = managed_case(demo_app)
+    plan_id = saved_plan(demo_app, case_id, approve=True)
+    tab = open_tab(qtbot, demo_app, case_id)
+    combo = start_editing(qtbot, tab, 1, Column.STATUS)  # "Parent meeting"
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData(InterventionStatus.DONE.value))
+    commit(qtbot, tab, combo)
+    assert tab.save_button.text() == "&Save progress"
+    qtbot.keyClick(tab.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert tab.note_dialog is None or not tab.note_dialog.isVisible()  # no change note asked
+    idle()
+    qtbot.waitUntil(lambda: not tab.has_unsaved_changes(), timeout=5000)
+    versions = demo_app.plans.versions(case_id)
+    assert [(p.version, p.status) for p in versions] == [(1, PlanStatus.APPROVED)]
+    statuses = {i.title: i.status for i in demo_app.plans.interventions(plan_id)}
+    assert statuses["Parent meeting"] == "done"
+    events = [e.action for e in demo_app.audit_events(case_id=case_id)]
+    assert "plan.item_progress" in events
+    assert events.count("plan.version") == 1  # only version 1's creation
+
+
+def test_approval_asks_which_review_date_when_they_differ(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from btam_desktop.services.plans import ReviewDateChoice
+    from btam_desktop.ui.plan import plan_tab
+
+    case_id = managed_case(demo_app)
+    later = date.today() + timedelta(days=45)
+    demo_app.cases.update(case_id, next_review_on=later)  # set by hand
+    saved_plan(demo_app, case_id)  # the plan says 21 days
+    asked: list[tuple[date, date]] = []
+
+    def choose(_parent: object, case_date: date, plan_date: date) -> ReviewDateChoice:
+        asked.append((case_date, plan_date))
+        return ReviewDateChoice.CASE
+
+    monkeypatch.setattr(plan_tab, "choose_review_date", choose)
+    tab = open_tab(qtbot, demo_app, case_id)
+    qtbot.mouseClick(tab.approve_button, Qt.MouseButton.LeftButton)
+    idle()
+    assert asked == [(later, date.today() + timedelta(days=21))]
+    assert demo_app.plans.latest(case_id).status == PlanStatus.APPROVED
+    assert demo_app.cases.get(case_id).next_review_on == later  # kept, not moved back
+
+
+def test_contacts_are_offered_as_responsible_and_viewers_are_not(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    case_id = managed_case(demo_app)
+    saved_plan(demo_app, case_id)
+    tab = open_tab(qtbot, demo_app, case_id)
+    combo = start_editing(qtbot, tab, 2, Column.RESPONSIBLE)
+    assert isinstance(combo, QComboBox)
+    offered = [combo.itemText(i) for i in range(combo.count())]
+    assert not any("Casey Viewer" in text for text in offered)
+    coach = next(t for t in offered if t.startswith("Coach Rivera"))
+    assert coach.endswith("· Coach")
+    combo.setCurrentIndex(offered.index(coach))
+    commit(qtbot, tab, combo)
+    assert tab.model.index(2, Column.RESPONSIBLE).data() == coach
+    qtbot.keyClick(tab.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    idle()
+    qtbot.waitUntil(lambda: not tab.has_unsaved_changes(), timeout=5000)
+    item = demo_app.plans.interventions(demo_app.plans.latest(case_id).id)[2]
+    contact = next(c for c in demo_app.plans.contacts() if c.name.startswith("Coach"))
+    assert (item.responsible_id, item.responsible_contact_id) == (None, contact.id)
+
+
+def test_monitoring_period_has_its_own_end_date(qtbot: QtBot, demo_app: Btam) -> None:
+    case_id = managed_case(demo_app)
+    saved_plan(demo_app, case_id)
+    tab = open_tab(qtbot, demo_app, case_id)
+    tab.monitoring_days.setValue(60)
+    expected = date.today() + timedelta(days=60)
+    assert tab.monitoring_end.text() == f"ends {expected.day} {expected:%b %Y}"
+    qtbot.keyClick(tab.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    idle()
+    qtbot.waitUntil(lambda: not tab.has_unsaved_changes(), timeout=5000)
+    plan = demo_app.plans.latest(case_id)
+    assert (plan.monitoring_days, plan.monitoring_ends_on) == (60, expected)
+    assert plan.next_reassessment_on == date.today() + timedelta(days=21)  # separate
+
+
+def test_repeats_offer_chosen_weekdays(qtbot: QtBot, demo_app: Btam) -> None:
+    case_id = managed_case(demo_app)
+    saved_plan(demo_app, case_id)
+    tab = open_tab(qtbot, demo_app, case_id)
+    combo = start_editing(qtbot, tab, 0, Column.RECURRENCE)
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData("weekdays:0,3"))
+    commit(qtbot, tab, combo)
+    assert tab.model.index(0, Column.RECURRENCE).data() == "Every Mon and Thu"
+    qtbot.keyClick(tab.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    idle()
+    qtbot.waitUntil(lambda: not tab.has_unsaved_changes(), timeout=5000)
+    item = demo_app.plans.interventions(demo_app.plans.latest(case_id).id)[0]
+    assert item.recurrence == "weekdays:0,3"
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Tab, Qt.Key.Key_Backtab])
+def test_tab_leaves_the_empty_reassessment_date(qtbot: QtBot, demo_app: Btam, key: Qt.Key) -> None:
+    case_id = managed_case(demo_app)
+    tab = open_tab(qtbot, demo_app, case_id)
+    field = tab.next_reassessment.date_edit
+    assert field.is_empty()
+    field.setFocus()
+    assert QApplication.focusWidget() is field
+    modifier = (
+        Qt.KeyboardModifier.ShiftModifier
+        if key == Qt.Key.Key_Backtab
+        else Qt.KeyboardModifier.NoModifier
+    )
+    qtbot.keyClick(field, key, modifier)
+    assert QApplication.focusWidget() is not field
+    assert field.is_empty()  # leaving does not invent a date
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1093, 574)])
+def test_interventions_table_gives_the_title_its_width(
+    qtbot: QtBot, demo_app: Btam, width: int, height: int
+) -> None:
+    """1280×800, and 1366×768 at 125% (1093×574 logical pixels)."""
+    from btam_desktop.ui.plan.table import TITLE_MIN_WIDTH
+
+    case_id = managed_case(demo_app)
+    saved_plan(demo_app, case_id)
+    tab = open_tab(qtbot, demo_app, case_id)
+    tab.resize(width - 40, height - 120)  # the workspace's frame and tab bar around it
+    qtbot.wait(10)
+    table = tab.table
+    assert table.columnWidth(Column.TITLE) >= TITLE_MIN_WIDTH
+    for column in (Column.RESPONSIBLE, Column.DUE, Column.STATUS):
+        assert not table.isColumnHidden(column)
+    hidden = table.hidden_columns()
+    if hidden:  # the person can bring one back from the header's menu
+        menu = table.column_menu()
+        action = next(a for a in menu.actions() if a.text() == hidden[0].header)
+        assert not action.isChecked()
+        action.trigger()
+        assert not table.isColumnHidden(hidden[0])
+    menu = table.column_menu()
+    next(a for a in menu.actions() if a.text() == "Strategy").setChecked(False)
+    assert table.isColumnHidden(Column.STRATEGY)
+
+
+def test_a_contact_added_from_the_plan_can_be_made_responsible(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    case_id = managed_case(demo_app)
+    saved_plan(demo_app, case_id)
+    tab = open_tab(qtbot, demo_app, case_id)
+    qtbot.keyClicks(tab.goals, " Unsaved words stay.")
+    qtbot.mouseClick(tab.contact_button, Qt.MouseButton.LeftButton)
+    dialog = tab.contact_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.mouseClick(dialog.save_button(), Qt.MouseButton.LeftButton)
+    assert "name" in dialog.name_error.text()
+    qtbot.keyClicks(dialog.name, "Sam Security")
+    qtbot.keyClicks(dialog.role, "Security officer")
+    qtbot.keyClicks(dialog.reach, "ext. 300")
+    qtbot.mouseClick(dialog.save_button(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    idle()
+    assert any(c.name == "Sam Security" for c in demo_app.plans.contacts())
+    assert "Unsaved words stay." in tab.goals.toPlainText()
+    offered = [label for _value, label in tab.model.member_choices()]
+    assert "Sam Security · Security officer" in offered

@@ -76,7 +76,8 @@ def find_one(parent: QWidget, kind: type, qtbot: QtBot) -> object:
 def wait_for_preview(qtbot: QtBot, parent: QWidget) -> PrintPreviewDialog:
     preview = find_one(parent, PrintPreviewDialog, qtbot)
     assert isinstance(preview, PrintPreviewDialog)
-    qtbot.waitUntil(lambda: preview.page_count > 0, timeout=WAIT_MS)
+    # a long document shows page 1 first, then the whole document replaces it
+    qtbot.waitUntil(lambda: not preview.is_pending and preview.page_count > 0, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: preview.is_rendered(0), timeout=WAIT_MS)
     return preview
 
@@ -225,11 +226,17 @@ def test_handout_asks_for_the_audience_and_saves(
     options = find_one(window, HandoutOptions, qtbot)
     assert isinstance(options, HandoutOptions)
     assert options.audience() == "staff"
+    # the staff handout is in English only; families' handouts come in Spanish too
+    assert not options.language_radios["es"].isEnabled()
+    assert options.language_note.isVisible()
     click(qtbot, options.radios["parents"])
     assert options.audience() == "parents"
+    assert options.language_radios["es"].isEnabled() and not options.language_note.isVisible()
+    click(qtbot, options.language_radios["es"])
+    assert options.language() == "es"
     click(qtbot, options.preview_button)
     preview = wait_for_preview(qtbot, window)
-    assert "parents" in preview.windowTitle()
+    assert "parents" in preview.windowTitle() and "Spanish" in preview.windowTitle()
     assert preview.page_count == 1
     target = tmp_path / "handout"  # no suffix: the preview adds .pdf
     save_through(qtbot, monkeypatch, preview, target)
@@ -414,5 +421,80 @@ def test_print_button_on_a_completed_assessment(
     assert target.read_bytes().startswith(b"%PDF")
     saved = events(demo_app, "report.save", assessment.case_id)
     assert saved and saved[0][1] == assessment.case_id and "assessment" in saved[0][2]
+    preview.close()
+    settle()
+
+
+# ---- every script: what cannot be printed is said first; full or abridged ------------------
+
+
+def test_unprintable_characters_are_named_before_printing_and_abridged_is_a_choice(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, demo_app: Btam
+) -> None:
+    from btam_desktop.domain.enums import NoteCategory, PersonRole
+    from btam_desktop.services.cases import PersonInput
+
+    case_id = demo_app.cases.find(CaseQuery(text="former friend"))[0].id
+    workspace = open_workspace(qtbot, demo_app, case_id)
+    # the multi-script demo people all print: nothing to warn about
+    assert printing.unprintable_warning(demo_app, case_id) == ""
+    demo_app.records.add_person(
+        case_id, PersonInput(role=PersonRole.WITNESS, full_name="Private \ue000 Use")
+    )
+    demo_app.records.add_note(case_id, NoteCategory.OTHER, "A long account. " * 4000)
+    built: list[dict[str, object]] = []
+    real_build = printing.build_case_summary
+
+    def spy(*args: object, **kwargs: object) -> bytes:
+        built.append(kwargs)
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(printing, "build_case_summary", spy)
+    click(qtbot, workspace.print_button)
+    options = find_one(workspace, CaseSummaryOptions, qtbot)
+    assert isinstance(options, CaseSummaryOptions)
+    assert options.warning_banner.isVisible()
+    banner_text = " ".join(label.text() for label in options.warning_banner.findChildren(QLabel))
+    assert "U+E000" in banner_text and "witness" in banner_text and "full name" in banner_text
+    assert options.full_radio.isChecked() and not options.abridged()
+    click(qtbot, options.abridged_radio)
+    assert options.abridged()
+    click(qtbot, options.preview_button)
+    preview = wait_for_preview(qtbot, workspace)
+    assert built and built[0]["abridge"] is True
+    assert preview.warning_banner.isVisible()  # said again where the Print button is
+    preview.close()
+    settle()
+
+
+def test_the_case_summary_preview_shows_page_one_first_then_the_whole_document(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, demo_app: Btam
+) -> None:
+    from tests.reports.conftest import pdf_page_sizes, pdftotext
+
+    case_id = demo_app.cases.find(CaseQuery(text="former friend"))[0].id
+    workspace = open_workspace(qtbot, demo_app, case_id)
+    first_looks: list[tuple[bytes, str]] = []
+    real_open = printing.open_preview
+
+    def spy(app: Btam, pdf: bytes, **kwargs: object) -> PrintPreviewDialog:
+        first_looks.append((pdf, str(kwargs.get("pending", ""))))
+        return real_open(app, pdf, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(printing, "open_preview", spy)
+    click(qtbot, workspace.print_button)
+    options = find_one(workspace, CaseSummaryOptions, qtbot)
+    assert isinstance(options, CaseSummaryOptions)
+    click(qtbot, options.preview_button)
+    preview = find_one(workspace, PrintPreviewDialog, qtbot)
+    assert isinstance(preview, PrintPreviewDialog)
+    # the first look: page 1 only, its total not known yet, no printing from it
+    first, pending = first_looks[0]
+    assert pending.startswith("Preparing the other pages")
+    assert len(pdf_page_sizes(first)) == 1
+    assert "Page 1 of ..." in pdftotext(first)  # "…" folded by NFKC
+    preview = wait_for_preview(qtbot, workspace)
+    assert preview.page_count > 1 and preview.print_button.isEnabled()
+    assert not preview.pending_label.isVisible()
     preview.close()
     settle()

@@ -36,9 +36,11 @@ from btam_desktop.ui.app import Launcher, StartWindow, demo_vault_dir
 from btam_desktop.ui.case_workspace import CaseWorkspace
 from btam_desktop.ui.intake_dialog import IntakeDialog
 from btam_desktop.ui.main_window import (
+    PAGE_AUDIT,
     PAGE_CASES,
     PAGE_DASHBOARD,
     PAGE_FORMS,
+    PAGE_RETENTION,
     PAGE_SETTINGS,
     PAGE_TASKS,
     PAGE_TEAM,
@@ -178,7 +180,13 @@ def test_setup_assistant_creates_a_vault_and_shows_a_working_recovery_key(
     qtbot.keyClicks(page.confirm, "short")
     qtbot.mouseClick(create_button, Qt.MouseButton.LeftButton)
     settle()
-    assert "too short" in page.banner.text()
+    assert "at least 10 characters" in page.banner.text()
+    assert not is_vault(folder)
+    type_into(qtbot, page.password, "password123")  # Add member refuses it; so does setup
+    type_into(qtbot, page.confirm, "password123")
+    qtbot.mouseClick(create_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert "too easy to guess" in page.banner.text()
     assert not is_vault(folder)
     type_into(qtbot, page.password, "maple kettle orbit 42")
     type_into(qtbot, page.confirm, "maple kettle orbit 42")
@@ -455,6 +463,8 @@ def test_coordinator_navigates_with_the_keyboard(
         PAGE_FORMS,
         PAGE_TEAM,
         PAGE_SETTINGS,
+        PAGE_RETENTION,
+        PAGE_AUDIT,
     ]
     for number, key in enumerate(window.visible_pages(), start=1):
         qtbot.keyClick(

@@ -83,7 +83,8 @@ def make_page(qtbot: QtBot, app: Btam) -> TasksPage:
 
 
 def titles(page: TasksPage, bucket: Bucket) -> list[str]:
-    return [row[3] for row in page.task_rows(bucket)]
+    """What each task is: a plan item by its own name ("Security escort", not "Check-in")."""
+    return [row[1] for row in page.task_rows(bucket)]
 
 
 def test_tasks_are_grouped_overdue_today_and_this_week(qtbot: QtBot, demo_app: Btam) -> None:
@@ -96,11 +97,11 @@ def test_tasks_are_grouped_overdue_today_and_this_week(qtbot: QtBot, demo_app: B
     for bucket in Bucket:
         assert "Daily check-in with the counselor" not in titles(page, bucket)  # Morgan's
         assert "Old idea" not in titles(page, bucket)  # dropped
-    overdue = next(r for r in page.task_rows(Bucket.OVERDUE) if r[3] == "Parent meeting")
+    overdue = next(r for r in page.task_rows(Bucket.OVERDUE) if r[1] == "Parent meeting")
     assert overdue[0].endswith("(2 days late)")
-    assert overdue[1:3] == [TaskKind.INTERVENTION_DUE.label, number]
+    assert overdue[1:4] == ["Parent meeting", number, TaskKind.INTERVENTION_DUE.label]
     assert overdue[4] == "Dana Demo (coordinator)"
-    today_row = next(r for r in page.task_rows(Bucket.TODAY) if r[3] == "Schedule change")
+    today_row = next(r for r in page.task_rows(Bucket.TODAY) if r[1] == "Schedule change")
     assert today_row[4] == "Team"
 
     # Counts in the group titles and the summary match what is listed.
@@ -126,8 +127,8 @@ def test_tasks_are_grouped_overdue_today_and_this_week(qtbot: QtBot, demo_app: B
     assert "Daily check-in with the counselor" in titles(page, Bucket.OVERDUE)
     assert "Daily check-in with the counselor" in titles(page, Bucket.THIS_WEEK)  # next one
     assert "Separation in classes" in titles(page, Bucket.THIS_WEEK)
-    review = next(r for r in page.task_rows(Bucket.THIS_WEEK) if r[3] == "Separation in classes")
-    assert review[1] == TaskKind.INTERVENTION_REVIEW.label
+    review = next(r for r in page.task_rows(Bucket.THIS_WEEK) if r[1] == "Separation in classes")
+    assert review[3] == TaskKind.INTERVENTION_REVIEW.label
     assert review[4] == "Morgan Member (counselor)"
     assert "for the whole team" in page.summary.text()
     assert case_id in {t.case_id for t in page.data.tasks}
@@ -156,9 +157,9 @@ def test_double_click_or_enter_opens_the_case(qtbot: QtBot, demo_app: Btam) -> N
     row = next(
         r
         for r in range(page.model.rowCount(group))
-        if page.model.index(r, 3, group).data() == "Parent meeting"
+        if page.model.index(r, 1, group).data() == "Parent meeting"
     )
-    task_index = page.model.index(row, 3, group)
+    task_index = page.model.index(row, 1, group)
     page.tree.scrollTo(task_index)
     rect = page.tree.visualRect(task_index)
     with qtbot.waitSignal(page.open_case_requested) as opened:

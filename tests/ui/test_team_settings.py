@@ -437,3 +437,22 @@ def test_a_viewer_sees_settings_read_only(qtbot: QtBot, demo_app: Btam, demo_vau
             viewer.save_settings(page.edited_settings())
     finally:
         viewer.lock()
+
+
+def test_the_team_words_the_confidentiality_line_of_its_printouts(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    from btam_desktop.reports import build_meeting_agenda
+    from tests.reports.conftest import pdftotext
+
+    page = make_settings_page(qtbot, demo_app)
+    assert page.confidentiality_line.text() == ""  # the standard wording, shown as a hint
+    assert "Do not copy or disclose" in page.confidentiality_line.placeholderText()
+    line = "Confidential student record under FERPA. Do not redisclose."
+    type_into(qtbot, page.confidentiality_line, line)
+    with qtbot.waitSignal(page.settings_changed, timeout=2000):
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert demo_app.settings().confidentiality_line == line
+    assert line in pdftotext(build_meeting_agenda(demo_app))
+    again = make_settings_page(qtbot, demo_app)
+    assert again.confidentiality_line.text() == line

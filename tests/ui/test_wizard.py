@@ -547,7 +547,10 @@ def test_every_item_type_is_answered_saved_and_restored(qtbot: QtBot, demo_app: 
     # A required checklist needs every check ticked.
     click(qtbot, wizard.next_button)
     assert wizard.current_page() == "first"
-    assert checks.error_text() == "Tick every check before going on. Not ticked yet: Teacher told"
+    assert checks.error_text() == (
+        "Tick every check, or mark it “does not apply” with a reason, before going on. "
+        "Not ticked yet: Teacher told"
+    )
     click(qtbot, checks.box("teacher"))
     assert checks.error_text() == ""
     go_next(qtbot, wizard)
@@ -862,3 +865,122 @@ def test_a_closed_case_cannot_be_assessed(qtbot: QtBot, demo_app: Btam) -> None:
     for button in tab.start_buttons.values():
         assert not button.isEnabled()
         assert "This case is closed" in button.toolTip()
+
+
+# ---- issue 11: what closing needs, and reassessments under management ------------------------
+
+
+def _saved_reassessment(app: Btam, case_id: int, next_step: str | None) -> int:
+    from tests.services.forms_helpers import fill_required
+
+    draft = app.assessments.start(case_id, "btam.assessment.school")
+    definition = app.assessments.definition(draft)
+    answers = fill_required(definition, Answers())
+    if next_step is None:
+        answers = answers.with_answer("next_step", None).with_answer("next_step_reason", None)
+    else:
+        answers = answers.with_answer("next_step", next_step)
+    app.assessments.save_draft(draft.id, answers)
+    assert draft.id is not None
+    return draft.id
+
+
+def test_summary_lists_what_closing_needs_with_a_way_to_do_each(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    case_id = case_titled(demo_app, "harassment", CaseStatus.MANAGEMENT)  # open plan items
+    assessment_id = _saved_reassessment(demo_app, case_id, "close")
+    tab = open_tab(qtbot, demo_app, case_id)
+    wizard = reopen_from_tab(qtbot, tab, assessment_id)
+    assert isinstance(wizard, AssessmentWizard)
+    qtbot.waitUntil(wizard.is_loaded, timeout=TIMEOUT)
+    assert wizard.current_page() == SUMMARY
+    wait_for_review(qtbot, wizard)
+    summary = wizard.summary
+    assert summary is not None and summary.needs_box.isVisible()
+    assert set(summary.need_buttons) == {"plan", "checklist"}
+    with qtbot.waitSignal(tab.tab_requested, timeout=TIMEOUT) as asked:
+        click(qtbot, summary.need_buttons["plan"])
+    assert asked.args == ["plan"]
+    before = set(tab.open_windows())
+    click(qtbot, summary.need_buttons["checklist"])
+    checklist = new_window(qtbot, tab, before)
+    assert isinstance(checklist, AssessmentWizard)
+    qtbot.waitUntil(checklist.is_loaded, timeout=TIMEOUT)
+    assert checklist.definition is not None
+    assert checklist.definition.id == "btam.checklist.closure"
+
+
+def test_a_reassessment_under_management_completes_without_a_next_step(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    case_id = case_titled(demo_app, "harassment", CaseStatus.MANAGEMENT)
+    assessment_id = _saved_reassessment(demo_app, case_id, None)
+    tab = open_tab(qtbot, demo_app, case_id)
+    wizard = reopen_from_tab(qtbot, tab, assessment_id)
+    assert isinstance(wizard, AssessmentWizard)
+    qtbot.waitUntil(wizard.is_loaded, timeout=TIMEOUT)
+    assert wizard.current_page() == SUMMARY  # nothing required is left
+    wait_for_review(qtbot, wizard)
+    summary = wizard.summary
+    assert summary is not None
+    assert not summary.missing_box.isVisible()
+    assert "need not choose a next step" in summary.workflow_banner.text()
+    summary.set_decided_level("moderate")
+    with qtbot.waitSignal(wizard.completed, timeout=TIMEOUT):
+        click(qtbot, wizard.complete_button)
+    assert demo_app.assessments.get(assessment_id).status == "completed"
+    assert demo_app.cases.get(case_id).status == CaseStatus.MANAGEMENT
+
+
+def test_a_closure_check_that_does_not_apply_is_marked_with_its_reason(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from btam_desktop.domain.forms import missing_required
+    from btam_desktop.ui.wizard import item_widgets
+
+    reasons = iter([None, "The case was never monitored: closed straight from assessment."])
+    monkeypatch.setattr(item_widgets, "ask_not_applicable_reason", lambda *_a: next(reasons))
+    case_id = case_titled(demo_app, "harassment", CaseStatus.MANAGEMENT)
+    tab = open_tab(qtbot, demo_app, case_id)
+    wizard = start_from_tab(qtbot, tab, "checklist", "btam.checklist.closure")
+    checks = wizard.item_widget("concern_addressed")
+    assert isinstance(checks, item_widgets.ChecklistWidget)
+    for key, box in checks.boxes().items():
+        if key != "quiet_period":
+            click(qtbot, box)
+    click(qtbot, wizard.next_button)
+    assert "Not ticked yet" in checks.error_text()  # no false tick demanded, but an answer is
+    click(qtbot, checks.na_button("quiet_period"))  # cancelled: nothing changes
+    assert checks.box("quiet_period").isEnabled()
+    click(qtbot, checks.na_button("quiet_period"))
+    assert not checks.box("quiet_period").isEnabled()
+    assert not checks.box("quiet_period").isChecked()  # never ticked as if it were true
+    assert checks.na_note("quiet_period").text().startswith("Does not apply: The case was never")
+    value = checks.value()
+    assert isinstance(value, tuple)
+    assert "na:quiet_period:The case was never monitored: closed straight from assessment." in value
+    go_next(qtbot, wizard)
+    assert wizard.definition is not None
+    answers = wizard.final_answers()
+    assert not [
+        m for m in missing_required(wizard.definition, answers) if m.item_id == "concern_addressed"
+    ]
+    # Read back (a restored draft) exactly as it was left; "Applies after all" undoes it.
+    checks.set_value(value)
+    assert checks.value() == value and not checks.box("quiet_period").isEnabled()
+    checks.toggle_not_applicable("quiet_period")
+    assert checks.box("quiet_period").isEnabled()
+    assert all(not v.startswith("na:") for v in checks.value() or ())
+
+
+def test_a_screening_names_who_screened(qtbot: QtBot, demo_app: Btam) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    case_id = case_titled(demo_app, "gym class", CaseStatus.SCREENING)
+    tab = open_tab(qtbot, demo_app, case_id)
+    wizard = start_from_tab(qtbot, tab, "screening", "btam.screening")
+    assert wizard.summary is not None
+    captions = {label.text() for label in wizard.summary.findChildren(QLabel)}
+    assert "&Screened by" in captions and "&Who took part" not in captions
+    assert wizard.summary.participant_list.accessibleName() == "Team members who screened the case"

@@ -8,7 +8,8 @@ item type          value
 yes_no_unknown     ``"yes"``, ``"no"`` or ``"unknown"``
 single_choice      a choice id
 multiple_choice    a tuple of choice ids (a list is accepted and converted)
-checklist          a tuple of the ids of the ticked checks
+checklist          a tuple of the ids of the ticked checks; a check that does not apply
+                   is ``"na:<id>:<why>"`` (never ticked as if it were true)
 short_text         text on one line
 long_text          text
 date               ``"YYYY-MM-DD"``
@@ -191,6 +192,14 @@ def validate_value(item: AnyItem, value: object) -> str | None:
     elif kind in ("multiple_choice", "checklist"):
         if not isinstance(value, tuple | list) or not all(isinstance(v, str) for v in value):
             return f"{label}: choose from the offered answers."
+        if kind == "checklist":
+            for entry in value:
+                parsed = not_applicable(entry)
+                if entry.startswith(NOT_APPLICABLE_PREFIX) and (
+                    parsed is None or not parsed[1].strip()
+                ):
+                    return f"{label}: a check that does not apply needs a short reason."
+            value = [covered_check(v) for v in value]
         unknown = [v for v in value if item.choice(v) is None]
         if unknown:
             return f"{label}: {', '.join(map(repr, unknown))} is not one of the offered answers."
@@ -282,6 +291,27 @@ def validate_answers(definition: FormDefinition, answers: Answers) -> list[Answe
     return problems
 
 
+NOT_APPLICABLE_PREFIX = "na:"
+
+
+def not_applicable(entry: str) -> tuple[str, str] | None:
+    """(check id, why) for a checklist entry saying a check does not apply, else None."""
+    if not entry.startswith(NOT_APPLICABLE_PREFIX):
+        return None
+    check, sep, why = entry[len(NOT_APPLICABLE_PREFIX) :].partition(":")
+    return (check, why) if sep and check else None
+
+
+def not_applicable_entry(check: str, why: str) -> str:
+    return f"{NOT_APPLICABLE_PREFIX}{check}:{' '.join(why.split())}"
+
+
+def covered_check(entry: str) -> str:
+    """The check a checklist entry settles: ticked, or marked as not applying."""
+    parsed = not_applicable(entry)
+    return parsed[0] if parsed is not None else entry
+
+
 def display_value(item: AnyItem, value: AnswerValue) -> str:
     """An answer as words for explanations and reports."""
     if is_empty(value):
@@ -298,5 +328,10 @@ def display_value(item: AnyItem, value: AnswerValue) -> str:
 
 
 def _choice_label(item: AnyItem, value: str) -> str:
+    parsed = not_applicable(value)
+    if parsed is not None:
+        check, why = parsed
+        choice = item.choice(check)
+        return f"{choice.label if choice else check} (does not apply: {why})"
     choice = item.choice(value)
     return choice.label if choice is not None else value

@@ -11,7 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from btam_desktop.domain.forms.answers import Answers, AnswerValue, display_value, is_empty
+from btam_desktop.domain.forms.answers import (
+    Answers,
+    AnswerValue,
+    covered_check,
+    display_value,
+    is_empty,
+)
 from btam_desktop.domain.forms.schema import (
     AnyItem,
     Condition,
@@ -87,6 +93,11 @@ class MissingAnswer:
     message: str
 
 
+def _covered(value: tuple[str, ...]) -> set[str]:
+    """Checks ticked, or marked as not applying with a reason."""
+    return {covered_check(v) for v in value}
+
+
 def missing_required(definition: FormDefinition, answers: Answers) -> list[MissingAnswer]:
     """Required items that are shown but not (fully) answered, each with a message."""
     missing: list[MissingAnswer] = []
@@ -98,7 +109,7 @@ def missing_required(definition: FormDefinition, answers: Answers) -> list[Missi
         if is_empty(value):
             message = f"“{item.label}” (section “{section}”) needs an answer."
         elif item.type == "checklist" and isinstance(value, tuple):
-            open_checks = [c.label for c in item.options if c.id not in value]
+            open_checks = [c.label for c in item.options if c.id not in _covered(value)]
             if not open_checks:
                 continue
             message = (
@@ -135,7 +146,7 @@ def information_gaps(definition: FormDefinition, answers: Answers) -> list[Infor
                 InformationGap(item.id, item.label, "unanswered", f"“{item.label}”: not answered.")
             )
         elif item.type == "checklist" and isinstance(value, tuple):
-            open_checks = [c.label for c in item.options if c.id not in value]
+            open_checks = [c.label for c in item.options if c.id not in _covered(value)]
             if open_checks:
                 gaps.append(
                     InformationGap(

@@ -62,6 +62,9 @@ SCALE_KIND = "scale"
 
 FormKind = Literal["intake", "screening", "assessment", "interview", "checklist", "catalog"]
 Setting = Literal["any", "school", "workplace", "campus", "community"]
+#: Languages a form may be written in (ISO 639-1). English unless the file says otherwise.
+Language = Literal["en", "es"]
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Spanish (Español)"}
 #: The case workflow actions a form's outcome may point to (see domain/workflow.py).
 OutcomeAction = Literal[
     "screen_out", "screen_to_assessment", "screen_to_monitoring", "start_management", "close"
@@ -686,6 +689,9 @@ class FormDefinition(_Document):
     kind: FormKind
     disclaimer: LongText
     setting: Setting = "any"
+    # The language of its wording. A translation has its own id; "en" (the default) is left
+    # out of the stored definition, so the hash of every existing form is unchanged.
+    language: Language = "en"
     scale: DottedId | None = None
     license: LongText = ""
     sections: tuple[Section, ...] = Field(min_length=1)

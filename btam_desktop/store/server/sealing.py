@@ -45,6 +45,7 @@ from btam_desktop.domain.models import (
     MonitoringEntry,
     Person,
     PlanIntervention,
+    TeamContact,
     TimelineEntry,
     WorkflowTransition,
 )
@@ -53,9 +54,9 @@ from btam_desktop.store.search import IndexedSession
 
 # table class -> its sealed columns. Everything else in the schema is plain on the server.
 SEALED_COLUMNS: dict[type[SQLModel], tuple[str, ...]] = {
-    Case: ("title", "closure_reason"),
+    Case: ("title", "closure_reason", "legal_hold_reason"),
     Person: ("full_name", "affiliation", "grade_or_position", "contact", "notes"),
-    ConcernReport: ("narrative", "threat_quote"),
+    ConcernReport: ("narrative", "threat_quote", "emergency_called_by"),
     TimelineEntry: ("description", "obtained_how"),
     CaseNote: ("body",),
     Attachment: ("file_name", "description", "sha256", "data"),
@@ -74,6 +75,9 @@ SEALED_COLUMNS: dict[type[SQLModel], tuple[str, ...]] = {
     MonitoringEntry: ("observation",),
     Draft: ("payload",),
     CaseOrigin: ("source_team", "details"),
+    # People outside the team a plan names (a coach, a parent): their names and how to reach
+    # them can point at the subject.
+    TeamContact: ("name", "role", "organization", "reach"),
 }
 # Columns holding JSON (dicts and lists): sealed as their JSON text.
 JSON_COLUMNS: set[tuple[type[SQLModel], str]] = {

@@ -26,16 +26,21 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
 
 from btam_desktop.domain.models import VaultInfo
-from btam_desktop.store import crypto, migrate, search
+from btam_desktop.store import audit, crypto, migrate, search, signing
 from btam_desktop.store.errors import (
-    ValidationError,
     VaultDamagedError,
     VaultError,
     VaultTooNewError,
     WrongCredentialsError,
     WrongRecoveryKeyError,
 )
-from btam_desktop.store.keyslots import SLOT_RECOVERY, SLOT_USER, KeyFile
+from btam_desktop.store.keyslots import (
+    ROLE_COORDINATOR,
+    ROLE_RECOVERY,
+    SLOT_RECOVERY,
+    SLOT_USER,
+    KeyFile,
+)
 from btam_desktop.store.server import blind_index
 from btam_desktop.store.server.connection import (
     ServerAddress,
@@ -56,13 +61,21 @@ from btam_desktop.store.vault import (
     ProgressCallback,
     Vault,
     _check_new_password,
+    _vouched,
     new_recovery_key,
     normalize_recovery_key,
+    pinned_key,
 )
 
 # One number for "the team's write lock" (pg_advisory_xact_lock takes a bigint).
 WRITE_LOCK = 0x6274616D  # "btam"
 POOL_SIZE = 4
+
+
+_SERVER_BACKUPS = (
+    "A team server is backed up by whoever runs the server (its backups hold only sealed "
+    "content), not from this program."
+)
 
 
 class TeamServerExistsError(VaultError):
@@ -139,8 +152,14 @@ class ServerVault(Vault):
         data_key: bytes,
         principal: Principal,
         slot_key: bytes,
+        signer: signing.Signer | None = None,
+        vault_seed: bytes | None = None,
+        trusted_public: bytes | None = None,
     ) -> None:
         self.address = address
+        self.signer = signer
+        self._vault_seed = vault_seed
+        self.trusted_public = trusted_public or keyfile.vault_public
         self.folder = local_folder(keyfile.vault_id)
         with contextlib.suppress(OSError):  # custom forms for this team on this computer
             self.forms_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -204,9 +223,20 @@ class ServerVault(Vault):
             )
             params = kdf_params or crypto.tune_params()
             data_key = os.urandom(crypto.DATA_KEY_BYTES)
-            keyfile = KeyFile(vault_id=uuid.uuid4().hex)
+            # Signed as Vault.create: a vault key vouches for every slot and role, and each
+            # slot's own signing key signs that member's audit events. (No key stamp: that is
+            # about a SQLite file's header.)
+            vault_seed, vault_public = signing.new_seed()
+            vault_signer = signing.Signer.from_seed("(vault)", vault_seed)
+            keyfile = KeyFile(vault_id=uuid.uuid4().hex, vault_public=vault_public)
             user_slot, user_kek = keyfile.new_slot(
-                SLOT_USER, username.strip(), password.encode("utf-8"), data_key, params
+                SLOT_USER,
+                username.strip(),
+                password.encode("utf-8"),
+                data_key,
+                params,
+                role=ROLE_COORDINATOR,
+                vault_seed=vault_seed,
             )
             recovery = new_recovery_key()
             recovery_slot, _ = keyfile.new_slot(
@@ -215,8 +245,17 @@ class ServerVault(Vault):
                 normalize_recovery_key(recovery).encode("ascii"),
                 data_key,
                 params,
+                role=ROLE_RECOVERY,
+                vault_seed=vault_seed,
             )
             keyfile.slots = [user_slot, recovery_slot]
+            for slot in keyfile.slots:
+                keyfile.grant(slot, vault_signer)
+            keyfile.sign_roster(vault_signer)
+            vault_signer.drop()
+            opened = keyfile.open_signing(user_slot, user_kek)
+            assert opened is not None
+            signer = signing.Signer.from_seed(user_slot.username or "", opened[0])
             keyfile.authenticate(data_key)
             try:
                 with engine.begin() as conn:
@@ -246,7 +285,10 @@ class ServerVault(Vault):
             data_key,
             Principal(user_slot.username, user_slot.slot_id),
             user_kek,
+            signer,
+            vault_seed,
         )
+        store.record_anchor()
         return store, recovery
 
     @classmethod
@@ -285,13 +327,23 @@ class ServerVault(Vault):
         engine = _engine(address)
         try:
             keyfile = _read_keyfile(engine, address.where)
+            trusted = pinned_key(keyfile)
             opened = unlock(keyfile)
-            if opened is None:
+            if opened is None or not _vouched(keyfile, opened[0], trusted):
                 raise wrong
             principal, kek, data_key = opened
             if not keyfile.is_authentic(data_key):
                 raise VaultDamagedError("the key slots on the team server were changed")
-            store = cls(address, engine, keyfile, data_key, principal, kek)
+            slot = next(s for s in keyfile.slots if s.slot_id == principal.slot_id)
+            seeds = keyfile.open_signing(slot, kek)
+            if seeds is None:
+                raise VaultDamagedError("a key slot's signing key does not open")
+            signer = signing.Signer.from_seed(
+                principal.username or audit.RECOVERY_USERNAME, seeds[0]
+            )
+            store = cls(
+                address, engine, keyfile, data_key, principal, kek, signer, seeds[1], trusted
+            )
         except BaseException:
             engine.dispose()
             raise
@@ -350,6 +402,8 @@ class ServerVault(Vault):
         """One write transaction, serialized with every other writer of the team by an advisory
         lock held until commit or rollback: commits on success, rolls back on any error."""
         session = self._session()
+        if self.signer is not None:
+            session.info[audit.SIGNER_INFO] = self.signer
         token = search.ALTERNATIVE_INDEX.set(blind_index.BlindSearch(self.sealer))
         try:
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
@@ -383,24 +437,22 @@ class ServerVault(Vault):
             )
         self.keyfile = candidate
 
-    def remove_user_slot(self, username: str, progress: ProgressCallback | None = None) -> None:
-        """Delete a member's slot and re-encrypt: a new data key seals every content value
-        again and rebuilds the blind index, and the remaining slots are resealed, all in one
-        transaction. The old key opens nothing afterwards."""
+    def _rekey(
+        self,
+        next_file: KeyFile,
+        progress: ProgressCallback | None = None,
+        *,
+        purpose: str = "re-encrypt the team's records with a new key",
+    ) -> None:
+        """Rotate the data key (a member removed, a password reset, a new recovery key): a new
+        key seals every content value again and rebuilds the blind index, and every slot of
+        ``next_file`` is resealed, all in one transaction. The old key opens nothing
+        afterwards."""
         from btam_desktop.store.server.rekey import reseal_all
 
         report = progress or (lambda done, total, message: None)
-        slot = self.keyfile.user_slot(username)
-        if slot is None:
-            raise ValidationError(f"There is no team member named “{username}”.")
-        if slot.slot_id == self.principal.slot_id:
-            raise ValidationError("You cannot remove your own account while you are signed in.")
-        if sum(1 for s in self.keyfile.slots if s.kind == SLOT_USER) <= 1:
-            raise ValidationError("The last team member cannot be removed.")
         new_key = os.urandom(crypto.DATA_KEY_BYTES)
-        next_file = self.keyfile.copy()
-        next_file.generation += 1
-        next_file.slots = [s for s in next_file.slots if s.slot_id != slot.slot_id]
+        next_file.generation = self.keyfile.generation + 1
         for remaining in next_file.slots:
             next_file.seal(remaining, new_key)
         next_file.authenticate(new_key)
@@ -412,7 +464,7 @@ class ServerVault(Vault):
                 {"b": next_file.to_bytes().decode("utf-8"), "g": next_file.generation},
             )
         self.keyfile = next_file
-        self._forget_key()
+        self._forget_data_key()
         self._data_key_bytes = bytearray(new_key)
         self._sealer = new_sealer
 
@@ -427,10 +479,18 @@ class ServerVault(Vault):
         return None
 
     def backup_before_migration(self, revision: str) -> Path:
-        raise VaultError(
-            "A team server is backed up by whoever runs the server (its backups hold only "
-            "sealed content)."
-        )
+        raise VaultError(_SERVER_BACKUPS)
+
+    def reclaim_space(self) -> None:
+        """After a destruction the server reclaims space itself (autovacuum); what it freed
+        held only sealed values."""
+        return None
+
+    def raw_connection(self) -> Any:
+        raise VaultError(_SERVER_BACKUPS)
+
+    def write_backup(self, folder: Path, created_by: str, progress: Any = None) -> Any:
+        raise VaultError(_SERVER_BACKUPS)
 
     def integrity_problems(self) -> list[str]:
         """What the team server's own checks find: the key slots as stored there, and the
@@ -449,7 +509,7 @@ class ServerVault(Vault):
         return problems
 
     # ---- locking ---------------------------------------------------------------------------
-    def _forget_key(self) -> None:
+    def _forget_data_key(self) -> None:
         if self._data_key_bytes is not None:
             for i in range(len(self._data_key_bytes)):
                 self._data_key_bytes[i] = 0
@@ -462,8 +522,11 @@ class ServerVault(Vault):
             if engine is not None:
                 engine.dispose()
         finally:
-            self._forget_key()
+            self._forget_data_key()
             self._slot_key = None
+            self._vault_seed = None
+            if self.signer is not None:
+                self.signer.drop()
 
     def lock(self) -> None:
         self._dispose()

@@ -45,7 +45,7 @@ from btam_desktop.ui.tasks import run_in_background
 NO_SELECTION = "Select an attachment in the table first."
 OPEN_FILTER = (
     "Files BTAM keeps (*.png *.jpg *.jpeg *.gif *.webp *.pdf *.docx *.xlsx *.txt *.eml *.csv "
-    "*.md);;All files (*)"
+    "*.md *.mp3 *.wav *.m4a *.ogg *.flac *.amr *.3gp);;All files (*)"
 )
 EXPORT_WARNING = (
     "The copy leaves the encrypted vault and will not be protected: anyone who can open the "
@@ -60,6 +60,12 @@ TYPE_NAMES = {
     "image/jpeg": "JPEG image",
     "image/gif": "GIF image",
     "image/webp": "WebP image",
+    "audio/mpeg": "MP3 audio",
+    "audio/wav": "WAV audio",
+    "audio/mp4": "M4A audio",
+    "audio/ogg": "Ogg audio",
+    "audio/flac": "FLAC audio",
+    "audio/amr": "AMR voice recording",
     "application/pdf": "PDF document",
     "text/plain": "Text",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
@@ -274,18 +280,22 @@ class AttachmentsTab(CaseTab):
         if attachment.id in self._cache:
             self._render(attachment, self._cache[attachment.id])
             return
+        if self._loading == attachment.id:
+            return  # already on its way (and audited once)
         self.no_preview.setText("Loading the preview…")
         self.stack.setCurrentWidget(self.no_preview)
         self._loading = attachment.id
         attachment_id = attachment.id
         run_in_background(
-            lambda: self.app.records.attachment_data(attachment_id),
+            lambda: self.app.records.attachment_data(attachment_id, previewing=True),
             on_done=lambda data: self._loaded(attachment_id, data),
             on_error=self._preview_failed,
             parent=self,
         )
 
     def _loaded(self, attachment_id: int, data: bytes) -> None:
+        if self._loading == attachment_id:
+            self._loading = None
         self._cache[attachment_id] = data
         while len(self._cache) > PREVIEW_CACHE:
             self._cache.pop(next(iter(self._cache)))
@@ -307,6 +317,7 @@ class AttachmentsTab(CaseTab):
         self.stack.setCurrentWidget(self.preview)
 
     def _preview_failed(self, error: BaseException) -> None:
+        self._loading = None
         self.no_preview.setText(error_message(error))
         self.stack.setCurrentWidget(self.no_preview)
 

@@ -5,26 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from btam_desktop.services import audit_log
 from btam_desktop.services.app import Btam
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import RecordTable, cell, fmt_datetime, muted_label, sort_key
 from btam_desktop.ui.case_tabs.data import CaseData
 
-ACTION_LABELS = {
-    "case.create": "Case created",
-    "case.view": "Viewed",
-    "case.update": "Details changed",
-    "case.members": "Members changed",
-    "case.level": "Level of concern set",
-    "case.legal_hold": "Legal hold",
-    "intake.emergency_notice": "Emergency instruction shown",
-}
-
 
 def action_label(action: str) -> str:
-    if action in ACTION_LABELS:
-        return ACTION_LABELS[action]
-    return action.split(".", 1)[-1].replace("_", " ").capitalize()
+    return audit_log.action_label(action)
 
 
 class AuditTab(CaseTab):
@@ -66,8 +55,8 @@ class AuditTab(CaseTab):
                         who.display_name if who and who.display_name else event.username,
                         tooltip=f"User name: {event.username}",
                     ),
-                    cell(action_label(event.action), tooltip=event.action),
-                    cell(event.summary),
+                    cell(audit_log.event_label(event.action, event.summary), tooltip=event.action),
+                    cell(audit_log.readable_summary(event.summary)),
                 ]
             )
         self.table.set_rows(rows)

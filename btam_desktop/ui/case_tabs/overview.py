@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from btam_desktop.domain.enums import CaseSetting, CaseStatus, Priority
+from btam_desktop.domain.enums import CaseSetting, CaseStatus, Priority, ThreatType
 from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
@@ -51,7 +51,7 @@ from btam_desktop.ui.record_dialogs import (
 )
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.widgets import Banner, BannerKind, LevelBadge
-from btam_desktop.ui.workflow_dialogs import WorkflowDialog
+from btam_desktop.ui.workflow_dialogs import ThreatTypeDialog, WorkflowDialog
 
 STATUS_GUIDANCE: dict[CaseStatus, str] = {
     CaseStatus.REPORTED: (
@@ -141,6 +141,15 @@ class OverviewTab(CaseTab):
         level_row.addWidget(self.set_level_button)
         level_row.addStretch(1)
         form.addRow("Level of concern:", level_row)
+
+        threat_row = QHBoxLayout()
+        threat_row.setSpacing(10)
+        self.threat_type = value_label(name="Threat type")
+        self.set_threat_button = self.button("Set t&hreat type…", "level", self._set_threat_type)
+        threat_row.addWidget(self.threat_type)
+        threat_row.addWidget(self.set_threat_button)
+        threat_row.addStretch(1)
+        form.addRow("Threat type:", threat_row)
 
         self.priority = enum_combo(Priority, Priority.NORMAL)
         add_field(form, "&Priority:", self.priority)
@@ -258,6 +267,11 @@ class OverviewTab(CaseTab):
         label, color = data.level_label(case.level)
         self.level_badge.set_level(label, color or "#808080")
         self.setting.setText(CaseSetting(case.setting).label if case.setting else "")
+        self.threat_type.setText(
+            ThreatType(case.threat_type).label
+            if case.threat_type in {t.value for t in ThreatType}
+            else "Not decided yet"
+        )
         self.opened.setText(fmt_datetime(case.opened_at))
         if case.closed_at:
             reason = f" — {case.closure_reason}" if case.closure_reason else ""
@@ -521,6 +535,13 @@ class OverviewTab(CaseTab):
     def _set_level(self) -> None:
         if self.data is not None:
             self.open_dialog(LevelDialog(self.app, self.data.case, self.data.scale, self))
+
+    def _set_threat_type(self) -> ThreatTypeDialog | None:
+        if self.data is None:
+            return None
+        dialog = ThreatTypeDialog(self.app, self.data.case, self)
+        self.open_dialog(dialog)
+        return dialog
 
     def _change_members(self) -> None:
         if self.data is not None:

@@ -60,8 +60,11 @@ class PeopleTab(CaseTab):
         super().populate(data)
         rows = []
         order = {role.value: i for i, role in enumerate(PersonRole)}
+        withheld = {r.reporter_id for r in data.reports if r.reporter_confidential}
         for person in data.people:
             name = "Anonymous" if person.anonymous else (person.full_name or "Not known yet")
+            if person.id in withheld:
+                name += " (confidential: withhold from the subject and family)"
             rows.append(
                 [
                     cell(

@@ -122,6 +122,12 @@ class ReportSummary(QFrame):
             person = next((p for p in data.people if p.id == report.reporter_id), None)
             if person is not None:
                 reporter = "Anonymous" if person.anonymous else person.full_name
+        if report.reporter_confidential:
+            reporter = f"{reporter} (confidential: withhold from the subject and family)"
+        elif report.reporter_anonymous and report.reporter_id is not None:
+            person = next((p for p in data.people if p.id == report.reporter_id), None)
+            if person is not None and person.contact:
+                reporter = f"Anonymous (contact kept: {person.contact})"
         row("Reporter:", reporter, "reporter")
         row("What was reported:", report.narrative, "narrative")
         quote = row(
@@ -135,18 +141,28 @@ class ReportSummary(QFrame):
             quote.setFont(font)
         expressed = ", ".join(_label(ThreatExpression, e) for e in report.expressed_as)
         row("How expressed:", expressed or "Not recorded", "expressed")
-        row("Threat:", _label(ThreatDirectness, report.directness), "directness")
+        threat = _label(ThreatDirectness, report.directness)
+        if report.conditional and report.directness != ThreatDirectness.CONDITIONAL.value:
+            threat += ", conditional"
+        row("Threat:", threat, "directness")
         row("Known to target:", _label(YesNoUnknown, report.known_to_target), "known")
         if report.immediate_danger:
             shown = fmt_datetime(report.emergency_notice_shown_at)
+            answer = "Not sure" if report.danger_answer == "not_sure" else "Yes"
             danger = row(
                 "Immediate danger:",
-                f"Yes. The instruction to call emergency services was shown at {shown}.",
+                f"{answer}. The instruction to call emergency services was shown at {shown}.",
                 "danger",
             )
             danger.setStyleSheet(f"QLabel {{ color: {error_color()}; font-weight: 600; }}")
         else:
             row("Immediate danger:", "No", "danger")
+        if report.emergency_called == "yes":
+            who = report.emergency_called_by or "someone not recorded"
+            when = fmt_datetime(report.emergency_called_at) or "a time not recorded"
+            row("Emergency call:", f"Called by {who} at {when}.", "called")
+        elif report.emergency_called == "no":
+            row("Emergency call:", "Not called", "called")
         row("Entered by:", data.name_of(report.entered_by_id), "entered_by")
 
 

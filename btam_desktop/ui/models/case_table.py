@@ -42,7 +42,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon
 
-from btam_desktop.domain.enums import Priority
+from btam_desktop.domain.enums import Priority, ThreatType
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery, CaseRow, CaseSort
 from btam_desktop.store.errors import VaultError
@@ -83,6 +83,7 @@ class Column(IntEnum):
     SITE = 6
     OPENED = 7
     NEXT_DUE = 8
+    THREAT = 9  # last, so layouts saved before it existed still apply
 
 
 _COLUMN_COUNT = len(Column)
@@ -130,6 +131,9 @@ COLUMNS: dict[Column, ColumnSpec] = {
     Column.SITE: ColumnSpec("Site", CaseSort.SITE, "School, office or other site"),
     Column.OPENED: ColumnSpec("Opened", CaseSort.OPENED, "Date the case was opened"),
     Column.NEXT_DUE: ColumnSpec("Next review", CaseSort.NEXT_DUE, "Date of the next review"),
+    Column.THREAT: ColumnSpec(
+        "Threat", CaseSort.THREAT_TYPE, "Transient or substantive, once screening decided"
+    ),
 }
 
 DEFAULT_SORT = CaseSort.OPENED
@@ -163,6 +167,8 @@ def filter_key(query: CaseQuery) -> tuple[Any, ...]:
         query.mine,
         query.overdue,
         query.open_only,
+        query.threat_type.value if query.threat_type is not None else None,
+        query.threat_type_unset,
         " ".join(query.text.split()).casefold(),
     )
 
@@ -206,6 +212,9 @@ def _scale_levels(app: Btam, scale_id: str) -> ScaleLevels:
     return {level.code: (level.label, level.color) for level in scale.levels}
 
 
+_THREAT_TYPES = {t.value for t in ThreatType}
+
+
 def build_row(row: CaseRow, levels: ScaleLevels, today: date) -> CaseListRow:
     """Cell texts for one case (pure: runs on the worker thread)."""
     label, color = ("", None)
@@ -226,6 +235,7 @@ def build_row(row: CaseRow, levels: ScaleLevels, today: date) -> CaseListRow:
         row.site,
         format_date(local_date(row.opened_at)),
         format_date(row.next_due),
+        ThreatType(row.threat_type).label if row.threat_type in _THREAT_TYPES else "",
     )
     return CaseListRow(
         case_id=row.id,

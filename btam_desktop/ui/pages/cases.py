@@ -57,7 +57,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from btam_desktop.domain.enums import CaseSetting, CaseStatus
+from btam_desktop.domain.enums import CaseSetting, CaseStatus, ThreatType
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery
 from btam_desktop.store.errors import VaultError
@@ -75,6 +75,7 @@ from btam_desktop.ui.models.case_table import (
 from btam_desktop.ui.recent import ui_settings
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate
+from btam_desktop.ui.widgets.flow import FlowLayout
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ HEADER_STATE_KEY = "cases_page/header_state"
 TITLE_MIN_WIDTH = 170
 PRESETS = ("mine", "overdue", "open")
 _NO_LEVEL = ""  # CaseQuery.levels code for "no level decided yet"
+_NO_THREAT_TYPE = "unset"  # threat type filter: screening has not decided yet
 
 
 def layout_settings() -> QSettings:
@@ -410,6 +412,10 @@ class CasesPage(QWidget):
         self._setting = self._combo("Setting filter", "All settings")
         for setting in CaseSetting:
             self._setting.addItem(setting.label, setting.value)
+        self._threat = self._combo("Threat type filter", "Any threat")
+        for threat_type in ThreatType:
+            self._threat.addItem(threat_type.label, threat_type.value)
+        self._threat.addItem("Not decided yet", _NO_THREAT_TYPE)
 
         self._mine = QCheckBox("&My cases", self)
         self._mine.setToolTip("Cases you own or are assigned to")
@@ -425,14 +431,14 @@ class CasesPage(QWidget):
         self._clear.setToolTip("Show all open cases again")
         self._clear.clicked.connect(self.clear_filters)
 
-        row = QHBoxLayout()
+        row = FlowLayout()  # wraps on a small screen instead of widening the window
         row.setSpacing(6)
         filter_icon = QLabel(self)
         filter_icon.setPixmap(icon("filter").pixmap(16, 16))
         filter_icon.setAccessibleName("")
         row.addWidget(filter_icon)
         filters: list[QWidget] = [self._status, self._level, self._owner, self._site]
-        for widget in [*filters, self._setting]:
+        for widget in [*filters, self._setting, self._threat]:
             row.addWidget(widget)
         row.addSpacing(8)
         for box in (self._mine, self._overdue, self._open_only):
@@ -598,6 +604,9 @@ class CasesPage(QWidget):
     def setting_filter(self) -> QComboBox:
         return self._setting
 
+    def threat_filter(self) -> QComboBox:
+        return self._threat
+
     def mine_box(self) -> QCheckBox:
         return self._mine
 
@@ -613,6 +622,7 @@ class CasesPage(QWidget):
     def current_query(self) -> CaseQuery:
         """The filters the controls show (the sort order is the table header's)."""
         setting = self._setting.currentData()
+        threat = self._threat.currentData()
         return CaseQuery(
             statuses={CaseStatus(v) for v in self._status.selected()},
             levels=self._level.selected(),
@@ -623,6 +633,8 @@ class CasesPage(QWidget):
             overdue=self._overdue.isChecked(),
             open_only=self._open_only.isChecked(),
             text=self._search.text().strip(),
+            threat_type=ThreatType(threat) if threat and threat != _NO_THREAT_TYPE else None,
+            threat_type_unset=threat == _NO_THREAT_TYPE,
         )
 
     def filters_are_default(self) -> bool:
@@ -645,7 +657,7 @@ class CasesPage(QWidget):
     def _reset_controls(self) -> None:
         self._status.clear()
         self._level.clear()
-        for combo in (self._owner, self._site, self._setting):
+        for combo in (self._owner, self._site, self._setting, self._threat):
             combo.setCurrentIndex(0)
         self._mine.setChecked(False)
         self._overdue.setChecked(False)

@@ -111,7 +111,8 @@ class DashboardData:
     open_cases: int = 0
     my_open_cases: int = 0
     reviews_due: int = 0
-    overdue: int = 0
+    overdue: int = 0  # open cases whose review date has passed
+    overdue_tasks: int = 0  # every overdue task: reviews, plan items, check-ins, reassessments
     recent_reports: int = 0
     my_tasks: int = 0  # mine (or nobody's) due this week, overdue included
     by_status: list[tuple[CaseStatus, int]] = field(default_factory=list)
@@ -148,6 +149,9 @@ def load_dashboard(app: Btam, today: date | None = None) -> DashboardData:
     week_end = today + timedelta(days=REVIEW_WINDOW_DAYS)
     data.my_tasks = sum(
         1 for task in app.tasks.tasks(today, for_account=mine) if task.due_on <= week_end
+    )
+    data.overdue_tasks = sum(
+        1 for task in app.tasks.tasks(today, horizon_days=0) if task.due_on < today
     )
 
     statuses = cases.counts_by_status()
@@ -469,6 +473,7 @@ class DashboardPage(QWidget):
     open_case_requested = Signal(int)
     show_cases_requested = Signal(str)  # a CasesPage preset: "open", "overdue" or "mine"
     loaded = Signal()  # after the numbers on screen were refreshed (tests, status bars)
+    backup_requested = Signal()
 
     def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -501,6 +506,10 @@ class DashboardPage(QWidget):
 
         self.error_banner = Banner(BannerKind.WARNING, "", self)
         self.error_banner.hide()
+        self.backup_banner = Banner(BannerKind.INFO, "", self, action_text="&Back up now")
+        self.backup_banner.setObjectName("backupBanner")
+        self.backup_banner.setAccessibleName("Backups")
+        self.backup_banner.action_triggered.connect(self.backup_requested)
 
         # Tiles
         self.open_tile = ClickableTile("Open cases", "Show all open cases")
@@ -510,8 +519,11 @@ class DashboardPage(QWidget):
         self.mine_tile.setProperty("preset", "mine")
         self.mine_tile.clicked.connect(self._preset_clicked)
         self.due_tile = StatTile("Reviews due in the next 7 days", "…")
-        self.overdue_tile = ClickableTile("Overdue reviews", "Show the cases with overdue reviews")
-        self.overdue_tile.setProperty("preset", "overdue")
+        self.overdue_tile = ClickableTile(
+            "Overdue reviews and tasks",
+            "Show what is overdue: case reviews, plan items, check-ins and reassessments",
+        )
+        self.overdue_tile.setProperty("preset", "tasks")
         self.overdue_tile.clicked.connect(self._preset_clicked)
         self.recent_tile = StatTile("New reports in the last 7 days", "…")
         self.tasks_tile = ClickableTile(
@@ -595,6 +607,7 @@ class DashboardPage(QWidget):
         body.addLayout(header)
         body.addWidget(self.error_banner)
         body.addLayout(tiles)
+        body.addWidget(self.backup_banner)
         body.addLayout(charts)
         body.addLayout(lists)
         body.addStretch(1)
@@ -613,7 +626,18 @@ class DashboardPage(QWidget):
         QWidget.setTabOrder(self.mine_tile, self.tasks_tile)
         QWidget.setTabOrder(self.tasks_tile, self.overdue_tile)
 
+        self.update_backup_status()
         self.refresh()
+
+    def update_backup_status(self) -> None:
+        """The backup line: when the last checked backup was made, or what to do."""
+        try:
+            status = self.app.backups.status()
+        except VaultError:
+            return
+        warn = not status.has_folder or status.is_stale
+        self.backup_banner.set_kind(BannerKind.WARNING if warn else BannerKind.INFO)
+        self.backup_banner.set_text(f"{status.headline()}. {status.advice()}")
 
     def _link_button(self, text: str, preset: str, tooltip: str) -> QPushButton:
         button = QPushButton(text, self)
@@ -678,8 +702,8 @@ class DashboardPage(QWidget):
         self.open_tile.set_value(number(data.open_cases))
         self.mine_tile.set_value(number(data.my_open_cases))
         self.due_tile.set_value(number(data.reviews_due))
-        self.overdue_tile.set_value(number(data.overdue))
-        self.overdue_tile.set_alert(data.overdue > 0)
+        self.overdue_tile.set_value(number(data.overdue_tasks))
+        self.overdue_tile.set_alert(data.overdue_tasks > 0)
         self.recent_tile.set_value(number(data.recent_reports))
         self.tasks_tile.set_value(number(data.my_tasks))
 

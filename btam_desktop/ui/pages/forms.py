@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QFrame,
-    QHBoxLayout,
     QHeaderView,
     QListWidget,
     QPushButton,
@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from btam_desktop.domain.forms import FormDefinition, FormProblem, FormRegistry, LevelScale
+from btam_desktop.domain.forms import (
+    LANGUAGE_NAMES,
+    FormDefinition,
+    FormProblem,
+    FormRegistry,
+    LevelScale,
+)
 from btam_desktop.domain.forms.schema import NumberItem, RatingItem
 from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
@@ -35,6 +41,7 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors
 from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate
+from btam_desktop.ui.widgets.flow import FlowLayout
 from btam_desktop.ui.wizard.render import document_css
 from btam_desktop.ui.wizard.util import (
     FLAG_LABELS,
@@ -257,7 +264,6 @@ class FormsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
-        top = QHBoxLayout()
         titles = QVBoxLayout()
         titles.setSpacing(2)
         titles.addWidget(role_label("Forms and guides", "heading"))
@@ -269,7 +275,17 @@ class FormsPage(QWidget):
                 "muted",
             )
         )
-        top.addLayout(titles, 1)
+        layout.addLayout(titles)
+        # The language filter and the buttons wrap at 1024 px instead of widening the window.
+        top = FlowLayout(spacing=8)
+        self.language_box = QComboBox(self)
+        self.language_box.setAccessibleName("Language of the forms listed")
+        self.language_box.setToolTip("Show the forms written in one language, or in all")
+        self.language_box.addItem("All languages", "")
+        for code, name in LANGUAGE_NAMES.items():
+            self.language_box.addItem(name, code)
+        self.language_box.currentIndexChanged.connect(self._language_changed)
+        top.addWidget(self.language_box)
         self.folder_button = QPushButton(icon("forms"), "Open the team's &forms folder", self)
         self.folder_button.setToolTip("Where your team's own form files go")
         self.folder_button.clicked.connect(self.open_forms_folder)
@@ -290,7 +306,7 @@ class FormsPage(QWidget):
             self.print_button,
             self.checklist_button,
         ):
-            top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            top.addWidget(button)
         layout.addLayout(top)
 
         self.problems_box = QFrame(self)
@@ -389,7 +405,10 @@ class FormsPage(QWidget):
             group.setFont(0, font)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             groups[kind] = group
+        language = str(self.language_box.currentData() or "")
         for form in loaded.forms(all_versions=True):
+            if language and form.language != language:
+                continue
             row = self._row(form.title, form.version, form.builtin, form.id, form.content_hash)
             row.setData(0, KEY_ROLE, ("form", form.id, form.version))
             row.setToolTip(0, form.summary or form.title)
@@ -405,6 +424,17 @@ class FormsPage(QWidget):
                 self.tree.addTopLevelItem(group)
                 group.setExpanded(True)
                 group.setFirstColumnSpanned(True)
+
+    def _language_changed(self, _index: int) -> None:
+        if self.data is None:
+            return
+        keep = self.selected_key()
+        self._fill_tree(self.data.registry)
+        if keep is None or not self.select_key(keep):
+            group = self.tree.topLevelItem(0)
+            first = group.child(0) if group is not None else None
+            if first is not None:
+                self.tree.setCurrentItem(first)
 
     def _row(
         self, title: str, version: str, builtin: bool, ident: str, content_hash: str

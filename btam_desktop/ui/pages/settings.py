@@ -26,16 +26,20 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.domain.text import plural
+from btam_desktop.reports.base import CONFIDENTIAL_LINE
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
+from btam_desktop.services.retention import CLOSURE_LABELS, parse_rules, rules_to_text
 from btam_desktop.services.scales import registry
-from btam_desktop.services.settings import TeamSettings
+from btam_desktop.services.settings import CONFIDENTIALITY_LINE_MAX, TeamSettings
 from btam_desktop.store.errors import VaultError
 from btam_desktop.store.remember import keyring_status
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.plural import plural_suffix
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +72,7 @@ def idle_warning(minutes: int) -> str:
         )
     if minutes > IDLE_WARN_ABOVE:
         return (
-            f"An unattended computer stays open for {minutes} minutes. Most teams choose "
+            f"An unattended computer stays open for {plural(minutes, 'minute')}. Most teams choose "
             f"{IDLE_WARN_ABOVE} minutes or less."
         )
     return ""
@@ -156,7 +160,7 @@ class SettingsPage(QWidget):
         self.idle_minutes.setAccessibleName("Lock after minutes of inactivity")
         self.idle_minutes.setRange(0, 240)
         self.idle_minutes.setSpecialValueText("Never")
-        self.idle_minutes.setSuffix(" minutes")
+        plural_suffix(self.idle_minutes, "minute")
         self.idle_warning = Banner(BannerKind.WARNING, "", self)
         self.idle_warning.setAccessibleName("Idle lock warning")
         self.idle_warning.hide()
@@ -177,19 +181,106 @@ class SettingsPage(QWidget):
         self.retention_years = QSpinBox()
         self.retention_years.setAccessibleName("Default retention in years")
         self.retention_years.setRange(0, 100)
-        self.retention_years.setSuffix(" years")
+        plural_suffix(self.retention_years, "year")
         self.retention_years.setSpecialValueText("No default")
+        self.closing_by = QComboBox()
+        self.closing_by.setAccessibleName("Who may close, screen out and reopen cases")
+        self.closing_by.addItem("Coordinators only", "coordinator")
+        self.closing_by.addItem("Coordinators and members", "members")
         records_box = QGroupBox("Printing and records")
         records_form = self._form(records_box)
         records_form.addRow("&Paper size:", self.paper_size)
-        records_form.addRow("Keep closed cases &for:", self.retention_years)
-        retention_note = QLabel(
-            "How long a closed case is kept before it may be destroyed, as your state or "
-            "employer requires. Cases under a legal hold are never destroyed."
+        # The single default period gave way to the retention rules below (issue 9); the
+        # spin box stays, unshown, so the saved value is kept as it was.
+        self.retention_years.setParent(self)
+        self.retention_years.hide()
+
+        # Retention rules (issue 9): years after closure per setting and kind of closure
+        self.rule_spins: dict[tuple[str, str], QSpinBox] = {}
+        rules_box = QGroupBox("Retention rules")
+        rules_layout = QGridLayout(rules_box)
+        rules_layout.setContentsMargins(12, 10, 12, 12)
+        rules_note = QLabel(
+            "Years a closed case is kept after closure, as your state, district or employer "
+            "requires. The program has no built-in period: with “No rule” a case is never "
+            "due. Cases due appear under Due for destruction; a legal hold always wins."
         )
-        retention_note.setWordWrap(True)
-        set_style_role(retention_note, "muted")
-        records_form.addRow("", retention_note)
+        rules_note.setWordWrap(True)
+        set_style_role(rules_note, "muted")
+        rules_layout.addWidget(rules_note, 0, 0, 1, 3)
+        for column, closure in enumerate(CLOSURE_LABELS, start=1):
+            header = QLabel(CLOSURE_LABELS[closure].capitalize())
+            header.setWordWrap(True)
+            rules_layout.addWidget(header, 1, column)
+        for row, setting in enumerate(CaseSetting, start=2):
+            rules_layout.addWidget(QLabel(setting.label + ":"), row, 0)
+            for column, closure in enumerate(CLOSURE_LABELS, start=1):
+                spin = QSpinBox()
+                spin.setRange(-1, 100)
+                spin.setSpecialValueText("No rule")
+                spin.setSuffix(" years")
+                spin.setValue(-1)
+                spin.setAccessibleName(f"{setting.label}, {CLOSURE_LABELS[closure]}: years")
+                self.rule_spins[(setting.value, closure)] = spin
+                rules_layout.addWidget(spin, row, column)
+
+        # Backups (issue 9)
+        self.backup_folder = QLineEdit()
+        self.backup_folder.setAccessibleName("Backup folder")
+        self.backup_folder.setPlaceholderText("not set: choose a USB drive or network folder")
+        # Parented at once: setVisible on a parentless widget would open it as its own window.
+        self.backup_folder_button = QPushButton("C&hoose…", self)
+        self.backup_folder_button.clicked.connect(self._choose_backup_folder)
+        self.backup_folder_button.setVisible(self.can_edit)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.backup_folder, 1)
+        folder_row.addWidget(self.backup_folder_button)
+        self.backup_keep = QSpinBox()
+        self.backup_keep.setRange(1, 365)
+        self.backup_keep.setSuffix(" backups")
+        self.backup_keep.setAccessibleName("Keep the latest backups")
+        self.backup_warn_days = QSpinBox()
+        self.backup_warn_days.setRange(1, 365)
+        self.backup_warn_days.setSuffix(" days")
+        self.backup_warn_days.setAccessibleName("Warn when the last backup is older than")
+        self.auto_backup = QComboBox()
+        self.auto_backup.setAccessibleName("Automatic backups")
+        self.auto_backup.addItem("Daily while open, and when closing", 1)
+        self.auto_backup.addItem("Only when someone chooses Back up now", 0)
+        backup_box = QGroupBox("Backups")
+        backup_form = self._form(backup_box)
+        backup_form.addRow("Backup folder:", folder_row)
+        backup_form.addRow("&Keep the latest:", self.backup_keep)
+        backup_form.addRow("&Warn after:", self.backup_warn_days)
+        backup_form.addRow("A&utomatic:", self.auto_backup)
+        backup_note = QLabel(
+            "Besides the latest backups, one backup a month is kept for a year. Backups are "
+            "encrypted like the vault and open with the same passwords."
+        )
+        backup_note.setWordWrap(True)
+        set_style_role(backup_note, "muted")
+        backup_form.addRow("", backup_note)
+        records_form.addRow("Case &closing:", self.closing_by)
+        closing_note = QLabel(
+            "Who may close a case, screen one out or reopen it. Viewers never can. Changing a "
+            "case's retention date and approving plans stay with coordinators."
+        )
+        closing_note.setWordWrap(True)
+        set_style_role(closing_note, "muted")
+        records_form.addRow("", closing_note)
+        self.confidentiality_line = QLineEdit()
+        self.confidentiality_line.setAccessibleName("Confidentiality line on printouts")
+        self.confidentiality_line.setMaxLength(CONFIDENTIALITY_LINE_MAX)
+        self.confidentiality_line.setPlaceholderText(CONFIDENTIAL_LINE)
+        records_form.addRow("Confidentiality &line:", self.confidentiality_line)
+        confidentiality_note = QLabel(
+            "Printed at the foot of every page of case documents. Word it as your policy "
+            "asks, for example naming FERPA or your state's law. Leave it empty for the "
+            "standard wording shown."
+        )
+        confidentiality_note.setWordWrap(True)
+        set_style_role(confidentiality_note, "muted")
+        records_form.addRow("", confidentiality_note)
 
         # Contact details for the handout
         self.contact_name = QLineEdit()
@@ -268,9 +359,11 @@ class SettingsPage(QWidget):
         left.addWidget(team_box)
         left.addWidget(security_box)
         left.addWidget(records_box)
+        left.addWidget(rules_box)
         left.addStretch(1)
         right = QVBoxLayout()
         right.setSpacing(12)
+        right.addWidget(backup_box)
         right.addWidget(contact_box)
         right.addWidget(about_box)
         right.addStretch(1)
@@ -308,11 +401,18 @@ class SettingsPage(QWidget):
             self.idle_minutes,
             self.paper_size,
             self.retention_years,
+            self.closing_by,
+            self.confidentiality_line,
             self.contact_name,
             self.contact_phone,
             self.contact_email,
             self.contact_address,
             self.report_instructions,
+            self.backup_folder,
+            self.backup_keep,
+            self.backup_warn_days,
+            self.auto_backup,
+            *self.rule_spins.values(),
         ]
         for widget in self.inputs:
             self._watch(widget)
@@ -322,9 +422,8 @@ class SettingsPage(QWidget):
             spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance("240 minutes") + 48)
         self._align_labels([team_form, security_form, records_form])
-        self._align_labels([contact_form, about_form])
+        self._align_labels([backup_form, contact_form, about_form])
         self.idle_minutes.valueChanged.connect(self._update_idle_warning)
-        QWidget.setTabOrder(self.retention_years, self.contact_name)
         self._set_enabled_buttons()
         self.refresh()
 
@@ -442,11 +541,23 @@ class SettingsPage(QWidget):
             self.idle_minutes.setValue(settings.idle_lock_minutes)
             self._select(self.paper_size, settings.paper_size)
             self.retention_years.setValue(settings.default_retention_years)
+            self._select(self.closing_by, settings.closing_by)
+            self.confidentiality_line.setText(settings.confidentiality_line)
             self.contact_name.setText(settings.contact_name)
             self.contact_phone.setText(settings.contact_phone)
             self.contact_email.setText(settings.contact_email)
             self.contact_address.setPlainText(settings.contact_address)
             self.report_instructions.setPlainText(settings.report_instructions)
+            self.backup_folder.setText(settings.backup_folder)
+            self.backup_keep.setValue(settings.backup_keep)
+            self.backup_warn_days.setValue(settings.backup_warn_days)
+            self._select(self.auto_backup, settings.auto_backup)
+            try:
+                rules = parse_rules(settings.retention_rules)
+            except VaultError:
+                rules = {}
+            for key, spin in self.rule_spins.items():
+                spin.setValue(rules.get(key, -1))
         finally:
             self._filling = False
         self._dirty = False
@@ -454,7 +565,7 @@ class SettingsPage(QWidget):
         self._set_enabled_buttons()
 
     @staticmethod
-    def _select(combo: QComboBox, value: str) -> None:
+    def _select(combo: QComboBox, value: object) -> None:
         index = combo.findData(value)
         if index >= 0:
             combo.setCurrentIndex(index)
@@ -488,12 +599,29 @@ class SettingsPage(QWidget):
             idle_lock_minutes=self.idle_minutes.value(),
             paper_size=str(self.paper_size.currentData() or base.paper_size),
             default_retention_years=self.retention_years.value(),
+            closing_by=str(self.closing_by.currentData() or base.closing_by),
+            confidentiality_line=" ".join(self.confidentiality_line.text().split()),
             contact_name=self.contact_name.text().strip(),
             contact_phone=self.contact_phone.text().strip(),
             contact_email=self.contact_email.text().strip(),
             contact_address=self.contact_address.toPlainText().strip(),
             report_instructions=self.report_instructions.toPlainText().strip(),
+            backup_folder=self.backup_folder.text().strip(),
+            backup_keep=self.backup_keep.value(),
+            backup_warn_days=self.backup_warn_days.value(),
+            auto_backup=int(self.auto_backup.currentData()),
+            retention_rules=rules_to_text(
+                {key: spin.value() for key, spin in self.rule_spins.items() if spin.value() >= 0}
+            ),
         )
+
+    def _choose_backup_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(self, "Backup folder", self.backup_folder.text())
+        if folder:
+            self.backup_folder.setText(folder)
+            self._mark_dirty()
 
     def _show_error(self, error: BaseException) -> None:
         if isinstance(error, VaultError):

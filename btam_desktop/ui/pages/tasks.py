@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.services.app import Btam
-from btam_desktop.services.tasks import Bucket, Task, local_today
+from btam_desktop.services.tasks import Bucket, Task, TaskKind, local_today
 from btam_desktop.ui.case_tabs.common import error_color, error_message, fmt_date
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
@@ -43,7 +43,10 @@ from btam_desktop.ui.widgets import Banner, BannerKind
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 40
 BUCKET_ROLE = Qt.ItemDataRole.UserRole + 41
 HORIZON_DAYS = 7
-COLUMNS = ["Due", "Kind", "Case", "What", "Responsible"]
+COLUMNS = ["Due", "Task", "Case", "Detail", "Responsible"]
+PLAN_ITEM_KINDS = frozenset(
+    {TaskKind.CHECK_IN, TaskKind.INTERVENTION_DUE, TaskKind.INTERVENTION_REVIEW}
+)
 
 GROUPS: list[tuple[Bucket, str, str]] = [
     (Bucket.OVERDUE, "Overdue", "Nothing is overdue."),
@@ -267,13 +270,13 @@ class TasksPage(QWidget):
             if task.responsible_id is not None
             else "Team"
         )
-        cells = [
-            due_text,
-            task.kind.label,
-            task.case_number or "—",
-            task.title,
-            responsible,
-        ]
+        # A plan item reads as what it is ("Security escort"), its kind as the detail.
+        what, detail = (
+            (task.title, task.kind.label)
+            if task.kind in PLAN_ITEM_KINDS
+            else (task.kind.label, task.title)
+        )
+        cells = [due_text, what, task.case_number or "—", detail, responsible]
         items = []
         for text in cells:
             item = QStandardItem(text)

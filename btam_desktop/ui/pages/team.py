@@ -34,8 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import Role
 from btam_desktop.domain.models import Account, TrainingRecord
+from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.team import check_username
@@ -44,20 +46,35 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
+from btam_desktop.ui.widgets.flow import FlowLayout
 
 logger = logging.getLogger(__name__)
 
 GENERIC_ERROR = "Something went wrong; nothing was saved. Try again, or restart BTAM Desktop."
 EXPIRING_DAYS = 60
-MIN_SCORE = 2  # "Fair" or better; the vault itself insists on the length
+MIN_SCORE = passwords.MIN_SCORE  # the same policy the vault enforces
 ACCOUNT_ID_ROLE = Qt.ItemDataRole.UserRole + 20
 SORT_ROLE = Qt.ItemDataRole.UserRole + 21
 STATE_ROLE = Qt.ItemDataRole.UserRole + 22
 ROLE_HELP = {
     Role.COORDINATOR: "Coordinator: everything, including the team, settings and closing cases.",
-    Role.MEMBER: "Member: reports concerns and works cases; cannot close them or manage the team.",
+    Role.MEMBER: (
+        "Member: reports concerns and works cases; closes them only if the team's policy "
+        "allows; cannot manage the team."
+    ),
     Role.VIEWER: "Viewer: reads cases and prints them; changes nothing.",
 }
+TRUST_NOTE = (
+    "What the roles mean, and what they do not. Everyone on this list can read every case: "
+    "that is how a team works. What a role limits is what a person can change. Every change "
+    "is signed with the author's own key, which only their password opens, and each member's "
+    "key and role are vouched for by the vault's key, which only coordinators and the recovery "
+    "key hold. So nobody can change a record in someone else's name, make themselves "
+    "coordinator, or rewrite the audit trail without it being found and named: at sign-in, "
+    "and by the audit check (btam audit verify). Signatures cannot stop someone from "
+    "deleting or copying the vault file: keep backups, and keep the printed audit head "
+    "somewhere else."
+)
 NOT_COORDINATOR = "Only the team's coordinator can change the team."
 
 
@@ -286,8 +303,10 @@ class ResetPasswordDialog(_TaskDialog):
         self.account = account
         self.set_intro(
             f"Set a new password for {_name(account)} ({account.username}). Their old password "
-            "stops working. Tell them the new one in person and ask them to change it "
-            "(Change my password) after they sign in."
+            "stops working, and the vault gets a new key, so an old copy of the key file (or a "
+            "remembered sign-in) cannot open today's records with it. Tell them the new "
+            "password in person and ask them to change it (Change my password) after they sign "
+            "in."
         )
         self.password = _password_field("New password")
         self.meter = PasswordStrengthMeter(self.password)
@@ -323,6 +342,11 @@ class ChangePasswordDialog(_TaskDialog):
             f"Change the password of {app.actor.label} ({app.actor.username}). Backups made "
             "before now still open with the old password."
         )
+        self.rotate = QCheckBox("Also give the vault a &new key")
+        self.rotate.setToolTip(
+            "Choose this if you think someone learned your old password: an old copy of the "
+            "key file then stops opening the vault as it is now."
+        )
         self.current = _password_field("Current password")
         self.password = _password_field("New password")
         self.meter = PasswordStrengthMeter(self.password)
@@ -331,6 +355,7 @@ class ChangePasswordDialog(_TaskDialog):
         self.form.addRow("&New password:", self.password)
         self.form.addRow("", self.meter)
         self.form.addRow("&Confirm:", self.confirm)
+        self.form.addRow("", self.rotate)
 
     def _submit(self) -> None:
         if not self.current.text():
@@ -345,9 +370,12 @@ class ChangePasswordDialog(_TaskDialog):
             self.show_error("The new password must differ from the current one.", self.password)
             return
         team, old, new = self.app.team, self.current.text(), self.password.text()
+        rotate = self.rotate.isChecked()
         self.run(
-            "Changing your password. This takes a few seconds.",
-            lambda: team.change_own_password(old, new),
+            "Changing your password and giving the vault a new key. This takes a little while."
+            if rotate
+            else "Changing your password. This takes a few seconds.",
+            lambda: team.change_own_password(old, new, rotate_key=rotate),
         )
 
     def finished_work(self, result: Any) -> None:
@@ -521,13 +549,20 @@ class TeamPage(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.own_password_button = QPushButton(icon("lock"), "Change m&y password…", self)
         self.own_password_button.clicked.connect(self.open_change_own_password)
-        actions = QHBoxLayout()
-        actions.setSpacing(8)
+        self.recovery_button = QPushButton(icon("key"), "Replace recovery &key…", self)
+        self.recovery_button.setToolTip(
+            "After the recovery key was used or may have been seen: a new key and sheet; "
+            "the old key stops working."
+        )
+        self.recovery_button.clicked.connect(self.open_replace_recovery_key)
+        actions = FlowLayout(spacing=8)  # wraps on a small screen
         for button in (self.add_button, self.role_button, self.reset_button, self.remove_button):
             actions.addWidget(button)
         actions.addStretch(1)
+        actions.addWidget(self.recovery_button)
         actions.addWidget(self.own_password_button)
         self.action_buttons = [
+            self.recovery_button,
             self.add_button,
             self.role_button,
             self.reset_button,
@@ -612,6 +647,11 @@ class TeamPage(QWidget):
         layout.setSpacing(8)
         layout.addWidget(heading)
         layout.addWidget(intro)
+        self.trust_note = QLabel(TRUST_NOTE, self)
+        self.trust_note.setWordWrap(True)
+        self.trust_note.setTextFormat(Qt.TextFormat.PlainText)
+        set_style_role(self.trust_note, "muted")
+        layout.addWidget(self.trust_note)
         layout.addWidget(self.read_only_banner)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.notice_banner)
@@ -632,12 +672,25 @@ class TeamPage(QWidget):
         view.setAlternatingRowColors(True)
         view.setSortingEnabled(True)
         view.setWordWrap(False)
+        view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move between cells)
         view.verticalHeader().hide()
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 12)
         view.horizontalHeader().setHighlightSections(False)
         view.horizontalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         )
+
+    def open_replace_recovery_key(self) -> QDialog:
+        from btam_desktop.ui.recovery_key import ReplaceRecoveryKeyDialog
+
+        dialog = ReplaceRecoveryKeyDialog(self.app, self.app.settings().team_name, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self.show_notice("The recovery key was replaced. The old key no longer works.")
+        )
+        self.current_dialog = dialog
+        dialog.open()
+        return dialog
 
     # ---- loading ---------------------------------------------------------------------------
 
@@ -755,7 +808,7 @@ class TeamPage(QWidget):
                 status = "Expired"
             elif state == "expiring" and expires is not None:
                 days = (expires - today).days
-                status = "Expires today" if days == 0 else f"Expires in {days} days"
+                status = "Expires today" if days == 0 else f"Expires in {plural(days, 'day')}"
             elif expires is None:
                 status = "Does not expire"
             else:

@@ -29,6 +29,7 @@ from btam_desktop.domain.forms import FormDefinition
 from btam_desktop.services.plans import Strategy
 from btam_desktop.ui.case_tabs.common import muted_label
 from btam_desktop.ui.plan.intervention_model import InterventionRow
+from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.theme import set_style_role
 
 REF_ROLE = Qt.ItemDataRole.UserRole + 30
@@ -117,7 +118,7 @@ class CatalogDialog(QDialog):
         self.catalog_box.setVisible(len(self._catalogs) > 1)
         caption.setVisible(len(self._catalogs) > 1)
         self._fill()
-        self.resize(680, 640)
+        resize_to_fit(self, 680, 640)
         self.tree.setFocus()
 
     def catalog(self) -> FormDefinition | None:

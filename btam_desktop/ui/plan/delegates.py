@@ -48,6 +48,7 @@ from btam_desktop.ui.plan.intervention_model import (
     STATUS_LABELS,
     InterventionModel,
     from_qdate,
+    repeat_label,
     to_qdate,
 )
 
@@ -153,6 +154,13 @@ class DateField(QDateEdit):
                 event.accept()  # the first step lands on today
                 return
         super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Empty, the field shows "no date" and has no sections to step through: Qt would keep
+        # the focus here on every Tab (a keyboard trap). Leave the field instead.
+        if self.is_empty():
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The calendar opens on an empty field: start from today, not January 2000.
@@ -351,10 +359,17 @@ def strategy_delegate(parent: QObject | None = None) -> ChoiceDelegate:
 
 def recurrence_delegate(parent: QObject | None = None) -> ChoiceDelegate:
     return ChoiceDelegate(
-        lambda _index: [(r.value, label) for r, label in RECURRENCE_CHOICES.items()],
+        lambda index: _repeat_choices(index.data(Qt.ItemDataRole.EditRole)),
         "Repeats",
         parent,
     )
+
+
+def _repeat_choices(current: object) -> list[tuple[Any, str]]:
+    choices: list[tuple[Any, str]] = list(RECURRENCE_CHOICES.items())
+    if isinstance(current, str) and current not in RECURRENCE_CHOICES:
+        choices.append((current, repeat_label(current)))
+    return choices
 
 
 def status_delegate(parent: QObject | None = None) -> ChoiceDelegate:

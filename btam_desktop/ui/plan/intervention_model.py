@@ -36,6 +36,7 @@ from btam_desktop.services.plans import (
     InterventionInput,
     InterventionStatus,
     Recurrence,
+    RepeatRule,
     Strategy,
 )
 from btam_desktop.ui.case_tabs.common import error_color, fmt_date
@@ -46,12 +47,29 @@ ROW_MIME = "application/x-btam-plan-rows"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 20
 """The row's key (any column)."""
 
-RECURRENCE_CHOICES: dict[Recurrence, str] = {
-    Recurrence.NONE: "Does not repeat",
-    Recurrence.WEEKLY: "Weekly",
-    Recurrence.BIWEEKLY: "Every two weeks",
-    Recurrence.MONTHLY: "Monthly",
+RECURRENCE_CHOICES: dict[str, str] = {
+    "none": "Does not repeat",
+    "weekly": "Weekly",
+    "twice_weekly": "Twice a week",
+    "weekdays:0,3": "Every Mon and Thu",
+    "weekdays:1,4": "Every Tue and Fri",
+    "weekdays:0,2,4": "Every Mon, Wed and Fri",
+    "weekdays:0,1,2,3,4": "Every weekday (Mon to Fri)",
+    "days:1": "Every day",
+    "days:3": "Every 3 days",
+    "biweekly": "Every two weeks",
+    "weeks:3": "Every 3 weeks",
+    "monthly": "Monthly",
 }
+"""Repeats offered in the table; a rule saved otherwise (e.g. by the command line) is kept."""
+
+
+def repeat_label(rule: str) -> str:
+    return RECURRENCE_CHOICES.get(rule) or RepeatRule.parse(rule).label
+
+
+# Responsible people: a team member's account id, or a contact outside the team as the negative
+# of its id (the editor's value only; the service gets responsible_contact_id).
 STATUS_LABELS: dict[InterventionStatus, str] = {
     InterventionStatus.PLANNED: "Planned",
     InterventionStatus.IN_PROGRESS: "In progress",
@@ -138,7 +156,7 @@ class InterventionRow:
     start_on: date | None = None
     due_on: date | None = None
     review_on: date | None = None
-    recurrence: Recurrence = Recurrence.NONE
+    recurrence: str = Recurrence.NONE.value  # a RepeatRule, encoded
     status: InterventionStatus = InterventionStatus.PLANNED
     dropped_reason: str = ""
     notes: str = ""
@@ -154,11 +172,13 @@ class InterventionRow:
             key=item.key,
             title=item.title,
             strategy=_enum(Strategy, item.strategy, Strategy.SUBJECT),
-            responsible_id=item.responsible_id,
+            responsible_id=-item.responsible_contact_id
+            if item.responsible_contact_id is not None
+            else item.responsible_id,
             start_on=item.start_on,
             due_on=item.due_on,
             review_on=item.review_on,
-            recurrence=_enum(Recurrence, item.recurrence, Recurrence.NONE),
+            recurrence=RepeatRule.parse(item.recurrence).encode(),
             status=_enum(InterventionStatus, item.status, InterventionStatus.PLANNED),
             dropped_reason=item.dropped_reason,
             notes=item.notes,
@@ -169,11 +189,16 @@ class InterventionRow:
         return InterventionInput(
             title=self.title,
             strategy=self.strategy,
-            responsible_id=self.responsible_id,
+            responsible_id=self.responsible_id
+            if self.responsible_id is None or self.responsible_id > 0
+            else None,
+            responsible_contact_id=-self.responsible_id
+            if self.responsible_id is not None and self.responsible_id < 0
+            else None,
             start_on=self.start_on,
             due_on=self.due_on,
             review_on=self.review_on,
-            recurrence=self.recurrence,
+            repeat=RepeatRule.parse(self.recurrence),
             status=self.status,
             dropped_reason=self.dropped_reason,
             notes=self.notes,
@@ -213,7 +238,7 @@ class InterventionRow:
             start_on=day("start_on"),
             due_on=day("due_on"),
             review_on=day("review_on"),
-            recurrence=_enum(Recurrence, payload.get("recurrence"), Recurrence.NONE),
+            recurrence=RepeatRule.parse(str(payload.get("recurrence") or "none")).encode(),
             status=_enum(InterventionStatus, payload.get("status"), InterventionStatus.PLANNED),
             dropped_reason=str(payload.get("dropped_reason") or ""),
             notes=str(payload.get("notes") or ""),
@@ -377,7 +402,8 @@ class InterventionModel(QAbstractTableModel):
     def name_of(self, account_id: int | None) -> str:
         if account_id is None:
             return NOT_ASSIGNED
-        return self._names.get(account_id, "(former member)")
+        fallback = "(former contact)" if account_id < 0 else "(former member)"
+        return self._names.get(account_id, fallback)
 
     # -- Qt model ------------------------------------------------------------------------------
 
@@ -467,7 +493,7 @@ class InterventionModel(QAbstractTableModel):
         if column == Column.RECURRENCE:
             if row.recurrence == Recurrence.NONE:
                 return "does not repeat" if accessible else "—"
-            return RECURRENCE_CHOICES[row.recurrence]
+            return repeat_label(row.recurrence)
         if column == Column.STATUS:
             label = STATUS_LABELS[row.status]
             if row.status == InterventionStatus.DROPPED and row.dropped_reason:
@@ -492,7 +518,7 @@ class InterventionModel(QAbstractTableModel):
             return "Overdue: the due date has passed and the item is still open."
         if column == Column.RECURRENCE and row.recurrence != Recurrence.NONE:
             first = fmt_date(row.start_on) if row.start_on else "(give a start date)"
-            return f"{RECURRENCE_CHOICES[row.recurrence]}, first on {first}"
+            return f"{repeat_label(row.recurrence)}, first on {first}"
         if column == Column.NOTES and row.notes:
             return row.notes[:1500]
         return ""
@@ -556,7 +582,7 @@ class InterventionModel(QAbstractTableModel):
         if column == Column.STRATEGY:
             return Strategy(value)
         if column == Column.RECURRENCE:
-            return Recurrence(value)
+            return RepeatRule.parse(str(value)).encode()
         if column == Column.STATUS:
             return InterventionStatus(value)
         if column == Column.RESPONSIBLE:

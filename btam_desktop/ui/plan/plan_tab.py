@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -20,23 +20,28 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from btam_desktop.domain.enums import Role
 from btam_desktop.domain.forms import FormDefinition
 from btam_desktop.domain.models import ManagementPlan, MonitoringEntry
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
-from btam_desktop.services.plans import PlanInput, PlanStatus
+from btam_desktop.services.plans import InterventionStatus, PlanInput, PlanStatus, ReviewDateChoice
 from btam_desktop.store.errors import ValidationError
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
@@ -51,6 +56,7 @@ from btam_desktop.ui.case_tabs.common import (
 )
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.plan.catalog_dialog import CatalogDialog
+from btam_desktop.ui.plan.contacts import ContactDialog
 from btam_desktop.ui.plan.delegates import OptionalDateEdit
 from btam_desktop.ui.plan.diff_dialog import DiffDialog
 from btam_desktop.ui.plan.intervention_model import Column, InterventionModel, InterventionRow
@@ -59,6 +65,7 @@ from btam_desktop.ui.plan.table import InterventionTable
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.flow import FlowLayout
 
 PLAN_DRAFT = "plan"
 DRAFT_DELAY_MS = 1000
@@ -120,9 +127,20 @@ def load_plan_data(app: Btam, case_id: int, *, with_draft: bool) -> PlanData:
     }
     accounts = app.team.members(include_inactive=True)
     names = {a.id: a.display_name or a.username for a in accounts if a.id is not None}
+    # Viewers only read cases: they are never offered as responsible.
     members = [
-        (a.id, a.display_name or a.username) for a in accounts if a.id is not None and a.active
+        (a.id, a.display_name or a.username)
+        for a in accounts
+        if a.id is not None and a.active and a.role != Role.VIEWER.value
     ]
+    # Contacts outside the team (coach, resource officer, parent) as negative ids.
+    for contact in app.plans.contacts(include_inactive=True):
+        if contact.id is None:
+            continue
+        label = contact_label(contact.name, contact.role, contact.organization)
+        names[-contact.id] = label
+        if contact.active:
+            members.append((-contact.id, label))
     try:
         catalogs = list(app.forms().forms(kind="catalog"))
     except Exception:  # a broken custom form must not keep the plan closed
@@ -141,12 +159,19 @@ def load_plan_data(app: Btam, case_id: int, *, with_draft: bool) -> PlanData:
     )
 
 
+def contact_label(name: str, role: str, organization: str) -> str:
+    """How a contact outside the team reads in the Responsible column (no organization: the
+    column is narrow; the contacts list has it)."""
+    return f"{name} · {role}" if role else (f"{name} · {organization}" if organization else name)
+
+
 def editor_state(
     goals: str,
     supervision: str,
     safety_plan: str,
     next_on: date | None,
     rows: list[InterventionRow],
+    monitoring_days: int | None = None,
 ) -> dict[str, Any]:
     """What the editor holds, JSON-ready: compared to see unsaved changes, kept as the draft."""
     return {
@@ -154,15 +179,71 @@ def editor_state(
         "supervision": supervision,
         "safety_plan": safety_plan,
         "next_reassessment_on": next_on.isoformat() if next_on else None,
+        "monitoring_days": monitoring_days or None,
         "interventions": [r.to_payload() for r in rows],
     }
+
+
+PROGRESS_FIELDS = frozenset({"status", "dropped_reason"})
+
+
+def progress_only(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The items whose status alone changed, when that is the only difference; else None.
+
+    Marking an item done or dropped is progress, not a change of plan: no new version."""
+    if {k: v for k, v in before.items() if k != "interventions"} != {
+        k: v for k, v in after.items() if k != "interventions"
+    }:
+        return None
+    old, new = before.get("interventions") or [], after.get("interventions") or []
+    if [i.get("key") for i in old] != [i.get("key") for i in new]:
+        return None
+    changed: list[dict[str, Any]] = []
+    for a, b in zip(old, new, strict=True):
+        rest_a = {k: v for k, v in a.items() if k not in PROGRESS_FIELDS}
+        rest_b = {k: v for k, v in b.items() if k not in PROGRESS_FIELDS}
+        if rest_a != rest_b:
+            return None
+        if a != b:
+            changed.append(b)
+    return changed or None
+
+
+def choose_review_date(
+    parent: QWidget, case_date: date, plan_date: date
+) -> ReviewDateChoice | None:
+    """The case's next review date and the plan's differ: the person chooses. Tests replace
+    this. None: do not approve now."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Approve the plan: which review date?")
+    box.setText(
+        f"The case's next review is on {fmt_date(case_date)}; this plan says "
+        f"{fmt_date(plan_date)}. Which date should the case keep?"
+    )
+    keep = box.addButton(f"&Keep {fmt_date(case_date)}", QMessageBox.ButtonRole.AcceptRole)
+    use = box.addButton(f"&Use {fmt_date(plan_date)}", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(keep)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is keep:
+        return ReviewDateChoice.CASE
+    if clicked is use:
+        return ReviewDateChoice.PLAN
+    return None
 
 
 def state_of_version(plan: ManagementPlan | None, rows: list[InterventionRow]) -> dict[str, Any]:
     if plan is None:
         return editor_state("", "", "", None, [])
     return editor_state(
-        plan.goals, plan.supervision, plan.safety_plan, plan.next_reassessment_on, rows
+        plan.goals,
+        plan.supervision,
+        plan.safety_plan,
+        plan.next_reassessment_on,
+        rows,
+        plan.monitoring_days,
     )
 
 
@@ -305,7 +386,7 @@ class PlanTab(CaseTab):
 
     def __init__(self, app: Btam, case_id: int, parent: QWidget | None = None) -> None:
         super().__init__(app, case_id, parent)
-        self.can_approve = app.can(Permission.CLOSE_CASES)
+        self.can_approve = app.can(Permission.APPROVE_PLANS)
         self.state: PlanData | None = None
         self.shown_id: int | None = None  # the version on screen; None: no plan yet
         self._saved_state: dict[str, Any] = state_of_version(None, [])  # the newest, as saved
@@ -318,6 +399,7 @@ class PlanTab(CaseTab):
         self._first_load = True
         self._draft_based_on: int | None = None
         self.catalog_dialog: CatalogDialog | None = None
+        self.contact_dialog: ContactDialog | None = None
         self.diff_dialog: DiffDialog | None = None
         self.note_dialog: ChangeNoteDialog | None = None
         self.drop_dialog: DroppedReasonDialog | None = None
@@ -349,10 +431,11 @@ class PlanTab(CaseTab):
         version_caption = QLabel("&Version:")
         self.version_box = QComboBox()
         self.version_box.setAccessibleName("Plan version")
-        self.version_box.setMinimumContentsLength(22)
+        self.version_box.setMinimumContentsLength(12)  # fits the 1024 px window; grows when wide
         self.version_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
+        self.version_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         version_caption.setBuddy(self.version_box)
         self.version_box.currentIndexChanged.connect(self._version_picked)
         header.addWidget(version_caption)
@@ -492,15 +575,35 @@ class PlanTab(CaseTab):
         review_row.addWidget(review_caption)
         review_row.addWidget(self.next_reassessment)
         review_hint = muted_label(
-            "When the plan is approved, this becomes the case's next review date."
+            "On approval, the case's next review moves to this date if it is later; you choose "
+            "when they differ."
         )
-        review_hint.setWordWrap(False)
-        review_row.addWidget(review_hint)
+        review_hint.setWordWrap(True)
+        review_row.addSpacing(12)
+        monitoring_caption = QLabel("Monitoring &period:")
+        self.monitoring_days = QSpinBox()
+        self.monitoring_days.setRange(0, 3650)
+        self.monitoring_days.setSpecialValueText("None")
+        self.monitoring_days.setSuffix(" days")
+        self.monitoring_days.setAccessibleName("Monitoring period in days")
+        self.monitoring_days.setToolTip(
+            "How long the team watches once active steps are done (for example 60 days). It "
+            "has its own end date and task, separate from the reassessment."
+        )
+        monitoring_caption.setBuddy(self.monitoring_days)
+        self.monitoring_days.valueChanged.connect(self._edited)
+        self.monitoring_days.valueChanged.connect(self._monitoring_changed)
+        self.monitoring_end = muted_label("")
+        self.monitoring_end.setAccessibleName("Monitoring period ends")
+        review_row.addWidget(monitoring_caption)
+        review_row.addWidget(self.monitoring_days)
+        review_row.addWidget(self.monitoring_end)
         review_row.addStretch(1)
         layout.addLayout(review_row)
+        # On its own line: a wrapped label inside a row is not given the height it needs.
+        layout.addWidget(review_hint)
 
-        tools = QHBoxLayout()
-        tools.setSpacing(6)
+        tools = FlowLayout(spacing=6)  # wraps at 1024 px instead of widening the window
         tools.addWidget(heading_label("Interventions"))
         tools.addSpacing(8)
         self.add_button = self._tool("add", "&Add", "Add an intervention (Insert)", self.add_row)
@@ -517,12 +620,20 @@ class PlanTab(CaseTab):
         self.down_button = self._tool(
             "", "Move do&wn", "Move down (Ctrl+Down)", lambda: self.move_rows(1)
         )
+        self.contact_button = self._tool(
+            "add",
+            "Add co&ntact…",
+            "Add someone outside the team (coach, resource officer, parent) who can be "
+            "responsible for an item",
+            self.add_contact,
+        )
         for button in (
             self.add_button,
             self.catalog_button,
             self.remove_button,
             self.up_button,
             self.down_button,
+            self.contact_button,
         ):
             tools.addWidget(button)
         tools.addStretch(1)
@@ -541,13 +652,20 @@ class PlanTab(CaseTab):
         self.table.down_action.triggered.connect(lambda: self.move_rows(1))
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.table.selectionModel().currentChanged.connect(self._update_actions)
+        # Room for a few rows however short the screen; the page scrolls beyond that.
+        self.table.setMinimumHeight(self.table.fontMetrics().lineSpacing() * 8)
         layout.addWidget(self.table, 1)
         self.table_hint = muted_label(
             "Double-click a cell, press F2 or start typing to change it. Drag rows, or press "
             "Ctrl+Up and Ctrl+Down, to put them in order. Ctrl+Z undoes."
         )
         layout.addWidget(self.table_hint)
-        return page
+        # Scrolls on a short screen (1024×640) rather than drawing the rows over each other.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        return scroll
 
     def _tool(self, icon_name: str, text: str, tip: str, slot: Any) -> QPushButton:
         button = QPushButton(icon(icon_name), text) if icon_name else QPushButton(text)
@@ -741,7 +859,19 @@ class PlanTab(CaseTab):
             self.safety_plan.toPlainText(),
             self.next_reassessment.value(),
             self.model.rows(),
+            self.monitoring_days.value() or None,
         )
+
+    def _monitoring_changed(self, *_args: object) -> None:
+        days = self.monitoring_days.value()
+        shown = self.shown_plan()
+        ends = None
+        if days:
+            if shown is not None and shown.monitoring_days == days and shown.monitoring_ends_on:
+                ends = shown.monitoring_ends_on
+            else:
+                ends = date.today() + timedelta(days=days)
+        self.monitoring_end.setText(f"ends {fmt_date(ends)}" if ends else "")
 
     def _apply_state(self, state: dict[str, Any], *, keep_undo: bool = False) -> None:
         self._filling = True
@@ -755,6 +885,9 @@ class PlanTab(CaseTab):
             except ValueError:
                 next_on = None
             self.next_reassessment.set_value(next_on)
+            days = state.get("monitoring_days")
+            self.monitoring_days.setValue(days if isinstance(days, int) else 0)
+            self._monitoring_changed()
             rows = [
                 InterventionRow.from_payload(p)
                 for p in state.get("interventions") or []
@@ -816,6 +949,7 @@ class PlanTab(CaseTab):
         for edit in (self.goals, self.supervision, self.safety_plan):
             edit.setReadOnly(not editable)
         self.next_reassessment.setReadOnly(not editable)
+        self.monitoring_days.setReadOnly(not editable)
         self._update_actions()
 
     def _update_header(self) -> None:
@@ -862,6 +996,12 @@ class PlanTab(CaseTab):
         has_row = self.table.current_row() >= 0
         allow(self.add_button, editable, why_not, self.add_button.property("btamTip"))
         allow(self.catalog_button, editable, why_not, self.catalog_button.property("btamTip"))
+        allow(
+            self.contact_button,
+            self.can_work,
+            self.read_only_reason,
+            self.contact_button.property("btamTip"),
+        )
         for button in (self.remove_button, self.up_button, self.down_button):
             allow(
                 button,
@@ -888,7 +1028,10 @@ class PlanTab(CaseTab):
         self.save_action.setEnabled(editable and dirty)
         save_text = "&Save plan"
         if latest is not None and latest.status == PlanStatus.APPROVED:
-            save_text = f"&Save as version {latest.version + 1}…"
+            if dirty and progress_only(self._saved_state, self._editor_state()) is not None:
+                save_text = "&Save progress"  # done or dropped: no new version needed
+            else:
+                save_text = f"&Save as version {latest.version + 1}…"
         self.save_button.setText(save_text)
         self.save_button.setAccessibleName(save_text.replace("&", "").replace("…", ""))
         if not self.can_work:
@@ -998,6 +1141,16 @@ class PlanTab(CaseTab):
         dialog.open()
         return dialog
 
+    def add_contact(self) -> ContactDialog | None:
+        if not self.can_work:
+            return None
+        dialog = ContactDialog(self.app, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.saved.connect(lambda _contact: self.refresh())
+        dialog.open()
+        self.contact_dialog = dialog
+        return dialog
+
     def open_catalog(self) -> CatalogDialog | None:
         if not self.model.is_editable() or self.state is None:
             return None
@@ -1031,6 +1184,7 @@ class PlanTab(CaseTab):
             safety_plan=self.safety_plan.toPlainText(),
             next_reassessment_on=next_on,
             interventions=[r.to_input() for r in self.model.rows()],
+            monitoring_days=self.monitoring_days.value() or None,
         )
 
     def save(self) -> None:
@@ -1048,6 +1202,10 @@ class PlanTab(CaseTab):
                 return
         latest = self.state.latest
         if latest is not None and latest.status == PlanStatus.APPROVED:
+            progress = progress_only(self._saved_state, self._editor_state())
+            if progress is not None:
+                self._start_progress(progress)
+                return
             if self.note_dialog is not None and not self.note_dialog.isVisible():
                 self.note_dialog.deleteLater()
             dialog = ChangeNoteDialog(latest.version, latest.version + 1, self)
@@ -1072,12 +1230,29 @@ class PlanTab(CaseTab):
 
         run_in_background(work, on_done=self._saved, on_error=self._save_failed, parent=self)
 
+    def _start_progress(self, items: list[dict[str, Any]]) -> None:
+        """Done, dropped or in progress: recorded on the plan in force, no new version."""
+        self._draft_timer.stop()
+        self._set_busy(True)
+        app, case_id = self.app, self.case_id
+        changes = [
+            (str(item["key"]), InterventionStatus(item["status"]), str(item["dropped_reason"]))
+            for item in items
+        ]
+
+        def work() -> None:
+            for key, status, reason in changes:
+                app.plans.record_progress(case_id, key, status, reason)
+            app.drafts.discard(PLAN_DRAFT, str(case_id))
+
+        run_in_background(work, on_done=self._saved, on_error=self._save_failed, parent=self)
+
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.model.set_editable(self.can_work and self._is_latest(self.shown_id) and not busy)
         self._update_actions()
 
-    def _saved(self, _plan: ManagementPlan) -> None:
+    def _saved(self, _plan: ManagementPlan | None) -> None:
         self._set_busy(False)
         self._reset_working = True
         self.draft_banner.hide()
@@ -1116,23 +1291,31 @@ class PlanTab(CaseTab):
             if in_force
             else "It becomes the plan in force."
         )
-        if plan.next_reassessment_on:
-            consequence += (
-                f" The case's next review date becomes {fmt_date(plan.next_reassessment_on)}."
+        conflict = self.app.plans.review_date_conflict(plan.id)
+        choice = ReviewDateChoice.AUTO
+        if conflict is not None:
+            picked = choose_review_date(self, *conflict)
+            if picked is None:
+                return
+            choice = picked
+        else:
+            if plan.next_reassessment_on:
+                consequence += (
+                    f" The case's next review date becomes {fmt_date(plan.next_reassessment_on)}."
+                )
+            answer = QMessageBox.question(
+                self,
+                "Approve the plan",
+                f"Approve version {plan.version} of the plan?\n\n{consequence}",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
             )
-        answer = QMessageBox.question(
-            self,
-            "Approve the plan",
-            f"Approve version {plan.version} of the plan?\n\n{consequence}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         self._set_busy(True)
         app, plan_id = self.app, plan.id
         run_in_background(
-            lambda: app.plans.approve(plan_id),
+            lambda: app.plans.approve(plan_id, choice),
             on_done=self._approved,
             on_error=self._approve_failed,
             parent=self,
@@ -1196,6 +1379,8 @@ class PlanTab(CaseTab):
             [],
         )
         normalized["next_reassessment_on"] = state.get("next_reassessment_on")
+        days = payload.get("monitoring_days")
+        normalized["monitoring_days"] = days if isinstance(days, int) and days > 0 else None
         normalized["interventions"] = [
             InterventionRow.from_payload(p).to_payload()
             for p in state.get("interventions") or []

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from btam_desktop.ui.plan.delegates import (
     DateDelegate,
@@ -17,15 +17,19 @@ from btam_desktop.ui.plan.delegates import (
 from btam_desktop.ui.plan.intervention_model import Column, InterventionModel
 
 COLUMN_WIDTHS = {
-    Column.STRATEGY: 135,
-    Column.RESPONSIBLE: 140,
-    Column.START: 95,
-    Column.DUE: 122,
-    Column.REVIEW: 95,
-    Column.RECURRENCE: 100,
-    Column.STATUS: 150,
-    Column.NOTES: 140,
+    Column.STRATEGY: 112,
+    Column.RESPONSIBLE: 124,
+    Column.START: 88,
+    Column.DUE: 104,
+    Column.REVIEW: 88,
+    Column.RECURRENCE: 104,
+    Column.STATUS: 112,
+    Column.NOTES: 120,
 }
+TITLE_MIN_WIDTH = 260
+"""The intervention's description keeps at least this much; other columns give way."""
+AUTO_HIDE_ORDER = [Column.NOTES, Column.REVIEW, Column.START, Column.STRATEGY]
+"""Hidden in this order when the table is narrow, unless the person chose to show them."""
 
 
 class InterventionTable(QTableView):
@@ -80,11 +84,70 @@ class InterventionTable(QTableView):
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
         for column, width in COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        header.setToolTip("Right-click to show or hide columns")
+        self._chosen: dict[Column, bool] = {}  # the person's choice wins over fitting
 
         self.add_action = self._action("Add intervention", QKeySequence(Qt.Key.Key_Insert))
         self.remove_action = self._action("Remove", QKeySequence(QKeySequence.StandardKey.Delete))
         self.up_action = self._action("Move up", QKeySequence("Ctrl+Up"))
         self.down_action = self._action("Move down", QKeySequence("Ctrl+Down"))
+
+    # ---- which columns fit -------------------------------------------------------------------
+
+    def set_column_shown(self, column: Column, shown: bool) -> None:
+        """The person shows or hides a column (the description is always shown)."""
+        if column == Column.TITLE:
+            return
+        self._chosen[column] = shown
+        self.fit_columns()
+
+    def hidden_columns(self) -> list[Column]:
+        return [c for c in Column if self.isColumnHidden(c)]
+
+    def fit_columns(self) -> None:
+        """Give the description its width: hide optional columns the person has not asked
+        for, in order, until it has at least TITLE_MIN_WIDTH."""
+        available = self.viewport().width()
+        if available <= 0:
+            return
+        for column in Column:
+            if column != Column.TITLE:
+                self.setColumnHidden(column, not self._chosen.get(column, True))
+        header = self.horizontalHeader()
+
+        def others() -> int:
+            return sum(
+                header.sectionSize(c)
+                for c in Column
+                if c != Column.TITLE and not self.isColumnHidden(c)
+            )
+
+        for column in AUTO_HIDE_ORDER:
+            if available - others() >= TITLE_MIN_WIDTH:
+                break
+            if column not in self._chosen:
+                self.setColumnHidden(column, True)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def _header_menu(self, position: QPoint) -> None:
+        menu = self.column_menu()
+        menu.exec(self.horizontalHeader().mapToGlobal(position))
+
+    def column_menu(self) -> QMenu:
+        menu = QMenu("Columns", self)
+        for column in Column:
+            if column == Column.TITLE:
+                continue
+            action = menu.addAction(column.header)
+            action.setCheckable(True)
+            action.setChecked(not self.isColumnHidden(column))
+            action.toggled.connect(lambda on, c=column: self.set_column_shown(c, on))
+        return menu
 
     def _action(self, text: str, shortcut: QKeySequence) -> QAction:
         action = QAction(text, self)

@@ -38,7 +38,14 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import InformationSource, Reliability
-from btam_desktop.domain.forms import Answer, AnswerValue, AnyItem, Choice
+from btam_desktop.domain.forms import (
+    Answer,
+    AnswerValue,
+    AnyItem,
+    Choice,
+    not_applicable,
+    not_applicable_entry,
+)
 from btam_desktop.domain.forms.answers import MAX_SHORT_TEXT
 from btam_desktop.domain.forms.schema import FLAG_NAMES, NumberItem, RatingItem
 from btam_desktop.ui.theme import current_colors, set_style_role
@@ -489,8 +496,119 @@ class MultipleChoiceWidget(ItemWidget):
         return next(iter(self._boxes.values()))
 
 
+def ask_not_applicable_reason(parent: QWidget, check: str) -> str | None:
+    """Why a check does not apply to this case (None: cancelled). Tests replace this."""
+    from PySide6.QtWidgets import QInputDialog
+
+    text, ok = QInputDialog.getText(
+        parent,
+        "Does not apply",
+        f"Why does this not apply to this case?\n\n“{check}”",
+    )
+    return text.strip() if ok and text.strip() else None
+
+
 class ChecklistWidget(MultipleChoiceWidget):
-    """Things to tick off; when required, every one must be ticked."""
+    """Things to tick off; when required, every one must be ticked or marked "does not apply"
+    with a short reason, so no one ticks a statement that is false."""
+
+    def _build(self, layout: QHBoxLayout) -> None:
+        column = QVBoxLayout()
+        column.setSpacing(4)
+        self._boxes = {}
+        self._na_buttons: dict[str, QToolButton] = {}
+        self._na_notes: dict[str, QLabel] = {}
+        self._na: dict[str, str] = {}
+        for choice in self.item.options:
+            row = QHBoxLayout()
+            row.setSpacing(6)
+            note = QLabel(self.editor)
+            note.setWordWrap(True)
+            note.setTextFormat(Qt.TextFormat.PlainText)
+            note.setAccessibleName(f"{choice.label}: why it does not apply")
+            set_style_role(note, "muted")
+            note.hide()
+            box = QCheckBox(_choice_text(choice), self.editor)
+            box.setAccessibleName(choice.label)
+            box.setAccessibleDescription(_short(self.item.label))
+            if choice.help:
+                box.setToolTip(choice.help)
+            box.toggled.connect(self._emit)
+            button = QToolButton(self.editor)
+            # Short, on the left: long checks must not push it out of sight.
+            button.setText("N/A…")
+            button.setAutoRaise(True)
+            button.setAccessibleName(f"{choice.label}: does not apply")
+            button.clicked.connect(lambda _=False, key=choice.id: self.toggle_not_applicable(key))
+            self._boxes[choice.id] = box
+            self._na_buttons[choice.id] = button
+            self._na_notes[choice.id] = note
+            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            row.addWidget(box, 1)
+            column.addLayout(row)
+            note_row = QHBoxLayout()
+            note_row.setContentsMargins(button.sizeHint().width() + 6, 0, 0, 0)
+            note_row.addWidget(note, 1)
+            column.addLayout(note_row)
+        layout.addLayout(column, 1)
+
+    def na_button(self, choice_id: str) -> QToolButton:
+        return self._na_buttons[choice_id]
+
+    def na_note(self, choice_id: str) -> QLabel:
+        return self._na_notes[choice_id]
+
+    def toggle_not_applicable(self, choice_id: str) -> None:
+        if choice_id in self._na:
+            del self._na[choice_id]
+        else:
+            choice = self.item.choice(choice_id)
+            why = ask_not_applicable_reason(self, choice.label if choice else choice_id)
+            if why is None:
+                return
+            self._na[choice_id] = why
+        self._show_na(choice_id)
+        self._emit()
+
+    def _show_na(self, choice_id: str) -> None:
+        box, button = self._boxes[choice_id], self._na_buttons[choice_id]
+        note = self._na_notes[choice_id]
+        why = self._na.get(choice_id)
+        with QSignalBlocker(box):
+            if why is not None:
+                box.setChecked(False)
+        note.setText(f"Does not apply: {why}" if why is not None else "")
+        note.setVisible(why is not None)
+        box.setEnabled(why is None)
+        button.setText("Undo N/A" if why is not None else "N/A…")
+        button.setToolTip(
+            "This check applies after all"
+            if why is not None
+            else "Mark this check as not applying to this case, with a reason"
+        )
+
+    def value(self) -> AnswerValue:
+        entries = [
+            not_applicable_entry(key, self._na[key]) if key in self._na else key
+            for key, box in self._boxes.items()
+            if key in self._na or box.isChecked()
+        ]
+        return tuple(entries) or None
+
+    def set_value(self, value: AnswerValue) -> None:
+        entries = list(value) if isinstance(value, tuple | list) else []
+        self._na = {}
+        ticked: set[str] = set()
+        for entry in entries:
+            parsed = not_applicable(str(entry))
+            if parsed is not None:
+                self._na[parsed[0]] = parsed[1]
+            else:
+                ticked.add(str(entry))
+        for key, box in self._boxes.items():
+            with QSignalBlocker(box):
+                box.setChecked(key in ticked)
+            self._show_na(key)
 
 
 # ---- text ------------------------------------------------------------------------------------

@@ -42,6 +42,11 @@ from btam_desktop.ui.wizard.item_widgets import error_color
 from btam_desktop.ui.wizard.render import answers_html, document_css, findings_html, gaps_html
 from btam_desktop.ui.wizard.util import plain_label, role_label
 
+NEED_ACTIONS = {
+    "plan": "Open the &plan to mark items done or dropped",
+    "checklist": "Start the closure &checklist",
+}
+
 
 @dataclass(frozen=True)
 class Participant:
@@ -117,6 +122,7 @@ class SummaryPage(QWidget):
     """Review and decision. The wizard feeds it a ``Review`` each time it is shown."""
 
     jump_requested = Signal(str)  # an item id to go to
+    need_requested = Signal(str)  # "plan" or "checklist": do what the move still needs
     decision_changed = Signal()
 
     def __init__(
@@ -199,6 +205,16 @@ class SummaryPage(QWidget):
         self.workflow_banner.hide()
         column.addWidget(self.workflow_banner)
 
+        # What the move this completion makes still needs, each with a way to do it.
+        self.needs_box = QWidget(panel)
+        self.needs_box.setAccessibleName("What this step still needs")
+        self._needs_layout = QVBoxLayout(self.needs_box)
+        self._needs_layout.setContentsMargins(0, 0, 0, 0)
+        self._needs_layout.setSpacing(4)
+        self.needs_box.hide()
+        column.addWidget(self.needs_box)
+        self.need_buttons: dict[str, QPushButton] = {}
+
         column.addWidget(role_label("The team's decision", "subheading"))
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -275,7 +291,10 @@ class SummaryPage(QWidget):
         self.others = QLineEdit(panel)
         self.others.setAccessibleName("Others who took part")
         self.others.setPlaceholderText("Others: name and role, separated by commas")
-        people_label = QLabel("&Who took part")
+        screening = self.definition.kind == "screening"
+        people_label = QLabel("&Screened by" if screening else "&Who took part")
+        if screening:
+            self.participant_list.setAccessibleName("Team members who screened the case")
         people_label.setBuddy(self.participant_list)
         people_box = QWidget(panel)
         people_column = QVBoxLayout(people_box)
@@ -345,6 +364,7 @@ class SummaryPage(QWidget):
             )
             self.workflow_banner.set_text(review.workflow_note)
         self.workflow_banner.setVisible(bool(review.workflow_note))
+        self._set_needs(review)
 
         if not self._level_touched:
             wanted = suggestion.level if self.same_scale else None
@@ -392,6 +412,33 @@ class SummaryPage(QWidget):
                 lambda _=False, item_id=entry.item_id: self.jump_requested.emit(item_id)
             )
             self._missing_links.addWidget(link)
+
+    def _set_needs(self, review: Review) -> None:
+        while self._needs_layout.count():
+            child = self._needs_layout.takeAt(0)
+            widget = child.widget() if child is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.need_buttons = {}
+        self.needs_box.setVisible(bool(review.move_needs))
+        for need in review.move_needs:
+            banner = Banner(BannerKind.WARNING, need.message, self.needs_box)
+            self._needs_layout.addWidget(banner)
+            text = NEED_ACTIONS.get(need.where)
+            if text:
+                button = QPushButton(text, self.needs_box)
+                button.setAccessibleName(text.replace("&", "").replace("…", ""))
+                button.clicked.connect(
+                    lambda _=False, where=need.where: self.need_requested.emit(where)
+                )
+                row = QHBoxLayout()
+                row.addWidget(button)
+                row.addStretch(1)
+                holder = QWidget(self.needs_box)
+                holder.setLayout(row)
+                row.setContentsMargins(0, 0, 0, 0)
+                self._needs_layout.addWidget(holder)
+                self.need_buttons[need.where] = button
 
     def review(self) -> Review | None:
         return self._review

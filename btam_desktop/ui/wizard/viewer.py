@@ -41,6 +41,7 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import scale
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay
@@ -95,6 +96,14 @@ def load_viewer_data(app: Btam, assessment_id: int) -> ViewerData:
         if a.id is not None
     }
     original = app.assessments.get(assessment.amends_id) if assessment.amends_id else None
+    app.record_event(  # every view is an event (issue 11); the form id only, never content
+        "assessment.view",
+        "assessment",
+        assessment_id,
+        f"{assessment.form_id} opened in the viewer",
+        case_id=assessment.case_id,
+        permission=Permission.VIEW_CASES,
+    )
     return ViewerData(
         assessment=assessment,
         definition=definition,
@@ -142,7 +151,8 @@ def viewer_html(data: ViewerData) -> str:
             "with the suggestion.</span></p>"
         )
     if a.participants:
-        parts.append(f"<p><b>Who took part:</b> {esc(', '.join(a.participants))}</p>")
+        caption = "Screened by" if a.form_kind == "screening" else "Who took part"
+        parts.append(f"<p><b>{caption}:</b> {esc(', '.join(a.participants))}</p>")
     if a.workflow_action:
         try:
             action = WorkflowAction(a.workflow_action).label
@@ -233,8 +243,8 @@ class AssessmentViewer(QDialog):
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.setWindowTitle("Assessment")
-        self.resize(980, 780)
         self.setMinimumSize(QSize(640, 480))
+        resize_to_fit(self, 980, 780)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)

@@ -51,7 +51,9 @@ from btam_desktop.domain.forms import (
     Answers,
     FormDefinition,
     LevelScale,
+    MissingAnswer,
     Section,
+    covered_check,
     missing_required,
     visible_items,
     visible_sections,
@@ -64,6 +66,7 @@ from btam_desktop.services.scales import scale
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui import tasks
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay
@@ -105,6 +108,7 @@ class WizardData:
     participants: list[Participant]
     original: Assessment | None
     decision: dict[str, Any] | None
+    waived: frozenset[str] = frozenset()  # required items not asked for here (see service)
 
 
 def load_wizard_data(app: Btam, assessment_id: int) -> WizardData:
@@ -139,6 +143,7 @@ def load_wizard_data(app: Btam, assessment_id: int) -> WizardData:
         participants,
         original,
         decision,
+        app.assessments.waived_items(assessment),
     )
 
 
@@ -253,6 +258,7 @@ class AssessmentWizard(QDialog):
 
     completed = Signal(int)
     draft_saved = Signal(int)
+    need_requested = Signal(str)  # "plan" or "checklist", from the summary
     loaded = Signal()
 
     #: Autosave this long after the last change.
@@ -268,8 +274,8 @@ class AssessmentWizard(QDialog):
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.setWindowTitle("Assessment")
-        self.resize(1220, 800)
         self.setMinimumSize(QSize(900, 560))
+        resize_to_fit(self, 1220, 800)
 
         self.data: WizardData | None = None
         self.definition: FormDefinition | None = None
@@ -477,6 +483,7 @@ class AssessmentWizard(QDialog):
             if isinstance(rationale, str):
                 summary.rationale.setPlainText(rationale)
         summary.jump_requested.connect(self.jump_to_item)
+        summary.need_requested.connect(self.need_requested)
         summary.decision_changed.connect(self._decision_changed)
         summary.rationale.textChanged.connect(self._decision_changed)
         for control in (
@@ -513,7 +520,7 @@ class AssessmentWizard(QDialog):
         keys = self.page_keys()
         if not self.data.answers:
             return keys[0]
-        missing = missing_required(self.definition, self._answers)
+        missing = self._missing(self._answers)
         if not missing:
             self._visited.update(keys[:-1])
             return SUMMARY
@@ -572,8 +579,7 @@ class AssessmentWizard(QDialog):
                     widget.clear_error()
         keys = self.page_keys()
         missing_by_section: set[str] = {
-            self.definition.section_of(m.item_id).id
-            for m in missing_required(self.definition, self._answers)
+            self.definition.section_of(m.item_id).id for m in self._missing(self._answers)
         }
         for key, step in self._step_items.items():
             step.setHidden(key not in keys)
@@ -657,20 +663,28 @@ class AssessmentWizard(QDialog):
         if isinstance(key, str) and key != self._current:
             self._go(key)
 
+    def _missing(self, answers: Answers) -> list[MissingAnswer]:
+        """Required questions without an answer, less those not asked for in this case."""
+        assert self.definition is not None
+        waived = self.data.waived if self.data is not None else frozenset()
+        return [m for m in missing_required(self.definition, answers) if m.item_id not in waived]
+
     def missing_on_page(self, key: str) -> list[tuple[str, str]]:
         """(item id, message) for each required question shown on a page without an answer."""
         assert self.definition is not None
         found: list[tuple[str, str]] = []
-        for entry in missing_required(self.definition, self._answers):
+        for entry in self._missing(self._answers):
             if self.definition.section_of(entry.item_id).id != key:
                 continue
             item = self.definition.item(entry.item_id)
             value = self._answers.value(entry.item_id)
             if item.type == "checklist" and isinstance(value, tuple) and value:
-                open_checks = [c.label for c in item.options if c.id not in value]
-                message = "Tick every check before going on. Not ticked yet: " + ", ".join(
-                    open_checks
-                )
+                covered = {covered_check(v) for v in value}
+                open_checks = [c.label for c in item.options if c.id not in covered]
+                message = (
+                    "Tick every check, or mark it “does not apply” with a reason, before going "
+                    "on. Not ticked yet: "
+                ) + ", ".join(open_checks)
             else:
                 message = REQUIRED_MESSAGE
             found.append((entry.item_id, message))
@@ -867,7 +881,7 @@ class AssessmentWizard(QDialog):
         summary = self.summary
         summary.clear_error()
         answers = self.final_answers()
-        missing = missing_required(self.definition, answers)
+        missing = self._missing(answers)
         if missing:
             count = len(missing)
             summary.show_error(

@@ -61,7 +61,10 @@ def test_builtin_form_names_its_frameworks_and_defers_to_the_team(
     assert form.follows, "every built-in form names the frameworks it follows"
     assert form.summary
     text = form.disclaimer.lower()
-    assert "support" in text and "does not replace" in text
+    if form.language == "es":
+        assert "apoya" in text and "no lo reemplaza" in text
+    else:
+        assert "support" in text and "does not replace" in text
 
 
 @pytest.mark.parametrize("form_id", BUILTIN_IDS)
@@ -160,7 +163,9 @@ def test_intake_choices_use_the_stored_vocabularies(registry: FormRegistry) -> N
     expressed = {c.id for c in form.item("expressed_as").options}
     assert expressed == {e.value for e in ThreatExpression}
     directness = {c.id for c in form.item("directness").options}
-    assert directness == {d.value for d in ThreatDirectness} - {"none"}
+    # Conditional is its own yes/no question now, not a kind of directness.
+    assert directness == {d.value for d in ThreatDirectness} - {"none", "conditional"}
+    assert form.item("conditional").type == "yes_no_unknown"
 
 
 def test_forms_are_sorted_by_workflow_kind_then_title(registry: FormRegistry) -> None:

@@ -1,7 +1,7 @@
 """the team server: sealed content columns as text, blind index, key slots, database rules
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 
 Only on PostgreSQL (a vault on SQLite is unchanged): the content columns hold sealed values,
 longer than the plain text their length limits were made for; the key slots live in the
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -31,6 +31,11 @@ _LIMITED_CONTENT = [
     ("disclosure", "recipient_name"),
     ("plan_intervention", "title"),
     ("case_origin", "source_team"),
+    ("concern_report", "emergency_called_by"),
+    ("team_contact", "name"),
+    ("team_contact", "role"),
+    ("team_contact", "organization"),
+    ("team_contact", "reach"),
 ]
 
 _LIST_ORDERS = [
