@@ -24,13 +24,24 @@ def test_a_member_whose_account_cannot_be_saved_leaves_no_slot_and_the_team_stil
     coordinator.vault.lock()
     again = open_team(team_location, "coord", PASSWORD)  # type: ignore[arg-type]
     try:
-        assert again.vault.keyfile.user_slot("newbie") is None
+        keys, trusted = again.vault.keyfile, again.vault.trusted_public
+        assert keys.user_slot("newbie") is None
+        # Still vouched for by the vault key: every slot, and the roster as a whole.
+        assert keys.roster_intact(trusted)
+        assert all(keys.is_vouched(slot, trusted) for slot in keys.slots)
         again.team.add_member(
             "newbie", "New Bie", Role.MEMBER, "member password 1", kdf_params=CHEAP
         )
-        assert "newbie" in again.vault.keyfile.usernames()
+        assert "newbie" in again.vault.keyfile.usernames(trusted)
+        assert again.vault.role_of("newbie") == Role.MEMBER.value
+        assert again.verify_audit().ok  # every event signed by a vouched key
     finally:
         again.vault.lock()
+    newbie = open_team(team_location, "newbie", "member password 1")  # type: ignore[arg-type]
+    try:
+        assert newbie.actor.role is Role.MEMBER
+    finally:
+        newbie.vault.lock()
 
 
 def test_drafts_are_kept_changed_and_discarded(coordinator: Btam) -> None:
