@@ -15,9 +15,9 @@ from btam_desktop.services.settings import TeamSettings, write_settings_rows
 from btam_desktop.services.team import check_username
 from btam_desktop.store import audit, crypto
 from btam_desktop.store.errors import ValidationError
-from btam_desktop.store.keyslots import SLOT_USER
 from btam_desktop.store.server.connection import parse_server_url
 from btam_desktop.store.server.store import ServerVault, _engine, _read_keyfile
+from btam_desktop.store.vault import pinned_key
 
 
 def create_team_server(
@@ -99,9 +99,8 @@ def server_usernames(url: str) -> list[str]:
         keyfile = _read_keyfile(engine, address.where)
     finally:
         engine.dispose()
-    return sorted(
-        (s.username or "" for s in keyfile.slots if s.kind == SLOT_USER), key=str.casefold
-    )
+    # Only the slots the team's vault key vouches for: a slot planted in the table is not listed.
+    return keyfile.usernames(pinned_key(keyfile))
 
 
 def recover_and_reset_server(

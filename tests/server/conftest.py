@@ -104,7 +104,9 @@ def _reopen_on_the_same_store(
         monkeypatch.setitem(
             names,
             "unlock",
-            lambda _folder, username, password: unlock_server(location, username, password),
+            lambda _folder, username, password, **options: unlock_server(
+                location, username, password, **options
+            ),
         )
     if "vault_usernames" in names:
         monkeypatch.setitem(names, "vault_usernames", lambda _folder: server_usernames(location))
@@ -116,6 +118,21 @@ def _reopen_on_the_same_store(
 NOT_ON_THE_SERVER = {
     # prefix search ("gymna" finds "gymnasium"): the blind index matches whole words only.
     "test_search_finds_each_kind_of_content",
+    # The vault's own files: an insider editing vault.db or vault.keys, copies of older files,
+    # the freed pages of a destroyed case, backups, the failed-attempt note beside the vault.
+    # On the server, see test_server_signed.py (the same attacks through the database).
+    "test_editing_a_level_of_concern_row_is_caught_and_located",
+    "test_deleting_own_events_and_rehashing_is_caught_and_located",
+    "test_promoting_oneself_in_the_database_gives_no_power_and_is_reported",
+    "test_planted_or_altered_slot_is_not_listed_and_does_not_open",
+    "test_coordinator_reset_rotates_the_key_so_an_old_key_file_opens_nothing",
+    "test_password_change_can_rotate_the_key",
+    "test_older_copy_is_reported_on_the_computer_that_saw_the_newer_one",
+    "test_exported_head_catches_events_cut_off_the_end",
+    "test_kdf_cost_above_the_cap_is_refused_before_any_derivation",
+    "test_destruction_leaves_no_trace_in_database_wal_index_attachments_or_drafts",
+    "test_backups_notice_says_how_long_older_backups_hold_the_case",
+    "test_failed_sign_ins_are_kept_outside_and_written_at_next_sign_in",
 }
 
 
