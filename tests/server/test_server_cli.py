@@ -77,7 +77,20 @@ def test_server_init_then_the_team_works_as_a_role_that_cannot_change_the_schema
         f"{COORD_PW}\n",
     )
     assert code == 0, err
-    assert "intact" in out
+    assert "intact" in out and "every event signed by its author" in out
+    # main's trail and retention commands take --server too; backups are the server's own.
+    signed_in = ["--server", url, "--user", "lead", "--password-stdin"]
+    code, out, err = run(monkeypatch, capsys, ["audit", "head", *signed_in], f"{COORD_PW}\n")
+    assert code == 0, err
+    assert out.startswith("btam-head:") and "Vault key:" in out
+    code, out, err = run(monkeypatch, capsys, ["audit", "show", *signed_in], f"{COORD_PW}\n")
+    assert code == 0, err
+    assert "times are UTC" in out and " lead " in out
+    code, out, err = run(monkeypatch, capsys, ["retention", "due", *signed_in], f"{COORD_PW}\n")
+    assert code == 0, err
+    assert "No retention rules are set" in out
+    code, _, err = run(monkeypatch, capsys, ["backup", "create", *signed_in], f"{COORD_PW}\n")
+    assert code == 2 and "required: --vault" in err
     with psycopg.connect(url, autocommit=True) as conn:
         owner_of = conn.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'case_file'")
         assert owner_of.fetchone() == (owner,)
