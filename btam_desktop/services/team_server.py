@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import Role
 from btam_desktop.domain.models import Account
 from btam_desktop.services.app import Btam, NewTeam, _signed_in
@@ -13,10 +14,15 @@ from btam_desktop.services.context import Actor
 from btam_desktop.services.scales import scale
 from btam_desktop.services.settings import TeamSettings, write_settings_rows
 from btam_desktop.services.team import check_username
-from btam_desktop.store import audit, crypto
-from btam_desktop.store.errors import ValidationError
+from btam_desktop.store import audit, crypto, signin_failures
+from btam_desktop.store.errors import (
+    ValidationError,
+    VaultError,
+    WrongCredentialsError,
+    WrongRecoveryKeyError,
+)
 from btam_desktop.store.server.connection import parse_server_url
-from btam_desktop.store.server.store import ServerVault, _engine, _read_keyfile
+from btam_desktop.store.server.store import ServerVault, _engine, _read_keyfile, local_folder
 from btam_desktop.store.vault import pinned_key
 
 
@@ -83,12 +89,34 @@ def unlock_server(
 ) -> Btam:
     """Sign in to a team server; a server whose trail is behind what this computer saw there
     (restored from an older backup) is refused as a vault is, unless accepted."""
+    try:
+        store = ServerVault.open_on_server(url, username, password)
+    except WrongCredentialsError:
+        _note_failure(url, signin_failures.KIND_PASSWORD, username)
+        raise
     return _signed_in(
-        ServerVault.open_on_server(url, username, password),
+        store,
         username,
         accept_older_copy,
         inspect_older_copy,
     )
+
+
+def _note_failure(url: str, kind: str, typed_name: str = "") -> None:
+    """Keep a failed attempt on this computer, in this team's folder, for the trail (as a vault
+    keeps it beside its files); the name only if it is a member of the team."""
+    try:
+        address = parse_server_url(url)
+        engine = _engine(address)
+        try:
+            keyfile = _read_keyfile(engine, address.where)
+        finally:
+            engine.dispose()
+        members = {n.lower(): n for n in keyfile.usernames(pinned_key(keyfile))}
+    except VaultError:
+        return  # the failure itself is what the person is told about
+    name = members.get(typed_name.strip().lower(), "")
+    signin_failures.note(local_folder(keyfile.vault_id), kind, name)
 
 
 def server_usernames(url: str) -> list[str]:
@@ -115,7 +143,14 @@ def recover_and_reset_server(
 
     from btam_desktop.services.context import RECOVERY_ACTOR
 
-    store = ServerVault.open_on_server_with_recovery(url, recovery_key)
+    problem = passwords.password_problem(new_password)  # the same policy as Add member
+    if problem is not None:
+        raise ValidationError(problem)
+    try:
+        store = ServerVault.open_on_server_with_recovery(url, recovery_key)
+    except WrongRecoveryKeyError:
+        _note_failure(url, signin_failures.KIND_RECOVERY_KEY)
+        raise
     try:
         with store.read() as session:
             account = session.execute(

@@ -11,6 +11,7 @@ from btam_desktop.domain.enums import CaseSetting, Role
 from btam_desktop.services.app import Btam, NewTeam, create_team_vault, unlock
 from btam_desktop.services.team_server import (
     create_team_server,
+    recover_and_reset_server,
     server_usernames,
     unlock_server,
 )
@@ -108,6 +109,14 @@ def _reopen_on_the_same_store(
                 location, username, password, **options
             ),
         )
+    if "recover_and_reset" in names:
+        monkeypatch.setitem(
+            names,
+            "recover_and_reset",
+            lambda _folder, key, username, new, *args, **options: recover_and_reset_server(
+                location, key, username, new, *args, **options
+            ),
+        )
     if "vault_usernames" in names:
         monkeypatch.setitem(names, "vault_usernames", lambda _folder: server_usernames(location))
 
@@ -132,7 +141,6 @@ NOT_ON_THE_SERVER = {
     "test_kdf_cost_above_the_cap_is_refused_before_any_derivation",
     "test_destruction_leaves_no_trace_in_database_wal_index_attachments_or_drafts",
     "test_backups_notice_says_how_long_older_backups_hold_the_case",
-    "test_failed_sign_ins_are_kept_outside_and_written_at_next_sign_in",
 }
 
 
