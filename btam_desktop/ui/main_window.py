@@ -1114,6 +1114,9 @@ class MainWindow(QMainWindow):
         self._folder_label = QLabel(self)
         self._folder_label.setAccessibleName("Vault folder")
         set_style_role(self._folder_label, "muted")
+        # On a narrow window the folder (or server address) is cut short rather than widening
+        # the window past the screen (its full text is in the tooltip).
+        self._folder_label.setMinimumWidth(80)
         self._idle_label = QLabel(self)
         self._idle_label.setAccessibleName("Idle lock")
         set_style_role(self._idle_label, "muted")
@@ -1209,6 +1212,7 @@ class MainWindow(QMainWindow):
         where = getattr(app.vault, "where", None) if app is not None else None
         if isinstance(where, str):  # a team server (issue 16): its address, not a folder
             self._folder_label.setText("Team server: " + where)
+            self._folder_label.setToolTip(where)
         else:
             elided_path(self._folder_label, self._folder, 420)
             self._folder_label.setText("Vault: " + self._folder_label.text())
