@@ -150,3 +150,33 @@ def test_events_cut_off_the_server_trail_are_reported_on_this_computer(
         assert inspecting.older_copy is not None
     finally:
         inspecting.lock()
+
+
+def test_a_new_recovery_key_on_the_server_retires_the_old_one(url: str) -> None:
+    from btam_desktop.services.team_server import recover_and_reset_server
+    from btam_desktop.store.errors import WrongRecoveryKeyError
+
+    app, old_key = create_team_server(
+        url,
+        NewTeam("T", CaseSetting.SCHOOL, "scale.four-level", "coord", "Cory", PASSWORD),
+        kdf_params=CHEAP,
+    )
+    app.team.add_member("member", "Mel", Role.MEMBER, MEMBER_PASSWORD, kdf_params=CHEAP)
+    generation = app.vault.keyfile.generation
+    steps: list[str] = []
+    new_key = app.team.replace_recovery_key(
+        progress=lambda done, total, message: steps.append(message), kdf_params=CHEAP
+    )
+    assert steps[-1] == "Done"
+    assert app.vault.keyfile.generation == generation + 1
+    assert app.cases.report_concern(intake()).id is not None  # the open session keeps working
+    app.lock()
+    with pytest.raises(WrongRecoveryKeyError):
+        recover_and_reset_server(url, old_key, "member", "a fine new pass phrase 8", CHEAP)
+    recover_and_reset_server(url, new_key, "member", "a fine new pass phrase 8", CHEAP)
+    unlock_server(url, "member", "a fine new pass phrase 8").lock()
+    again = unlock_server(url, "coord", PASSWORD)
+    try:
+        assert again.verify_audit().ok
+    finally:
+        again.lock()
