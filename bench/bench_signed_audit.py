@@ -57,14 +57,14 @@ def synthetic(events: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         unsigned_vault, _ = Vault.create(
-            Path(tmp) / "u", username="bench", password="bench password", kdf_params=CHEAP
+            Path(tmp) / "u", username="bench", password="quiet harbour lantern 42", kdf_params=CHEAP
         )
         unsigned_vault.signer = None
         unsigned = appends(unsigned_vault, 2000, 1)
         unsigned_batched = appends(unsigned_vault, 5000, 1000)
         unsigned_vault.lock()
         vault, _ = Vault.create(
-            Path(tmp) / "v", username="bench", password="bench password", kdf_params=CHEAP
+            Path(tmp) / "v", username="bench", password="quiet harbour lantern 42", kdf_params=CHEAP
         )
         try:
             signed = appends(vault, 2000, 1)

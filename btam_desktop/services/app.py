@@ -31,7 +31,7 @@ from btam_desktop.services.statistics import StatisticsService
 from btam_desktop.services.tasks import TaskService
 from btam_desktop.services.team import TeamService, check_username
 from btam_desktop.services.transfer import TransferService
-from btam_desktop.store import audit, crypto, remember, signin_failures
+from btam_desktop.store import audit, crypto, remember, signin_failures, vault_files
 from btam_desktop.store.audit import ChainReport
 from btam_desktop.store.errors import (
     PermissionDeniedError,
@@ -44,7 +44,7 @@ from btam_desktop.store.errors import (
 )
 from btam_desktop.store.keyfile_names import KEYS_NAME
 from btam_desktop.store.keyslots import KeyFile
-from btam_desktop.store.vault import Vault, is_vault, pinned_key
+from btam_desktop.store.vault import Vault
 
 # At sign-in on a computer that has seen the vault, only the events since its anchor are
 # checked (the anchor's hash covers everything before); a first sign-in checks everything up to
@@ -480,11 +480,7 @@ def recover_and_reset(
 
 def vault_usernames(folder: Path) -> list[str]:
     """Names for the unlock screen (kept outside the encryption so the screen can list them)."""
-    folder = folder.expanduser().resolve()
-    if not is_vault(folder):
-        return []
-    keyfile = KeyFile.read(folder / KEYS_NAME)
-    return keyfile.usernames(pinned_key(keyfile))
+    return vault_files.vault_usernames(folder)
 
 
 ProgressCallback = Callable[[int, int, str], None]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import platformdirs
 
-from btam_desktop.store import audit, signing
+from btam_desktop.store import signing
 from btam_desktop.store.keyslots import write_atomic
 
 MAX_FILE_BYTES = 64 * 1024
@@ -54,7 +54,7 @@ class Anchor:
         except ValueError:
             return False
         user = self.signer_user.casefold()
-        if user == audit.RECOVERY_USERNAME.casefold():
+        if user == signing.RECOVERY_USERNAME.casefold():
             user = ""  # the recovery slot's key is listed without a user name
         vouched = {k for k, _ in keys.get(user, [])}
         return public in vouched and signing.verify(public, signature, self._message())

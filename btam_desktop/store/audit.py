@@ -30,7 +30,7 @@ from btam_desktop.store import signing
 
 SIGNER_INFO = "btam_signer"  # session.info key: the Signer of the person writing
 # Whose key signs an event written with the recovery key (services.context.RECOVERY_ACTOR).
-RECOVERY_USERNAME = "(recovery key)"
+RECOVERY_USERNAME = signing.RECOVERY_USERNAME
 ABSENT = "absent"
 
 GENESIS = "0" * 64

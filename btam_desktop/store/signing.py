@@ -21,6 +21,9 @@ SEED_BYTES = 32
 PUBLIC_BYTES = 32
 SIGNATURE_BYTES = 64
 
+# The name the recovery key signs with (it has no account).
+RECOVERY_USERNAME = "(recovery key)"
+
 
 def canonical(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

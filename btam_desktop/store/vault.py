@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import sqlcipher3
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -48,7 +46,6 @@ from btam_desktop.store.errors import (
     VaultDamagedError,
     VaultError,
     VaultExistsError,
-    VaultKeyMismatchError,
     VaultNotFoundError,
     VaultTooNewError,
     WrongCredentialsError,
@@ -72,37 +69,31 @@ from btam_desktop.store.keyslots import (
 )
 from btam_desktop.store.lockfile import LOCK_NAME, VaultLock
 from btam_desktop.store.search import IndexedSession
+from btam_desktop.store.vault_files import (
+    RECOVERY_ALPHABET,
+    RECOVERY_CHARS,
+    default_vault_dir,
+    format_recovery_key,
+    is_vault,
+    new_recovery_key,
+    normalize_recovery_key,
+    pinned_key,
+)
 
-# Crockford's base32: no I, L, O or U, so a recovery key read aloud or handwritten is unambiguous.
-RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-RECOVERY_CHARS = 32  # 160 bits
-RECOVERY_GROUP = 4
+__all__ = [  # the light helpers in vault_files, also reached from here
+    "RECOVERY_ALPHABET",
+    "RECOVERY_CHARS",
+    "Principal",
+    "Vault",
+    "default_vault_dir",
+    "format_recovery_key",
+    "is_vault",
+    "new_recovery_key",
+    "normalize_recovery_key",
+    "pinned_key",
+]
 
 ProgressCallback = Callable[[int, int, str], None]
-
-
-def default_vault_dir() -> Path:
-    """Where a vault lives unless the person chooses another folder."""
-    return Path(platformdirs.user_data_dir("BTAM Desktop", appauthor=False)) / "vault"
-
-
-def new_recovery_key() -> str:
-    chars = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CHARS))
-    return format_recovery_key(chars)
-
-
-def format_recovery_key(chars: str) -> str:
-    return "-".join(chars[i : i + RECOVERY_GROUP] for i in range(0, len(chars), RECOVERY_GROUP))
-
-
-def normalize_recovery_key(typed: str) -> str:
-    """Accept what a person types from the sheet: any case, spaces, dashes, O for 0, I/L for 1."""
-    cleaned = typed.upper().replace("O", "0").replace("I", "1").replace("L", "1")
-    return "".join(ch for ch in cleaned if ch in RECOVERY_ALPHABET)
-
-
-def is_vault(folder: Path) -> bool:
-    return (folder / KEYS_NAME).is_file() and (folder / DB_NAME).is_file()
 
 
 @dataclass(frozen=True)
@@ -951,18 +942,6 @@ def _day(iso: str) -> str:
     except ValueError:
         return "an earlier day"
     return f"{when.day} {when.strftime('%b %Y')}"
-
-
-def pinned_key(keyfile: KeyFile) -> bytes:
-    """The vault key this computer knows the vault by (pinned on first sight)."""
-    known = anchors.load(keyfile.vault_id)
-    if known is None:
-        return keyfile.vault_public
-    if known.pinned_key != keyfile.vault_public:
-        raise VaultKeyMismatchError(
-            signing.fingerprint(known.pinned_key), signing.fingerprint(keyfile.vault_public)
-        )
-    return known.pinned_key
 
 
 def _vouched(keyfile: KeyFile, principal: Principal, trusted: bytes) -> bool:

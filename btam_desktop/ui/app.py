@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,10 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop import APP_NAME, __version__
-from btam_desktop.services.app import Btam, unlock
-from btam_desktop.services.demo import DEMO_COORDINATOR, DEMO_PASSWORD, create_demo_vault
-from btam_desktop.store.crypto import KdfParams
-from btam_desktop.store.vault import default_vault_dir, is_vault
+from btam_desktop.store.vault_files import default_vault_dir, is_vault
 from btam_desktop.ui.help import LOCKED_ANCHOR, install_f1, offer_tour
 from btam_desktop.ui.icons import app_icon
 from btam_desktop.ui.recent import ORGANIZATION, add_recent_vault, last_vault
@@ -42,6 +40,8 @@ from btam_desktop.ui.widgets import BusyOverlay
 if TYPE_CHECKING:
     # Imported when first needed: the unlock screen appears without waiting for every page
     # of the main window to load (see _warm_up_main_window).
+    from btam_desktop.services.app import Btam
+    from btam_desktop.store.crypto import KdfParams
     from btam_desktop.ui.main_window import MainWindow
     from btam_desktop.ui.setup_wizard import SetupWizard
 
@@ -161,6 +161,9 @@ class Launcher(QObject):
             window.overlay.show_busy("Opening the demo vault…")
 
             def work() -> Btam:
+                from btam_desktop.services.app import unlock
+                from btam_desktop.services.demo import DEMO_COORDINATOR, DEMO_PASSWORD
+
                 return unlock(folder, DEMO_COORDINATOR, DEMO_PASSWORD)
 
         else:
@@ -170,6 +173,8 @@ class Launcher(QObject):
             )
 
             def work() -> Btam:
+                from btam_desktop.services.demo import create_demo_vault
+
                 return create_demo_vault(folder, kdf_params=params)
 
         run_in_background(
@@ -309,8 +314,26 @@ def _report_startup_if_probed() -> None:
 
 
 def _warm_up_main_window() -> None:
-    """Load the main window's code once the unlock screen is painted, while the person types."""
-    import btam_desktop.ui.main_window  # noqa: F401
+    """Once the unlock screen is painted, load what signing in needs while the person types:
+    the database libraries in a background thread (plain Python, so the screen stays
+    responsive), then the main window's code on the GUI thread."""
+
+    def load_services() -> None:
+        import btam_desktop.services.app  # noqa: F401  (SQLAlchemy, SQLCipher, Alembic)
+
+    loader = threading.Thread(target=load_services, name="btam-warm-up", daemon=True)
+    loader.start()
+
+    def then_main_window() -> None:
+        if loader.is_alive():  # checked on the GUI thread; no Qt object crosses threads
+            QTimer.singleShot(WARM_UP_POLL_MS, then_main_window)
+            return
+        import btam_desktop.ui.main_window  # noqa: F401
+
+    QTimer.singleShot(WARM_UP_POLL_MS, then_main_window)
+
+
+WARM_UP_POLL_MS = 100
 
 
 def run_app(demo: bool = False, vault: Path | None = None) -> int:

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import (
@@ -61,11 +62,13 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop import APP_NAME, __version__
-from btam_desktop.licences import Component, components
 from btam_desktop.ui.icons import app_icon, icon
 from btam_desktop.ui.recent import ui_settings
 from btam_desktop.ui.resources import resource_path
 from btam_desktop.ui.theme import set_style_role
+
+if TYPE_CHECKING:
+    from btam_desktop.licences import Component
 
 GUIDE_FILE = ("help", "guide.html")
 START_ANCHOR = "getting-started"
@@ -621,6 +624,8 @@ class AboutDialog(QDialog):
         text.setTextFormat(Qt.TextFormat.RichText)
         top.addWidget(text, 1)
         layout.addLayout(top)
+
+        from btam_desktop.licences import components  # package metadata: read when shown
 
         self._components = components()
         self.table = QTableWidget(len(self._components), 3, self)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut, QShowEvent
@@ -35,20 +36,18 @@ from PySide6.QtWidgets import (
 
 from btam_desktop.domain.passwords import password_problem
 from btam_desktop.domain.workflow import WorkflowError
-from btam_desktop.services.app import Btam, recover_and_reset, unlock, unlock_remembered
-from btam_desktop.services.app import vault_usernames as _vault_usernames
 from btam_desktop.store import remember
 from btam_desktop.store.errors import VaultBehindError, VaultError, WrongCredentialsError
-from btam_desktop.store.vault import (
-    RECOVERY_CHARS,
-    is_vault,
-    normalize_recovery_key,
-)
+from btam_desktop.store.vault_files import RECOVERY_CHARS, is_vault, normalize_recovery_key
+from btam_desktop.store.vault_files import vault_usernames as _vault_usernames
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.recent import last_user
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
+
+if TYPE_CHECKING:
+    from btam_desktop.services.app import Btam
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +65,12 @@ def user_message(error: BaseException) -> str:
         return str(error)
     logger.error("unexpected %s", type(error).__name__)
     return GENERIC_ERROR
+
+
+def _recover_and_reset(folder: Path, key: str, username: str, password: str) -> None:
+    from btam_desktop.services.app import recover_and_reset
+
+    recover_and_reset(folder, key, username, password)
 
 
 def keyring_state() -> tuple[bool, str]:
@@ -343,6 +348,9 @@ class UnlockScreen(QWidget):
         self._retry = (username, password) if password and not accept_older_copy else None
 
         def work() -> Btam:
+            # The database libraries load here, off the GUI thread (see ui/app.py).
+            from btam_desktop.services.app import unlock, unlock_remembered
+
             if not password:
                 remembered = unlock_remembered(folder, username)
                 if remembered is None:
@@ -597,7 +605,7 @@ class RecoveryDialog(QDialog):
         self.buttons.setEnabled(False)
         self.overlay.show_busy("Setting the new password…")
         run_in_background(
-            lambda: recover_and_reset(folder, key, username, password),
+            lambda: _recover_and_reset(folder, key, username, password),
             on_done=lambda _result: self._done(username),
             on_error=self._failed,
             parent=self,
