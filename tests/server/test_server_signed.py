@@ -106,7 +106,13 @@ def test_a_slot_planted_on_the_server_is_not_listed_and_does_not_open(team: Btam
     assert server_usernames(url) == ["coord", "member"]
     with pytest.raises(WrongCredentialsError):
         unlock_server(url, "IT-Support", "anything at all")
-    unlock_server(url, "coord", PASSWORD).lock()  # the team itself still opens
+    coordinator = unlock_server(url, "coord", PASSWORD)  # the team itself still opens
+    try:
+        assert coordinator.vault.integrity_problems() == [
+            "the list of key slots on the team server is not the one the team's key signed"
+        ]
+    finally:
+        coordinator.lock()
 
 
 def test_a_new_key_on_the_server_leaves_older_key_slots_useless(team: Btam, url: str) -> None:

@@ -493,8 +493,8 @@ class ServerVault(Vault):
         raise VaultError(_SERVER_BACKUPS)
 
     def integrity_problems(self) -> list[str]:
-        """What the team server's own checks find: the key slots as stored there, and the
-        schema version. (The server checks its pages itself; sealed values are checked each
+        """What the team server's own checks find: the key slots as stored there (authentic and
+        signed by the team's key), and the schema version. (The server checks its pages itself; sealed values are checked each
         time they are opened.)"""
         problems = []
         try:
@@ -503,6 +503,12 @@ class ServerVault(Vault):
             return [str(error)]
         if not stored.is_authentic(self._data_key()):
             problems.append("the key slots on the team server were changed")
+        elif not stored.roster_intact(self.trusted_public):
+            # Someone who holds the data key can make the check value fit, not the team's
+            # signature over who may unlock.
+            problems.append(
+                "the list of key slots on the team server is not the one the team's key signed"
+            )
         current = migrate.current_revision(self.engine)
         if current != migrate.head_revision() and current in migrate.known_revisions():
             problems.append(f"the tables are at revision {current}; run btam server upgrade")
