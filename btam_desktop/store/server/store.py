@@ -494,8 +494,8 @@ class ServerVault(Vault):
 
     def integrity_problems(self) -> list[str]:
         """What the team server's own checks find: the key slots as stored there (authentic and
-        signed by the team's key), and the schema version. (The server checks its pages itself; sealed values are checked each
-        time they are opened.)"""
+        signed by the team's key), and the schema version. (The server checks its pages itself;
+        sealed values are checked each time they are opened.)"""
         problems = []
         try:
             stored = _read_keyfile(self.engine, self.where)
