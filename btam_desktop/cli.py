@@ -41,7 +41,12 @@ class PasswordSource:
         return value
 
 
-def _vault_arg(parser: argparse.ArgumentParser, required: bool = True) -> None:
+def _vault_arg(parser: argparse.ArgumentParser, required: bool = True, server: bool = True) -> None:
+    if server:  # issue 16: --vault DIR or --server URL
+        from btam_desktop import cli_server
+
+        cli_server.add_location_args(parser, required)
+        return
     parser.add_argument("--vault", type=Path, required=required, help="the vault folder")
 
 
@@ -82,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _stdin_arg(init)
 
     demo = sub.add_parser("demo", help="create a demo vault of fictional cases (password: demo)")
-    _vault_arg(demo)
+    _vault_arg(demo, server=False)
     demo.add_argument("--cases", type=int, default=0, help="total cases (adds synthetic ones)")
 
     audit = sub.add_parser("audit", help="audit trail tools")
@@ -144,9 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--recovery", action="store_true", help="reset it with the vault's recovery key"
     )
     _stdin_arg(passwd)
-    users_sub.add_parser("list", help="list the vault's user names").add_argument(
-        "--vault", type=Path, required=True
-    )
+    _vault_arg(users_sub.add_parser("list", help="list the vault's user names"))
 
     forms = sub.add_parser("forms", help="protocol definitions")
     forms_sub = forms.add_subparsers(dest="forms_command", required=True)
@@ -178,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     from btam_desktop import cli_records
 
     cli_records.add_parsers(sub)
+    # Team server (issue 16): btam server ...
+    from btam_desktop import cli_server
+
+    cli_server.add_parsers(sub)
     from btam_desktop.cli_backup import add_parsers as add_lifecycle_parsers
 
     add_lifecycle_parsers(sub)  # backup, retention (issue 9)
@@ -204,11 +211,11 @@ def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
             print(f"btam: skipped a bad form file: {problem}", file=sys.stderr)
         out("These PDF files are not encrypted: keep them as you would paper records.")
         return EXIT_OK
+    from btam_desktop.cli_server import open_team
     from btam_desktop.reports import export_case_summary_read, render_case_summary
-    from btam_desktop.services.app import unlock
 
     password = PasswordSource(args.password_stdin).get(f"Password for {args.user}: ")
-    app = unlock(args.vault, args.user, password)
+    app = open_team(args, args.user, password)
     try:
         case = app.cases.by_number(args.number)
         assert case.id is not None
@@ -244,13 +251,14 @@ def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
 
 
 def _cmd_init(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.cli_server import create_team
     from btam_desktop.domain.enums import CaseSetting
-    from btam_desktop.services.app import NewTeam, create_team_vault
+    from btam_desktop.services.app import NewTeam
 
     passwords = PasswordSource(args.password_stdin)
     password = passwords.get("Coordinator password: ", confirm=True)
-    app, recovery = create_team_vault(
-        args.vault,
+    app, recovery, created = create_team(
+        args,
         NewTeam(
             team_name=args.team,
             setting=CaseSetting(args.setting),
@@ -260,9 +268,8 @@ def _cmd_init(args: argparse.Namespace, out: Callable[[str], None]) -> int:
             password=password,
         ),
     )
-    folder = app.vault.folder
     app.lock()
-    out(f"Vault created in {folder}")
+    out(created)
     out("")
     out("RECOVERY KEY (shown once; write it down and keep it in a safe place):")
     out("")
@@ -307,9 +314,9 @@ def _audit_kinds() -> list[str]:
 
 
 def _cmd_audit_show(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.cli_server import open_team
     from btam_desktop.domain.audit_kinds import AuditKind
     from btam_desktop.domain.text import plural
-    from btam_desktop.services.app import unlock
     from btam_desktop.services.audit_log import AuditQuery
 
     query = AuditQuery(
@@ -321,7 +328,7 @@ def _cmd_audit_show(args: argparse.Namespace, out: Callable[[str], None]) -> int
         limit=max(1, args.limit),
     )
     password = PasswordSource(args.password_stdin).get(f"Password for {args.user}: ")
-    app = unlock(args.vault, args.user, password)
+    app = open_team(args, args.user, password)
     try:
         rows = app.audit_log.rows(query)
         app.audit_log.record_view(query)
@@ -337,7 +344,7 @@ def _cmd_audit_show(args: argparse.Namespace, out: Callable[[str], None]) -> int
 
 
 def _cmd_audit(args: argparse.Namespace, out: Callable[[str], None]) -> int:
-    from btam_desktop.services.app import unlock
+    from btam_desktop.cli_server import open_team
 
     if args.audit_command == "show":
         return _cmd_audit_show(args, out)
@@ -345,8 +352,8 @@ def _cmd_audit(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     from btam_desktop.store.keyslots import write_atomic
 
     accept = bool(getattr(args, "accept_older_copy", False))
-    app = unlock(
-        args.vault,
+    app = open_team(
+        args,
         args.user,
         password,
         accept_older_copy=accept,
@@ -377,22 +384,22 @@ def _cmd_audit(args: argparse.Namespace, out: Callable[[str], None]) -> int:
 
 
 def _cmd_users(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from btam_desktop.cli_server import open_team, recover_and_reset, usernames
     from btam_desktop.domain.enums import Role
-    from btam_desktop.services.app import recover_and_reset, unlock, vault_usernames
 
     if args.users_command == "list":
-        for name in vault_usernames(args.vault):
+        for name in usernames(args):
             out(name)
         return EXIT_OK
     passwords = PasswordSource(args.password_stdin)
     if args.users_command == "passwd" and args.recovery:
         key = passwords.get("Recovery key: ")
         new = passwords.get(f"New password for {args.user}: ", confirm=True)
-        recover_and_reset(args.vault, key, args.user, new)
+        recover_and_reset(args, key, args.user, new)
         out(f"Password for {args.user} was reset. Sign in with the new password.")
         return EXIT_OK
     own = passwords.get(f"Password for {args.user}: ")
-    app = unlock(args.vault, args.user, own)
+    app = open_team(args, args.user, own)
     try:
         if args.users_command == "add":
             new = passwords.get(f"Password for the new member {args.name}: ", confirm=True)
@@ -446,6 +453,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], int]] 
 from btam_desktop.cli_records import COMMANDS as _RECORDS_COMMANDS  # noqa: E402
 
 COMMANDS.update(_RECORDS_COMMANDS)
+# Team server (issue 16): btam server ...
+from btam_desktop.cli_server import COMMANDS as _SERVER_COMMANDS  # noqa: E402
+
+COMMANDS.update(_SERVER_COMMANDS)
 
 
 def _lifecycle(name: str, args: argparse.Namespace, out: Callable[[str], None]) -> int:

@@ -22,7 +22,7 @@ def add_parsers(sub: Any) -> None:
     backup = sub.add_parser("backup", help="make, check, list and restore backups")
     backup_sub = backup.add_subparsers(dest="backup_command", required=True)
     create = backup_sub.add_parser("create", help="write a checked backup file; prints its path")
-    _vault_arg(create)
+    _vault_arg(create, server=False)  # a team server is backed up by whoever runs it
     _user_arg(create)
     create.add_argument(
         "--to", type=Path, default=None, help="folder to write into (default: the team's folder)"
@@ -33,7 +33,7 @@ def add_parsers(sub: Any) -> None:
     _user_arg(verify, "a user name in the backup")
     _stdin_arg(verify)
     listing = backup_sub.add_parser("list", help="the backups of a vault, newest first")
-    _vault_arg(listing)
+    _vault_arg(listing, server=False)
     listing.add_argument("--folder", type=Path, default=None, help="look in this folder")
     restore = backup_sub.add_parser("restore", help="restore a backup into a new folder")
     restore.add_argument("file", type=Path)
@@ -169,10 +169,10 @@ def _list(args: argparse.Namespace, out: Out) -> int:
 
 def cmd_retention(args: argparse.Namespace, out: Out) -> int:
     from btam_desktop.cli import PasswordSource
-    from btam_desktop.services.app import unlock
+    from btam_desktop.cli_server import open_team
 
     password = PasswordSource(args.password_stdin).get(f"Password for {args.user}: ")
-    app = unlock(args.vault, args.user, password)
+    app = open_team(args, args.user, password)  # a vault or a team server
     try:
         due = app.retention.due()
         rules = app.retention.rules()

@@ -55,7 +55,9 @@ class Secrets:
 
 
 def _common(parser: argparse.ArgumentParser, passphrase: bool = False) -> None:
-    parser.add_argument("--vault", type=Path, required=True, help="the vault folder")
+    from btam_desktop import cli_server  # issue 16: --vault DIR or --server URL
+
+    cli_server.add_location_args(parser)
     parser.add_argument("--user", required=True, help="your user name")
     parser.add_argument(
         "--password-stdin", action="store_true", help="read your password from standard input"
@@ -120,9 +122,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def _open(args: argparse.Namespace, secrets: Secrets) -> Btam:
-    from btam_desktop.services.app import unlock
+    from btam_desktop.cli_server import open_team
 
-    return unlock(args.vault, args.user, secrets.password(args.user))
+    return open_team(args, args.user, secrets.password(args.user))
 
 
 def _read(path: Path) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,17 @@ def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
     monkeypatch.setattr(selftest.secrets, "token_urlsafe", lambda _n: PASSWORD)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _application_look_restored(qapp: QApplication) -> Iterator[None]:
+    """The self-test themes the test process's one QApplication (style, palette, style sheet)
+    as the program does; the window tests after it expect the look they were written for."""
+    style, palette, sheet = qapp.style().name(), qapp.palette(), qapp.styleSheet()
+    yield
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setStyleSheet(sheet)
 
 
 def test_self_test_passes_and_cleans_up(

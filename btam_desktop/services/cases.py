@@ -31,6 +31,7 @@ from btam_desktop.domain.models import (
     Account,
     Assessment,
     Attachment,
+    AuditEvent,
     Case,
     CaseMember,
     CaseNote,
@@ -55,7 +56,12 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.services.plans import open_plan_items
 from btam_desktop.services.scales import level_codes, level_rank
 from btam_desktop.store import search
-from btam_desktop.store.errors import NotFoundError, PermissionDeniedError, ValidationError
+from btam_desktop.store.errors import (
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+    VaultError,
+)
 from btam_desktop.store.search import IndexedSession
 
 
@@ -492,8 +498,11 @@ class CaseService:
         ``list_ids`` once and then ``list_rows`` for the rows in view.
         """
         self.ctx.require(Permission.VIEW_CASES)
-        stmt = self._row_select().order_by(*self._order_keys(query)).offset(offset).limit(limit)
         with self.ctx.read() as session:
+            if _titles_sealed(session) and query.sort is CaseSort.TITLE:
+                return self.list_rows(self.list_ids(query)[offset : offset + limit])
+            order = self._order_keys(query, nulls_lowest=_on_team_server(session))
+            stmt = self._row_select().order_by(*order).offset(offset).limit(limit)
             stmt = stmt.where(*self._list_filters(session, query, walk=True))
             rows = session.execute(stmt).all()
         return [_case_row(r) for r in rows]
@@ -512,8 +521,20 @@ class CaseService:
             # A broad status filter (open cases, say) passes most rows: walking the sort index
             # would look up every row to test its status, several times slower than one scan
             # and a sort. SQLite's unary "+" keeps the value and stops the index walk.
+            if _titles_sealed(session) and query.sort is CaseSort.TITLE:
+                # The server holds titles sealed: it cannot order them, so they are ordered here.
+                titled = select(col(Case.id), col(Case.title)).select_from(Case)
+                titled = titled.where(*self._list_filters(session, query, walk=True))
+                rows = sorted(
+                    session.execute(titled).all(),
+                    key=lambda r: (r[1], r[0]),
+                    reverse=query.descending,
+                )
+                return [int(r[0]) for r in rows]
             scan = _only_status_filters(query) and session.get_bind().dialect.name == "sqlite"
-            stmt = stmt.order_by(*self._order_keys(query, unindexed=scan))
+            stmt = stmt.order_by(
+                *self._order_keys(query, unindexed=scan, nulls_lowest=_on_team_server(session))
+            )
             stmt = stmt.where(*self._list_filters(session, query, walk=True))
             return list(session.execute(stmt).scalars().all())
 
@@ -528,7 +549,9 @@ class CaseService:
         return [found[case_id] for case_id in ids if case_id in found]
 
     @staticmethod
-    def _order_keys(query: CaseQuery, *, unindexed: bool = False) -> list[Any]:
+    def _order_keys(
+        query: CaseQuery, *, unindexed: bool = False, nulls_lowest: bool = False
+    ) -> list[Any]:
         keys: list[Any] = (
             [col(Case.year), col(Case.sequence)]
             if query.sort is CaseSort.NUMBER
@@ -537,7 +560,18 @@ class CaseService:
         keys.append(col(Case.id))
         if unindexed:
             keys = [UnaryExpression(key, operator=_NO_INDEX, type_=key.type) for key in keys]
-        return [key.desc() if query.descending else key.asc() for key in keys]
+        ordered = [key.desc() if query.descending else key.asc() for key in keys]
+        if nulls_lowest:  # the team server (PostgreSQL) sorts NULL high; SQLite sorts it low
+            # Only where a NULL can occur: NULLS LAST on a descending key stops PostgreSQL from
+            # walking its index backwards, so NOT NULL keys (number, id, dates) keep the plain
+            # order.
+            ordered = [
+                (k.nulls_last() if query.descending else k.nulls_first())
+                if _may_be_null(key)
+                else k
+                for k, key in zip(ordered, keys, strict=True)
+            ]
+        return ordered
 
     @staticmethod
     def _row_select() -> Any:
@@ -596,7 +630,9 @@ class CaseService:
                 entries = session.execute(
                     select(func.count()).select_from(matches.subquery())
                 ).scalar_one()
-                if int(entries) <= _FEW_SEARCH_MATCHES:
+                # (On PostgreSQL, the team server, "+ 0" turns a hash semi-join into a nested
+                # loop: the plain membership test is the quick one there.)
+                if int(entries) <= _FEW_SEARCH_MATCHES or _on_team_server(session):
                     conditions.append(col(Case.id).in_(matches))
                 else:
                     # "+ 0": a membership test per row walked, not a lookup per match.
@@ -644,7 +680,11 @@ class CaseService:
         next_review_on: date | None = None,
         clear_next_review: bool = False,
         retention_until: date | None = None,
+        expected_version: datetime | None = None,
     ) -> Case:
+        """``expected_version`` is the ``updated_at`` of the copy the person edited: if someone
+        else saved the case since (on another computer of a team server), nothing is saved and
+        ``EditConflictError`` says who changed what, and when."""
         if retention_until is not None:
             with self.ctx.read() as session:
                 current = _case(session, case_id).retention_until
@@ -652,6 +692,8 @@ class CaseService:
                 self.ctx.require(Permission.SET_RETENTION, "case", case_id)
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
             case = _case(session, case_id)
+            if expected_version is not None and case.updated_at != expected_version:
+                raise _conflict(session, case)
             changed: list[str] = []
             if title is not None:
                 if not title.strip():
@@ -1042,6 +1084,54 @@ def _case(session: IndexedSession, case_id: int) -> Case:
     return case
 
 
+def _on_team_server(session: IndexedSession) -> bool:
+    """PostgreSQL (the team server): it puts NULL after every value where SQLite puts it before,
+    and its planner wants none of SQLite's index hints."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _titles_sealed(session: IndexedSession) -> bool:
+    """On the team server case titles are sealed content (store/server/sealing.py)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# ---- optimistic concurrency (issue 16): saving an older copy of a case -------------------------
+class EditConflictError(VaultError):
+    """Someone else saved the case after this copy was read; nothing was saved."""
+
+    def __init__(self, who: str, what: str, when: datetime) -> None:
+        self.who, self.what, self.when = who, what, when
+        super().__init__(
+            f"{who} saved this case while you were editing it ({what}, at "
+            f"{when.astimezone().strftime('%H:%M')}). Your changes were not saved. Reload the "
+            "case to see theirs, then make yours again, or save yours over theirs."
+        )
+
+
+def _conflict(session: IndexedSession, case: Case) -> EditConflictError:
+    last = session.execute(
+        select(AuditEvent)
+        .where(col(AuditEvent.case_id) == case.id, col(AuditEvent.action) != "case.view")
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if last is None:
+        return EditConflictError("Someone", "a change", case.updated_at)
+    account = session.execute(
+        select(Account).where(col(Account.username) == last.username)
+    ).scalar_one_or_none()
+    who = account.display_name if account is not None and account.display_name else last.username
+    return EditConflictError(who, last.summary or last.action, last.at)
+
+
+def _may_be_null(key: Any) -> bool:
+    """A sort key that can be NULL: a nullable column, or one of the owner's (outer join)."""
+    column = getattr(key, "expression", key)
+    column = getattr(column, "element", column)
+    table = getattr(getattr(column, "table", None), "name", None)
+    return table == Account.__tablename__ or bool(getattr(column, "nullable", True))
+
+
 def delete_case_rows(session: IndexedSession, case_id: int) -> None:
     """Delete every row of a case: its records, plans, drafts, search entries and the case."""
     plan_ids = select(col(ManagementPlan.id)).where(col(ManagementPlan.case_id) == case_id)
@@ -1083,6 +1173,10 @@ def delete_case_rows(session: IndexedSession, case_id: int) -> None:
 def secure_delete_case_rows(session: IndexedSession, case_id: int) -> None:
     """``delete_case_rows`` with freed space overwritten and the search index merged, so no
     deleted or superseded text of the case stays in the file (see retention.destroy)."""
+    if _on_team_server(session):
+        # The server held only sealed values of the case; its blind-index rows go with it.
+        delete_case_rows(session, case_id)
+        return
     conn = session.connection()
     conn.exec_driver_sql("PRAGMA secure_delete = ON")
     # FTS5 keeps deleted terms in its segments until they merge; secure-delete (SQLite 3.44+)

@@ -15,6 +15,8 @@ from btam_desktop.domain.models import Draft
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.permissions import Permission
+from btam_desktop.store.errors import StorageUnavailableError
+from btam_desktop.store.server.local_drafts import LocalDrafts
 
 
 class DraftService:
@@ -27,9 +29,28 @@ class DraftService:
             raise ValueError("drafts need a signed-in team member")
         return owner
 
+    def _kept_here(self) -> LocalDrafts | None:
+        """This computer's store of drafts for a team server (None for a vault)."""
+        here = getattr(self.ctx.vault, "local_drafts", None)
+        return here if isinstance(here, LocalDrafts) else None
+
     def save(self, kind: str, payload: dict[str, Any], subject: str = "") -> None:
+        """On a team server that cannot be reached, the draft is kept on this computer,
+        encrypted, and saved to the server the next time it can be (issue 16)."""
         self.ctx.require(Permission.WORK_CASES, "draft")
         owner = self._owner()
+        here = self._kept_here()
+        try:
+            self._save(owner, kind, payload, subject)
+        except StorageUnavailableError:
+            if here is None:
+                raise
+            here.keep(owner, kind, subject, dict(payload))
+            return
+        if here is not None:
+            here.forget(owner, kind, subject)
+
+    def _save(self, owner: int, kind: str, payload: dict[str, Any], subject: str) -> None:
         with self.ctx.vault.write() as session:
             draft = session.execute(
                 select(Draft).where(
@@ -46,14 +67,23 @@ class DraftService:
 
     def load(self, kind: str, subject: str = "") -> dict[str, Any] | None:
         owner = self._owner()
-        with self.ctx.read() as session:
-            draft = session.execute(
-                select(Draft).where(
-                    col(Draft.owner_id) == owner,
-                    col(Draft.kind) == kind,
-                    col(Draft.subject) == subject,
-                )
-            ).scalar_one_or_none()
+        here = self._kept_here()
+        kept = here.load(owner, kind, subject) if here is not None else None
+        try:
+            with self.ctx.read() as session:
+                draft = session.execute(
+                    select(Draft).where(
+                        col(Draft.owner_id) == owner,
+                        col(Draft.kind) == kind,
+                        col(Draft.subject) == subject,
+                    )
+                ).scalar_one_or_none()
+        except StorageUnavailableError:
+            if kept is None:
+                raise
+            return kept[0]
+        if kept is not None and (draft is None or kept[1] > draft.updated_at):
+            return kept[0]  # typed while the server was away: newer than the server's copy
         return dict(draft.payload) if draft is not None else None
 
     def list(self, kind: str | None = None) -> list[Draft]:
@@ -66,6 +96,9 @@ class DraftService:
 
     def discard(self, kind: str, subject: str = "") -> None:
         owner = self._owner()
+        here = self._kept_here()
+        if here is not None:
+            here.forget(owner, kind, subject)
         with self.ctx.vault.write() as session:
             session.execute(
                 delete(Draft).where(

@@ -651,14 +651,13 @@ class _Receiver:
             return None
         fields = {f: str(given.get(f) or "")[:300] for f in _CONTACT_FIELDS}
         fields["name"] = fields["name"][:200]
-        found = self.session.execute(
-            select(col(TeamContact.id)).where(
-                func.lower(col(TeamContact.name)) == fields["name"].lower(),
-                func.lower(col(TeamContact.organization)) == fields["organization"].lower(),
-            )
-        ).first()
-        if found is not None:
-            return int(found[0])
+        # Compared here: on a team server names and organisations are sealed.
+        wanted = (fields["name"].lower(), fields["organization"].lower())
+        known: TeamContact
+        for known in self.session.execute(select(TeamContact)).scalars():
+            if (known.name.lower(), known.organization.lower()) == wanted:
+                contact_id: int | None = known.id
+                return contact_id
         contact = TeamContact(
             name=fields["name"],
             role=fields["role"][:120],

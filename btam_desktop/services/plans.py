@@ -516,11 +516,14 @@ class PlanService:
 
     # ---- the team's contacts ---------------------------------------------------------------
     def contacts(self, include_inactive: bool = False) -> list[TeamContact]:
-        stmt = select(TeamContact).order_by(col(TeamContact.name))
+        # Sorted here: on a team server the names are sealed, so the database cannot order them
+        # (a team has a few dozen contacts).
+        stmt = select(TeamContact)
         if not include_inactive:
             stmt = stmt.where(col(TeamContact.active))
         with self.ctx.read() as session:
-            return list(session.execute(stmt).scalars())
+            found = list(session.execute(stmt).scalars())
+        return sorted(found, key=lambda c: (c.name.casefold(), c.id or 0))
 
     def add_contact(self, data: ContactInput) -> TeamContact:
         data.validate()

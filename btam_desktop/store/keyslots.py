@@ -261,6 +261,7 @@ class KeyFile:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> KeyFile:
+        """Parse a key file's bytes (the team server keeps the same document in a table)."""
         try:
             raw = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import column, event, select, table, text
@@ -101,8 +102,22 @@ def _index(conn: Connection, obj: Any) -> None:
         )
 
 
+# ---- the team server (issue 16): no FTS5 there; its store sets a whole-word blind index -----
+ALTERNATIVE_INDEX: ContextVar[Any] = ContextVar("btam_alternative_index", default=None)
+
+
+def words_of_match(match_query: str) -> list[str]:
+    """The words of a query made by ``to_match_query``."""
+    return re.findall(r'"([^"]*)"', match_query)
+
+
+# ----------------------------------------------------------------------------------------------
+
+
 @event.listens_for(IndexedSession, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        return  # the team server keeps its own index (store/server/blind_index.py)
     conn = session.connection()
     for obj in list(session.new) + list(session.dirty):
         if type(obj) in INDEXERS and obj.id is not None:
@@ -113,6 +128,10 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def remove_case(conn: Connection, case_id: int) -> None:
+    alternative = ALTERNATIVE_INDEX.get()
+    if alternative is not None:
+        alternative.remove_case(conn, case_id)
+        return
     conn.execute(
         text("DELETE FROM search_index WHERE rowid >= :low AND rowid < :high"),
         {"low": case_id << 32, "high": (case_id + 1) << 32},
@@ -146,6 +165,9 @@ def matching_case_ids(conn: Connection, user_text: str, limit: int = 10_000) -> 
 
 def case_ids_subquery(match_query: str) -> Any:
     """A SELECT of case ids matching an FTS5 query, to use inside ``Case.id IN (...)``."""
+    alternative = ALTERNATIVE_INDEX.get()
+    if alternative is not None:
+        return alternative.case_ids_subquery(match_query)
     index = table("search_index", column("rowid"))
     return select(index.c.rowid.op(">>")(32)).where(
         text("search_index MATCH :fts_q").bindparams(fts_q=match_query)

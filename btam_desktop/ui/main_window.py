@@ -70,6 +70,7 @@ from btam_desktop.ui.recent import (
     ui_settings,
 )
 from btam_desktop.ui.reminders import ReminderNotifier
+from btam_desktop.ui.server_changes import ServerChangeRelay, follow_server_changes
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import UnlockScreen, elided_path, user_message
 from btam_desktop.ui.widgets import Banner, BannerKind
@@ -202,6 +203,7 @@ class MainWindow(QMainWindow):
         self.cases_page: CasesPage | None = None
         self.dashboard_page: DashboardPage | None = None
         self.reminders: ReminderNotifier | None = None
+        self.server_changes: ServerChangeRelay | None = None  # team server (issue 16)
         self.case_tabs: QTabWidget | None = None
         self.unlock_screen: UnlockScreen | None = None
 
@@ -644,6 +646,8 @@ class MainWindow(QMainWindow):
         self.case_tabs = tabs
         self.cases_page = cases
         self._add_page(PAGE_CASES, tabs)
+        # Team server (issue 16): other computers' changes refresh the case list.
+        self.server_changes = follow_server_changes(app, self, self._server_changed)
 
         # Reminders run while the vault is open; they show only kinds and case numbers.
         self.reminders = ReminderNotifier(app, self)
@@ -763,6 +767,20 @@ class MainWindow(QMainWindow):
             self._dashboard_stale = False
             self.dashboard_page.refresh()
         self._update_title()
+
+    def _server_changed(self, case_ids: list[int]) -> None:
+        """Someone saved on another computer of the team server (issue 16): the list, the
+        dashboard and each open case without unsaved edits are read again."""
+        for case_id in case_ids:
+            workspace = self._workspaces.get(case_id)
+            if workspace is not None and not workspace.has_unsaved_changes():
+                workspace.refresh()
+        if self.cases_page is not None:
+            self.cases_page.refresh()
+        self._dashboard_stale = True
+        if self.current_page() == PAGE_DASHBOARD and self.dashboard_page is not None:
+            self._dashboard_stale = False
+            self.dashboard_page.refresh()
 
     def _tab_close_requested(self, index: int) -> None:
         if self.case_tabs is None or index <= 0:
@@ -906,6 +924,10 @@ class MainWindow(QMainWindow):
             self.reminders.stop()
             self.reminders.deleteLater()
             self.reminders = None
+        if self.server_changes is not None:  # team server (issue 16)
+            self.server_changes.stop()
+            self.server_changes.deleteLater()
+            self.server_changes = None
         for widget in list(self._pages.values()):
             self.pages.removeWidget(widget)
             self._dispose(widget)
@@ -1092,6 +1114,9 @@ class MainWindow(QMainWindow):
         self._folder_label = QLabel(self)
         self._folder_label.setAccessibleName("Vault folder")
         set_style_role(self._folder_label, "muted")
+        # On a narrow window the folder (or server address) is cut short rather than widening
+        # the window past the screen (its full text is in the tooltip).
+        self._folder_label.setMinimumWidth(80)
         self._idle_label = QLabel(self)
         self._idle_label.setAccessibleName("Idle lock")
         set_style_role(self._idle_label, "muted")
@@ -1184,8 +1209,13 @@ class MainWindow(QMainWindow):
         else:
             self._who_label.setText(f"Signed in: {app.actor.label} · {app.actor.role.label}")
         self._demo_label.setVisible(self.is_demo())
-        elided_path(self._folder_label, self._folder, 420)
-        self._folder_label.setText("Vault: " + self._folder_label.text())
+        where = getattr(app.vault, "where", None) if app is not None else None
+        if isinstance(where, str):  # a team server (issue 16): its address, not a folder
+            self._folder_label.setText("Team server: " + where)
+            self._folder_label.setToolTip(where)
+        else:
+            elided_path(self._folder_label, self._folder, 420)
+            self._folder_label.setText("Vault: " + self._folder_label.text())
         self._update_idle_hint()
 
     def _update_idle_hint(self) -> None:

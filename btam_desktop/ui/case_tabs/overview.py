@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
@@ -23,6 +23,7 @@ from btam_desktop.domain.enums import CaseSetting, CaseStatus, Priority, ThreatT
 from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
+from btam_desktop.services.cases import EditConflictError
 from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
@@ -92,6 +93,8 @@ class OverviewTab(CaseTab):
     def __init__(self, app: Btam, case_id: int, parent: QWidget | None = None) -> None:
         super().__init__(app, case_id, parent)
         self._loaded: dict[str, Any] = {}
+        self._version: datetime | None = None  # the case's updated_at the edits started from
+        self._mine: dict[str, Any] | None = None  # this person's edits, kept through a conflict
         self._filling = False
         self._saving = False
         self.action_buttons: dict[WorkflowAction, QPushButton] = {}
@@ -291,6 +294,13 @@ class OverviewTab(CaseTab):
         self._fill_owner_choices(data)
         if not self.has_unsaved_changes() or self._saving:
             self._fill_editors(self._stored_values(data))
+            # The version the person edits from: saving an older one is a conflict (issue 16).
+            self._version = case.updated_at
+        elif self._mine is not None:
+            # After a conflict: their version, with this person's own edits on top of it.
+            self._fill_editors({**self._stored_values(data), **self._mine})
+            self._mine = None
+            self._version = case.updated_at
         self._loaded = self._stored_values(data)
         self._saving = False
         if first and data.overview_draft:
@@ -469,12 +479,13 @@ class OverviewTab(CaseTab):
             else:
                 changes["next_review_on"] = date.fromisoformat(now["review"])
         app, case_id = self.app, self.case_id
+        version = self._version
         self.save_button.setEnabled(False)
         show_problem(self.save_error, "")
         self._draft_timer.stop()
 
         def work() -> None:
-            app.cases.update(case_id, **changes)
+            app.cases.update(case_id, **changes, expected_version=version)
             app.drafts.discard(OVERVIEW_DRAFT, str(case_id))
 
         run_in_background(work, on_done=self._saved, on_error=self._save_failed, parent=self)
@@ -485,6 +496,21 @@ class OverviewTab(CaseTab):
         self.changed.emit()
 
     def _save_failed(self, error: BaseException) -> None:
+        if isinstance(error, EditConflictError):
+            # Someone else saved meanwhile: their version is read in and this person's own
+            # edits are put on top of it; they choose to save them again or to undo them.
+            now = self._current_values()
+            self._mine = {k: v for k, v in now.items() if v != self._loaded.get(k)}
+            at = error.when.astimezone().strftime("%H:%M")
+            show_problem(
+                self.save_error,
+                f"{error.who} saved this case while you were editing it ({error.what}, at "
+                f"{at}). Your changes are not saved yet; they are shown on top of theirs. "
+                "Save changes to keep them, or Undo changes to see only theirs.",
+            )
+            self.changed.emit()
+            self._update_dirty()
+            return
         text = error_message(error)
         if "title" in text.lower():
             self.title_error.show_message(text)

@@ -1,0 +1,238 @@
+"""Setting up and signing in to a team server: the same ``Btam`` facade over ``ServerVault``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from btam_desktop.domain import passwords
+from btam_desktop.domain.enums import Role
+from btam_desktop.domain.models import Account
+from btam_desktop.services.app import Btam, NewTeam, _signed_in
+from btam_desktop.services.context import Actor
+from btam_desktop.services.scales import scale
+from btam_desktop.services.settings import TeamSettings, write_settings_rows
+from btam_desktop.services.team import check_username
+from btam_desktop.store import audit, crypto, signin_failures
+from btam_desktop.store.errors import (
+    ValidationError,
+    VaultError,
+    WrongCredentialsError,
+    WrongRecoveryKeyError,
+)
+from btam_desktop.store.server.connection import parse_server_url
+from btam_desktop.store.server.store import ServerVault, _engine, _read_keyfile, local_folder
+from btam_desktop.store.vault import pinned_key
+
+
+def create_team_server(
+    url: str,
+    team: NewTeam,
+    *,
+    kdf_params: crypto.KdfParams | None = None,
+    enforce_password_policy: bool = True,
+) -> tuple[Btam, str]:
+    """``btam init --server``: the schema, the key slots, the coordinator and the team settings
+    on an empty server database. Returns the app and the recovery key (shown once)."""
+    username = check_username(team.username)
+    if not team.display_name.strip():
+        raise ValidationError("Give the coordinator's full name as it should appear on records.")
+    settings = TeamSettings(
+        team_name=team.team_name.strip(),
+        default_setting=team.setting.value,
+        default_scale=team.scale_id,
+        idle_lock_minutes=team.idle_lock_minutes,
+    )
+    settings.validate()
+    store, recovery = ServerVault.create_on_server(
+        url,
+        username=username,
+        password=team.password,
+        kdf_params=kdf_params,
+        enforce_password_policy=enforce_password_policy,
+    )
+    try:
+        with store.write() as session:
+            account = Account(
+                username=username,
+                display_name=team.display_name.strip(),
+                role=Role.COORDINATOR.value,
+            )
+            session.add(account)
+            session.flush()
+            write_settings_rows(session, settings)
+            audit.append(
+                session,
+                username=username,
+                action="vault.create",
+                entity_kind="vault",
+                entity_id=store.vault_id[:12],
+                summary="team server set up with coordinator account",
+            )
+        actor = Actor(account.id, username, account.display_name, Role.COORDINATOR)
+        app = Btam(store, actor)
+        scale(app.ctx, team.scale_id)
+    except BaseException:
+        store.lock()
+        raise
+    return app, recovery
+
+
+def unlock_server(
+    url: str,
+    username: str,
+    password: str,
+    *,
+    accept_older_copy: bool = False,
+    inspect_older_copy: bool = False,
+) -> Btam:
+    """Sign in to a team server; a server whose trail is behind what this computer saw there
+    (restored from an older backup) is refused as a vault is, unless accepted."""
+    try:
+        store = ServerVault.open_on_server(url, username, password)
+    except WrongCredentialsError:
+        _note_failure(url, signin_failures.KIND_PASSWORD, username)
+        raise
+    return _signed_in(
+        store,
+        username,
+        accept_older_copy,
+        inspect_older_copy,
+    )
+
+
+def _note_failure(url: str, kind: str, typed_name: str = "") -> None:
+    """Keep a failed attempt on this computer, in this team's folder, for the trail (as a vault
+    keeps it beside its files); the name only if it is a member of the team."""
+    try:
+        address = parse_server_url(url)
+        engine = _engine(address)
+        try:
+            keyfile = _read_keyfile(engine, address.where)
+        finally:
+            engine.dispose()
+        members = {n.lower(): n for n in keyfile.usernames(pinned_key(keyfile))}
+    except VaultError:
+        return  # the failure itself is what the person is told about
+    name = members.get(typed_name.strip().lower(), "")
+    signin_failures.note(local_folder(keyfile.vault_id), kind, name)
+
+
+def server_usernames(url: str) -> list[str]:
+    """Names for the sign-in screen, from the key slots on the server."""
+    address = parse_server_url(url)
+    engine = _engine(address)
+    try:
+        keyfile = _read_keyfile(engine, address.where)
+    finally:
+        engine.dispose()
+    # Only the slots the team's vault key vouches for: a slot planted in the table is not listed.
+    return keyfile.usernames(pinned_key(keyfile))
+
+
+def recover_and_reset_server(
+    url: str,
+    recovery_key: str,
+    username: str,
+    new_password: str,
+    kdf_params: crypto.KdfParams | None = None,
+) -> None:
+    """'Forgot my password' on a team server: the recovery key sets a new password."""
+    from sqlalchemy import func, select
+
+    from btam_desktop.services.context import RECOVERY_ACTOR
+
+    problem = passwords.password_problem(new_password)  # the same policy as Add member
+    if problem is not None:
+        raise ValidationError(problem)
+    try:
+        store = ServerVault.open_on_server_with_recovery(url, recovery_key)
+    except WrongRecoveryKeyError:
+        _note_failure(url, signin_failures.KIND_RECOVERY_KEY)
+        raise
+    try:
+        with store.read() as session:
+            account = session.execute(
+                select(Account).where(func.lower(Account.username) == username.strip().lower())
+            ).scalar_one_or_none()
+        if account is None or not account.active:
+            raise ValidationError(f"There is no active team member named “{username}”.")
+        store.reset_password(account.username, new_password, kdf_params)
+        with store.write() as session:
+            audit.append(
+                session,
+                username=RECOVERY_ACTOR,
+                action="team.password_reset",
+                entity_kind="account",
+                entity_id=account.id,
+                summary="password reset with the recovery key; data key rotated",
+            )
+        store.record_anchor()
+    finally:
+        store.lock()
+
+
+class ChangeWatch(Protocol):
+    def stop(self) -> None: ...
+
+
+def watch_changes(app: Btam, on_change: Callable[[str, int | None], None]) -> ChangeWatch | None:
+    """Tell ``on_change(table, case_id)`` (from a background thread) about every change other
+    computers commit to the team; None on a vault, where nobody else writes."""
+    listen = getattr(app.vault, "listen_for_changes", None)
+    if listen is None:
+        return None
+    watch: ChangeWatch = listen(on_change)
+    return watch
+
+
+# ---- moving a team's cases between a vault and a team server, without an export file -----------
+@dataclass(frozen=True)
+class MoveReport:
+    cases_before: int
+    cases_moved: int
+    cases_after: int
+    source_audit: str
+    target_audit: str
+
+
+def move_cases(
+    source: Btam, target: Btam, progress: Callable[[int, int, str], None] | None = None
+) -> MoveReport:
+    """Copy every case of ``source`` (a vault or a team server) into ``target`` (the other),
+    files included, in memory: the same export and import as through a file, without the
+    unencrypted file. Both audit chains are verified before and after, and the counts checked.
+    The source is left as it was (its cases are destroyed, if wanted, by the usual retention
+    steps once the team has checked the target)."""
+    from btam_desktop.services.cases import CaseQuery
+
+    report = progress or (lambda done, total, message: None)
+    for app in (source, target):
+        chain = app.verify_audit()
+        if not chain.ok:
+            raise ValidationError(f"Nothing was moved: {chain.describe()}")
+    ids = source.exchange.all_case_ids()
+    if not ids:
+        raise ValidationError("There are no cases to move.")
+    before = target.cases.count(CaseQuery(open_only=False))
+    report(0, 3, "Reading the cases")
+    document = source.exchange.export_json(ids, include_files=True)
+    report(1, 3, "Checking them")
+    preview = target.exchange.preview_json(document)
+    if not preview.ok:
+        raise ValidationError("Nothing was moved: " + "; ".join(preview.problems[:3]))
+    report(2, 3, "Writing them")
+    result = target.exchange.import_json(preview)
+    after = target.cases.count(CaseQuery(open_only=False))
+    if len(result.numbers) != len(ids) or after != before + len(ids):
+        raise ValidationError(
+            f"The move wrote {len(result.numbers)} of {len(ids)} cases; check the target."
+        )
+    source_chain, target_chain = source.verify_audit(), target.verify_audit()
+    if not (source_chain.ok and target_chain.ok):
+        raise ValidationError("After the move an audit trail does not verify; check both.")
+    report(3, 3, "Done")
+    return MoveReport(
+        len(ids), len(result.numbers), after, source_chain.describe(), target_chain.describe()
+    )

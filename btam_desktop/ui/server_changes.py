@@ -1,0 +1,65 @@
+"""Other computers' changes on a team server, brought to the window (issue 16).
+
+The listener (``services.team_server.watch_changes``) calls back on its own thread; the relay
+turns each call into a queued signal on the GUI thread and coalesces a burst (a save touches
+several records) into one ``changed`` a moment later. A vault has nobody else writing: no relay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from btam_desktop.services.app import Btam
+from btam_desktop.services.team_server import ChangeWatch, watch_changes
+
+COALESCE_MS = 300
+
+
+class ServerChangeRelay(QObject):
+    changed = Signal(list)  # the ids of the cases changed (coalesced)
+    _heard = Signal(int)  # emitted on the listener's thread, delivered on the GUI thread
+
+    def __init__(self, app: Btam, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(COALESCE_MS)
+        self._timer.timeout.connect(self._deliver)
+        self._cases: set[int] = set()
+        self._heard.connect(self._collect)
+        self._watch: ChangeWatch | None = watch_changes(
+            app, lambda _table, case: self._heard.emit(-1 if case is None else case)
+        )
+
+    def _collect(self, case_id: int) -> None:
+        if case_id >= 0:
+            self._cases.add(case_id)
+        self._timer.start()
+
+    def _deliver(self) -> None:
+        cases, self._cases = sorted(self._cases), set()
+        self.changed.emit(cases)
+
+    @property
+    def active(self) -> bool:
+        return self._watch is not None
+
+    def stop(self) -> None:
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.stop()
+        self._timer.stop()
+
+
+def follow_server_changes(
+    app: Btam, parent: QObject, on_change: Callable[[list[int]], None]
+) -> ServerChangeRelay | None:
+    """A relay calling ``on_change`` on the GUI thread, or None on a vault."""
+    relay = ServerChangeRelay(app, parent)
+    if not relay.active:
+        relay.deleteLater()
+        return None
+    relay.changed.connect(on_change)
+    return relay

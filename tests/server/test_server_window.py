@@ -1,0 +1,95 @@
+"""The window on a team server: the case list refreshes itself when another computer saves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from btam_desktop.domain.enums import CaseSetting, Role
+from btam_desktop.services.app import Btam, NewTeam
+from btam_desktop.services.cases import CaseQuery
+from btam_desktop.services.team_server import create_team_server, unlock_server
+from btam_desktop.ui import tasks
+from btam_desktop.ui.main_window import PAGE_CASES, MainWindow
+from tests.server.throwaway_postgres import ThrowawayPostgres
+from tests.services.conftest import CHEAP, MEMBER_PASSWORD, PASSWORD, intake
+
+NO_KEYRING = (False, "No secure keyring on this test machine.")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_tasks(qapp: QApplication) -> Iterator[None]:
+    yield
+    tasks.cancel_all()
+    tasks.wait_for_idle(10_000)
+
+
+@pytest.fixture
+def server_team(postgres: ThrowawayPostgres, server_db: str) -> Iterator[tuple[Btam, str]]:
+    url = postgres.url(server_db)
+    app, _ = create_team_server(
+        url,
+        NewTeam(
+            "North High BTAM", CaseSetting.SCHOOL, "scale.four-level", "coord", "Cory", PASSWORD
+        ),
+        kdf_params=CHEAP,
+    )
+    app.team.add_member("member", "Mel Member", Role.MEMBER, MEMBER_PASSWORD, kdf_params=CHEAP)
+    app.cases.report_concern(intake())
+    yield app, url
+    if app.vault.is_open:
+        app.lock()
+
+
+def test_the_case_list_shows_a_case_saved_on_another_computer_within_two_seconds(
+    qtbot: QtBot, server_team: tuple[Btam, str], tmp_path: Path
+) -> None:
+    app, url = server_team
+    window = MainWindow(app, app.vault.folder, keyring=NO_KEYRING, kdf_params=CHEAP)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.cases_page
+    assert page is not None and window.server_changes is not None
+    qtbot.waitUntil(lambda: page.model().rowCount() == 1, timeout=5000)
+    first = app.cases.find(CaseQuery())[0].id
+    window.open_case(first)
+    workspace = window.current_workspace()
+    assert workspace is not None
+    qtbot.waitUntil(lambda: not workspace.is_loading(), timeout=5000)
+    dashboard = window.dashboard_page
+    assert dashboard is not None
+    elsewhere = unlock_server(url, "member", MEMBER_PASSWORD)
+    try:
+        elsewhere.cases.report_concern(intake(site="South Middle"))
+        qtbot.waitUntil(lambda: page.model().rowCount() == 2, timeout=2000)
+        reloads: list[int] = []
+        workspace.refresh = lambda: reloads.append(1)  # type: ignore[method-assign]
+        elsewhere.cases.update(first, site="East Campus")
+        qtbot.waitUntil(lambda: reloads == [1], timeout=2000)  # the open case reads again
+    finally:
+        elsewhere.lock()
+    assert "Team server: 127.0.0.1" in window._folder_label.text()
+    window.show_page(PAGE_CASES)
+    case_tabs = window.case_tabs
+    assert case_tabs is not None
+    case_tabs.setCurrentIndex(0)
+    qtbot.wait(300)
+    shots = Path("/tmp/shots/i16")
+    shots.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(shots / "server_case_list.png"))
+    window.lock("manual", save_drafts=False)
+    assert window.server_changes is None
