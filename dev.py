@@ -5,7 +5,10 @@
     python3 dev.py test     set up, then run lint, type checks and every test
 
 Only Python 3.11+ is needed: everything else is installed into ./.venv from
-the pinned versions in requirements/constraints.txt.
+the pinned versions in requirements/constraints.txt. On Debian or Ubuntu, `test`
+also installs the system packages the tests use (PostgreSQL for the team server
+tests, poppler-utils to read PDFs back), listed in .ci/apt-packages.txt, when
+run as root; otherwise it names the command to run.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
 STAMP = VENV / ".btam-installed"
+SYSTEM_PACKAGES = ROOT / ".ci" / "apt-packages.txt"
 
 
 def venv_python() -> Path:
@@ -55,6 +59,38 @@ def ensure_environment() -> Path:
     return python
 
 
+def missing_system_packages() -> list[str]:
+    """The Debian packages the tests need that are not installed ([] off Debian)."""
+    if not Path("/usr/bin/dpkg").exists() or not SYSTEM_PACKAGES.exists():
+        return []
+    wanted = [
+        line.strip()
+        for line in SYSTEM_PACKAGES.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    return [
+        name
+        for name in wanted
+        if subprocess.run(["dpkg", "-s", name], capture_output=True, check=False).returncode
+    ]
+
+
+def ensure_system_packages() -> None:
+    missing = missing_system_packages()
+    if not missing:
+        return
+    command = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing]
+    if os.geteuid() != 0:
+        sys.exit(
+            "The tests need these system packages: " + " ".join(missing) + ". Install them "
+            "with:\n    sudo apt-get install " + " ".join(missing) + "\nthen run this again."
+        )
+    print(f"Installing system packages: {' '.join(missing)} ...", flush=True)
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=environment)
+    subprocess.run(command, check=True, env=environment)
+
+
 def run(python: Path, *args: str) -> int:
     return subprocess.run([str(python), *args], cwd=ROOT).returncode
 
@@ -69,6 +105,7 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "demo":
         return run(python, "-m", "btam_desktop", "--demo", *rest)
+    ensure_system_packages()
     steps = [
         ("ruff check", ["-m", "ruff", "check", "."]),
         ("ruff format --check", ["-m", "ruff", "format", "--check", "."]),
