@@ -23,7 +23,6 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QMenu,
     QMessageBox,
@@ -48,6 +47,7 @@ from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate
+from btam_desktop.ui.widgets.flow import FlowLayout
 from btam_desktop.ui.wizard.util import (
     KIND_NAMES,
     SETTING_NAMES,
@@ -149,8 +149,7 @@ class AssessmentsTab(QWidget):
         )
         layout.addWidget(intro)
 
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
+        buttons = FlowLayout(spacing=6)  # wraps at 1024 px instead of widening the window
         self.start_buttons: dict[str, QPushButton] = {}
         for text, kind, tip in START_BUTTONS:
             button = QPushButton(icon("add"), text, self)

@@ -424,8 +424,7 @@ class PlanTab(CaseTab):
         outer.setContentsMargins(16, 12, 16, 10)
         outer.setSpacing(8)
 
-        header = QHBoxLayout()
-        header.setSpacing(8)
+        header = FlowLayout(spacing=8)  # wraps at 1024 px instead of widening the window
         header.addWidget(heading_label("Management plan"))
         header.addSpacing(8)
         version_caption = QLabel("&Version:")
