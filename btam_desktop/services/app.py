@@ -239,6 +239,27 @@ def create_team_vault(
 ) -> tuple[Btam, str]:
     """First run: the vault, the coordinator's account, the team settings. Returns the app and
     the recovery key, which is shown once and never stored."""
+    return set_up_team(
+        lambda username: Vault.create(
+            folder,
+            username=username,
+            password=team.password,
+            kdf_params=kdf_params,
+            enforce_password_policy=enforce_password_policy,
+        ),
+        team,
+        "vault created with coordinator account",
+    )
+
+
+def set_up_team(
+    create_store: Callable[[str], tuple[Vault, str]],
+    team: NewTeam,
+    summary: str,
+) -> tuple[Btam, str]:
+    """The first coordinator and the team settings in a store ``create_store(username)`` makes
+    (a vault, or a team server); checked before the store is made. Returns the app and the
+    recovery key."""
     username = check_username(team.username)
     if not team.display_name.strip():
         raise ValidationError("Give the coordinator's full name as it should appear on records.")
@@ -249,15 +270,9 @@ def create_team_vault(
         idle_lock_minutes=team.idle_lock_minutes,
     )
     settings.validate()
-    vault, recovery = Vault.create(
-        folder,
-        username=username,
-        password=team.password,
-        kdf_params=kdf_params,
-        enforce_password_policy=enforce_password_policy,
-    )
+    store, recovery = create_store(username)
     try:
-        with vault.write() as session:
+        with store.write() as session:
             account = Account(
                 username=username,
                 display_name=team.display_name.strip(),
@@ -271,14 +286,14 @@ def create_team_vault(
                 username=username,
                 action="vault.create",
                 entity_kind="vault",
-                entity_id=vault.vault_id[:12],
-                summary="vault created with coordinator account",
+                entity_id=store.vault_id[:12],
+                summary=summary,
             )
         actor = Actor(account.id, username, account.display_name, Role.COORDINATOR)
-        app = Btam(vault, actor)
+        app = Btam(store, actor)
         scale(app.ctx, team.scale_id)  # refuse an unknown scale now, not at the first case
     except BaseException:
-        vault.lock()
+        store.lock()
         raise
     return app, recovery
 

@@ -7,13 +7,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from btam_desktop.domain import passwords
-from btam_desktop.domain.enums import Role
 from btam_desktop.domain.models import Account
-from btam_desktop.services.app import Btam, NewTeam, _signed_in
-from btam_desktop.services.context import Actor
-from btam_desktop.services.scales import scale
-from btam_desktop.services.settings import TeamSettings, write_settings_rows
-from btam_desktop.services.team import check_username
+from btam_desktop.services.app import Btam, NewTeam, _signed_in, set_up_team
 from btam_desktop.store import audit, crypto, signin_failures
 from btam_desktop.store.errors import (
     ValidationError,
@@ -35,48 +30,17 @@ def create_team_server(
 ) -> tuple[Btam, str]:
     """``btam init --server``: the schema, the key slots, the coordinator and the team settings
     on an empty server database. Returns the app and the recovery key (shown once)."""
-    username = check_username(team.username)
-    if not team.display_name.strip():
-        raise ValidationError("Give the coordinator's full name as it should appear on records.")
-    settings = TeamSettings(
-        team_name=team.team_name.strip(),
-        default_setting=team.setting.value,
-        default_scale=team.scale_id,
-        idle_lock_minutes=team.idle_lock_minutes,
+    return set_up_team(
+        lambda username: ServerVault.create_on_server(
+            url,
+            username=username,
+            password=team.password,
+            kdf_params=kdf_params,
+            enforce_password_policy=enforce_password_policy,
+        ),
+        team,
+        "team server set up with coordinator account",
     )
-    settings.validate()
-    store, recovery = ServerVault.create_on_server(
-        url,
-        username=username,
-        password=team.password,
-        kdf_params=kdf_params,
-        enforce_password_policy=enforce_password_policy,
-    )
-    try:
-        with store.write() as session:
-            account = Account(
-                username=username,
-                display_name=team.display_name.strip(),
-                role=Role.COORDINATOR.value,
-            )
-            session.add(account)
-            session.flush()
-            write_settings_rows(session, settings)
-            audit.append(
-                session,
-                username=username,
-                action="vault.create",
-                entity_kind="vault",
-                entity_id=store.vault_id[:12],
-                summary="team server set up with coordinator account",
-            )
-        actor = Actor(account.id, username, account.display_name, Role.COORDINATOR)
-        app = Btam(store, actor)
-        scale(app.ctx, team.scale_id)
-    except BaseException:
-        store.lock()
-        raise
-    return app, recovery
 
 
 def unlock_server(

@@ -83,17 +83,69 @@ from btam_desktop.store.vault_files import (
 __all__ = [  # the light helpers in vault_files, also reached from here
     "RECOVERY_ALPHABET",
     "RECOVERY_CHARS",
+    "NewTeamKeys",
     "Principal",
     "Vault",
     "default_vault_dir",
     "format_recovery_key",
     "is_vault",
     "new_recovery_key",
+    "new_team_keys",
     "normalize_recovery_key",
     "pinned_key",
 ]
 
 ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class NewTeamKeys:
+    """The key material of a new team: its key file (signed), the first coordinator's slot."""
+
+    keyfile: KeyFile
+    data_key: bytes
+    user_slot: KeySlot
+    user_kek: bytes
+    signer: signing.Signer
+    vault_seed: bytes
+    recovery: str
+
+
+def new_team_keys(username: str, password: str, params: crypto.KdfParams) -> NewTeamKeys:
+    """A data key, a vault signing key that vouches for every slot and role, the coordinator's
+    slot and a recovery slot; shared by the vault and the team server."""
+    data_key = os.urandom(crypto.DATA_KEY_BYTES)
+    vault_seed, vault_public = signing.new_seed()
+    vault_signer = signing.Signer.from_seed("(vault)", vault_seed)
+    keyfile = KeyFile(vault_id=uuid.uuid4().hex, vault_public=vault_public)
+    user_slot, user_kek = keyfile.new_slot(
+        SLOT_USER,
+        username.strip(),
+        password.encode("utf-8"),
+        data_key,
+        params,
+        role=ROLE_COORDINATOR,
+        vault_seed=vault_seed,
+    )
+    recovery = new_recovery_key()
+    recovery_slot, _ = keyfile.new_slot(
+        SLOT_RECOVERY,
+        None,
+        normalize_recovery_key(recovery).encode("ascii"),
+        data_key,
+        params,
+        role=ROLE_RECOVERY,
+        vault_seed=vault_seed,
+    )
+    keyfile.slots = [user_slot, recovery_slot]
+    for slot in keyfile.slots:
+        keyfile.grant(slot, vault_signer)
+    keyfile.sign_roster(vault_signer)
+    vault_signer.drop()
+    opened = keyfile.open_signing(user_slot, user_kek)
+    assert opened is not None
+    signer = signing.Signer.from_seed(user_slot.username or "", opened[0])
+    return NewTeamKeys(keyfile, data_key, user_slot, user_kek, signer, vault_seed, recovery)
 
 
 @dataclass(frozen=True)
@@ -227,39 +279,17 @@ class Vault:
         lock = VaultLock(folder)
         lock.acquire()
         try:
-            data_key = os.urandom(crypto.DATA_KEY_BYTES)
-            vault_seed, vault_public = signing.new_seed()
-            vault_signer = signing.Signer.from_seed("(vault)", vault_seed)
-            keyfile = KeyFile(vault_id=uuid.uuid4().hex, vault_public=vault_public)
-            user_slot, user_kek = keyfile.new_slot(
-                SLOT_USER,
-                username.strip(),
-                password.encode("utf-8"),
-                data_key,
-                params,
-                role=ROLE_COORDINATOR,
-                vault_seed=vault_seed,
+            keys = new_team_keys(username, password, params)
+            keyfile, data_key, user_slot = keys.keyfile, keys.data_key, keys.user_slot
+            user_kek, signer, vault_seed, recovery = (
+                keys.user_kek,
+                keys.signer,
+                keys.vault_seed,
+                keys.recovery,
             )
-            recovery = new_recovery_key()
-            recovery_slot, _ = keyfile.new_slot(
-                SLOT_RECOVERY,
-                None,
-                normalize_recovery_key(recovery).encode("ascii"),
-                data_key,
-                params,
-                role=ROLE_RECOVERY,
-                vault_seed=vault_seed,
-            )
-            keyfile.slots = [user_slot, recovery_slot]
             diagnosis.record_stamp(keyfile, data_key)
             # Created 0600 before SQLite opens it; its -wal and -shm files copy that mode.
             os.close(os.open(folder / DB_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            for slot in keyfile.slots:
-                keyfile.grant(slot, vault_signer)
-            keyfile.sign_roster(vault_signer)
-            opened = keyfile.open_signing(user_slot, user_kek)
-            assert opened is not None
-            signer = signing.Signer.from_seed(user_slot.username or "", opened[0])
             holder = KeyHolder(data_key)
             conn = connect_raw(
                 folder / DB_NAME,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,10 +34,6 @@ from btam_desktop.store.errors import (
     WrongRecoveryKeyError,
 )
 from btam_desktop.store.keyslots import (
-    ROLE_COORDINATOR,
-    ROLE_RECOVERY,
-    SLOT_RECOVERY,
-    SLOT_USER,
     KeyFile,
 )
 from btam_desktop.store.server import blind_index
@@ -62,7 +57,7 @@ from btam_desktop.store.vault import (
     Vault,
     _check_new_password,
     _vouched,
-    new_recovery_key,
+    new_team_keys,
     normalize_recovery_key,
     pinned_key,
 )
@@ -222,40 +217,15 @@ class ServerVault(Vault):
                 migrate.head_revision()
             )
             params = kdf_params or crypto.tune_params()
-            data_key = os.urandom(crypto.DATA_KEY_BYTES)
-            # Signed as Vault.create: a vault key vouches for every slot and role, and each
-            # slot's own signing key signs that member's audit events. (No key stamp: that is
-            # about a SQLite file's header.)
-            vault_seed, vault_public = signing.new_seed()
-            vault_signer = signing.Signer.from_seed("(vault)", vault_seed)
-            keyfile = KeyFile(vault_id=uuid.uuid4().hex, vault_public=vault_public)
-            user_slot, user_kek = keyfile.new_slot(
-                SLOT_USER,
-                username.strip(),
-                password.encode("utf-8"),
-                data_key,
-                params,
-                role=ROLE_COORDINATOR,
-                vault_seed=vault_seed,
+            # Signed as a vault is (no key stamp: that is about a SQLite file's header).
+            keys = new_team_keys(username, password, params)
+            keyfile, data_key, user_slot = keys.keyfile, keys.data_key, keys.user_slot
+            user_kek, signer, vault_seed, recovery = (
+                keys.user_kek,
+                keys.signer,
+                keys.vault_seed,
+                keys.recovery,
             )
-            recovery = new_recovery_key()
-            recovery_slot, _ = keyfile.new_slot(
-                SLOT_RECOVERY,
-                None,
-                normalize_recovery_key(recovery).encode("ascii"),
-                data_key,
-                params,
-                role=ROLE_RECOVERY,
-                vault_seed=vault_seed,
-            )
-            keyfile.slots = [user_slot, recovery_slot]
-            for slot in keyfile.slots:
-                keyfile.grant(slot, vault_signer)
-            keyfile.sign_roster(vault_signer)
-            vault_signer.drop()
-            opened = keyfile.open_signing(user_slot, user_kek)
-            assert opened is not None
-            signer = signing.Signer.from_seed(user_slot.username or "", opened[0])
             keyfile.authenticate(data_key)
             try:
                 with engine.begin() as conn:
