@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--demo", action="store_true", help="open the window on a demo vault")
     parser.add_argument("--vault", type=Path, help="open the window on this vault folder")
+    parser.add_argument(  # issue 16: the window's sign-in screen for a team server
+        "--server", metavar="URL", help="open the window on this team server's sign-in screen"
+    )
     # -- installer support (issue 15) --
     parser.add_argument(
         "--self-test",
@@ -436,7 +439,7 @@ def _cmd_forms(args: argparse.Namespace, out: Callable[[str], None]) -> int:
 def _open_window(args: argparse.Namespace) -> int:
     from btam_desktop.ui.app import run_app
 
-    return int(run_app(demo=args.demo, vault=args.vault))
+    return int(run_app(demo=args.demo, vault=args.vault, server=args.server))
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], int]] = {

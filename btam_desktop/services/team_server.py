@@ -16,7 +16,7 @@ from btam_desktop.store.errors import (
     WrongCredentialsError,
     WrongRecoveryKeyError,
 )
-from btam_desktop.store.server.connection import parse_server_url
+from btam_desktop.store.server.connection import parse_server_url, shareable_url
 from btam_desktop.store.server.store import ServerVault, _engine, _read_keyfile, local_folder
 from btam_desktop.store.vault import pinned_key
 
@@ -93,6 +93,70 @@ def server_usernames(url: str) -> list[str]:
         engine.dispose()
     # Only the slots the team's vault key vouches for: a slot planted in the table is not listed.
     return keyfile.usernames(pinned_key(keyfile))
+
+
+@dataclass(frozen=True)
+class ServerSignIn:
+    """What the sign-in screen shows about a team server before anyone signs in."""
+
+    where: str  # host/database, never a password
+    warning: str  # the server is reached without TLS (only on this computer), or ""
+    usernames: list[str]
+    shareable_url: str  # the address without any password: may be remembered and shown
+
+
+def server_sign_in(url: str) -> ServerSignIn:
+    """Reach the server and list its members; raises the store's errors a person can act on
+    (unreachable, refused, no team there, not an address)."""
+    address = parse_server_url(url)
+    return ServerSignIn(address.where, address.warning, server_usernames(url), shareable_url(url))
+
+
+@dataclass(frozen=True)
+class ServerCheck:
+    """The setup assistant's "Test connection": what it found at an address."""
+
+    where: str
+    warning: str
+    encrypted: bool  # TLS with the server's certificate verified
+    team_exists: bool
+
+
+def check_server(url: str) -> ServerCheck:
+    """Connect once and see whether a BTAM team already lives in that database."""
+    from sqlalchemy import text
+
+    address = parse_server_url(url)
+    engine = _engine(address)
+    try:
+        try:
+            with engine.connect() as conn:
+                exists = conn.execute(text("SELECT to_regclass('server_keys')")).scalar_one()
+                team = bool(
+                    exists and conn.execute(text("SELECT count(*) FROM server_keys")).scalar_one()
+                )
+        except VaultError:
+            raise
+        except Exception as exc:
+            from btam_desktop.store.server.store import _translated
+
+            raise _translated(exc, address.where) from exc
+    finally:
+        engine.dispose()
+    return ServerCheck(address.where, address.warning, not address.local, team)
+
+
+def server_url_without_secrets(url: str) -> str:
+    """The address as it may be shown and remembered: any password taken out."""
+    return shareable_url(url)
+
+
+def server_address_of(app: Btam) -> str | None:
+    """The connection string ``app`` signed in with (to sign in again after locking; kept in
+    memory only), or None for a vault."""
+    address = getattr(app.vault, "address", None)
+    conninfo = getattr(address, "conninfo", None)
+    return conninfo if isinstance(conninfo, str) and conninfo else None
 
 
 def recover_and_reset_server(

@@ -4,6 +4,7 @@
   derivation, behind a busy indicator), signed in as the demo coordinator automatically. It
   holds only fictional people and cases and its password ("demo") is documented.
 - a vault folder given on the command line, or the last vault opened: the unlock screen.
+- ``--server URL``, or the team server used last: the same screen, signing in to the server.
 - no vault yet at the default location: the setup assistant.
 """
 
@@ -31,10 +32,15 @@ from btam_desktop import APP_NAME, __version__
 from btam_desktop.store.vault_files import default_vault_dir, is_vault
 from btam_desktop.ui.help import LOCKED_ANCHOR, install_f1, offer_tour
 from btam_desktop.ui.icons import app_icon
-from btam_desktop.ui.recent import ORGANIZATION, add_recent_vault, last_vault
+from btam_desktop.ui.recent import (
+    ORGANIZATION,
+    add_recent_server,
+    add_recent_vault,
+    last_location,
+)
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import apply_theme
-from btam_desktop.ui.unlock import UnlockScreen, user_message
+from btam_desktop.ui.unlock import Location, UnlockScreen, ask_server_address, user_message
 from btam_desktop.ui.widgets import BusyOverlay
 
 if TYPE_CHECKING:
@@ -133,14 +139,19 @@ class Launcher(QObject):
 
     # -- deciding --------------------------------------------------------------------------
 
-    def start(self, demo: bool = False, vault: Path | None = None) -> None:
+    def start(
+        self, demo: bool = False, vault: Path | None = None, server: str | None = None
+    ) -> None:
         if demo:
             self.start_demo()
+            return
+        if server:
+            self.show_unlock(server)
             return
         if vault is not None:
             self.show_unlock(Path(vault).expanduser())
             return
-        remembered = last_vault()
+        remembered = last_location()
         if remembered is not None:
             self.show_unlock(remembered)
         elif is_vault(default_vault_dir()):
@@ -201,13 +212,20 @@ class Launcher(QObject):
 
     # -- unlock ----------------------------------------------------------------------------
 
-    def show_unlock(self, folder: Path) -> UnlockScreen:
+    def show_unlock(self, folder: Location) -> UnlockScreen:
+        """The sign-in screen of a vault folder, or of a team server (its address)."""
         window = self._start_window()
         screen = UnlockScreen(folder, window, keyring=self._keyring)
-        screen.unlocked.connect(lambda app: self.show_main(app, app.vault.folder))
+        server_url = folder if isinstance(folder, str) else None
+        screen.unlocked.connect(
+            lambda app: self.show_main(app, app.vault.folder, server_url=server_url)
+        )
         screen.open_other_requested.connect(self._choose_vault)
+        screen.connect_server_requested.connect(self._choose_server)
         screen.create_new_requested.connect(lambda: self.show_setup(back_to=folder))
-        screen.restore_requested.connect(lambda: self._restore_backup(folder))
+        if isinstance(folder, Path):
+            vault_folder = folder
+            screen.restore_requested.connect(lambda: self._restore_backup(vault_folder))
         window.set_content(screen)
         window.setWindowTitle(APP_NAME)
         window.show()
@@ -229,19 +247,32 @@ class Launcher(QObject):
     def _choose_vault(self) -> None:
         window = self.start_window
         current = window.content() if window is not None else None
-        start = str(current.folder().parent) if isinstance(current, UnlockScreen) else ""
+        start = (
+            str(current.folder().parent)
+            if isinstance(current, UnlockScreen) and not current.is_server()
+            else ""
+        )
         chosen = QFileDialog.getExistingDirectory(window, "Open a vault folder", start)
         if chosen:
             self.show_unlock(Path(chosen))
 
+    def _choose_server(self) -> None:
+        url = ask_server_address(self.start_window)
+        if url:
+            self.show_unlock(url)
+
     # -- setup -----------------------------------------------------------------------------
 
-    def show_setup(self, back_to: Path | None = None) -> SetupWizard:
+    def show_setup(self, back_to: Location | None = None) -> SetupWizard:
         from btam_desktop.ui.setup_wizard import SetupWizard
 
         wizard = SetupWizard(kdf_params=self._kdf_params)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.vault_created.connect(lambda app, folder: self.show_main(app, folder))
+        wizard.server_team_created.connect(
+            lambda app, url: self.show_main(app, app.vault.folder, server_url=url)
+        )
+        wizard.sign_in_requested.connect(self._sign_in_from_setup)
         wizard.rejected.connect(lambda: self._setup_cancelled(back_to))
         self.wizard = wizard
         if self.start_window is not None:
@@ -249,7 +280,12 @@ class Launcher(QObject):
         wizard.show()
         return wizard
 
-    def _setup_cancelled(self, back_to: Path | None) -> None:
+    def _sign_in_from_setup(self, url: str) -> None:
+        """The setup assistant found a team already on that server: sign in to it instead."""
+        self.wizard = None
+        self.show_unlock(url)
+
+    def _setup_cancelled(self, back_to: Location | None) -> None:
         self.wizard = None
         if back_to is not None and self.start_window is not None:
             self.start_window.show()
@@ -262,13 +298,24 @@ class Launcher(QObject):
 
     # -- the main window -------------------------------------------------------------------
 
-    def show_main(self, app: Btam, folder: Path, demo: bool = False) -> MainWindow:
+    def show_main(
+        self, app: Btam, folder: Path, demo: bool = False, server_url: str | None = None
+    ) -> MainWindow:
         from btam_desktop.ui.main_window import MainWindow
 
-        if not demo:
+        if server_url:
+            from btam_desktop.services.team_server import server_url_without_secrets
+
+            add_recent_server(server_url_without_secrets(server_url))
+        elif not demo:
             add_recent_vault(folder)
         window = MainWindow(
-            app, folder, demo=demo, keyring=self._keyring, kdf_params=self._kdf_params
+            app,
+            folder,
+            demo=demo,
+            keyring=self._keyring,
+            kdf_params=self._kdf_params,
+            server_url=server_url,
         )
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.main_window = window
@@ -336,7 +383,7 @@ def _warm_up_main_window() -> None:
 WARM_UP_POLL_MS = 100
 
 
-def run_app(demo: bool = False, vault: Path | None = None) -> int:
+def run_app(demo: bool = False, vault: Path | None = None, server: str | None = None) -> int:
     """Open the window and run until it is closed; returns the exit code."""
     qapp = create_application()
     from btam_desktop.logs import setup_logging
@@ -349,6 +396,6 @@ def run_app(demo: bool = False, vault: Path | None = None) -> int:
     install_crash_handlers(log_folder)
     logger.info("started, version %s", __version__)
     launcher = Launcher(qapp, offer_tour=True)
-    launcher.start(demo=demo, vault=vault)
+    launcher.start(demo=demo, vault=vault, server=server)
     code = qapp.exec()
     return launcher.exit_code if launcher.exit_code is not None else int(code)

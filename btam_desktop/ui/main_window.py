@@ -64,15 +64,18 @@ from btam_desktop.ui.pages.settings import SettingsPage
 from btam_desktop.ui.pages.tasks import TasksPage
 from btam_desktop.ui.pages.team import ChangePasswordDialog, TeamPage
 from btam_desktop.ui.recent import (
+    add_recent_server,
     add_recent_vault,
+    recent_servers,
     recent_vaults,
     remember_last_user,
+    remember_server_user,
     ui_settings,
 )
 from btam_desktop.ui.reminders import ReminderNotifier
 from btam_desktop.ui.server_changes import ServerChangeRelay, follow_server_changes
 from btam_desktop.ui.theme import set_style_role
-from btam_desktop.ui.unlock import UnlockScreen, elided_path, user_message
+from btam_desktop.ui.unlock import UnlockScreen, ask_server_address, elided_path, user_message
 from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
@@ -182,9 +185,13 @@ class MainWindow(QMainWindow):
         demo: bool = False,
         keyring: tuple[bool, str] | None = None,
         kdf_params: KdfParams | None = None,
+        server_url: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
+        # On a team server: its address, to sign in to it again after locking (in memory only:
+        # it may hold the database password; shown and remembered only without it).
+        self._server_url = server_url
         self.setWindowIcon(app_icon())
         self._app: Btam | None = None
         self._folder = Path(vault_folder)
@@ -479,13 +486,28 @@ class MainWindow(QMainWindow):
         if folder == self._folder.expanduser().resolve() and self._app is not None:
             return True
         self.lock()
-        if folder != self._folder.expanduser().resolve():
+        if folder != self._folder.expanduser().resolve() or self._server_url:
+            self._server_url = None
             self._folder = folder
             self._restore = None
             self._team_name = ""
             self._last_user = ""
             self._show_unlock("")
         return True
+
+    def switch_server(self, url: str) -> None:
+        """Lock what is open and show the sign-in screen of a team server (issue 16)."""
+        self.lock()
+        self._server_url = url
+        self._restore = None
+        self._team_name = ""
+        self._last_user = ""
+        self._show_unlock("")
+
+    def connect_to_server(self) -> None:
+        url = ask_server_address(self)
+        if url:
+            self.switch_server(url)
 
     def open_another_vault(self) -> None:
         start = str(self._folder.parent)
@@ -501,6 +523,8 @@ class MainWindow(QMainWindow):
         wizard = SetupWizard(self, kdf_params=self._kdf_params)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.vault_created.connect(self._wizard_created)
+        wizard.server_team_created.connect(self._wizard_created_server)
+        wizard.sign_in_requested.connect(self.switch_server)
         wizard.open()
         return wizard
 
@@ -509,9 +533,16 @@ class MainWindow(QMainWindow):
     def _signed_in(self, app: Btam) -> None:
         self._app = app
         self._folder = app.vault.folder
-        with contextlib.suppress(Exception):
-            remember_last_user(self._folder, app.actor.username)
-        if not self.is_demo():  # the demo is opened with --demo, not from the recent list
+        server = self._server_location(app)
+        if server is not None:  # a team server (issue 16): remembered by its address
+            with contextlib.suppress(Exception):
+                remember_server_user(server, app.actor.username)
+                add_recent_server(server)
+        else:
+            self._server_url = None
+            with contextlib.suppress(Exception):
+                remember_last_user(self._folder, app.actor.username)
+        if server is None and not self.is_demo():  # the demo is opened with --demo only
             with contextlib.suppress(Exception):
                 add_recent_vault(self._folder)
         settings = app.settings()
@@ -554,7 +585,31 @@ class MainWindow(QMainWindow):
             )
             self.integrity_box.open()
 
+    def _wizard_created_server(self, app: Btam, url: str) -> None:
+        self._server_url = url
+        self._restore = None
+        self._signed_in(app)
+
+    def _server_location(self, app: Btam) -> str | None:
+        """For a team server: its address without any password (and the full one kept in
+        memory for signing in again); None for a vault."""
+        if getattr(app.vault, "where", None) is None:
+            return None
+        from btam_desktop.services.team_server import (
+            server_address_of,
+            server_url_without_secrets,
+        )
+
+        if not self._server_url:
+            self._server_url = server_address_of(app)
+        return server_url_without_secrets(self._server_url) if self._server_url else None
+
+    def is_server(self) -> bool:
+        """True while the window belongs to a team server (signed in or locked)."""
+        return bool(self._server_url)
+
     def _wizard_created(self, app: Btam, folder: Path) -> None:
+        self._server_url = None
         self._folder = Path(folder)
         self._restore = None
         self._signed_in(app)
@@ -562,7 +617,7 @@ class MainWindow(QMainWindow):
     def _show_unlock(self, message: str) -> None:
         self._remove_unlock_screen()
         screen = UnlockScreen(
-            self._folder,
+            self._server_url or self._folder,
             self._lock_holder,
             username=self._last_user or None,
             keyring=self._keyring,
@@ -579,6 +634,7 @@ class MainWindow(QMainWindow):
         screen.open_other_requested.connect(self.open_another_vault)
         screen.create_new_requested.connect(self.new_vault)
         screen.restore_requested.connect(self._restore_from_unlock)
+        screen.connect_server_requested.connect(self.connect_to_server)
         layout = self._lock_holder.layout()
         assert layout is not None
         layout.addWidget(screen)
@@ -988,6 +1044,9 @@ class MainWindow(QMainWindow):
             "&Open another vault…", self.open_another_vault, icon_name="case-open"
         )
         self.new_vault_action = self._action("&New vault…", self.new_vault, icon_name="add")
+        self.connect_server_action = self._action(
+            "Connect to a &team server…", self.connect_to_server, icon_name="case-open"
+        )
         self.close_case_action = self._action(
             "&Close case tab",
             self._close_current_case,
@@ -1067,6 +1126,7 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.open_vault_action)
+        file_menu.addAction(self.connect_server_action)
         file_menu.addAction(self.new_vault_action)
         self.recent_menu = QMenu("&Recent vaults", self)
         self.recent_menu.setIcon(icon("calendar"))
@@ -1140,7 +1200,20 @@ class MainWindow(QMainWindow):
             if not exists:
                 action.setToolTip("Not found. Is the drive connected?")
             action.triggered.connect(lambda _checked=False, p=path: self.switch_vault(p))
-        if not paths:
+        servers = recent_servers()
+        if servers and paths:
+            self.recent_menu.addSeparator()
+        current_server = ""
+        if self._server_url and self._app is not None:
+            from btam_desktop.services.team_server import server_url_without_secrets
+
+            current_server = server_url_without_secrets(self._server_url)
+        for url in servers:  # team servers, by their address without any password
+            action = self.recent_menu.addAction(icon("case-open"), url)
+            action.setToolTip("Team server")
+            action.setEnabled(url != current_server)
+            action.triggered.connect(lambda _checked=False, u=url: self.switch_server(u))
+        if not paths and not servers:
             empty = self.recent_menu.addAction("No recent vaults")
             empty.setEnabled(False)
 

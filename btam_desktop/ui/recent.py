@@ -65,6 +65,7 @@ def add_recent_vault(folder: Path) -> None:
     path = _normalized(folder)
     paths = [p for p in _stored() if p != path]
     _store([path, *paths])
+    _set_last_kind(_KIND_VAULT)
 
 
 def remove_recent_vault(folder: Path) -> None:
@@ -74,6 +75,76 @@ def remove_recent_vault(folder: Path) -> None:
 
 def clear_recent_vaults() -> None:
     _store([])
+
+
+# ---- team servers (issue 16) ------------------------------------------------------------------
+# Their addresses with any password taken out (the caller passes such an address): a password
+# never reaches the settings file. Which kind was used last decides what the next start offers.
+_SERVERS_KEY = "servers/recent"
+_LAST_KIND_KEY = "locations/last_kind"
+_KIND_VAULT, _KIND_SERVER = "vault", "server"
+
+
+def _set_last_kind(kind: str) -> None:
+    settings = ui_settings()
+    settings.setValue(_LAST_KIND_KEY, kind)
+    settings.sync()
+
+
+def recent_servers() -> list[str]:
+    """Team server addresses signed in to from this computer, most recent first."""
+    raw = ui_settings().value(_SERVERS_KEY, [])
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return []
+    urls: list[str] = []
+    for item in raw:
+        if isinstance(item, str) and item.strip() and item not in urls:
+            urls.append(item)
+    return urls[:MAX_RECENT]
+
+
+def add_recent_server(shareable_url: str) -> None:
+    """Put a server address (already without any password) at the top of its list."""
+    urls = [u for u in recent_servers() if u != shareable_url]
+    settings = ui_settings()
+    settings.setValue(_SERVERS_KEY, [shareable_url, *urls][:MAX_RECENT])
+    settings.setValue(_LAST_KIND_KEY, _KIND_SERVER)
+    settings.sync()
+
+
+def remove_recent_server(shareable_url: str) -> None:
+    settings = ui_settings()
+    settings.setValue(_SERVERS_KEY, [u for u in recent_servers() if u != shareable_url])
+    settings.sync()
+
+
+def last_location() -> Path | str | None:
+    """What the next start offers: the last team server (its address) if a server was used
+    last, else the last vault folder that still exists."""
+    kind = ui_settings().value(_LAST_KIND_KEY, _KIND_VAULT)
+    servers = recent_servers()
+    if kind == _KIND_SERVER and servers:
+        return servers[0]
+    return last_vault()
+
+
+def _server_key(shareable_url: str) -> str:
+    import hashlib
+
+    return _LAST_USER_KEY + "server-" + hashlib.sha256(shareable_url.encode()).hexdigest()[:24]
+
+
+def remember_server_user(shareable_url: str, username: str) -> None:
+    settings = ui_settings()
+    settings.setValue(_server_key(shareable_url), username)
+    settings.sync()
+
+
+def last_server_user(shareable_url: str) -> str:
+    value = ui_settings().value(_server_key(shareable_url), "")
+    return value if isinstance(value, str) else ""
 
 
 def last_vault() -> Path | None:

@@ -1,6 +1,7 @@
 """First run: the assistant that creates the team's vault and shows its recovery key once.
 
-Pages: the team (name, setting, level-of-concern scale), where the vault lives, the
+Pages: the team (name, setting, level-of-concern scale), where the records live (this computer
+only, in a vault, or a team server, issue 16), the
 coordinator's account (user name, full name, password, idle lock), then the recovery key. The
 vault is created in the background when the coordinator page is confirmed (Argon2 is tuned to
 this computer, which takes a moment); after that there is no way back, and Finish stays disabled
@@ -25,6 +26,7 @@ from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QGuiApplication, QI
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QRadioButton,
     QSizePolicy,
     QSpinBox,
     QVBoxLayout,
@@ -343,43 +346,131 @@ def _free_default_folder() -> Path:
     return candidate
 
 
+SERVER_EXPLAINED = (
+    "A team server is a PostgreSQL database your district or organisation runs, so the team "
+    "can work from several computers. What you type is encrypted on your computer before it is "
+    "sent: the server, its administrators and its backups cannot read a name, a narrative, a "
+    "note or an answer. They can see how many cases there are and their numbers, dates, "
+    "statuses, levels, sites and owners, and who on the team did what and when."
+)
+
+
 class FolderPage(QWizardPage):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setTitle("Where the vault is kept")
+    """Where the records are kept: this computer only (a vault folder, the default) or a team
+    server (its address, with "Test connection")."""
+
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__(wizard)
+        self._wizard = wizard
+        self.setTitle("Where the records are kept")
         self.setSubTitle(
-            "The vault is one folder holding your team's encrypted records, its key file and "
-            "its backups. Keep it on this computer or on a drive only your team can reach."
+            "Keep them in an encrypted vault on this computer, or on your team's server so "
+            "several computers can work on the same cases."
         )
-        self.folder = QLineEdit(str(_free_default_folder()), self)
+        self.local_choice = QRadioButton("This &computer only (a vault folder)", self)
+        self.local_choice.setAccessibleName("This computer only")
+        self.server_choice = QRadioButton("A team &server (PostgreSQL)", self)
+        self.server_choice.setAccessibleName("Team server")
+        self.local_choice.setChecked(True)
+
+        # -- this computer: the vault folder --
+        self.local_box = QWidget(self)
+        self.folder = QLineEdit(str(_free_default_folder()), self.local_box)
         self.folder.setAccessibleName("Vault folder")
-        self.choose = QPushButton("&Choose…", self)
+        self.choose = QPushButton("&Choose…", self.local_box)
         self.choose.setAccessibleName("Choose the vault folder")
         self.choose.clicked.connect(self._choose)
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(self.choose)
-        label = QLabel("Vault &folder", self)
+        label = QLabel("Vault &folder", self.local_box)
         label.setBuddy(self.folder)
         note = QLabel(
-            "Everything in the vault is encrypted. Back the folder up like any other important "
-            "folder: without your password or the recovery key, a copy cannot be read.",
-            self,
+            "The vault is one folder holding your team's encrypted records, its key file and "
+            "its backups. Everything in it is encrypted. Keep it on this computer or on a drive "
+            "only your team can reach, and back it up like any other important folder.",
+            self.local_box,
         )
         note.setWordWrap(True)
         set_style_role(note, "muted")
+        local_layout = QVBoxLayout(self.local_box)
+        local_layout.setContentsMargins(24, 0, 0, 0)
+        local_layout.addWidget(label)
+        local_layout.addLayout(row)
+        local_layout.addWidget(note)
+
+        # -- a team server: its address --
+        self.server_box = QWidget(self)
+        self.server_url = QLineEdit(self.server_box)
+        self.server_url.setAccessibleName("Team server address")
+        self.server_url.setPlaceholderText("postgresql://btam_app@db.example/btam?sslrootcert=…")
+        self.server_url.textChanged.connect(self._address_changed)
+        self.test_button = QPushButton(icon("refresh"), "&Test connection", self.server_box)
+        self.test_button.setAccessibleName("Test connection")
+        self.test_button.clicked.connect(lambda: self.test_connection())
+        url_row = QHBoxLayout()
+        url_row.addWidget(self.server_url, 1)
+        url_row.addWidget(self.test_button)
+        url_label = QLabel("Server &address (from whoever runs the server)", self.server_box)
+        url_label.setBuddy(self.server_url)
+        explained = QLabel(SERVER_EXPLAINED, self.server_box)
+        explained.setWordWrap(True)
+        set_style_role(explained, "muted")
+        self.test_result = Banner(BannerKind.INFO, "", self.server_box)
+        self.test_result.setAccessibleName("Connection test result")
+        self.test_result.hide()
+        self.sign_in_button = QPushButton(
+            icon("unlock"), "Sign &in to that team instead", self.server_box
+        )
+        self.sign_in_button.setAccessibleName("Sign in to that team instead")
+        self.sign_in_button.clicked.connect(self._sign_in_instead)
+        self.sign_in_button.hide()
+        server_layout = QVBoxLayout(self.server_box)
+        server_layout.setContentsMargins(24, 0, 0, 0)
+        server_layout.addWidget(url_label)
+        server_layout.addLayout(url_row)
+        server_layout.addWidget(explained)
+        server_layout.addWidget(self.test_result)
+        server_layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignLeft)
+
         self.banner = _message_banner(self)
         layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        layout.addLayout(row)
+        layout.addWidget(self.local_choice)
+        layout.addWidget(self.local_box)
         layout.addSpacing(6)
-        layout.addWidget(note)
+        layout.addWidget(self.server_choice)
+        layout.addWidget(self.server_box)
         layout.addSpacing(8)
         layout.addWidget(self.banner)
         layout.addStretch(1)
 
+        self._testing = False
+        self._advance_after_test = False
+        self._checked_url = ""  # the address the last test found usable for a new team
+        self.local_choice.toggled.connect(self._choice_changed)
+        self._choice_changed()
+
+    # -- the choice --
+
+    def uses_server(self) -> bool:
+        return self.server_choice.isChecked()
+
     def chosen_folder(self) -> Path:
         return Path(self.folder.text().strip()).expanduser()
+
+    def chosen_server(self) -> str:
+        return self.server_url.text().strip()
+
+    def _choice_changed(self) -> None:
+        server = self.uses_server()
+        self.local_box.setEnabled(not server)
+        self.server_box.setVisible(server)
+        self.banner.hide()
+
+    def _address_changed(self) -> None:
+        self._checked_url = ""
+        self.test_result.hide()
+        self.sign_in_button.hide()
 
     def _choose(self) -> None:
         start = self.chosen_folder()
@@ -389,7 +480,97 @@ class FolderPage(QWizardPage):
         if folder:
             self.folder.setText(folder)
 
+    # -- testing the server --
+
+    def is_testing(self) -> bool:
+        return self._testing
+
+    def test_connection(self, advance: bool = False) -> None:
+        """Reach the server in the background: reachable, TLS, and whether a team is there."""
+        url = self.chosen_server()
+        if self._testing:
+            return
+        if not url:
+            _show_problem(
+                self.banner,
+                "Type the team server's address. Whoever runs the server gives it to you.",
+                self.server_url,
+            )
+            return
+        self.banner.hide()
+        self._testing = True
+        self._advance_after_test = advance
+        self.test_button.setEnabled(False)
+        self._wizard.overlay.show_busy("Reaching the team server…")
+
+        def work() -> object:
+            from btam_desktop.services.team_server import check_server
+
+            return check_server(url)
+
+        run_in_background(
+            work,
+            on_done=lambda result: self._tested(url, result),
+            on_error=self._test_failed,
+            parent=self,
+        )
+
+    def _tested(self, url: str, result: object) -> None:
+        self._testing = False
+        self.test_button.setEnabled(True)
+        self._wizard.overlay.hide_busy()
+        where = str(getattr(result, "where", ""))
+        warning = str(getattr(result, "warning", ""))
+        encrypted = bool(getattr(result, "encrypted", False))
+        team_exists = bool(getattr(result, "team_exists", False))
+        how = (
+            "over TLS, with the server's certificate checked."
+            if encrypted
+            else "on this computer, without TLS."
+        )
+        lines = [f"Reached the team server {where} {how}"]
+        if warning:
+            lines.append(warning)
+        if team_exists:
+            lines.append(
+                "A BTAM team already uses this database. Sign in to it instead, or ask whoever "
+                "runs the server for an empty database for a new team."
+            )
+            self.test_result.set_kind(BannerKind.WARNING)
+            self._checked_url = ""
+        else:
+            lines.append("No team uses this database yet: this assistant will set yours up.")
+            self.test_result.set_kind(BannerKind.WARNING if warning else BannerKind.INFO)
+            self._checked_url = url if url == self.chosen_server() else ""
+        self.test_result.set_text("\n\n".join(lines))
+        self.test_result.show()
+        self.sign_in_button.setVisible(team_exists)
+        if self._advance_after_test and self._checked_url:
+            self._advance_after_test = False
+            self._wizard.next()
+
+    def _test_failed(self, error: BaseException) -> None:
+        self._testing = False
+        self._advance_after_test = False
+        self.test_button.setEnabled(True)
+        self._wizard.overlay.hide_busy()
+        self._checked_url = ""
+        self.sign_in_button.hide()
+        self.test_result.set_kind(BannerKind.DANGER)
+        self.test_result.set_text(user_message(error))
+        self.test_result.show()
+
+    def _sign_in_instead(self) -> None:
+        self._wizard.sign_in_instead(self.chosen_server())
+
+    # -- moving on --
+
     def validatePage(self) -> bool:
+        if self.uses_server():
+            if self._checked_url and self._checked_url == self.chosen_server():
+                return True
+            self.test_connection(advance=True)  # moves on by itself when the server fits
+            return False
         text = self.folder.text().strip()
         if not text:
             _show_problem(self.banner, "Choose a folder for the vault.", self.folder)
@@ -432,6 +613,12 @@ class CoordinatorPage(QWizardPage):
         )
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "&Create vault")
+        self._subtitles = (
+            "You are the team's coordinator: you add the other members and manage the vault. "
+            "Choose a password only you know.",
+            "You are the team's coordinator: you add the other members and manage the team. "
+            "Choose a password only you know; it never leaves this computer.",
+        )
         self.username = QLineEdit(self)
         self.username.setAccessibleName("User name")
         self.username.setPlaceholderText("For example: jrivera")
@@ -491,6 +678,13 @@ class CoordinatorPage(QWizardPage):
         layout.addSpacing(8)
         layout.addWidget(self.banner)
         layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        server = self._wizard.folder_page.uses_server()
+        self.setSubTitle(self._subtitles[1 if server else 0])
+        self.setButtonText(
+            QWizard.WizardButton.CommitButton, "&Set up the team" if server else "&Create vault"
+        )
 
     def validatePage(self) -> bool:
         if self._wizard.app is not None:
@@ -651,7 +845,7 @@ class RecoveryPage(QWizardPage):
         fingerprint = app.vault.fingerprint if app is not None else ""
         return self._builder(
             self._wizard.team_name(),
-            str(self._wizard.vault_folder),
+            self._wizard.location_text(),
             self._wizard.recovery_key,
             vault_key=fingerprint,
         )
@@ -703,9 +897,13 @@ class RecoveryPage(QWizardPage):
 
 
 class SetupWizard(QWizard):
-    """Creates a vault; emits ``vault_created(app, folder)`` when the person finishes."""
+    """Creates a vault or a team on a team server; emits ``vault_created(app, folder)`` or
+    ``server_team_created(app, url)`` when the person finishes, or ``sign_in_requested(url)``
+    (and closes) when the server chosen already holds a team and the person signs in to it."""
 
     vault_created = Signal(object, object)  # Btam, Path
+    server_team_created = Signal(object, str)  # Btam, the server's address
+    sign_in_requested = Signal(str)  # a team server's address
 
     PAGE_TEAM, PAGE_FOLDER, PAGE_COORDINATOR, PAGE_RECOVERY = range(4)
 
@@ -727,6 +925,8 @@ class SetupWizard(QWizard):
         self._kdf_params = kdf_params
         self.app: Btam | None = None
         self.vault_folder: Path | None = None
+        self.server_url = ""  # the team server the team was set up on ("" for a vault)
+        self.server_where = ""
         self.recovery_key = ""
         self.clipboard_guard: ClipboardGuard | None = None
         self._creating = False
@@ -734,6 +934,7 @@ class SetupWizard(QWizard):
 
         self.team_page = TeamPage(self)
         self.folder_page = FolderPage(self)
+        self.overlay = BusyOverlay(self)
         self.coordinator_page = CoordinatorPage(self)
         self.recovery_page = RecoveryPage(self)
         self.setPage(self.PAGE_TEAM, self.team_page)
@@ -741,7 +942,6 @@ class SetupWizard(QWizard):
         self.setPage(self.PAGE_COORDINATOR, self.coordinator_page)
         self.setPage(self.PAGE_RECOVERY, self.recovery_page)
         self.setStartId(self.PAGE_TEAM)
-        self.overlay = BusyOverlay(self)
         self.resize(720, 600)
 
     def team_name(self) -> str:
@@ -749,6 +949,19 @@ class SetupWizard(QWizard):
 
     def is_creating(self) -> bool:
         return self._creating
+
+    def location_text(self) -> str:
+        """Where the team's records are, for the recovery sheet (never a password)."""
+        if self.server_url:
+            return f"Team server: {self.server_where}"
+        return str(self.vault_folder)
+
+    def sign_in_instead(self, url: str) -> None:
+        """The server already holds a team: close and show its sign-in screen."""
+        if self._creating or self.app is not None:
+            return
+        self.sign_in_requested.emit(url)
+        QDialog.done(self, QDialog.DialogCode.Accepted)
 
     # -- creating the vault ------------------------------------------------------------
 
@@ -768,6 +981,22 @@ class SetupWizard(QWizard):
         )
         params = self._kdf_params
         self._creating = True
+        if self.folder_page.uses_server():
+            url = self.folder_page.chosen_server()
+            self.overlay.show_busy(
+                "Setting up the team on the server…\nThe encryption is tuned to this "
+                "computer; this takes a few seconds."
+            )
+
+            def on_server() -> tuple[Btam, str]:
+                from btam_desktop.services.team_server import create_team_server
+
+                return create_team_server(url, team, kdf_params=params)
+
+            self.server_url = url
+            run_in_background(on_server, on_done=self._created, on_error=self._failed, parent=self)
+            return
+        self.server_url = ""
         self.overlay.show_busy(
             "Creating the encrypted vault…\nThe encryption is tuned to this computer; this "
             "takes a few seconds."
@@ -784,6 +1013,7 @@ class SetupWizard(QWizard):
         self.overlay.hide_busy()
         self.app, self.recovery_key = result
         self.vault_folder = self.app.vault.folder
+        self.server_where = str(getattr(self.app.vault, "where", "") or "")
         page = self.coordinator_page
         page.password.clear()
         page.confirm.clear()
@@ -794,6 +1024,7 @@ class SetupWizard(QWizard):
     def _failed(self, error: BaseException) -> None:
         self._creating = False
         self.overlay.hide_busy()
+        self.server_url = ""
         self.coordinator_page.show_error(user_message(error))
 
     # -- finishing ---------------------------------------------------------------------
@@ -803,9 +1034,13 @@ class SetupWizard(QWizard):
             return
         self._finish()
         super().accept()
-        app, folder = self.app, self.vault_folder
+        app, folder, url = self.app, self.vault_folder, self.server_url
         self.app = None
-        self.vault_created.emit(app, folder)
+        self.server_url = ""
+        if url:
+            self.server_team_created.emit(app, url)
+        else:
+            self.vault_created.emit(app, folder)
 
     def reject(self) -> None:
         if self._creating:

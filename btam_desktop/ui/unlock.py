@@ -7,6 +7,11 @@ message, clears the field and puts the cursor back in it.
 
 "Forgot your password?" opens ``RecoveryDialog``: the vault's recovery key sets a new password
 for one member; afterwards the member signs in here as usual.
+
+Given a team server's address (a string) instead of a folder, the same screen signs in to the
+server: it reaches the server in the background for the members' names, shows where the server is
+(never a password) and its warning when it is reached without TLS, and says plainly when it
+cannot be reached, with "Try again".
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from btam_desktop.store.errors import VaultBehindError, VaultError, WrongCredent
 from btam_desktop.store.vault_files import RECOVERY_CHARS, is_vault, normalize_recovery_key
 from btam_desktop.store.vault_files import vault_usernames as _vault_usernames
 from btam_desktop.ui.icons import icon
-from btam_desktop.ui.recent import last_user
+from btam_desktop.ui.recent import last_server_user, last_user
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
@@ -67,10 +72,24 @@ def user_message(error: BaseException) -> str:
     return GENERIC_ERROR
 
 
-def _recover_and_reset(folder: Path, key: str, username: str, password: str) -> None:
+# Where a team's data lives: a vault folder, or a team server's address (a connection string).
+Location = Path | str
+
+
+def _recover_and_reset(location: Location, key: str, username: str, password: str) -> None:
+    if isinstance(location, str):
+        from btam_desktop.services.team_server import recover_and_reset_server
+
+        recover_and_reset_server(location, key, username, password)
+        return
     from btam_desktop.services.app import recover_and_reset
 
-    recover_and_reset(folder, key, username, password)
+    recover_and_reset(location, key, username, password)
+
+
+SERVER_NO_REMEMBER = (
+    "On a team server you type your password each time: it is not kept on this computer."
+)
 
 
 def keyring_state() -> tuple[bool, str]:
@@ -108,6 +127,26 @@ def card_frame(parent: QWidget | None = None) -> QFrame:
     return frame
 
 
+SERVER_ADDRESS_HELP = (
+    "The team server's address, as whoever runs the server gave it to you, e.g.\n"
+    "postgresql://btam_app@db.district.example/btam?sslrootcert=district-ca.pem"
+)
+
+
+def ask_server_address(parent: QWidget | None, initial: str = "") -> str:
+    """Ask for a team server's address; "" if cancelled."""
+    from PySide6.QtWidgets import QInputDialog
+
+    text, ok = QInputDialog.getText(
+        parent,
+        "Connect to a team server",
+        SERVER_ADDRESS_HELP,
+        QLineEdit.EchoMode.Normal,
+        initial,
+    )
+    return text.strip() if ok else ""
+
+
 class _NothingRemembered(VaultError):
     def __init__(self) -> None:
         super().__init__(
@@ -122,12 +161,13 @@ class UnlockScreen(QWidget):
     open_other_requested = Signal()
     create_new_requested = Signal()
     restore_requested = Signal()
+    connect_server_requested = Signal()
 
     CARD_WIDTH = 440
 
     def __init__(
         self,
-        folder: Path,
+        folder: Location,
         parent: QWidget | None = None,
         *,
         username: str | None = None,
@@ -136,11 +176,20 @@ class UnlockScreen(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("unlockScreen")
-        self.setAccessibleName("Unlock the vault")
-        self._folder = Path(folder)
-        self._keyring_available, self._keyring_reason = (
-            keyring if keyring is not None else keyring_state()
+        self._server_url = folder if isinstance(folder, str) else ""
+        self._folder = Path() if self._server_url else Path(folder)
+        self.setAccessibleName(
+            "Sign in to the team server" if self._server_url else "Unlock the vault"
         )
+        self._keyring_available, self._keyring_reason = (
+            (False, SERVER_NO_REMEMBER)
+            if self._server_url
+            else keyring
+            if keyring is not None
+            else keyring_state()
+        )
+        self._server_loaded = False
+        self._wanted_user = username or ""
         self._busy = False
         self._retry: tuple[str, str] | None = None
         self.older_copy_box: QMessageBox | None = None
@@ -153,7 +202,9 @@ class UnlockScreen(QWidget):
         lock_icon = QLabel(card)
         lock_icon.setPixmap(icon("lock").pixmap(QSize(44, 44), self.devicePixelRatioF()))
         lock_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        heading = QLabel("Unlock BTAM Desktop", card)
+        heading = QLabel(
+            "Sign in to the team server" if self._server_url else "Unlock BTAM Desktop", card
+        )
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         heading.setWordWrap(True)
         heading.setTextFormat(Qt.TextFormat.PlainText)
@@ -161,8 +212,13 @@ class UnlockScreen(QWidget):
         self._heading = heading
         self._folder_label = QLabel(card)
         self._folder_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._folder_label.setAccessibleName("Vault folder")
+        self._folder_label.setAccessibleName("Team server" if self._server_url else "Vault folder")
+        self._folder_label.setWordWrap(bool(self._server_url))
         set_style_role(self._folder_label, "muted")
+        # A team server reached without TLS (only on this computer): said on the screen.
+        self.server_warning = Banner(BannerKind.WARNING, "", card)
+        self.server_warning.setAccessibleName("Connection warning")
+        self.server_warning.hide()
 
         self.user_combo = QComboBox(card)
         self.user_combo.setAccessibleName("Team member")
@@ -193,7 +249,10 @@ class UnlockScreen(QWidget):
         small.setPointSizeF(max(7.5, small.pointSizeF() * 0.88))
         self.remember_reason.setFont(small)
         set_style_role(self.remember_reason, "muted")
-        if self._keyring_available:
+        if self._server_url:  # nothing of a team server's keys is kept on this computer
+            self.remember_box.hide()
+            self.remember_reason.hide()
+        elif self._keyring_available:
             self.remember_box.setToolTip(
                 "Keeps your key in this computer's secure keyring, so next time you can unlock "
                 "without typing your password. Only tick this on a computer nobody else uses."
@@ -207,8 +266,10 @@ class UnlockScreen(QWidget):
         self.message_banner = Banner(BannerKind.WARNING, "", card)
         self.message_banner.hide()
 
-        self.unlock_button = QPushButton(icon("unlock"), "&Unlock", card)
-        self.unlock_button.setAccessibleName("Unlock")
+        self.unlock_button = QPushButton(
+            icon("unlock"), "&Sign in" if self._server_url else "&Unlock", card
+        )
+        self.unlock_button.setAccessibleName("Sign in" if self._server_url else "Unlock")
         self.unlock_button.setDefault(True)
         self.unlock_button.setAutoDefault(True)
         self.unlock_button.setMinimumHeight(34)
@@ -227,12 +288,19 @@ class UnlockScreen(QWidget):
         card_layout.addWidget(lock_icon)
         card_layout.addWidget(heading)
         card_layout.addWidget(self._folder_label)
+        card_layout.addWidget(self.server_warning)
         card_layout.addSpacing(6)
         card_layout.addLayout(form)
         card_layout.addWidget(self.remember_box)
         card_layout.addWidget(self.remember_reason)
         card_layout.addWidget(self.message_banner)
         card_layout.addSpacing(4)
+        self.retry_button = QPushButton(icon("refresh"), "&Try again", card)
+        self.retry_button.setAccessibleName("Try to reach the team server again")
+        self.retry_button.setMinimumHeight(34)
+        self.retry_button.clicked.connect(self.load_server)
+        self.retry_button.hide()
+        card_layout.addWidget(self.retry_button)
         card_layout.addWidget(self.unlock_button)
         card_layout.addWidget(self.recovery_button, 0, Qt.AlignmentFlag.AlignHCenter)
 
@@ -245,9 +313,26 @@ class UnlockScreen(QWidget):
         self.restore_button = QPushButton(icon("refresh"), "&Restore from a backup…", self)
         self.restore_button.setAccessibleName("Restore from a backup")
         self.restore_button.clicked.connect(self.restore_requested)
+        self.connect_server_button = QPushButton(
+            icon("case-open"),
+            "Connect to &another team server…" if self._server_url else "&Team server…",
+            self,
+        )
+        self.connect_server_button.setAccessibleName("Connect to a team server")
+        self.connect_server_button.setToolTip(
+            "Sign in to your team's records on a team server (PostgreSQL)"
+        )
+        self.connect_server_button.clicked.connect(self.connect_server_requested)
+        if self._server_url:
+            # Backups of a team server are made by whoever runs it, not restored from here.
+            self.restore_button.hide()
+            self.open_other_button.setText("&Open a vault…")
+            self.create_new_button.setText("Set up a &new team…")
+            self.create_new_button.setAccessibleName("Set up a new team")
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.open_other_button)
+        bottom.addWidget(self.connect_server_button)
         bottom.addWidget(self.create_new_button)
         bottom.addWidget(self.restore_button)
         bottom.addStretch(1)
@@ -272,9 +357,14 @@ class UnlockScreen(QWidget):
         self.setTabOrder(self.remember_box, self.unlock_button)
         self.setTabOrder(self.unlock_button, self.recovery_button)
         self.setTabOrder(self.recovery_button, self.open_other_button)
-        self.setTabOrder(self.open_other_button, self.create_new_button)
+        self.setTabOrder(self.open_other_button, self.connect_server_button)
+        self.setTabOrder(self.connect_server_button, self.create_new_button)
 
-        self._load_folder(username)
+        if self._server_url:
+            self._set_usable(False)
+            self.load_server()
+        else:
+            self._load_folder(username)
         if message:
             self.show_message(message, BannerKind.INFO)
         self._fit_card()
@@ -283,6 +373,17 @@ class UnlockScreen(QWidget):
 
     def folder(self) -> Path:
         return self._folder
+
+    def server_url(self) -> str:
+        """The team server's address this screen signs in to ("" for a vault); may hold the
+        database password, so it is never shown: see ``server_where``."""
+        return self._server_url
+
+    def is_server(self) -> bool:
+        return bool(self._server_url)
+
+    def server_loaded(self) -> bool:
+        return self._server_loaded
 
     def set_heading(self, text: str) -> None:
         self._heading.setText(text)
@@ -342,6 +443,9 @@ class UnlockScreen(QWidget):
         self._run_unlock(username, password)
 
     def _run_unlock(self, username: str, password: str, accept_older_copy: bool = False) -> None:
+        if self._server_url:
+            self._run_server_sign_in(username, password, accept_older_copy)
+            return
         folder = self._folder
         remember_me = self._keyring_available and self.remember_box.isChecked()
         keyring_on = self._keyring_available
@@ -368,6 +472,79 @@ class UnlockScreen(QWidget):
 
         self._set_busy(True, "Unlocking…")
         run_in_background(work, on_done=self._unlocked, on_error=self._failed, parent=self)
+
+    def _run_server_sign_in(self, username: str, password: str, accept_older_copy: bool) -> None:
+        url = self._server_url
+        self._retry = (username, password) if password and not accept_older_copy else None
+
+        def work() -> Btam:
+            from btam_desktop.services.team_server import unlock_server
+
+            return unlock_server(url, username, password, accept_older_copy=accept_older_copy)
+
+        self._set_busy(True, "Signing in to the team server…")
+        run_in_background(work, on_done=self._unlocked, on_error=self._failed, parent=self)
+
+    def load_server(self) -> None:
+        """Reach the team server in the background: its place, its warning, its members."""
+        if self._busy or not self._server_url:
+            return
+        url = self._server_url
+        self._folder_label.setText("Team server")
+        self.retry_button.hide()
+        self.clear_message()
+
+        def work() -> object:
+            from btam_desktop.services.team_server import server_sign_in
+
+            return server_sign_in(url)
+
+        self._set_busy(True, "Reaching the team server…")
+        run_in_background(
+            work, on_done=self._server_reached, on_error=self._server_unreachable, parent=self
+        )
+
+    def _server_reached(self, info: object) -> None:
+        self._set_busy(False)
+        where = str(getattr(info, "where", ""))
+        warning = str(getattr(info, "warning", ""))
+        names = [str(n) for n in getattr(info, "usernames", [])]
+        self._server_loaded = True
+        self._folder_label.setText(f"Team server: {where}")
+        self._folder_label.setToolTip(where)
+        self._folder_label.setAccessibleDescription(where)
+        self.server_warning.set_text(warning)
+        self.server_warning.setVisible(bool(warning))
+        self.user_combo.clear()
+        self.user_combo.addItems(names)
+        self._set_usable(bool(names))
+        wanted = self._wanted_user or last_server_user(str(getattr(info, "shareable_url", "")))
+        if wanted:
+            self.select_user(wanted)
+        self._fit_card()
+        if self.isVisible() and self.password_edit.isEnabled():
+            self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _server_unreachable(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self._set_usable(False)
+        self.show_message(user_message(error))
+        self.retry_button.show()
+        self.retry_button.setDefault(True)
+        self._fit_card()
+        self.retry_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _set_usable(self, usable: bool) -> None:
+        for widget in (
+            self.user_combo,
+            self.password_edit,
+            self.unlock_button,
+            self.recovery_button,
+        ):
+            widget.setEnabled(usable)
+        if self._keyring_available:
+            self.remember_box.setEnabled(usable)
+        self.unlock_button.setDefault(usable)
 
     def _unlocked(self, app: Btam) -> None:
         self._retry = None
@@ -426,7 +603,9 @@ class UnlockScreen(QWidget):
     # -- recovery --------------------------------------------------------------------------
 
     def open_recovery_dialog(self) -> RecoveryDialog:
-        dialog = RecoveryDialog(self._folder, self.user_combo_items(), self.selected_user(), self)
+        dialog = RecoveryDialog(
+            self._server_url or self._folder, self.user_combo_items(), self.selected_user(), self
+        )
         dialog.password_reset.connect(self._after_reset)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -452,15 +631,7 @@ class UnlockScreen(QWidget):
         self.user_combo.clear()
         self.user_combo.addItems(names)
         usable = bool(names)
-        for widget in (
-            self.user_combo,
-            self.password_edit,
-            self.unlock_button,
-            self.recovery_button,
-        ):
-            widget.setEnabled(usable)
-        if self._keyring_available:
-            self.remember_box.setEnabled(usable)
+        self._set_usable(usable)
         if not usable:
             self.show_message(
                 f"There is no BTAM vault in {self._folder}. Open the folder that holds your "
@@ -483,7 +654,7 @@ class RecoveryDialog(QDialog):
 
     def __init__(
         self,
-        folder: Path,
+        folder: Location,
         usernames: list[str],
         selected: str = "",
         parent: QWidget | None = None,

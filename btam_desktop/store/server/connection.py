@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -32,6 +33,46 @@ class ServerUnavailableError(StorageUnavailableError):
         )
         self.disk_full = False
         self.read_only = False
+
+
+class ServerSignInRefusedError(ServerUnavailableError):
+    """The server answered but refused the program's database role (its password, usually)."""
+
+    def __init__(self, where: str) -> None:
+        VaultError.__init__(
+            self,
+            f"The team server ({where}) answered but did not let BTAM Desktop in: the address "
+            "lacks the database password, or it is wrong. Type the full address you were given "
+            "(it may include a password), or ask whoever runs the server to put the password "
+            "in this computer's PostgreSQL password file. This is not your own password.",
+        )
+        self.disk_full = False
+        self.read_only = False
+
+
+# Settings of a connection string that are secrets: never shown, logged or remembered.
+SECRET_SETTINGS = frozenset({"password", "sslpassword"})
+
+
+def shareable_url(url: str) -> str:
+    """The address without any password, fit to show and to remember on this computer."""
+    url = url.strip()
+    if "://" in url:
+        parts = urlsplit(url)
+        host = parts.netloc.rpartition("@")[2]
+        user = parts.netloc.rpartition("@")[0].partition(":")[0] if "@" in parts.netloc else ""
+        netloc = f"{user}@{host}" if user else host
+        query = [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k.lower() not in SECRET_SETTINGS
+        ]
+        return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), parts.fragment))
+    try:
+        params: dict[str, Any] = conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        raise ValidationError("That is not a team server address.") from exc
+    return make_conninfo(**{k: v for k, v in params.items() if k not in SECRET_SETTINGS})
 
 
 @dataclass(frozen=True)
@@ -86,4 +127,8 @@ def connect(address: ServerAddress) -> psycopg.Connection[Any]:
     try:
         return psycopg.connect(address.conninfo)
     except psycopg.OperationalError as exc:
+        # Told apart by the server's reason (never shown or logged: it may name the role).
+        reason = str(exc).lower()
+        if "password" in reason or "authentication failed" in reason:
+            raise ServerSignInRefusedError(address.where) from exc
         raise ServerUnavailableError(address.where) from exc
