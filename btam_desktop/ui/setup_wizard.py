@@ -248,7 +248,7 @@ class TeamPage(QWizardPage):
         super().__init__(parent)
         self.setTitle("Welcome to BTAM Desktop")
         self.setSubTitle(
-            "This assistant sets up an encrypted vault for your threat assessment team. "
+            "This assistant sets up your threat assessment team's encrypted records. "
             "It takes a few minutes. You can change these choices later in Settings."
         )
         self.team_name = QLineEdit(self)
@@ -463,7 +463,7 @@ class FolderPage(QWizardPage):
 
     def _choice_changed(self) -> None:
         server = self.uses_server()
-        self.local_box.setEnabled(not server)
+        self.local_box.setVisible(not server)  # one choice's fields at a time: room to read
         self.server_box.setVisible(server)
         self.banner.hide()
 

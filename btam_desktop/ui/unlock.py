@@ -528,6 +528,9 @@ class UnlockScreen(QWidget):
     def _server_unreachable(self, error: BaseException) -> None:
         self._set_busy(False)
         self._set_usable(False)
+        where = getattr(error, "where", "")  # the server's host/database, never a password
+        if isinstance(where, str) and where:
+            self._folder_label.setText(f"Team server: {where}")
         self.show_message(user_message(error))
         self.retry_button.show()
         self.retry_button.setDefault(True)
@@ -545,6 +548,8 @@ class UnlockScreen(QWidget):
         if self._keyring_available:
             self.remember_box.setEnabled(usable)
         self.unlock_button.setDefault(usable)
+        if self._server_url:  # nothing to recover on a server not reached
+            self.recovery_button.setVisible(usable)
 
     def _unlocked(self, app: Btam) -> None:
         self._retry = None

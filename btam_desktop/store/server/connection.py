@@ -33,6 +33,7 @@ class ServerUnavailableError(StorageUnavailableError):
         )
         self.disk_full = False
         self.read_only = False
+        self.where = where  # host/database, never a password
 
 
 class ServerSignInRefusedError(ServerUnavailableError):
@@ -48,6 +49,7 @@ class ServerSignInRefusedError(ServerUnavailableError):
         )
         self.disk_full = False
         self.read_only = False
+        self.where = where
 
 
 # Settings of a connection string that are secrets: never shown, logged or remembered.
