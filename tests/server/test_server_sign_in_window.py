@@ -370,3 +370,89 @@ def test_btam_server_url_opens_the_window_on_that_server(monkeypatch: pytest.Mon
     url = "postgresql://btam_app@db.example/btam?sslrootcert=ca.pem"
     assert cli.main(["--server", url]) == 0
     assert opened == [(False, None, url)]
+
+
+def test_file_connect_to_a_team_server_from_a_vault_window_and_back(
+    qtbot: QtBot, team_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from btam_desktop.services.app import create_team_vault
+
+    vault = tmp_path / "vault"
+    app, _ = create_team_vault(
+        vault,
+        NewTeam("Vault Team", CaseSetting.SCHOOL, "scale.four-level", "vcoord", "Val", PASSWORD),
+        kdf_params=CHEAP,
+    )
+    window = MainWindow(app, vault, keyring=NO_KEYRING, kdf_params=CHEAP)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    settle()
+    assert not window.is_server()
+    assert window.connect_server_action in window.menuBar().actions()[0].menu().actions()
+    monkeypatch.setattr(
+        "btam_desktop.ui.main_window.ask_server_address",
+        lambda _parent: with_database_password(team_url),
+    )
+    window.connect_server_action.trigger()
+    settle()
+    assert window.is_locked()
+    screen = window.unlock_screen
+    assert screen is not None and screen.is_server()
+    sign_in(qtbot, screen, "coord", PASSWORD)
+    qtbot.waitUntil(lambda: not window.is_locked(), timeout=WAIT_MS)
+    settle()
+    assert window.is_server() and window.app is not None
+    assert window.app.settings().team_name == "North High BTAM"
+    assert CANARY not in window.windowTitle()
+
+    # The recent menu offers both; the vault is one click away (its own sign-in screen).
+    window._fill_recent_menu()
+    entries = [a.text() for a in window.recent_menu.actions() if a.text()]
+    assert team_url in entries and str(vault.resolve()) in entries
+    assert all(CANARY not in entry for entry in entries)
+    assert window.switch_vault(vault)
+    settle()
+    back = window.unlock_screen
+    assert back is not None and not back.is_server() and back.folder() == vault.resolve()
+    assert not window.is_server()
+    sign_in(qtbot, back, "vcoord", PASSWORD)
+    qtbot.waitUntil(lambda: not window.is_locked(), timeout=WAIT_MS)
+    settle()
+    assert window.app is not None and window.app.settings().team_name == "Vault Team"
+    window.lock("quit", save_drafts=False)
+
+
+def test_server_addresses_lose_their_password_before_they_are_shown_or_kept() -> None:
+    from btam_desktop.services.team_server import server_url_without_secrets
+
+    assert (
+        server_url_without_secrets(
+            f"postgresql://btam_app:{CANARY}@db.example:5433/btam?sslrootcert=ca.pem"
+            f"&password={CANARY}"
+        )
+        == "postgresql://btam_app@db.example:5433/btam?sslrootcert=ca.pem"
+    )
+    kept = server_url_without_secrets(f"host=db.example user=btam_app password={CANARY} dbname=b")
+    assert CANARY not in kept and "host=db.example" in kept and "dbname=b" in kept
+    assert server_url_without_secrets("postgresql://db.example/btam") == (
+        "postgresql://db.example/btam"
+    )
+
+
+def test_a_refused_database_password_is_told_apart_from_an_unreachable_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import psycopg
+
+    from btam_desktop.store.server import connection
+
+    def refuse(_conninfo: str) -> None:
+        raise psycopg.OperationalError('FATAL:  password authentication failed for user "x"')
+
+    monkeypatch.setattr(psycopg, "connect", refuse)
+    address = connection.parse_server_url(f"postgresql://btam_app:{CANARY}@127.0.0.1/btam")
+    with pytest.raises(connection.ServerSignInRefusedError) as refused:
+        connection.connect(address)
+    assert "not your own password" in str(refused.value) and CANARY not in str(refused.value)
+    assert refused.value.where == "127.0.0.1/btam"
