@@ -257,7 +257,11 @@ class Launcher(QObject):
             self.show_unlock(Path(chosen))
 
     def _choose_server(self) -> None:
-        url = ask_server_address(self.start_window)
+        window = self.start_window
+        current = window.content() if window is not None else None
+        # Start from the address on screen: a remembered one lacks its password, if it had one.
+        typed = current.server_url() if isinstance(current, UnlockScreen) else ""
+        url = ask_server_address(window, typed)
         if url:
             self.show_unlock(url)
 

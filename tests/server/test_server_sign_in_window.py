@@ -244,11 +244,18 @@ def test_another_team_server_can_be_chosen_from_the_sign_in_screen(
     launcher.start(server=nowhere)
     screen = start_screen(qtbot, launcher)
     wait_loaded(qtbot, screen)
-    monkeypatch.setattr("btam_desktop.ui.app.ask_server_address", lambda _parent: team_url)
+    offered: list[str] = []
+
+    def ask(_parent: QWidget | None, initial: str = "") -> str:
+        offered.append(initial)
+        return team_url
+
+    monkeypatch.setattr("btam_desktop.ui.app.ask_server_address", ask)
     qtbot.mouseClick(screen.connect_server_button, Qt.MouseButton.LeftButton)
     settle()
     chosen = start_screen(qtbot, launcher)
     assert chosen is not screen and chosen.server_url() == team_url
+    assert offered == [nowhere]  # the dialog starts from the address on screen
     wait_loaded(qtbot, chosen)
     assert chosen.user_combo_items() == ["coord", "member"]
 
