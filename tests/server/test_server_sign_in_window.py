@@ -183,7 +183,20 @@ def test_signing_in_to_a_team_server_locking_and_signing_in_again(
     assert locked.user_combo_items() == ["coord", "member"]
     assert locked.selected_user() == "member"
     assert "North High BTAM is locked" in locked._heading.text()
+    window.grab().save(str(SHOTS / "server_locked_window.png"))
     sign_in(qtbot, locked, "member", MEMBER_PASSWORD)
+    qtbot.waitUntil(lambda: not window.is_locked(), timeout=WAIT_MS)
+    settle()
+    assert window.current_page() == PAGE_CASES
+
+    # The idle lock too: the server's sign-in, saying why.
+    window.inactivity.idle_timeout.emit()
+    settle()
+    idle = window.unlock_screen
+    assert window.is_locked() and idle is not None and idle.is_server()
+    wait_loaded(qtbot, idle)
+    assert "nobody used it for a while" in idle.message()
+    sign_in(qtbot, idle, "member", MEMBER_PASSWORD)
     qtbot.waitUntil(lambda: not window.is_locked(), timeout=WAIT_MS)
     settle()
     assert window.current_page() == PAGE_CASES
@@ -463,3 +476,47 @@ def test_a_refused_database_password_is_told_apart_from_an_unreachable_server(
         connection.connect(address)
     assert "not your own password" in str(refused.value) and CANARY not in str(refused.value)
     assert refused.value.where == "127.0.0.1/btam"
+
+
+def test_new_team_on_a_server_from_the_window_s_file_menu(
+    qtbot: QtBot, postgres: ThrowawayPostgres, server_db: str, tmp_path: Path
+) -> None:
+    from btam_desktop.services.app import create_team_vault
+
+    vault = tmp_path / "vault"
+    app, _ = create_team_vault(
+        vault,
+        NewTeam("Vault Team", CaseSetting.SCHOOL, "scale.four-level", "vcoord", "Val", PASSWORD),
+        kdf_params=CHEAP,
+    )
+    window = MainWindow(app, vault, keyring=NO_KEYRING, kdf_params=CHEAP)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    settle()
+    wizard = window.new_vault()
+    assert isinstance(wizard, SetupWizard)
+    url = postgres.url(server_db)
+    choose_team_server(qtbot, wizard, url)
+    page = wizard.folder_page
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentId() == SetupWizard.PAGE_COORDINATOR, timeout=WAIT_MS)
+    assert "No team uses this database yet" in page.test_result.text()
+    coordinator = wizard.coordinator_page
+    qtbot.keyClicks(coordinator.username, "srvcoord")
+    qtbot.keyClicks(coordinator.full_name, "Sam Server")
+    qtbot.keyClicks(coordinator.password, "maple kettle orbit 42")
+    qtbot.keyClicks(coordinator.confirm, "maple kettle orbit 42")
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.CommitButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentId() == SetupWizard.PAGE_RECOVERY, timeout=WAIT_MS)
+    wizard.recovery_page.acknowledge.setChecked(True)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    settle()
+    assert not window.is_locked() and window.is_server()
+    assert window.app is not None and window.app.actor.username == "srvcoord"
+    window.lock()
+    settle()
+    screen = window.unlock_screen
+    assert screen is not None and screen.is_server() and screen.server_url() == url
+    wait_loaded(qtbot, screen)
+    assert screen.user_combo_items() == ["srvcoord"]
