@@ -192,6 +192,7 @@ class MainWindow(QMainWindow):
         # On a team server: its address, to sign in to it again after locking (in memory only:
         # it may hold the database password; shown and remembered only without it).
         self._server_url = server_url
+        self._server_where = ""  # its host/database, for the status bar while locked
         self.setWindowIcon(app_icon())
         self._app: Btam | None = None
         self._folder = Path(vault_folder)
@@ -499,6 +500,7 @@ class MainWindow(QMainWindow):
         """Lock what is open and show the sign-in screen of a team server (issue 16)."""
         self.lock()
         self._server_url = url
+        self._server_where = ""
         self._restore = None
         self._team_name = ""
         self._last_user = ""
@@ -1283,6 +1285,10 @@ class MainWindow(QMainWindow):
             self._who_label.setText(f"Signed in: {app.actor.label} · {app.actor.role.label}")
         self._demo_label.setVisible(self.is_demo())
         where = getattr(app.vault, "where", None) if app is not None else None
+        if isinstance(where, str):
+            self._server_where = where
+        elif app is None and self._server_url:  # locked, on a team server
+            where = self._server_where or "not reached yet"
         if isinstance(where, str):  # a team server (issue 16): its address, not a folder
             self._folder_label.setText("Team server: " + where)
             self._folder_label.setToolTip(where)

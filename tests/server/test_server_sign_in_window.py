@@ -184,6 +184,7 @@ def test_signing_in_to_a_team_server_locking_and_signing_in_again(
     assert locked.selected_user() == "member"
     assert "North High BTAM is locked" in locked._heading.text()
     window.grab().save(str(SHOTS / "server_locked_window.png"))
+    assert window._folder_label.text().startswith("Team server: 127.0.0.1/")
     sign_in(qtbot, locked, "member", MEMBER_PASSWORD)
     qtbot.waitUntil(lambda: not window.is_locked(), timeout=WAIT_MS)
     settle()
