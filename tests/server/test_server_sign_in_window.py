@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from btam_desktop import logs
 from btam_desktop.domain.enums import CaseSetting, Role
-from btam_desktop.services.app import NewTeam
+from btam_desktop.services.app import Btam, NewTeam
 from btam_desktop.services.team_server import create_team_server, unlock_server
 from btam_desktop.ui import recent, tasks
 from btam_desktop.ui.app import Launcher, StartWindow
@@ -521,3 +521,37 @@ def test_new_team_on_a_server_from_the_window_s_file_menu(
     assert screen is not None and screen.is_server() and screen.server_url() == url
     wait_loaded(qtbot, screen)
     assert screen.user_combo_items() == ["srvcoord"]
+
+
+def test_the_recovery_key_sets_a_new_password_from_the_server_sign_in(
+    qtbot: QtBot, postgres: ThrowawayPostgres, server_db: str
+) -> None:
+    from btam_desktop.ui.unlock import RecoveryDialog
+
+    url = postgres.url(server_db)
+    app, key = create_team_server(
+        url,
+        NewTeam("Team", CaseSetting.SCHOOL, "scale.four-level", "coord", "Cory", PASSWORD),
+        kdf_params=CHEAP,
+    )
+    app.lock()
+    screen = UnlockScreen(url, keyring=NO_KEYRING)
+    qtbot.addWidget(screen)
+    screen.show()
+    wait_loaded(qtbot, screen)
+    qtbot.mouseClick(screen.recovery_button, Qt.MouseButton.LeftButton)
+    dialog = screen.findChild(RecoveryDialog)
+    assert isinstance(dialog, RecoveryDialog) and dialog.isVisible()
+    qtbot.keyClicks(dialog.key_edit, key)
+    qtbot.keyClicks(dialog.password_edit, "second pass 456")
+    qtbot.keyClicks(dialog.confirm_edit, "second pass 456")
+    with qtbot.waitSignal(dialog.password_reset, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.reset_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert "password was changed" in screen.message()
+    unlocked: list[Btam] = []
+    screen.unlocked.connect(unlocked.append)
+    sign_in(qtbot, screen, "coord", "second pass 456")
+    assert len(unlocked) == 1
+    assert str(getattr(unlocked[0].vault, "where", "")).startswith("127.0.0.1/")
+    unlocked[0].lock()
