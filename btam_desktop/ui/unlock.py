@@ -315,7 +315,9 @@ class UnlockScreen(QWidget):
         self.restore_button.clicked.connect(self.restore_requested)
         self.connect_server_button = QPushButton(
             icon("case-open"),
-            "Connect to &another team server…" if self._server_url else "&Team server…",
+            "Connect to &another team server…"
+            if self._server_url
+            else "Connect to a team ser&ver…",
             self,
         )
         self.connect_server_button.setAccessibleName("Connect to a team server")
@@ -332,10 +334,18 @@ class UnlockScreen(QWidget):
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.open_other_button)
-        bottom.addWidget(self.connect_server_button)
+        if self._server_url:
+            bottom.addWidget(self.connect_server_button)
         bottom.addWidget(self.create_new_button)
         bottom.addWidget(self.restore_button)
         bottom.addStretch(1)
+        # Under a vault's sign-in, the way to a team server gets a row of its own, so the
+        # start-up window keeps its width.
+        server_row = QHBoxLayout()
+        server_row.addStretch(1)
+        if not self._server_url:
+            server_row.addWidget(self.connect_server_button)
+        server_row.addStretch(1)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 24, 24, 24)
@@ -343,6 +353,7 @@ class UnlockScreen(QWidget):
         outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addSpacing(14)
         outer.addLayout(bottom)
+        outer.addLayout(server_row)
         outer.addStretch(1)
 
         self.overlay = BusyOverlay(self)
@@ -375,8 +386,8 @@ class UnlockScreen(QWidget):
         return self._folder
 
     def server_url(self) -> str:
-        """The team server's address this screen signs in to ("" for a vault); may hold the
-        database password, so it is never shown: see ``server_where``."""
+        """The team server's address this screen signs in to ("" for a vault). It may hold the
+        database password, so the screen shows only the host and database it reports."""
         return self._server_url
 
     def is_server(self) -> bool:
