@@ -34,6 +34,7 @@ from btam_desktop.domain.forms import (
     LevelScale,
 )
 from btam_desktop.domain.forms.schema import NumberItem, RatingItem
+from btam_desktop.domain.forms.wording import describe_condition
 from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
 from btam_desktop.services.scales import registry, reload_registry
@@ -49,7 +50,6 @@ from btam_desktop.ui.wizard.util import (
     SETTING_NAMES,
     badge_colors,
     badge_html,
-    describe_condition,
     error_message,
     esc,
     guidance_html,
