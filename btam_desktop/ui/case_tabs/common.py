@@ -19,7 +19,6 @@ from PySide6.QtCore import (
     QDate,
     QDateTime,
     QItemSelectionModel,
-    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -45,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.formatting import format_date, format_datetime, format_stored_datetime
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
@@ -102,10 +102,6 @@ def allow(widget: QWidget, allowed: bool, why_not: str = "", tooltip: str = "") 
 # ---- dates -------------------------------------------------------------------------------------
 
 
-def _c_locale() -> bool:
-    return QLocale().language() == QLocale.Language.C
-
-
 def local(dt: datetime) -> datetime:
     """An aware time in the computer's time zone (stored times are UTC)."""
     if dt.tzinfo is None:
@@ -114,31 +110,18 @@ def local(dt: datetime) -> datetime:
 
 
 def fmt_datetime(dt: datetime | None) -> str:
-    if dt is None:
-        return ""
-    qdt = to_qdatetime(dt)
-    if _c_locale():
-        return qdt.toString("d MMM yyyy, HH:mm")
-    return QLocale().toString(qdt, QLocale.FormatType.ShortFormat)
+    """A stored moment in local time, in the team's date format: "5 Dec 2026, 14:05"."""
+    return format_datetime(dt)
 
 
 def fmt_iso(value: object) -> str:
     """A stored ISO time (e.g. a draft's) for display; "" if there is none or it is garbled."""
-    try:
-        return fmt_datetime(datetime.fromisoformat(str(value)))
-    except ValueError:
-        return ""
+    return format_stored_datetime(value)
 
 
 def fmt_date(d: date | datetime | None) -> str:
-    if d is None:
-        return ""
-    if isinstance(d, datetime):
-        d = local(d).date()
-    qd = QDate(d.year, d.month, d.day)
-    if _c_locale():
-        return qd.toString("d MMM yyyy")
-    return QLocale().toString(qd, QLocale.FormatType.ShortFormat)
+    """A day in the team's date format (the same as on paper)."""
+    return format_date(d)
 
 
 def to_qdatetime(dt: datetime) -> QDateTime:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus, Priority, ThreatType
+from btam_desktop.domain.formatting import format_clock
 from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
@@ -43,6 +44,7 @@ from btam_desktop.ui.case_tabs.common import (
 )
 from btam_desktop.ui.case_tabs.data import OVERVIEW_DRAFT, CaseData
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.record_dialogs import (
     LegalHoldDialog,
     LevelDialog,
@@ -169,7 +171,7 @@ class OverviewTab(CaseTab):
         self.review_on.setAccessibleName("Has a next review date")
         self.review_date = QDateEdit()
         self.review_date.setCalendarPopup(True)
-        self.review_date.setDisplayFormat("d MMM yyyy")
+        self.review_date.setDisplayFormat(date_field_pattern())
         self.review_date.setAccessibleName("Next review date")
         self.review_date.setMinimumWidth(140)
         review_row.addWidget(self.review_on)
@@ -501,7 +503,7 @@ class OverviewTab(CaseTab):
             # edits are put on top of it; they choose to save them again or to undo them.
             now = self._current_values()
             self._mine = {k: v for k, v in now.items() if v != self._loaded.get(k)}
-            at = error.when.astimezone().strftime("%H:%M")
+            at = format_clock(error.when)
             show_problem(
                 self.save_error,
                 f"{error.who} saved this case while you were editing it ({error.what}, at "

@@ -33,6 +33,7 @@ from btam_desktop.services.audit_log import AuditQuery, AuditRow
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.case_tabs.common import RecordTable, cell, fmt_datetime, sort_key
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
@@ -51,7 +52,7 @@ class _DateField(QDateEdit):
 def _date_field(name: str) -> QDateEdit:
     field = _DateField()
     field.setCalendarPopup(True)
-    field.setDisplayFormat("yyyy-MM-dd")
+    field.setDisplayFormat(date_field_pattern())
     field.setMinimumDate(NO_DATE)
     field.setSpecialValueText("Any day")
     field.setDate(NO_DATE)

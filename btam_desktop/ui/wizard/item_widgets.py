@@ -48,6 +48,7 @@ from btam_desktop.domain.forms import (
 )
 from btam_desktop.domain.forms.answers import MAX_SHORT_TEXT
 from btam_desktop.domain.forms.schema import FLAG_NAMES, NumberItem, RatingItem
+from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.wizard.util import FLAG_LABELS, badge, esc, plain_label
 
@@ -668,7 +669,7 @@ class DateWidget(ItemWidget):
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setMinimumDate(NO_DATE)
         self.date_edit.setSpecialValueText("Not set")
-        self.date_edit.setDisplayFormat("d MMMM yyyy")
+        self.date_edit.setDisplayFormat(date_field_pattern())
         self.date_edit.setDate(NO_DATE)
         self.date_edit.setMinimumWidth(170)
         self._accessible(self.date_edit)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import UTC, datetime
+from datetime import datetime, time
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from btam_desktop.domain.enums import InformationSource, Reliability
+from btam_desktop.domain.formatting import format_clock, format_datetime, format_iso_date
 from btam_desktop.domain.forms import FormDefinition, display_value
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.store.errors import VaultError
@@ -82,43 +83,19 @@ def error_message(error: BaseException) -> str:
 # ---- times ---------------------------------------------------------------------------------
 
 
-def _c_locale() -> bool:
-    return QLocale().language() == QLocale.Language.C
-
-
-def _to_qdatetime(value: datetime) -> QDateTime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    loc = value.astimezone()
-    return QDateTime(QDate(loc.year, loc.month, loc.day), QTime(loc.hour, loc.minute, loc.second))
-
-
 def fmt_datetime(value: datetime | None) -> str:
-    """A stored (UTC) time in local time, short: "12 May 2026, 10:42"."""
-    if value is None:
-        return ""
-    qdt = _to_qdatetime(value)
-    if _c_locale():
-        return qdt.toString("d MMM yyyy, HH:mm")
-    return QLocale().toString(qdt, QLocale.FormatType.ShortFormat)
+    """A stored (UTC) time in local time: "12 May 2026, 10:42" (the team's date format)."""
+    return format_datetime(value)
 
 
 def fmt_date_iso(text: str) -> str:
-    """A stored answer date ("2026-05-12") for reading: "12 May 2026"."""
-    qd = QDate.fromString(text, "yyyy-MM-dd")
-    if not qd.isValid():
-        return text
-    if _c_locale():
-        return qd.toString("d MMM yyyy")
-    return QLocale().toString(qd, QLocale.FormatType.LongFormat)
+    """A stored answer date ("2026-05-12") for reading, as on paper: "12 May 2026"."""
+    return format_iso_date(text)
 
 
-def fmt_clock(now: QTime | None = None) -> str:
+def fmt_clock(now: time | None = None) -> str:
     """The current time of day for "Saved at 10:42"."""
-    time = now or QTime.currentTime()
-    if _c_locale():
-        return time.toString("HH:mm")
-    return QLocale().toString(time, QLocale.FormatType.ShortFormat)
+    return format_clock(now or datetime.now().time())
 
 
 # ---- labels and badges ---------------------------------------------------------------------
