@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -9,8 +10,17 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from btam_desktop.domain.enums import PathwayStage, TimelineCategory
 from btam_desktop.domain.formatting import use_date_style
+from btam_desktop.domain.models import TimelineEntry
+from btam_desktop.services.app import Btam
+from btam_desktop.services.cases import CaseQuery
+from btam_desktop.services.records import TimelineInput
+from btam_desktop.ui.case_workspace import CaseWorkspace
 from btam_desktop.ui.widgets.record_table import RIGHT, Column, RecordTable
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
+WEAPON_POST = "Social media post showing a weapon"
 
 
 @dataclass
@@ -30,6 +40,12 @@ ENTRIES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _team_format_back_to_default() -> Iterator[None]:
+    yield
+    use_date_style("")
+
+
 @pytest.fixture
 def table(qtbot: QtBot) -> RecordTable[Entry]:
     use_date_style("month_day_year")  # "Feb 10, 2026": its text sorts differently from its day
@@ -46,8 +62,7 @@ def table(qtbot: QtBot) -> RecordTable[Entry]:
     qtbot.addWidget(view)
     view.set_rows(ENTRIES)
     view.show()
-    yield view
-    use_date_style("")
+    return view
 
 
 def ids(table: RecordTable[Entry]) -> list[int]:
@@ -109,3 +124,38 @@ def test_long_text_is_shortened_in_the_cell_and_whole_in_the_tooltip(qtbot: QtBo
     shown = view.proxy.index(0, 0).data()
     assert shown.endswith("…") and len(shown) == 401 and "\n" not in shown
     assert view.proxy.index(0, 0).data(Qt.ItemDataRole.ToolTipRole) == long[:1500]
+
+
+def test_the_timeline_tab_sorts_by_day_and_by_pathway_order(qtbot: QtBot, demo_app: Btam) -> None:
+    use_date_style("month_day_year")
+    row = next(r for r in demo_app.cases.find(CaseQuery(), 0, 100) if r.title == WEAPON_POST)
+    for when, stage in (
+        (datetime(2025, 12, 30, 10, 0, tzinfo=UTC), PathwayStage.PREPARATION),
+        (datetime(2026, 2, 1, 10, 0, tzinfo=UTC), None),
+        (datetime(2026, 1, 15, 10, 0, tzinfo=UTC), PathwayStage.VIOLENT_IDEATION),
+    ):
+        demo_app.records.add_timeline_entry(
+            row.id,
+            TimelineInput(
+                when, TimelineCategory.COMMUNICATION, f"Entry on {when:%d %B}", pathway_stage=stage
+            ),
+        )
+    workspace = CaseWorkspace(demo_app, row.id)
+    qtbot.addWidget(workspace)
+    workspace.show()
+    qtbot.waitUntil(lambda: workspace.data is not None and not workspace.is_loading())
+    table = workspace.timeline.table
+    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    days = [e.occurred_at for e in table.shown_rows()]
+    assert days == sorted(days) and len(days) == 4
+    assert table.proxy.index(0, 0).data().startswith("Dec 30, 2025")
+    table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
+    stages = [e.pathway_stage for e in table.shown_rows()]
+    order = [s.value for s in PathwayStage]
+    known = [s for s in stages if s]
+    assert known == sorted(known, key=order.index)  # the pathway's order, not A to Z
+    assert known == ["grievance", "violent_ideation", "preparation"]
+    assert stages[-1] is None  # "—" (no stage) last
+    table.selectRow(0)
+    selected = table.selected_row()
+    assert isinstance(selected, TimelineEntry) and selected.pathway_stage == known[0]
