@@ -40,7 +40,7 @@ from btam_desktop.domain.enums import (
     Role,
     TimelineCategory,
 )
-from btam_desktop.domain.formatting import format_date
+from btam_desktop.domain.formatting import format_date, person_name
 from btam_desktop.domain.forms import LevelScale
 from btam_desktop.domain.models import Account, Case, Person, TimelineEntry
 from btam_desktop.domain.types import utcnow
@@ -676,7 +676,9 @@ def member_list(
     for account in accounts:
         role = Role(account.role).label
         extra = f", {account.team_role}" if account.team_role else ""
-        item = QListWidgetItem(f"{account.display_name or account.username}  ({role}{extra})")
+        item = QListWidgetItem(
+            f"{person_name(account.display_name, account.username)}  ({role}{extra})"
+        )
         value: object = account.id if key == "id" else account.username
         item.setData(Qt.ItemDataRole.UserRole, value)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

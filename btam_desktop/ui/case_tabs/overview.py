@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus, Priority, ThreatType
-from btam_desktop.domain.formatting import format_clock, format_date, format_datetime
+from btam_desktop.domain.formatting import format_clock, format_date, format_datetime, person_name
 from btam_desktop.domain.models import WorkflowTransition
 from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import WorkflowAction
@@ -303,7 +303,8 @@ class OverviewTab(CaseTab):
         else:
             self.closed.setText("Open")
         self.members.setText(
-            ", ".join(a.display_name or a.username for a in data.members) or "Nobody assigned yet"
+            ", ".join(person_name(a.display_name, a.username) for a in data.members)
+            or "Nobody assigned yet"
         )
         self.hold_state.setText(
             "Set: this case cannot be destroyed." if case.legal_hold else "Not set"
@@ -352,7 +353,7 @@ class OverviewTab(CaseTab):
             if owner_id is None:
                 self.owner.addItem("(nobody)", None)
             for account in accounts:
-                self.owner.addItem(account.display_name or account.username, account.id)
+                self.owner.addItem(person_name(account.display_name, account.username), account.id)
             select_data(self.owner, current if current is not None else owner_id)
         finally:
             self._filling = False

@@ -98,25 +98,25 @@ def timeline_filter(
 
 
 TIMELINE_COLUMNS: list[Column[TimelineEntry]] = [
-    Column("Date", lambda e: e.occurred_at, width=140),
-    Column("Category", lambda e: _label(TimelineCategory, e.category), width=150),
+    Column("Date", lambda e: e.occurred_at, width=130),
+    Column("Category", lambda e: _label(TimelineCategory, e.category), width=140),
     Column(
         "Description",
         lambda e: e.description,
         tooltip=lambda e: e.description[:1500],
-        width=380,
+        width=300,
     ),
     Column(
         "Pathway stage",
         lambda e: _label(PathwayStage, e.pathway_stage) if e.pathway_stage else "—",
         sort=lambda e: _rank(PathwayStage, e.pathway_stage),
-        width=160,
+        width=140,
     ),
     Column(
         "Source",
         lambda e: _label(InformationSource, e.source),
         tooltip=lambda e: f"Obtained: {e.obtained_how}" if e.obtained_how else "",
-        width=130,
+        width=110,
     ),
     Column(
         "Reliability",

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.formatting import person_name
 from btam_desktop.services.app import Btam
 from btam_desktop.services.tasks import Bucket, Task, TaskKind, local_today
 from btam_desktop.ui.case_tabs.common import error_color, error_message, fmt_date
@@ -72,7 +73,7 @@ def load_tasks(app: Btam, whole_team: bool, today: date | None = None) -> TaskDa
     mine = None if whole_team else app.actor.account_id
     found = app.tasks.tasks(today, horizon_days=HORIZON_DAYS, for_account=mine)
     names = {
-        a.id: a.display_name or a.username
+        a.id: person_name(a.display_name, a.username)
         for a in app.team.members(include_inactive=True)
         if a.id is not None
     }

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import Role
-from btam_desktop.domain.formatting import format_date
+from btam_desktop.domain.formatting import format_date, person_name
 from btam_desktop.domain.models import Account, TrainingRecord
 from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
@@ -93,7 +93,7 @@ def error_text(error: BaseException) -> str:
 
 
 def _name(account: Account) -> str:
-    return account.display_name or account.username
+    return person_name(account.display_name, account.username)
 
 
 # ---- dialogs ---------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.formatting import person_name
 from btam_desktop.domain.forms import (
     Answers,
     FormDefinition,
@@ -125,7 +126,7 @@ def load_wizard_data(app: Btam, assessment_id: int) -> WizardData:
         except VaultError:
             form_scale = None  # a team's scale file was removed; the level is chosen by hand
     participants = [
-        Participant(a.display_name or a.username, a.team_role)
+        Participant(person_name(a.display_name, a.username), a.team_role)
         for a in app.team.members()
         if a.active
     ]
