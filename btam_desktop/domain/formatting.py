@@ -132,9 +132,10 @@ def format_stored_datetime(text: object) -> str:
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """'1 case', '2 cases', '0 entries' (give ``plural_form`` when adding s is wrong)."""
+    """'1 case', '2 cases', '0 entries', '12,400 cases' (give ``plural_form`` when adding s
+    is wrong)."""
     word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count} {word}"
+    return f"{count:,} {word}"
 
 
 def person_name(full_name: str | None, username: str | None = None) -> str:

@@ -38,7 +38,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _RLParagraph
 
-from btam_desktop.domain.formatting import format_date, format_datetime
+from btam_desktop.domain.formatting import format_date, format_datetime, plural
 from btam_desktop.reports.fonts import FONT as FONT
 from btam_desktop.reports.fonts import FONT_BOLD as FONT_BOLD
 from btam_desktop.reports.fonts import FONT_BOLD_ITALIC as FONT_BOLD_ITALIC
@@ -260,8 +260,8 @@ def long_text(
         where_text = f" The full text is in {where}." if where else ""
         out.append(
             Paragraph(
-                f"<i>[Abridged: {left_out:,} more characters (about {pages} "
-                f"page{'s' if pages != 1 else ''}) are left out here.{para(where_text)}]</i>",
+                f"<i>[Abridged: {plural(left_out, 'more character')} (about "
+                f"{plural(pages, 'page')}) are left out here.{para(where_text)}]</i>",
                 styles().note,
             )
         )

@@ -30,6 +30,7 @@ from btam_desktop.domain.enums import (
     TimelineCategory,
     YesNoUnknown,
 )
+from btam_desktop.domain.formatting import plural
 from btam_desktop.domain.models import ConcernReport, TimelineEntry
 from btam_desktop.services.app import Btam
 from btam_desktop.ui.case_tabs.base import CaseTab
@@ -315,10 +316,8 @@ class TimelineTab(CaseTab):
         )
         total = self.table.source.rowCount()
         shown = self.table.row_count()
-        noun = "entry" if total == 1 else "entries"
-        self.count.setText(
-            f"{total} {noun}" if shown == total else f"Showing {shown} of {total} {noun}"
-        )
+        entries = plural(total, "entry", "entries")
+        self.count.setText(entries if shown == total else f"Showing {shown:,} of {entries}")
         self.table.set_placeholder(
             "No entry matches the filter."
             if total
