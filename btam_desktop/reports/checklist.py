@@ -25,7 +25,7 @@ from btam_desktop.domain.forms import (
     Section,
 )
 from btam_desktop.domain.forms.schema import NumberItem, RatingItem
-from btam_desktop.domain.forms.wording import describe_condition, number_words
+from btam_desktop.domain.forms.wording import describe_condition, number_hint
 from btam_desktop.reports.base import (
     ACCENT,
     ALERT,
@@ -132,16 +132,8 @@ _HINTS = {
 
 
 def _number_hint(item: NumberItem) -> str:
-    parts = []
-    if item.integer:
-        parts.append("whole number")
-    if item.min is not None and item.max is not None:
-        parts.append(f"{number_words(item.min)} to {number_words(item.max)}")
-    elif item.min is not None:
-        parts.append(f"at least {number_words(item.min)}")
-    elif item.max is not None:
-        parts.append(f"at most {number_words(item.max)}")
-    return f"({', '.join(parts)})" if parts else ""
+    hint = number_hint(item)
+    return f"({hint})" if hint else ""
 
 
 def _item_block(

@@ -187,6 +187,9 @@ sections:
         type: number
         label: Days absent this term
         short: days absent
+        min: 0
+        max: 200
+        integer: true
       - id: behaviors
         type: multiple_choice
         label: Which behaviors?
@@ -229,3 +232,5 @@ def test_screen_and_paper_word_a_condition_the_same(qtbot: QtBot) -> None:
         assert sentence in screen, sentence
         assert sentence in paper, sentence
     assert "at most 5" not in screen and "at most 5" not in paper
+    # what a number may be reads the same too
+    assert "(whole number, 0 to 200)" in screen and "(whole number, 0 to 200)" in paper

@@ -8,7 +8,7 @@ the same sentence wherever a condition appears: "“Days absent” is between 10
 from __future__ import annotations
 
 from btam_desktop.domain.forms.answers import display_value
-from btam_desktop.domain.forms.schema import AnyItem, Condition, FormDefinition
+from btam_desktop.domain.forms.schema import AnyItem, Condition, FormDefinition, NumberItem
 
 # The connecting words, in the languages forms are written in. A form's own labels come
 # from its file; only these small words are the program's.
@@ -95,6 +95,19 @@ def bounds_in_words(low: float | None, high: float | None, language: str = "en")
     return ""
 
 
+def number_hint(item: NumberItem) -> str:
+    """What a number answer may be, the same on screen and paper: "whole number, 0 to 365"."""
+    parts = []
+    if item.integer:
+        parts.append("whole number")
+    low, high = item.min, item.max
+    if low is not None and high is not None:
+        parts.append(f"{number_words(low)} to {number_words(high)}")
+    elif low is not None or high is not None:
+        parts.append(bounds_in_words(low, high))
+    return ", ".join(parts)
+
+
 def quoted_name(item: AnyItem) -> str:
     """An item's short name in quotation marks, so a question reads as one phrase."""
     return f"\u201c{item.name}\u201d"
@@ -176,6 +189,7 @@ def _grouped(form: FormDefinition, condition: Condition) -> str:
 __all__ = [
     "bounds_in_words",
     "describe_condition",
+    "number_hint",
     "number_words",
     "quoted_name",
     "value_in_words",

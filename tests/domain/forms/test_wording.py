@@ -7,8 +7,13 @@ from typing import Any
 import pytest
 
 from btam_desktop.domain.forms import Answers, FormDefinition, check_condition, parse_text
-from btam_desktop.domain.forms.schema import Condition
-from btam_desktop.domain.forms.wording import bounds_in_words, describe_condition, number_words
+from btam_desktop.domain.forms.schema import Condition, NumberItem
+from btam_desktop.domain.forms.wording import (
+    bounds_in_words,
+    describe_condition,
+    number_hint,
+    number_words,
+)
 
 FORM = """\
 schema: 1
@@ -184,3 +189,14 @@ def test_a_spanish_form_reads_in_spanish() -> None:
     assert describe_condition(
         spanish, _condition({"item": "absences", "at_least": 3, "at_most": 5})
     ) == ("“days absent” es entre 3 y 5")
+
+
+def test_what_a_number_may_be() -> None:
+    def item(**limits: Any) -> NumberItem:
+        return NumberItem.model_validate({"id": "n", "type": "number", "label": "N", **limits})
+
+    assert number_hint(item(min=0, max=365, integer=True)) == "whole number, 0 to 365"
+    assert number_hint(item(min=1.5)) == "at least 1.5"
+    assert number_hint(item(max=10)) == "at most 10"
+    assert number_hint(item(integer=True)) == "whole number"
+    assert number_hint(item()) == ""
