@@ -1,9 +1,7 @@
-"""Small helpers for sentences the program writes."""
+"""Small helpers for sentences the program writes (they live in ``domain.formatting``)."""
 
 from __future__ import annotations
 
+from btam_desktop.domain.formatting import plural
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """'1 minute', '2 minutes', '0 entries' (give ``plural_form`` when adding s is wrong)."""
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count} {word}"
+__all__ = ["plural"]

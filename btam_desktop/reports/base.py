@@ -38,6 +38,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _RLParagraph
 
+from btam_desktop.domain.formatting import format_date, format_datetime, plural
 from btam_desktop.reports.fonts import FONT as FONT
 from btam_desktop.reports.fonts import FONT_BOLD as FONT_BOLD
 from btam_desktop.reports.fonts import FONT_BOLD_ITALIC as FONT_BOLD_ITALIC
@@ -259,8 +260,8 @@ def long_text(
         where_text = f" The full text is in {where}." if where else ""
         out.append(
             Paragraph(
-                f"<i>[Abridged: {left_out:,} more characters (about {pages} "
-                f"page{'s' if pages != 1 else ''}) are left out here.{para(where_text)}]</i>",
+                f"<i>[Abridged: {plural(left_out, 'more character')} (about "
+                f"{plural(pages, 'page')}) are left out here.{para(where_text)}]</i>",
                 styles().note,
             )
         )
@@ -398,24 +399,9 @@ def table_style(commands: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
 
 # ---- formatting values -----------------------------------------------------------------------
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def fmt_date(value: date | datetime | None) -> str:
-    """'Mar 4, 2026' (a datetime is shown in this computer's time zone); '' for None."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone() if value.tzinfo else value
-    return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
-
-
-def fmt_datetime(value: datetime | None) -> str:
-    """'Mar 4, 2026 14:05' in this computer's time zone; '' for None."""
-    if value is None:
-        return ""
-    local = value.astimezone() if value.tzinfo else value
-    return f"{fmt_date(local)} {local.hour:02d}:{local.minute:02d}"
+# The team's date format, the same as on screen (domain.formatting): "4 Mar 2026, 14:05".
+fmt_date = format_date
+fmt_datetime = format_datetime
 
 
 def utc_offset_label() -> str:
@@ -722,6 +708,6 @@ def _metadata(text: str) -> str:
 
 
 def printed_on_note(extra: str = "") -> str:
-    """'Printed Mar 4, 2026 from BTAM Desktop' (plus ``extra``), for the footer."""
+    """'Printed 4 Mar 2026 from BTAM Desktop' (plus ``extra``), for the footer."""
     text = f"Printed {fmt_date(date.today())} from BTAM Desktop"
     return f"{extra} \u00b7 {text}" if extra else text

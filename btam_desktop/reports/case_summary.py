@@ -33,6 +33,7 @@ from btam_desktop.domain.enums import (
     TimelineCategory,
     YesNoUnknown,
 )
+from btam_desktop.domain.formatting import plural
 from btam_desktop.domain.forms import LevelScale
 from btam_desktop.domain.models import (
     Account,
@@ -416,7 +417,7 @@ def _timeline(data: _CaseData, width: float) -> list[Flowable]:
     count = len(data.timeline)
     out.append(
         Paragraph(
-            f"{count} {'entry' if count == 1 else 'entries'}, oldest first. Times are shown "
+            f"{plural(count, 'entry', 'entries')}, oldest first. Times are shown "
             f"in {utc_offset_label()}.",
             styles().muted,
         )

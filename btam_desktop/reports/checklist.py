@@ -19,14 +19,13 @@ from reportlab.platypus import (
 
 from btam_desktop.domain.forms import (
     AnyItem,
-    Condition,
     FormDefinition,
     FormRegistry,
     LevelScale,
     Section,
-    display_value,
 )
 from btam_desktop.domain.forms.schema import NumberItem, RatingItem
+from btam_desktop.domain.forms.wording import describe_condition, number_hint
 from btam_desktop.reports.base import (
     ACCENT,
     ALERT,
@@ -86,66 +85,6 @@ FLAG_LEGEND = {
 }
 
 
-# ---- conditions in words -------------------------------------------------------------------
-
-
-def _value_words(item: AnyItem, value: object, language: str = "en") -> str:
-    if item.type == "yes_no_unknown" and isinstance(value, str):
-        return words_for(language, value.capitalize())
-    return display_value(item, value)  # type: ignore[arg-type]
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def describe_condition(form: FormDefinition, condition: Condition) -> str:
-    """A condition in plain words for paper: '“threat expressed” is Yes'."""
-    if condition.item is not None:
-        item = form.item(condition.item)
-        name = f"\u201c{item.name}\u201d"
-        lang = form.language
-        is_, or_ = ("es", " o ") if lang == "es" else ("is", " or ")
-        if condition.equals is not None:
-            return f"{name} {is_} {_value_words(item, condition.equals, lang)}"
-        if condition.in_ is not None:
-            options = or_.join(_value_words(item, v, lang) for v in condition.in_)
-            return f"{name} {is_} {options}"
-        if condition.contains is not None:
-            return f"{name} includes \u201c{_value_words(item, condition.contains)}\u201d"
-        low, high = condition.at_least, condition.at_most
-        if low is not None and high is not None:
-            return f"{name} is between {_number(low)} and {_number(high)}"
-        if low is not None:
-            return f"{name} is at least {_number(low)}"
-        if high is not None:
-            return f"{name} is at most {_number(high)}"
-        return name
-    if condition.all_of is not None:
-        return " and ".join(_grouped(form, c) for c in condition.all_of)
-    if condition.any_of is not None:
-        return " or ".join(_grouped(form, c) for c in condition.any_of)
-    if condition.not_ is not None:
-        return f"not ({describe_condition(form, condition.not_)})"
-    count = condition.count_test
-    if count is not None:
-        flag, least = count
-        words = {
-            "risk_factor": "risk factors",
-            "protective_factor": "protective factors",
-            "red_flag": "red flags",
-        }[flag]
-        return f"at least {least} {words} are present"
-    return "?"
-
-
-def _grouped(form: FormDefinition, condition: Condition) -> str:
-    text = describe_condition(form, condition)
-    if condition.all_of is not None or condition.any_of is not None:
-        return f"({text})"
-    return text
-
-
 # ---- scales --------------------------------------------------------------------------------
 
 
@@ -193,16 +132,8 @@ _HINTS = {
 
 
 def _number_hint(item: NumberItem) -> str:
-    parts = []
-    if item.integer:
-        parts.append("whole number")
-    if item.min is not None and item.max is not None:
-        parts.append(f"{_number(item.min)} to {_number(item.max)}")
-    elif item.min is not None:
-        parts.append(f"at least {_number(item.min)}")
-    elif item.max is not None:
-        parts.append(f"at most {_number(item.max)}")
-    return f"({', '.join(parts)})" if parts else ""
+    hint = number_hint(item)
+    return f"({hint})" if hint else ""
 
 
 def _item_block(

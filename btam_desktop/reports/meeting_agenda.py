@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Spacer, Table
 
+from btam_desktop.domain.formatting import plural
 from btam_desktop.domain.forms import LevelScale
 from btam_desktop.reports.base import (
     ACCENT,
@@ -218,7 +219,7 @@ def _case_block(
         elif days == 0:
             review = "<b>Review due today</b>"
         else:
-            review = f"Review due {para(when)} (in {days} {'day' if days == 1 else 'days'})"
+            review = f"Review due {para(when)} (in {plural(days, 'day')})"
     head = Table(
         [
             [

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.domain.formatting import DATE_STYLES, use_date_style
 from btam_desktop.domain.models import VaultInfo
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.permissions import Permission
@@ -43,6 +44,9 @@ class TeamSettings:
     closing_by: str = "coordinator"
     # The line at the foot of every printed page; "" prints the standard wording.
     confidentiality_line: str = ""
+    # How dates are written on screen and on paper (a key of DATE_STYLES); "" follows this
+    # computer's regional format.
+    date_format: str = ""
 
     def validate(self) -> None:
         if not self.team_name.strip():
@@ -66,6 +70,8 @@ class TeamSettings:
         from btam_desktop.services.retention import parse_rules
 
         parse_rules(self.retention_rules)
+        if self.date_format not in DATE_STYLES:
+            raise ValidationError("Choose one of the date formats offered.")
         line = self.confidentiality_line
         if "\n" in line or "\r" in line or len(line) > CONFIDENTIALITY_LINE_MAX:
             raise ValidationError(
@@ -80,7 +86,9 @@ def load_settings(ctx: ServiceContext) -> TeamSettings:
             select(VaultInfo).where(col(VaultInfo.key).startswith(PREFIX))
         ).scalars()
         rows = {r.key[len(PREFIX) :]: r.value for r in found}
-    return _from_rows(rows)
+    settings = _from_rows(rows)
+    use_date_style(settings.date_format)
+    return settings
 
 
 def _from_rows(rows: dict[str, str]) -> TeamSettings:
@@ -100,6 +108,7 @@ def save_settings(ctx: ServiceContext, settings: TeamSettings) -> None:
     with ctx.write(Permission.CHANGE_SETTINGS, "settings") as session:
         write_settings_rows(session, settings)
         ctx.audit(session, "settings.change", "settings")
+    use_date_style(settings.date_format)
 
 
 def write_settings_rows(session: Session, settings: TeamSettings) -> None:

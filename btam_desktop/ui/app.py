@@ -32,6 +32,7 @@ from btam_desktop import APP_NAME, __version__
 from btam_desktop.store.vault_files import default_vault_dir, is_vault
 from btam_desktop.ui.help import LOCKED_ANCHOR, install_f1, offer_tour
 from btam_desktop.ui.icons import app_icon
+from btam_desktop.ui.locale_formats import follow_system_locale
 from btam_desktop.ui.recent import (
     ORGANIZATION,
     add_recent_server,
@@ -79,6 +80,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     qapp.setDesktopFileName("org.btamdesktop.BtamDesktop")  # the .desktop file and AppStream id
     qapp.setWindowIcon(app_icon())
     apply_theme(qapp)
+    follow_system_locale()
     return qapp
 
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.formatting import format_datetime
 from btam_desktop.services import backup as backups
 from btam_desktop.services.app import Btam
 from btam_desktop.services.backup import BackupStatus, RestoreResult
@@ -578,7 +579,7 @@ class RestoreDialog(QDialog):
 
     def _done(self, result: RestoreResult, progress: BackupProgress) -> None:
         progress.dismiss()
-        when = result.manifest.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = format_datetime(result.manifest.created_at)
         message = f"The backup made {when} was restored and checked."
         if result.stale_members:
             message += (

@@ -62,6 +62,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop import APP_NAME, __version__
+from btam_desktop.domain.formatting import plural
 from btam_desktop.ui.icons import app_icon, icon
 from btam_desktop.ui.recent import ui_settings
 from btam_desktop.ui.resources import resource_path
@@ -278,7 +279,7 @@ class HelpWindow(QMainWindow):
             self.match_label.setText("Type a little more")
         elif selections:
             count = len(selections)
-            self.match_label.setText(f"{count} match{'es' if count != 1 else ''}")
+            self.match_label.setText(plural(count, "match", "matches"))
             self.browser.setTextCursor(QTextCursor(document))
             self.find_next()
         else:

@@ -54,6 +54,7 @@ from btam_desktop.domain.enums import (
     ThreatExpression,
     YesNoUnknown,
 )
+from btam_desktop.domain.formatting import format_date
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import IntakeInput, PersonInput
@@ -1113,7 +1114,7 @@ class IntakeDialog(QDialog):
             if not confirm_date(
                 self,
                 "Received more than a year ago?",
-                f"The report is dated {received:%d %B %Y}, more than a year ago. The case "
+                f"The report is dated {format_date(received)}, more than a year ago. The case "
                 f"number will start with {received.year}. Use this date?",
             ):
                 self.received_error.show_message(

@@ -40,6 +40,7 @@ from btam_desktop.domain.enums import (
     Role,
     TimelineCategory,
 )
+from btam_desktop.domain.formatting import format_date, person_name
 from btam_desktop.domain.forms import LevelScale
 from btam_desktop.domain.models import Account, Case, Person, TimelineEntry
 from btam_desktop.domain.types import utcnow
@@ -54,6 +55,7 @@ from btam_desktop.ui.case_tabs.common import (
     plain_text_edit,
     to_qdatetime,
 )
+from btam_desktop.ui.locale_formats import datetime_field_pattern
 from btam_desktop.ui.theme import current_colors, level_text_color
 from btam_desktop.ui.widgets import Banner, BannerKind
 
@@ -105,7 +107,7 @@ def select_data(combo: QComboBox, data: object) -> None:
 def datetime_edit(value: datetime | None = None, *, not_after_now: bool = True) -> QDateTimeEdit:
     edit = QDateTimeEdit()
     edit.setCalendarPopup(True)
-    edit.setDisplayFormat("d MMM yyyy  HH:mm")
+    edit.setDisplayFormat(datetime_field_pattern())
     edit.setDateTime(to_qdatetime(value) if value else QDateTime.currentDateTime())
     if not_after_now:
         edit.setMaximumDateTime(QDateTime.currentDateTime().addSecs(60))
@@ -327,7 +329,7 @@ class TimelineEntryDialog(FormDialog):
             surprising = "more than two years ago"
         if surprising and not confirm_timeline_date(
             self,
-            f"This entry is dated {occurred.astimezone():%d %B %Y}, {surprising}. A timeline "
+            f"This entry is dated {format_date(occurred)}, {surprising}. A timeline "
             "records what has happened. Use this date?",
         ):
             self.field_problem(self.when_error, "Check the date and time it happened.")
@@ -674,7 +676,9 @@ def member_list(
     for account in accounts:
         role = Role(account.role).label
         extra = f", {account.team_role}" if account.team_role else ""
-        item = QListWidgetItem(f"{account.display_name or account.username}  ({role}{extra})")
+        item = QListWidgetItem(
+            f"{person_name(account.display_name, account.username)}  ({role}{extra})"
+        )
         value: object = account.id if key == "id" else account.username
         item.setData(Qt.ItemDataRole.UserRole, value)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
+from btam_desktop.domain.forms import FormDefinition, FormRegistry, parse_text
+from btam_desktop.domain.forms.wording import describe_condition
+from btam_desktop.reports import build_blank_checklist
 from btam_desktop.services.app import Btam
 from btam_desktop.services.scales import reload_registry
 from btam_desktop.ui.pages import forms as forms_module
-from btam_desktop.ui.pages.forms import FormsPage
+from btam_desktop.ui.pages.forms import FormsPage, form_guide_html
+from tests.reports.conftest import pdf_text, words
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
@@ -97,7 +102,7 @@ def test_a_form_reads_as_a_guide_and_a_scale_shows_its_levels(qtbot: QtBot, demo
     assert "Follows" in guide and "Calhoun and Weston" in guide
     assert "2. Communications" in guide
     assert "Students who attack often tell someone beforehand" in guide  # section guidance
-    assert "Asked only when communicated intent to harm is yes." in guide
+    assert "Asked only when “communicated intent to harm” is Yes." in guide
     assert "How this form suggests a level of concern" in guide
     assert "Start a management plan → Start management plan" in guide
     assert page.print_button.isEnabled()
@@ -134,7 +139,7 @@ def test_a_bad_team_file_is_listed_with_file_line_and_problem_and_reload_picks_u
     assert row[3] == "Team's own" and row[0] == "Screenings (2)"
     click_row(qtbot, page, "team.quick")
     assert "your team's own form" in page.guide_text()
-    assert "Asked only when Any planning? is yes." in page.guide_text()
+    assert "Asked only when “Any planning?” is Yes." in page.guide_text()
 
 
 def test_open_the_team_forms_folder(
@@ -166,3 +171,66 @@ def test_the_language_choice_lists_the_spanish_guide_alone(qtbot: QtBot, demo_ap
     page.language_box.setCurrentIndex(page.language_box.findData("en"))
     english = {row[4] for row in page.rows()}
     assert "btam.screening" in english and "btam.interview.parent-guardian.es" not in english
+
+
+RANGE_FORM = """schema: 1
+kind: assessment
+id: team.ranges
+version: "1.0.0"
+title: Ranges
+scale: scale.four-level
+sections:
+  - id: facts
+    title: The facts
+    items:
+      - id: absences
+        type: number
+        label: Days absent this term
+        short: days absent
+        min: 0
+        max: 200
+        integer: true
+      - id: behaviors
+        type: multiple_choice
+        label: Which behaviors?
+        short: behaviors
+        choices:
+          - {id: research, label: Research on the target, risk_factor: true}
+          - {id: rehearsal, label: Rehearsal, risk_factor: true}
+      - id: detail
+        type: short_text
+        label: What was rehearsed?
+        show_if: {item: behaviors, contains: rehearsal}
+rules:
+  - level: high
+    when: {any: [{risk_factors_at_least: 2}, {not: {item: absences, at_most: 20}}]}
+  - level: moderate
+    when: {item: absences, at_least: 3, at_most: 5}
+default_level: low
+"""
+
+
+def test_screen_and_paper_word_a_condition_the_same(qtbot: QtBot) -> None:
+    registry = FormRegistry.load(None)
+    form = parse_text(
+        RANGE_FORM, "ranges.yaml", scales={"scale.four-level": registry.scale("scale.four-level")}
+    )
+    assert isinstance(form, FormDefinition), form
+    scale = registry.scale_for(form)
+    document = QTextDocument()
+    document.setHtml(form_guide_html(form, scale))
+    screen = words(document.toPlainText())
+    paper = pdf_text(build_blank_checklist(form, "Team", scale=scale))
+    conditions = [form.rules[0].when, form.rules[1].when, form.item("detail").show_if]
+    sentences = [describe_condition(form, c) for c in conditions if c is not None]
+    assert sentences == [
+        "at least 2 risk factors are present or “days absent” is above 20",
+        "“days absent” is between 3 and 5",
+        "“behaviors” includes Rehearsal",
+    ]
+    for sentence in sentences:
+        assert sentence in screen, sentence
+        assert sentence in paper, sentence
+    assert "at most 5" not in screen and "at most 5" not in paper
+    # what a number may be reads the same too
+    assert "(whole number, 0 to 200)" in screen and "(whole number, 0 to 200)" in paper

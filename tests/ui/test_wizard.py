@@ -304,7 +304,7 @@ def test_screening_from_first_page_to_completion(qtbot: QtBot, demo_app: Btam) -
     review = summary.review()
     assert review is not None and review.suggestion.level == "moderate"
     assert (
-        "Suggested: Moderate, because classification is Substantive" in summary.explanation.text()
+        "Suggested: Moderate, because “classification” is Substantive" in summary.explanation.text()
     )
     assert summary.suggested_badge.label() == "Moderate"
     document = summary.html_text()
@@ -411,7 +411,7 @@ def test_full_school_assessment(qtbot: QtBot, demo_app: Btam) -> None:
     assert summary is not None
     review = summary.review()
     assert review is not None and review.suggestion.level == "high"
-    assert "because weapons access is yes" in summary.explanation.text()
+    assert "because “weapons access” is Yes" in summary.explanation.text()
     assert "Start management plan" in summary.workflow_banner.text()
     assert summary.decided_level() == "high"
     assert "Risk factors found" in summary.html_text()

@@ -15,7 +15,6 @@ from btam_desktop.domain.forms.answers import (
     Answers,
     AnswerValue,
     covered_check,
-    display_value,
     is_empty,
 )
 from btam_desktop.domain.forms.schema import (
@@ -24,6 +23,12 @@ from btam_desktop.domain.forms.schema import (
     FormDefinition,
     LevelScale,
     Section,
+)
+from btam_desktop.domain.forms.wording import (
+    bounds_in_words,
+    describe_condition,
+    quoted_name,
+    value_in_words,
 )
 
 FlagKind = Literal["risk_factor", "protective_factor", "red_flag"]
@@ -251,10 +256,6 @@ _FLAG_WORDS = {
 }
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
 class _Context:
     def __init__(
         self,
@@ -283,7 +284,7 @@ class _Context:
             inner = self.check(condition.not_)
             if inner.holds:
                 return Check(False)
-            return Check(True, (self.describe(condition.not_, negated=True),))
+            return Check(True, (describe_condition(self.definition, condition.not_, negated=True),))
         count = condition.count_test
         if count is not None:
             flag, least = count
@@ -300,63 +301,27 @@ class _Context:
         answer = self.value(item.id)
         if is_empty(answer):
             return Check(False)
-        shown = display_value(item, answer)
+        language = self.definition.language
+        name = quoted_name(item)
+        shown = value_in_words(item, answer, language)
         if condition.equals is not None:
             ok = _same(answer, condition.equals)
-            return Check(ok, (f"{item.name} is {shown}",) if ok else ())
+            return Check(ok, (f"{name} is {shown}",) if ok else ())
         if condition.in_ is not None:
             ok = any(_same(answer, v) for v in condition.in_)
-            return Check(ok, (f"{item.name} is {shown}",) if ok else ())
+            return Check(ok, (f"{name} is {shown}",) if ok else ())
         if condition.contains is not None:
             ok = isinstance(answer, tuple) and condition.contains in answer
-            label = display_value(item, condition.contains)
-            return Check(ok, (f"{item.name} includes {label}",) if ok else ())
+            label = value_in_words(item, condition.contains, language)
+            return Check(ok, (f"{name} includes {label}",) if ok else ())
         if isinstance(answer, bool) or not isinstance(answer, int | float):
             return Check(False)
         low, high = condition.at_least, condition.at_most
         ok = (low is None or answer >= low) and (high is None or answer <= high)
         if not ok:
             return Check(False)
-        bounds = []
-        if low is not None:
-            bounds.append(f"at least {_number(low)}")
-        if high is not None:
-            bounds.append(f"at most {_number(high)}")
-        return Check(True, (f"{item.name} is {shown} ({' and '.join(bounds)})",))
-
-    def describe(self, condition: Condition, *, negated: bool = False) -> str:
-        """A condition in words, whether or not it holds (used for 'not')."""
-        is_ = "is not" if negated else "is"
-        if condition.item is not None:
-            item = self.definition.item(condition.item)
-            if condition.equals is not None:
-                return f"{item.name} {is_} {display_value(item, condition.equals)}"
-            if condition.in_ is not None:
-                options = " or ".join(display_value(item, v) for v in condition.in_)
-                return f"{item.name} {is_} {options}"
-            if condition.contains is not None:
-                verb = "does not include" if negated else "includes"
-                return f"{item.name} {verb} {display_value(item, condition.contains)}"
-            parts = []
-            if condition.at_least is not None:
-                parts.append(f"at least {_number(condition.at_least)}")
-            if condition.at_most is not None:
-                parts.append(f"at most {_number(condition.at_most)}")
-            return f"{item.name} {is_} {' and '.join(parts)}"
-        if condition.all_of is not None:
-            inner = "; ".join(self.describe(c) for c in condition.all_of)
-            return f"not all of these hold: {inner}" if negated else f"all of: {inner}"
-        if condition.any_of is not None:
-            inner = "; ".join(self.describe(c) for c in condition.any_of)
-            return f"none of these holds: {inner}" if negated else f"any of: {inner}"
-        if condition.not_ is not None:
-            return self.describe(condition.not_, negated=not negated)
-        count = condition.count_test
-        if count is not None:
-            flag, least = count
-            words = _FLAG_WORDS[flag][1]
-            return f"fewer than {least} {words} present" if negated else f"at least {least} {words}"
-        return "?"  # pragma: no cover
+        bounds = bounds_in_words(low, high, language)
+        return Check(True, (f"{name} is {shown} ({bounds})",))
 
 
 def _same(answer: AnswerValue, expected: str | int | float) -> bool:

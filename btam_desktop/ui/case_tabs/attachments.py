@@ -26,9 +26,7 @@ from btam_desktop.services.records import MAX_ATTACHMENT_BYTES
 from btam_desktop.store.errors import ValidationError
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
-    RecordTable,
     allow,
-    cell,
     error_message,
     fmt_datetime,
     fmt_size,
@@ -36,11 +34,11 @@ from btam_desktop.ui.case_tabs.common import (
     muted_label,
     new_form,
     show_problem,
-    sort_key,
     value_label,
 )
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.widgets.record_table import RIGHT, Column, RecordTable
 
 NO_SELECTION = "Select an attachment in the table first."
 OPEN_FILTER = (
@@ -165,13 +163,18 @@ class AttachmentsTab(CaseTab):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setChildrenCollapsible(False)
         layout.addWidget(splitter, 1)
-        self.table = RecordTable(
-            ["Name", "Type", "Size", "Added", "Added by"],
+        self.table: RecordTable[Attachment] = RecordTable(
+            [
+                Column("Name", lambda a: a.file_name, width=220),
+                Column("Type", lambda a: type_name(a.media_type), width=120),
+                Column("Size", lambda a: a.size, fmt_size, align=RIGHT, width=80),
+                Column("Added", lambda a: a.added_at, width=140),
+                Column("Added by", lambda a: self.name_of(a.added_by_id)),
+            ],
             "Attachments",
             "No attachments yet. Add screenshots, letters or documents; they are kept "
             "encrypted inside the vault.",
         )
-        self.table.fit_columns([220, 120, 80, 140])
         splitter.addWidget(self.table)
 
         panel = QFrame()
@@ -214,28 +217,14 @@ class AttachmentsTab(CaseTab):
 
     def populate(self, data: CaseData) -> None:
         super().populate(data)
-        rows = []
-        for attachment in data.attachments:
-            rows.append(
-                [
-                    cell(attachment.file_name, record_id=attachment.id),
-                    cell(type_name(attachment.media_type)),
-                    cell(fmt_size(attachment.size), attachment.size),
-                    cell(fmt_datetime(attachment.added_at), sort_key(attachment.added_at)),
-                    cell(data.name_of(attachment.added_by_id)),
-                ]
-            )
-        self.table.set_rows(rows)
+        self.table.set_rows(data.attachments)
         if self._select_after_refresh is not None:
             self.table.select_id(self._select_after_refresh)
             self._select_after_refresh = None
         self._selection_changed()
 
     def selected(self) -> Attachment | None:
-        attachment_id = self.table.selected_id()
-        if attachment_id is None or self.data is None:
-            return None
-        return next((a for a in self.data.attachments if a.id == attachment_id), None)
+        return self.table.selected_row()
 
     def _selection_changed(self, *_args: object) -> None:
         attachment = self.selected()

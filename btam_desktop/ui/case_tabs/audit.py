@@ -5,11 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from btam_desktop.domain.models import Account, AuditEvent
 from btam_desktop.services import audit_log
 from btam_desktop.services.app import Btam
 from btam_desktop.ui.case_tabs.base import CaseTab
-from btam_desktop.ui.case_tabs.common import RecordTable, cell, fmt_datetime, muted_label, sort_key
+from btam_desktop.ui.case_tabs.common import muted_label
 from btam_desktop.ui.case_tabs.data import CaseData
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 
 def action_label(action: str) -> str:
@@ -32,32 +34,30 @@ class AuditTab(CaseTab):
                 "cannot be edited."
             )
         )
-        self.table = RecordTable(
-            ["Time", "Who", "What", "Details"], "Audit trail of this case", "No events."
+        self._accounts: dict[str, Account] = {}
+        self.table: RecordTable[AuditEvent] = RecordTable(
+            [
+                Column("Time", lambda e: e.at, sort=lambda e: (e.at, e.id or 0), width=150),
+                Column("Who", self._who, tooltip=lambda e: f"User name: {e.username}", width=120),
+                Column(
+                    "What",
+                    lambda e: audit_log.event_label(e.action, e.summary),
+                    tooltip=lambda e: e.action,
+                    width=200,
+                ),
+                Column("Details", lambda e: audit_log.readable_summary(e.summary)),
+            ],
+            "Audit trail of this case",
+            "No events.",
         )
-        self.table.fit_columns([150, 120, 200])
         layout.addWidget(self.table, 1)
 
     def populate(self, data: CaseData) -> None:
         super().populate(data)
-        rows = []
-        accounts = {a.username: a for a in data.accounts.values()}
-        for event in data.audit or []:
-            who = accounts.get(event.username)
-            rows.append(
-                [
-                    cell(
-                        fmt_datetime(event.at),
-                        f"{sort_key(event.at)}-{event.id:010d}",
-                        record_id=event.id,
-                    ),
-                    cell(
-                        who.display_name if who and who.display_name else event.username,
-                        tooltip=f"User name: {event.username}",
-                    ),
-                    cell(audit_log.event_label(event.action, event.summary), tooltip=event.action),
-                    cell(audit_log.readable_summary(event.summary)),
-                ]
-            )
-        self.table.set_rows(rows)
+        self._accounts = {a.username: a for a in data.accounts.values()}
+        self.table.set_rows(data.audit or [])
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+
+    def _who(self, event: AuditEvent) -> str:
+        account = self._accounts.get(event.username)
+        return account.display_name if account and account.display_name else event.username

@@ -49,6 +49,10 @@ class CaseTab(QWidget):
 
     # -- helpers -------------------------------------------------------------------------------
 
+    def name_of(self, account_id: int | None) -> str:
+        """A team member's name as the tables show it ("" before the case has loaded)."""
+        return self.data.name_of(account_id) if self.data is not None else ""
+
     def button(
         self,
         text: str,

@@ -4,47 +4,40 @@
 - ``FieldError`` and ``add_field``: a form row with an inline error line under the field.
 - ``FormDialog``: a dialog with a form, an error bar and Save / Cancel that saves off the GUI
   thread and shows what went wrong without losing anything typed.
-- ``RecordTable``: a sortable, read-only table of records with an empty-state message.
+- record tables live in ``ui.widgets.record_table`` (rows are the records themselves).
 - Date and time formatting (stored UTC, shown in local time).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import (
     QDate,
     QDateTime,
-    QItemSelectionModel,
-    QLocale,
-    QModelIndex,
-    QPersistentModelIndex,
     QSize,
-    QSortFilterProxyModel,
     Qt,
     QTime,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from btam_desktop.domain.formatting import format_date, format_datetime, format_stored_datetime
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
@@ -59,9 +52,6 @@ GENERIC_ERROR = (
     "Something went wrong; nothing was saved. Try again. If it happens again, note what you "
     "were doing and tell your coordinator."
 )
-
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
-ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 # ---- errors ------------------------------------------------------------------------------------
@@ -102,10 +92,6 @@ def allow(widget: QWidget, allowed: bool, why_not: str = "", tooltip: str = "") 
 # ---- dates -------------------------------------------------------------------------------------
 
 
-def _c_locale() -> bool:
-    return QLocale().language() == QLocale.Language.C
-
-
 def local(dt: datetime) -> datetime:
     """An aware time in the computer's time zone (stored times are UTC)."""
     if dt.tzinfo is None:
@@ -114,31 +100,18 @@ def local(dt: datetime) -> datetime:
 
 
 def fmt_datetime(dt: datetime | None) -> str:
-    if dt is None:
-        return ""
-    qdt = to_qdatetime(dt)
-    if _c_locale():
-        return qdt.toString("d MMM yyyy, HH:mm")
-    return QLocale().toString(qdt, QLocale.FormatType.ShortFormat)
+    """A stored moment in local time, in the team's date format: "5 Dec 2026, 14:05"."""
+    return format_datetime(dt)
 
 
 def fmt_iso(value: object) -> str:
     """A stored ISO time (e.g. a draft's) for display; "" if there is none or it is garbled."""
-    try:
-        return fmt_datetime(datetime.fromisoformat(str(value)))
-    except ValueError:
-        return ""
+    return format_stored_datetime(value)
 
 
 def fmt_date(d: date | datetime | None) -> str:
-    if d is None:
-        return ""
-    if isinstance(d, datetime):
-        d = local(d).date()
-    qd = QDate(d.year, d.month, d.day)
-    if _c_locale():
-        return qd.toString("d MMM yyyy")
-    return QLocale().toString(qd, QLocale.FormatType.ShortFormat)
+    """A day in the team's date format (the same as on paper)."""
+    return format_date(d)
 
 
 def to_qdatetime(dt: datetime) -> QDateTime:
@@ -462,143 +435,7 @@ class FormDialog(QDialog):
         super().reject()
 
 
-# ---- tables ------------------------------------------------------------------------------------
-
-
-def cell(
-    text: object,
-    sort: object | None = None,
-    *,
-    tooltip: str = "",
-    record_id: int | None = None,
-) -> QStandardItem:
-    """A read-only table cell; ``sort`` orders the column (default: the text)."""
-    shown = "" if text is None else str(text)
-    item = QStandardItem(shown.replace("\n", " ") if len(shown) < 400 else shown[:400] + "…")
-    item.setEditable(False)
-    item.setData(sort if sort is not None else shown.lower(), SORT_ROLE)
-    if tooltip:
-        item.setToolTip(tooltip)
-    elif len(shown) > 60:
-        item.setToolTip(shown[:1500])
-    if record_id is not None:
-        item.setData(record_id, ID_ROLE)
-    return item
-
-
-def sort_key(dt: datetime | date | None) -> str:
-    return "" if dt is None else dt.isoformat()
-
-
-class RecordTable(QTableView):
-    """Read-only rows of records; column 0 carries the record id. Says so when it is empty."""
-
-    activated_id = Signal(int)
-
-    def __init__(
-        self,
-        headers: Sequence[str],
-        accessible_name: str,
-        placeholder: str = "Nothing recorded yet.",
-        parent: QWidget | None = None,
-        proxy: QSortFilterProxyModel | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.source = QStandardItemModel(0, len(headers), self)
-        self.source.setHorizontalHeaderLabels(list(headers))
-        self.proxy = proxy or QSortFilterProxyModel(self)
-        self.proxy.setParent(self)
-        self.proxy.setSourceModel(self.source)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.setModel(self.proxy)
-        self._placeholder = placeholder
-        self.setAccessibleName(accessible_name)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setSortingEnabled(True)
-        self.setWordWrap(False)
-        self.setTabKeyNavigation(False)
-        self.verticalHeader().hide()
-        header = self.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        # QHeaderView starts "descending"; records read top to bottom unless a tab says otherwise.
-        self.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.doubleClicked.connect(self._on_double_click)
-
-    def set_placeholder(self, text: str) -> None:
-        self._placeholder = text
-        self.viewport().update()
-
-    def set_rows(self, rows: Sequence[Sequence[QStandardItem]]) -> None:
-        keep = self.selected_id()
-        sort_column = self.horizontalHeader().sortIndicatorSection()
-        order = self.horizontalHeader().sortIndicatorOrder()
-        self.source.removeRows(0, self.source.rowCount())
-        for row in rows:
-            self.source.appendRow(list(row))
-        if 0 <= sort_column < self.source.columnCount():
-            self.sortByColumn(sort_column, order)
-        if keep is not None:
-            self.select_id(keep)
-        self.viewport().update()
-
-    def row_count(self) -> int:
-        return self.proxy.rowCount()
-
-    def id_at(self, row: int) -> int | None:
-        value = self.proxy.index(row, 0).data(ID_ROLE)
-        return int(value) if value is not None else None
-
-    def selected_id(self) -> int | None:
-        selection = self.selectionModel()
-        if selection is None:
-            return None
-        rows = selection.selectedRows()
-        if not rows:
-            return None
-        value = rows[0].data(ID_ROLE)
-        return int(value) if value is not None else None
-
-    def select_id(self, record_id: int) -> bool:
-        for row in range(self.proxy.rowCount()):
-            if self.id_at(row) == record_id:
-                self.selectionModel().setCurrentIndex(
-                    self.proxy.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
-                return True
-        return False
-
-    def fit_columns(self, widths: Sequence[int]) -> None:
-        header = self.horizontalHeader()
-        for column, width in enumerate(widths):
-            if width > 0:
-                header.resizeSection(column, width)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-
-    def _on_double_click(self, index: QModelIndex | QPersistentModelIndex) -> None:
-        value = self.proxy.index(index.row(), 0).data(ID_ROLE)
-        if value is not None:
-            self.activated_id.emit(int(value))
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        if self.proxy.rowCount() == 0 and self._placeholder:
-            painter = QPainter(self.viewport())
-            painter.setPen(QColor(current_colors().muted_fg))
-            rect = self.viewport().rect().adjusted(16, 16, -16, -16)
-            painter.drawText(
-                rect,
-                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-                | int(Qt.TextFlag.TextWordWrap),
-                self._placeholder,
-            )
-            painter.end()
+# ---- labels ------------------------------------------------------------------------------------
 
 
 def value_label(text: str = "", *, name: str = "", wrap: bool = True) -> QLabel:

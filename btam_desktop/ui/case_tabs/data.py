@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from btam_desktop.domain.enums import CaseStatus, Role
+from btam_desktop.domain.formatting import person_name
 from btam_desktop.domain.forms import LevelScale
 from btam_desktop.domain.models import (
     Account,
@@ -60,7 +61,7 @@ class CaseData:
         account = self.accounts.get(account_id)
         if account is None:
             return "(former member)"
-        return account.display_name or account.username
+        return person_name(account.display_name, account.username)
 
     def level_label(self, code: str | None) -> tuple[str, str]:
         """(label, colour) of a level code on the case's scale."""

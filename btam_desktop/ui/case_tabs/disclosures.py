@@ -10,15 +10,13 @@ from btam_desktop.domain.models import Disclosure
 from btam_desktop.services.app import Btam
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
-    RecordTable,
-    cell,
     fmt_datetime,
     new_form,
-    sort_key,
     value_label,
 )
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.record_dialogs import DisclosureDialog, recipient_label
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 
 def _label(kind: type, value: str) -> str:
@@ -48,13 +46,19 @@ class DisclosuresTab(CaseTab):
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.setChildrenCollapsible(False)
         layout.addWidget(splitter, 1)
-        self.table = RecordTable(
-            ["Date", "Recipient", "Name", "Legal basis", "What was disclosed", "Recorded by"],
+        self.table: RecordTable[Disclosure] = RecordTable(
+            [
+                Column("Date", lambda d: d.disclosed_at, width=140),
+                Column("Recipient", lambda d: recipient_label(d.recipient_kind), width=140),
+                Column("Name", lambda d: d.recipient_name, width=180),
+                Column("Legal basis", lambda d: _label(DisclosureBasis, d.legal_basis), width=240),
+                Column("What was disclosed", lambda d: d.information_disclosed, width=260),
+                Column("Recorded by", lambda d: self.name_of(d.disclosed_by_id)),
+            ],
             "Disclosures",
             "No disclosures recorded. Record every time information from this case is shared "
             "outside the team (parents, law enforcement, another school).",
         )
-        self.table.fit_columns([140, 140, 180, 240, 260])
         splitter.addWidget(self.table)
         detail_box = QGroupBox("Selected disclosure")
         form = new_form()
@@ -80,30 +84,11 @@ class DisclosuresTab(CaseTab):
 
     def populate(self, data: CaseData) -> None:
         super().populate(data)
-        rows = []
-        for item in data.disclosures:
-            rows.append(
-                [
-                    cell(
-                        fmt_datetime(item.disclosed_at),
-                        sort_key(item.disclosed_at),
-                        record_id=item.id,
-                    ),
-                    cell(recipient_label(item.recipient_kind)),
-                    cell(item.recipient_name),
-                    cell(_label(DisclosureBasis, item.legal_basis)),
-                    cell(item.information_disclosed),
-                    cell(data.name_of(item.disclosed_by_id)),
-                ]
-            )
-        self.table.set_rows(rows)
+        self.table.set_rows(data.disclosures)
         self._show_selected()
 
     def _selected(self) -> Disclosure | None:
-        selected = self.table.selected_id()
-        if selected is None or self.data is None:
-            return None
-        return next((d for d in self.data.disclosures if d.id == selected), None)
+        return self.table.selected_row()
 
     def _show_selected(self, *_args: object) -> None:
         item = self._selected()

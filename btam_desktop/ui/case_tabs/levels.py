@@ -6,18 +6,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from btam_desktop.domain.enums import LevelSource
+from btam_desktop.domain.models import LevelDecision
 from btam_desktop.services.app import Btam
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
-    RecordTable,
-    cell,
-    fmt_datetime,
     muted_label,
-    sort_key,
 )
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.record_dialogs import LevelDialog
 from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, LevelDelegate
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 SOURCE_LABELS = {
     LevelSource.DECISION.value: "Team decision",
@@ -44,44 +42,43 @@ class LevelsTab(CaseTab):
                 "Every decision is kept: a new decision is added, an old one is never changed."
             )
         )
-        self.table = RecordTable(
-            ["Date", "Level", "Decided by", "Source", "Rationale"],
+        self.table: RecordTable[LevelDecision] = RecordTable(
+            [
+                Column("Date", lambda d: d.decided_at, width=140),
+                Column(
+                    "Level",
+                    lambda d: self._level(d)[0],
+                    sort=self._rank,
+                    roles={LEVEL_COLOR_ROLE: lambda d: self._level(d)[1]},
+                    width=120,
+                ),
+                Column("Decided by", lambda d: self.name_of(d.decided_by_id), width=170),
+                Column("Source", lambda d: SOURCE_LABELS.get(d.source, d.source), width=110),
+                Column("Rationale", lambda d: d.rationale, tooltip=lambda d: d.rationale[:1500]),
+            ],
             "Level of concern history",
             "No level of concern decided yet.",
         )
         self.table.setItemDelegateForColumn(1, LevelDelegate(self.table))
         self.table.setWordWrap(True)
-        self.table.fit_columns([140, 120, 170, 110])
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
 
     def populate(self, data: CaseData) -> None:
         super().populate(data)
-        rows = []
-        for decision in data.levels:
-            label, color = data.level_label(decision.level)
-            rank = (
-                data.scale.level(decision.level).rank
-                if data.scale.has_level(decision.level)
-                else -1
-            )
-            level_cell = cell(label, rank)
-            level_cell.setData(color, LEVEL_COLOR_ROLE)
-            rows.append(
-                [
-                    cell(
-                        fmt_datetime(decision.decided_at),
-                        sort_key(decision.decided_at),
-                        record_id=decision.id,
-                    ),
-                    level_cell,
-                    cell(data.name_of(decision.decided_by_id)),
-                    cell(SOURCE_LABELS.get(decision.source, decision.source)),
-                    cell(decision.rationale, tooltip=decision.rationale[:1500]),
-                ]
-            )
-        self.table.set_rows(rows)
+        self.table.set_rows(data.levels)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+
+    def _level(self, decision: LevelDecision) -> tuple[str, str]:
+        """(label, colour) of a decided level on the case's scale."""
+        return self.data.level_label(decision.level) if self.data is not None else ("", "")
+
+    def _rank(self, decision: LevelDecision) -> int | None:
+        """Levels sort by their place on the scale, not by their names."""
+        scale = self.data.scale if self.data is not None else None
+        if scale is None or not scale.has_level(decision.level):
+            return None
+        return scale.level(decision.level).rank
 
     def set_level(self) -> None:
         if self.data is not None:

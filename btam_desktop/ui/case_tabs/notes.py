@@ -6,17 +6,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
 from btam_desktop.domain.enums import NoteCategory
+from btam_desktop.domain.models import CaseNote
 from btam_desktop.services.app import Btam
 from btam_desktop.ui.case_tabs.base import CaseTab
-from btam_desktop.ui.case_tabs.common import (
-    RecordTable,
-    cell,
-    fmt_datetime,
-    heading_label,
-    sort_key,
-)
+from btam_desktop.ui.case_tabs.common import fmt_datetime, heading_label
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.record_dialogs import NOTE_DRAFT, NoteDialog
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
+
+
+def first_line(note: CaseNote) -> str:
+    body = note.body.strip()
+    return body.splitlines()[0] if body else ""
 
 
 def category_label(value: str) -> str:
@@ -41,12 +42,16 @@ class NotesTab(CaseTab):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setChildrenCollapsible(False)
         layout.addWidget(splitter, 1)
-        self.table = RecordTable(
-            ["Date", "Category", "Author", "Note"],
+        self.table: RecordTable[CaseNote] = RecordTable(
+            [
+                Column("Date", lambda n: n.created_at, width=140),
+                Column("Category", lambda n: category_label(n.category), width=120),
+                Column("Author", lambda n: self.name_of(n.author_id), width=150),
+                Column("Note", first_line, tooltip=lambda n: n.body[:1500]),
+            ],
             "Notes",
             "No notes yet. Record contact attempts, interviews, consultations and decisions.",
         )
-        self.table.fit_columns([140, 120, 150])
         splitter.addWidget(self.table)
         reader = QWidget()
         reader_column = QVBoxLayout(reader)
@@ -67,30 +72,14 @@ class NotesTab(CaseTab):
 
     def populate(self, data: CaseData) -> None:
         super().populate(data)
-        rows = []
-        for note in data.notes:
-            first_line = note.body.strip().splitlines()[0] if note.body.strip() else ""
-            rows.append(
-                [
-                    cell(
-                        fmt_datetime(note.created_at), sort_key(note.created_at), record_id=note.id
-                    ),
-                    cell(category_label(note.category)),
-                    cell(data.name_of(note.author_id)),
-                    cell(first_line, tooltip=note.body[:1500]),
-                ]
-            )
-        self.table.set_rows(rows)
+        self.table.set_rows(data.notes)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         if self.table.selected_id() is None and self.table.row_count():
             self.table.selectRow(0)
         self._show_selected()
 
     def _show_selected(self, *_args: object) -> None:
-        note_id = self.table.selected_id()
-        note = None
-        if note_id is not None and self.data is not None:
-            note = next((n for n in self.data.notes if n.id == note_id), None)
+        note = self.table.selected_row()
         if note is None or self.data is None:
             self.reader_heading.setText("")
             self.reader.setPlainText("")

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus, Priority, ThreatType
+from btam_desktop.domain.formatting import format_clock, format_date, format_datetime, person_name
+from btam_desktop.domain.models import WorkflowTransition
 from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
@@ -27,22 +29,19 @@ from btam_desktop.services.cases import EditConflictError
 from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
-    RecordTable,
     add_field,
     allow,
-    cell,
     error_message,
-    fmt_date,
     fmt_datetime,
     fmt_iso,
     muted_label,
     new_form,
     show_problem,
-    sort_key,
     value_label,
 )
 from btam_desktop.ui.case_tabs.data import OVERVIEW_DRAFT, CaseData
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.record_dialogs import (
     LegalHoldDialog,
     LevelDialog,
@@ -52,6 +51,7 @@ from btam_desktop.ui.record_dialogs import (
 )
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.widgets import Banner, BannerKind, LevelBadge
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 from btam_desktop.ui.workflow_dialogs import ThreatTypeDialog, WorkflowDialog
 
 STATUS_GUIDANCE: dict[CaseStatus, str] = {
@@ -169,7 +169,7 @@ class OverviewTab(CaseTab):
         self.review_on.setAccessibleName("Has a next review date")
         self.review_date = QDateEdit()
         self.review_date.setCalendarPopup(True)
-        self.review_date.setDisplayFormat("d MMM yyyy")
+        self.review_date.setDisplayFormat(date_field_pattern())
         self.review_date.setAccessibleName("Next review date")
         self.review_date.setMinimumWidth(140)
         review_row.addWidget(self.review_on)
@@ -250,8 +250,29 @@ class OverviewTab(CaseTab):
         history = QGroupBox("Workflow history")
         right.addWidget(history, 1)
         history_column = QVBoxLayout(history)
-        self.history = RecordTable(
-            ["Date", "Move", "By", "Reason"], "Workflow history", "No moves yet."
+        self.history: RecordTable[WorkflowTransition] = RecordTable(
+            [
+                Column(
+                    "Date",
+                    lambda m: m.at,
+                    format_date,
+                    tooltip=lambda m: format_datetime(m.at),
+                    sort=lambda m: (m.at, m.id or 0),
+                    width=100,
+                ),
+                Column(
+                    "Move",
+                    lambda m: _action_label(m.action),
+                    tooltip=lambda m: (
+                        f"{_status_label(m.from_status)} → {_status_label(m.to_status)}"
+                    ),
+                    width=180,
+                ),
+                Column("By", lambda m: self.name_of(m.by_id), width=130),
+                Column("Reason", _move_reason, tooltip=lambda m: _move_reason(m)[:1500]),
+            ],
+            "Workflow history",
+            "No moves yet.",
         )
         self.history.setMinimumHeight(160)
         history_column.addWidget(self.history)
@@ -282,7 +303,8 @@ class OverviewTab(CaseTab):
         else:
             self.closed.setText("Open")
         self.members.setText(
-            ", ".join(a.display_name or a.username for a in data.members) or "Nobody assigned yet"
+            ", ".join(person_name(a.display_name, a.username) for a in data.members)
+            or "Nobody assigned yet"
         )
         self.hold_state.setText(
             "Set: this case cannot be destroyed." if case.legal_hold else "Not set"
@@ -331,7 +353,7 @@ class OverviewTab(CaseTab):
             if owner_id is None:
                 self.owner.addItem("(nobody)", None)
             for account in accounts:
-                self.owner.addItem(account.display_name or account.username, account.id)
+                self.owner.addItem(person_name(account.display_name, account.username), account.id)
             select_data(self.owner, current if current is not None else owner_id)
         finally:
             self._filling = False
@@ -392,35 +414,8 @@ class OverviewTab(CaseTab):
             self.no_actions.setText("No workflow step is possible from here.")
 
     def _fill_history(self, data: CaseData) -> None:
-        rows = []
-        for move in data.transitions:
-            try:
-                label = WorkflowAction(move.action).label
-            except ValueError:
-                label = move.action
-            before = _status_label(move.from_status)
-            after = _status_label(move.to_status)
-            screeners = move.details.get("screeners") if move.details else None
-            reason = move.reason
-            if isinstance(screeners, list) and screeners:
-                names = ", ".join(str(s) for s in screeners)
-                reason = f"{reason} (screened by {names})" if reason else f"Screened by {names}"
-            rows.append(
-                [
-                    cell(
-                        fmt_date(move.at),
-                        sort_key(move.at),
-                        tooltip=fmt_datetime(move.at),
-                        record_id=move.id,
-                    ),
-                    cell(label, tooltip=f"{before} → {after}"),
-                    cell(data.name_of(move.by_id)),
-                    cell(reason, tooltip=reason[:1500]),
-                ]
-            )
-        self.history.set_rows(rows)
+        self.history.set_rows(data.transitions)
         self.history.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.history.fit_columns([100, 180, 130])
 
     # ---- editing -------------------------------------------------------------------------------
 
@@ -501,7 +496,7 @@ class OverviewTab(CaseTab):
             # edits are put on top of it; they choose to save them again or to undo them.
             now = self._current_values()
             self._mine = {k: v for k, v in now.items() if v != self._loaded.get(k)}
-            at = error.when.astimezone().strftime("%H:%M")
+            at = format_clock(error.when)
             show_problem(
                 self.save_error,
                 f"{error.who} saved this case while you were editing it ({error.what}, at "
@@ -619,6 +614,23 @@ def _action_tooltip(action: WorkflowAction) -> str:
     from btam_desktop.ui.workflow_dialogs import EXPLANATIONS
 
     return EXPLANATIONS.get(action, "")
+
+
+def _action_label(action: str) -> str:
+    try:
+        return WorkflowAction(action).label
+    except ValueError:
+        return action
+
+
+def _move_reason(move: WorkflowTransition) -> str:
+    """The reason given for a move, with who screened the case when the move says so."""
+    screeners = move.details.get("screeners") if move.details else None
+    reason = move.reason
+    if isinstance(screeners, list) and screeners:
+        names = ", ".join(str(s) for s in screeners)
+        reason = f"{reason} (screened by {names})" if reason else f"Screened by {names}"
+    return reason
 
 
 def _status_label(value: str) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
 from btam_desktop.domain.enums import PersonRole
+from btam_desktop.domain.models import Person
 from btam_desktop.services.app import Btam
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
-    RecordTable,
-    cell,
     error_message,
     muted_label,
     show_problem,
@@ -17,8 +16,12 @@ from btam_desktop.ui.case_tabs.common import (
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.record_dialogs import PersonDialog
 from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 NO_SELECTION = "Select a person in the table first."
+
+
+ROLE_ORDER = {role.value: i for i, role in enumerate(PersonRole)}
 
 
 def role_label(value: str) -> str:
@@ -35,6 +38,7 @@ class PeopleTab(CaseTab):
 
     def __init__(self, app: Btam, case_id: int, parent: QWidget | None = None) -> None:
         super().__init__(app, case_id, parent)
+        self._withheld: set[int | None] = set()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(10)
@@ -42,45 +46,42 @@ class PeopleTab(CaseTab):
         self.edit_button = self.button("&Edit…", "edit", self.edit_selected)
         self.remove_button = self.button("&Remove", "remove", self.remove_selected)
         layout.addLayout(self.button_row(self.add_button, self.edit_button, self.remove_button))
-        self.table = RecordTable(
-            ["Role", "Name", "Affiliation", "Grade or position", "Contact", "Notes"],
+        self.table: RecordTable[Person] = RecordTable(
+            [
+                Column(
+                    "Role",
+                    lambda p: role_label(p.role),
+                    sort=lambda p: (ROLE_ORDER.get(p.role, len(ROLE_ORDER)), p.id or 0),
+                    width=130,
+                ),
+                Column("Name", self._shown_name, width=200),
+                Column("Affiliation", lambda p: p.affiliation, width=200),
+                Column("Grade or position", lambda p: p.grade_or_position, width=150),
+                Column("Contact", lambda p: p.contact, width=200),
+                Column("Notes", lambda p: p.notes),
+            ],
             "People in this case",
             "No people recorded yet. A case may start without a known subject.",
         )
-        self.table.fit_columns([130, 200, 200, 150, 200])
         layout.addWidget(self.table, 1)
         self.message = muted_label("")
         self.message.hide()
         layout.addWidget(self.message)
-        self.table.activated_id.connect(self._edit_id)
+        self.table.activated_row.connect(self._edit)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._selection_changed()
 
     def populate(self, data: CaseData) -> None:
         super().populate(data)
-        rows = []
-        order = {role.value: i for i, role in enumerate(PersonRole)}
-        withheld = {r.reporter_id for r in data.reports if r.reporter_confidential}
-        for person in data.people:
-            name = "Anonymous" if person.anonymous else (person.full_name or "Not known yet")
-            if person.id in withheld:
-                name += " (confidential: withhold from the subject and family)"
-            rows.append(
-                [
-                    cell(
-                        role_label(person.role),
-                        f"{order.get(person.role, 9)}-{person.id:08d}",
-                        record_id=person.id,
-                    ),
-                    cell(name),
-                    cell(person.affiliation),
-                    cell(person.grade_or_position),
-                    cell(person.contact),
-                    cell(person.notes),
-                ]
-            )
-        self.table.set_rows(rows)
+        self._withheld = {r.reporter_id for r in data.reports if r.reporter_confidential}
+        self.table.set_rows(data.people)
         self._selection_changed()
+
+    def _shown_name(self, person: Person) -> str:
+        name = "Anonymous" if person.anonymous else (person.full_name or "Not known yet")
+        if person.id in self._withheld:
+            name += " (confidential: withhold from the subject and family)"
+        return name
 
     def _selection_changed(self, *_args: object) -> None:
         selected = self.table.selected_id() is not None
@@ -91,15 +92,12 @@ class PeopleTab(CaseTab):
         self.open_dialog(PersonDialog(self.app, self.case_id, parent=self))
 
     def edit_selected(self) -> None:
-        person_id = self.table.selected_id()
-        if person_id is not None:
-            self._edit_id(person_id)
-
-    def _edit_id(self, person_id: int) -> None:
-        if not self.can_work or self.data is None:
-            return
-        person = next((p for p in self.data.people if p.id == person_id), None)
+        person = self.table.selected_row()
         if person is not None:
+            self._edit(person)
+
+    def _edit(self, person: Person) -> None:
+        if self.can_work:
             self.open_dialog(PersonDialog(self.app, self.case_id, person, self))
 
     def remove_selected(self) -> None:

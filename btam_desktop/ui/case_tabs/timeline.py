@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from collections.abc import Callable
+from enum import StrEnum
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -27,24 +30,22 @@ from btam_desktop.domain.enums import (
     TimelineCategory,
     YesNoUnknown,
 )
-from btam_desktop.domain.models import ConcernReport
+from btam_desktop.domain.formatting import plural
+from btam_desktop.domain.models import ConcernReport, TimelineEntry
 from btam_desktop.services.app import Btam
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
-    RecordTable,
-    cell,
     error_color,
     fmt_datetime,
     muted_label,
     new_form,
-    sort_key,
     value_label,
 )
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.record_dialogs import TimelineEntryDialog
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
-FILTER_ROLE = Qt.ItemDataRole.UserRole + 5
 NO_SELECTION = "Select an entry in the timeline first."
 
 
@@ -57,40 +58,73 @@ def _label(kind: type, value: str | None) -> str:
         return value
 
 
-class TimelineFilter(QSortFilterProxyModel):
-    """Rows matching a category, a pathway stage and words in the text columns."""
+def _rank(kind: type[StrEnum], value: str | None) -> int | None:
+    """Where a stored code stands in its list (pathway stages and reliability go in order)."""
+    members = [member.value for member in kind]
+    return members.index(value) if value in members else None
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.category: str | None = None
-        self.stage: str | None = None
-        self.text = ""
 
-    def set_filter(self, category: str | None, stage: str | None, text: str) -> None:
-        self.beginFilterChange()
-        self.category, self.stage, self.text = category, stage, text.strip().lower()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+def _entry_text(entry: TimelineEntry) -> str:
+    """Everything the timeline shows of an entry, to find words in."""
+    return " ".join(
+        (
+            entry.description,
+            _label(TimelineCategory, entry.category),
+            _label(PathwayStage, entry.pathway_stage),
+            _label(InformationSource, entry.source),
+            entry.obtained_how or "",
+            _label(Reliability, entry.reliability),
+        )
+    ).casefold()
 
-    def filterAcceptsRow(
-        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
-    ) -> bool:
-        model = self.sourceModel()
-        if self.category and model.index(source_row, 1).data(FILTER_ROLE) != self.category:
+
+def timeline_filter(
+    category: str | None, stage: str | None, text: str
+) -> Callable[[TimelineEntry], bool] | None:
+    """Entries of a category, of a pathway stage ("__none__": none recorded) and holding all
+    the words of ``text``; None when nothing is filtered."""
+    words = text.casefold().split()
+    if not category and not stage and not words:
+        return None
+
+    def accepts(entry: TimelineEntry) -> bool:
+        if category and entry.category != category:
             return False
-        if self.stage:
-            stage = model.index(source_row, 3).data(FILTER_ROLE) or "__none__"
-            if stage != self.stage:
-                return False
-        if self.text:
-            haystack = " ".join(
-                str(model.index(source_row, column).data(Qt.ItemDataRole.ToolTipRole) or "")
-                + " "
-                + str(model.index(source_row, column).data() or "")
-                for column in range(model.columnCount())
-            ).lower()
-            if not all(word in haystack for word in self.text.split()):
-                return False
-        return True
+        if stage and (entry.pathway_stage or "__none__") != stage:
+            return False
+        haystack = _entry_text(entry) if words else ""
+        return all(word in haystack for word in words)
+
+    return accepts
+
+
+TIMELINE_COLUMNS: list[Column[TimelineEntry]] = [
+    Column("Date", lambda e: e.occurred_at, width=130),
+    Column("Category", lambda e: _label(TimelineCategory, e.category), width=140),
+    Column(
+        "Description",
+        lambda e: e.description,
+        tooltip=lambda e: e.description[:1500],
+        width=300,
+    ),
+    Column(
+        "Pathway stage",
+        lambda e: _label(PathwayStage, e.pathway_stage) if e.pathway_stage else "—",
+        sort=lambda e: _rank(PathwayStage, e.pathway_stage),
+        width=140,
+    ),
+    Column(
+        "Source",
+        lambda e: _label(InformationSource, e.source),
+        tooltip=lambda e: f"Obtained: {e.obtained_how}" if e.obtained_how else "",
+        width=110,
+    ),
+    Column(
+        "Reliability",
+        lambda e: _label(Reliability, e.reliability),
+        sort=lambda e: _rank(Reliability, e.reliability),
+    ),
+]
 
 
 class ReportSummary(QFrame):
@@ -231,14 +265,11 @@ class TimelineTab(CaseTab):
         filters.addWidget(self.edit_button)
         column.addLayout(filters)
 
-        self.proxy = TimelineFilter(self)
-        self.table = RecordTable(
-            ["Date", "Category", "Description", "Pathway stage", "Source", "Reliability"],
+        self.table: RecordTable[TimelineEntry] = RecordTable(
+            TIMELINE_COLUMNS,
             "Timeline",
             "No timeline entries yet. Add each concerning behavior or event as you learn of it.",
-            proxy=self.proxy,
         )
-        self.table.fit_columns([140, 150, 380, 160, 130])
         column.addWidget(self.table, 1)
         self.detail = value_label(name="Selected entry")
         self.detail.setMinimumHeight(self.detail.fontMetrics().lineSpacing() * 2)
@@ -253,7 +284,7 @@ class TimelineTab(CaseTab):
         self.category_filter.currentIndexChanged.connect(self._filter_changed)
         self.stage_filter.currentIndexChanged.connect(self._filter_changed)
         self.text_filter.textChanged.connect(self._filter_changed)
-        self.table.activated_id.connect(self._edit_id)
+        self.table.activated_row.connect(self._edit)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._selection_changed()
 
@@ -272,43 +303,21 @@ class TimelineTab(CaseTab):
             self.reports_layout.addWidget(muted_label("No report of concern is recorded."))
         self.reports_layout.addStretch(1)
 
-        rows = []
-        for entry in data.timeline:
-            stage = entry.pathway_stage
-            source = _label(InformationSource, entry.source)
-            how = f"Obtained: {entry.obtained_how}" if entry.obtained_how else ""
-            date_cell = cell(
-                fmt_datetime(entry.occurred_at), sort_key(entry.occurred_at), record_id=entry.id
-            )
-            category = cell(_label(TimelineCategory, entry.category))
-            category.setData(entry.category, FILTER_ROLE)
-            stage_cell = cell(_label(PathwayStage, stage) if stage else "—", stage or "")
-            stage_cell.setData(stage, FILTER_ROLE)
-            rows.append(
-                [
-                    date_cell,
-                    category,
-                    cell(entry.description, tooltip=entry.description[:1500]),
-                    stage_cell,
-                    cell(source, tooltip=how),
-                    cell(_label(Reliability, entry.reliability)),
-                ]
-            )
-        self.table.set_rows(rows)
+        self.table.set_rows(data.timeline)
         self._filter_changed()
 
     def _filter_changed(self, *_args: object) -> None:
-        self.proxy.set_filter(
-            self.category_filter.currentData(),
-            self.stage_filter.currentData(),
-            self.text_filter.text(),
+        self.table.proxy.set_row_filter(
+            timeline_filter(
+                self.category_filter.currentData(),
+                self.stage_filter.currentData(),
+                self.text_filter.text(),
+            )
         )
         total = self.table.source.rowCount()
         shown = self.table.row_count()
-        noun = "entry" if total == 1 else "entries"
-        self.count.setText(
-            f"{total} {noun}" if shown == total else f"Showing {shown} of {total} {noun}"
-        )
+        entries = plural(total, "entry", "entries")
+        self.count.setText(entries if shown == total else f"Showing {shown:,} of {entries}")
         self.table.set_placeholder(
             "No entry matches the filter."
             if total
@@ -318,11 +327,8 @@ class TimelineTab(CaseTab):
         self._selection_changed()
 
     def _selection_changed(self, *_args: object) -> None:
-        entry_id = self.table.selected_id()
-        self.selection_dependent(self.edit_button, entry_id is not None, NO_SELECTION)
-        entry = None
-        if entry_id is not None and self.data is not None:
-            entry = next((e for e in self.data.timeline if e.id == entry_id), None)
+        entry = self.table.selected_row()
+        self.selection_dependent(self.edit_button, entry is not None, NO_SELECTION)
         if entry is None:
             self.detail.setText("Select an entry to read it in full.")
             return
@@ -338,16 +344,13 @@ class TimelineTab(CaseTab):
         self.open_dialog(TimelineEntryDialog(self.app, self.case_id, parent=self))
 
     def edit_selected(self) -> None:
-        entry_id = self.table.selected_id()
-        if entry_id is not None:
-            self._edit_id(entry_id)
-
-    def _edit_id(self, entry_id: int) -> None:
-        if not self.can_work or self.data is None:
-            return
-        entry = next((e for e in self.data.timeline if e.id == entry_id), None)
+        entry = self.table.selected_row()
         if entry is not None:
+            self._edit(entry)
+
+    def _edit(self, entry: TimelineEntry) -> None:
+        if self.can_work:
             self.open_dialog(TimelineEntryDialog(self.app, self.case_id, entry, self))
 
 
-__all__ = ["ReportSummary", "TimelineFilter", "TimelineTab"]
+__all__ = ["ReportSummary", "TimelineTab", "timeline_filter"]

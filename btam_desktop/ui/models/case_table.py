@@ -43,6 +43,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon
 
 from btam_desktop.domain.enums import Priority, ThreatType
+from btam_desktop.domain.formatting import date_style
+from btam_desktop.domain.formatting import format_date as format_date_in_style
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery, CaseRow, CaseSort
 from btam_desktop.store.errors import VaultError
@@ -144,12 +146,16 @@ def column_for_sort(sort: CaseSort) -> Column:
     return next(column for column, spec in COLUMNS.items() if spec.sort is sort)
 
 
-@lru_cache(maxsize=4096)
 def format_date(value: date | None) -> str:
-    """A date as people read it in a list: "4 Mar 2026" (no ambiguous 03/04)."""
+    """A date in the team's date format, as on the case screens and on paper."""
     if value is None:
         return ""
-    return f"{value.day} {value:%b %Y}"
+    return _format_date_in(value, date_style())
+
+
+@lru_cache(maxsize=4096)
+def _format_date_in(value: date, style: str) -> str:
+    return format_date_in_style(value, style)
 
 
 def local_date(moment: datetime) -> date:

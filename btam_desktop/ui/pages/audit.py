@@ -31,11 +31,12 @@ from btam_desktop.reports.audit_report import export_audit_excerpt
 from btam_desktop.services.app import Btam
 from btam_desktop.services.audit_log import AuditQuery, AuditRow
 from btam_desktop.store.errors import VaultError
-from btam_desktop.ui.case_tabs.common import RecordTable, cell, fmt_datetime, sort_key
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 NO_DATE = QDate(2000, 1, 1)  # the "any day" value of the date fields
 SHOWN = 1000
@@ -51,7 +52,7 @@ class _DateField(QDateEdit):
 def _date_field(name: str) -> QDateEdit:
     field = _DateField()
     field.setCalendarPopup(True)
-    field.setDisplayFormat("yyyy-MM-dd")
+    field.setDisplayFormat(date_field_pattern())
     field.setMinimumDate(NO_DATE)
     field.setSpecialValueText("Any day")
     field.setDate(NO_DATE)
@@ -144,12 +145,19 @@ class AuditPage(QWidget):
         self.banner.hide()
         layout.addWidget(self.banner)
 
-        self.table = RecordTable(
-            ["Time", "Who", "What", "Case", "Details"],
+        self.table: RecordTable[AuditRow] = RecordTable(
+            [
+                Column("Time", lambda r: r.at, sort=lambda r: (r.at, r.id), width=140),
+                Column(
+                    "Who", lambda r: r.who, tooltip=lambda r: f"User name: {r.username}", width=150
+                ),
+                Column("What", lambda r: r.label, tooltip=lambda r: f"Code: {r.action}", width=260),
+                Column("Case", lambda r: r.case_number, width=90),
+                Column("Details", lambda r: r.summary),
+            ],
             "Audit trail",
             "No events match these filters.",
         )
-        self.table.fit_columns([140, 150, 260, 90])
         layout.addWidget(self.table, 1)
 
         bottom = QHBoxLayout()
@@ -210,18 +218,7 @@ class AuditPage(QWidget):
             self._problem(str(error))
             return
         self.banner.hide()
-        self.table.set_rows(
-            [
-                [
-                    cell(fmt_datetime(r.at), f"{sort_key(r.at)}-{r.id:010d}", record_id=r.id),
-                    cell(r.who, tooltip=f"User name: {r.username}"),
-                    cell(r.label, tooltip=f"Code: {r.action}"),
-                    cell(r.case_number),
-                    cell(r.summary),
-                ]
-                for r in self.rows
-            ]
-        )
+        self.table.set_rows(self.rows)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         more = (
             " (the newest; narrow the filters or export to see more)"

@@ -58,6 +58,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus, ThreatType
+from btam_desktop.domain.formatting import person_name, plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery
 from btam_desktop.store.errors import VaultError
@@ -95,7 +96,7 @@ def layout_settings() -> QSettings:
 def count_text(total: int) -> str:
     if total == 0:
         return "No cases"
-    return "1 case" if total == 1 else f"{total:,} cases"
+    return plural(total, "case")
 
 
 @dataclass
@@ -108,7 +109,7 @@ class _FilterOptions:
 def _load_options(app: Btam) -> _FilterOptions:
     """Owners, sites and levels for the filter bar (worker thread)."""
     owners = [
-        (member.id, member.display_name or member.username)
+        (member.id, person_name(member.display_name, member.username))
         for member in app.team.members()
         if member.id is not None
     ]

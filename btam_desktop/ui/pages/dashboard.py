@@ -19,7 +19,6 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
-    QTime,
     Signal,
 )
 from PySide6.QtGui import (
@@ -56,6 +55,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseStatus
+from btam_desktop.domain.formatting import format_clock, format_date
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery, CaseRow, CaseSort
 from btam_desktop.store.errors import VaultError
@@ -88,8 +88,8 @@ CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 10
 
 
 def format_day(day: date) -> str:
-    """An unambiguous short date, e.g. "Jun 3, 2026"."""
-    return f"{day:%b} {day.day}, {day.year}"
+    """A day in the team's date format, as everywhere else."""
+    return format_date(day)
 
 
 def _local_day(moment: datetime) -> date:
@@ -751,7 +751,7 @@ class DashboardPage(QWidget):
             else "Show all"
         )
         self.my_more.setVisible(data.my_open_cases > 0)
-        self.updated_label.setText(f"Updated at {QTime.currentTime().toString('h:mm AP')}")
+        self.updated_label.setText(f"Updated at {format_clock(datetime.now().time())}")
         self._finish_loading()
         self.loaded.emit()
 

@@ -34,6 +34,7 @@ from btam_desktop.domain.forms import (
     LevelScale,
 )
 from btam_desktop.domain.forms.schema import NumberItem, RatingItem
+from btam_desktop.domain.forms.wording import describe_condition, number_hint
 from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
 from btam_desktop.services.scales import registry, reload_registry
@@ -49,7 +50,6 @@ from btam_desktop.ui.wizard.util import (
     SETTING_NAMES,
     badge_colors,
     badge_html,
-    describe_condition,
     error_message,
     esc,
     guidance_html,
@@ -109,14 +109,9 @@ def _answer_format(item: object) -> str:
     if kind == "date":
         return f"<p>{_muted('Date: ____ / ____ / ________')}</p>"
     if isinstance(item, NumberItem):
-        bounds = []
-        if item.min is not None:
-            bounds.append(f"from {item.min:g}")
-        if item.max is not None:
-            bounds.append(f"to {item.max:g}")
-        unit = f" {item.unit}" if item.unit else ""
-        whole = ", whole numbers" if item.integer else ""
-        text = f"A number{unit}" + (f" ({' '.join(bounds)}{whole})" if bounds or whole else "")
+        unit = f" in {item.unit}" if item.unit else ""
+        hint = number_hint(item)
+        text = f"A number{unit}" + (f" ({hint})" if hint else "")
         return f"<p>{_muted(esc(text) + ': ________')}</p>"
     if isinstance(item, RatingItem):
         points = []

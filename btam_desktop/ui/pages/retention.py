@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus
+from btam_desktop.domain.formatting import format_date
 from btam_desktop.services.app import Btam
 from btam_desktop.services.retention import RetentionItem
 from btam_desktop.store.errors import VaultError
@@ -122,9 +123,9 @@ class RetentionPage(QWidget):
             values = (
                 item.number,
                 CaseSetting(item.setting).label,
-                f"{item.closed_on:%Y-%m-%d} ({CaseStatus(item.status).label})",
+                f"{format_date(item.closed_on)} ({CaseStatus(item.status).label})",
                 item.rule,
-                f"{item.due_on:%Y-%m-%d}",
+                format_date(item.due_on),
                 item.hold_text() or "None",
             )
             for column, value in enumerate(values):
@@ -202,7 +203,7 @@ class DestroyDialog(QDialog):
         heading = QLabel(f"Destroy case {item.number} for good?", self)
         set_style_role(heading, "subheading")
         what = QLabel(
-            f"Closed {item.closed_on:%Y-%m-%d}; due {item.due_on:%Y-%m-%d} under the rule "
+            f"Closed {format_date(item.closed_on)}; due {format_date(item.due_on)} under the rule "
             f"“{item.rule}”.\n\nEverything in the case is removed from the vault: people, "
             "reports, timeline, notes, attachments, assessments, plans, disclosures and drafts, "
             "and its search entries. The audit trail keeps only that the case was destroyed, "

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTime, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.domain.formatting import (
+    DATE_STYLES,
+    format_clock,
+    format_date,
+    system_date_style,
+)
 from btam_desktop.domain.text import plural
 from btam_desktop.reports.base import CONFIDENTIAL_LINE
 from btam_desktop.services.app import Btam
@@ -187,9 +194,18 @@ class SettingsPage(QWidget):
         self.closing_by.setAccessibleName("Who may close, screen out and reopen cases")
         self.closing_by.addItem("Coordinators only", "coordinator")
         self.closing_by.addItem("Coordinators and members", "members")
+        self.date_format = QComboBox()
+        self.date_format.setAccessibleName("Date format")
+        sample = date(2026, 12, 5)
+        for style, label in DATE_STYLES.items():
+            if not style:
+                label = f"{label} ({format_date(sample, system_date_style())})"
+            self.date_format.addItem(label, style)
+        self.date_format.setToolTip("How dates are written in the window and on paper.")
         records_box = QGroupBox("Printing and records")
         records_form = self._form(records_box)
         records_form.addRow("&Paper size:", self.paper_size)
+        records_form.addRow("&Date format:", self.date_format)
         # The single default period gave way to the retention rules below (issue 9); the
         # spin box stays, unshown, so the saved value is kept as it was.
         self.retention_years.setParent(self)
@@ -400,6 +416,7 @@ class SettingsPage(QWidget):
             self.default_scale,
             self.idle_minutes,
             self.paper_size,
+            self.date_format,
             self.retention_years,
             self.closing_by,
             self.confidentiality_line,
@@ -540,6 +557,7 @@ class SettingsPage(QWidget):
             self._select(self.default_scale, settings.default_scale)
             self.idle_minutes.setValue(settings.idle_lock_minutes)
             self._select(self.paper_size, settings.paper_size)
+            self._select(self.date_format, settings.date_format)
             self.retention_years.setValue(settings.default_retention_years)
             self._select(self.closing_by, settings.closing_by)
             self.confidentiality_line.setText(settings.confidentiality_line)
@@ -598,6 +616,7 @@ class SettingsPage(QWidget):
             default_scale=str(self.default_scale.currentData() or base.default_scale),
             idle_lock_minutes=self.idle_minutes.value(),
             paper_size=str(self.paper_size.currentData() or base.paper_size),
+            date_format=str(self.date_format.currentData() or ""),
             default_retention_years=self.retention_years.value(),
             closing_by=str(self.closing_by.currentData() or base.closing_by),
             confidentiality_line=" ".join(self.confidentiality_line.text().split()),
@@ -654,6 +673,6 @@ class SettingsPage(QWidget):
         self._dirty = False
         self.error_banner.hide()
         self._set_enabled_buttons()
-        self.status_label.setText(f"Saved at {QTime.currentTime().toString('h:mm AP')}")
+        self.status_label.setText(f"Saved at {format_clock(datetime.now().time())}")
         self.settings_changed.emit()
         return True

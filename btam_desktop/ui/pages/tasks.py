@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.formatting import person_name, plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.tasks import Bucket, Task, TaskKind, local_today
 from btam_desktop.ui.case_tabs.common import error_color, error_message, fmt_date
@@ -72,7 +73,7 @@ def load_tasks(app: Btam, whole_team: bool, today: date | None = None) -> TaskDa
     mine = None if whole_team else app.actor.account_id
     found = app.tasks.tasks(today, horizon_days=HORIZON_DAYS, for_account=mine)
     names = {
-        a.id: a.display_name or a.username
+        a.id: person_name(a.display_name, a.username)
         for a in app.team.members(include_inactive=True)
         if a.id is not None
     }
@@ -264,7 +265,7 @@ class TasksPage(QWidget):
         days_late = (data.today - task.due_on).days
         due_text = fmt_date(task.due_on)
         if overdue:
-            due_text += f" ({days_late} day{'s' if days_late != 1 else ''} late)"
+            due_text += f" ({plural(days_late, 'day')} late)"
         responsible = (
             data.names.get(task.responsible_id, "(former member)")
             if task.responsible_id is not None

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import Role
+from btam_desktop.domain.formatting import format_date, person_name
 from btam_desktop.domain.models import Account, TrainingRecord
 from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
@@ -43,6 +44,7 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.services.team import check_username
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
@@ -79,7 +81,7 @@ NOT_COORDINATOR = "Only the team's coordinator can change the team."
 
 
 def format_day(day: date) -> str:
-    return f"{day:%b} {day.day}, {day.year}"
+    return format_date(day)
 
 
 def error_text(error: BaseException) -> str:
@@ -91,7 +93,7 @@ def error_text(error: BaseException) -> str:
 
 
 def _name(account: Account) -> str:
-    return account.display_name or account.username
+    return person_name(account.display_name, account.username)
 
 
 # ---- dialogs ---------------------------------------------------------------------------------
@@ -437,13 +439,13 @@ class AddTrainingDialog(_TaskDialog):
         self.completed.setAccessibleName("Completed on")
         self.completed.setCalendarPopup(True)
         self.completed.setMaximumDate(today)
-        self.completed.setDisplayFormat("MMM d, yyyy")
+        self.completed.setDisplayFormat(date_field_pattern())
         self.has_expiry = QCheckBox("It &expires on:")
         self.has_expiry.setAccessibleName("The training expires")
         self.expires = QDateEdit(today.addYears(2))
         self.expires.setAccessibleName("Expires on")
         self.expires.setCalendarPopup(True)
-        self.expires.setDisplayFormat("MMM d, yyyy")
+        self.expires.setDisplayFormat(date_field_pattern())
         self.expires.setEnabled(False)
         self.has_expiry.toggled.connect(self.expires.setEnabled)
         expiry_row = QHBoxLayout()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.formatting import plural
 from btam_desktop.domain.forms import FormDefinition
 from btam_desktop.services.plans import Strategy
 from btam_desktop.ui.case_tabs.common import muted_label
@@ -222,7 +223,7 @@ class CatalogDialog(QDialog):
     def _update_count(self, *_args: object) -> None:
         count = len(self.checked_items())
         self.add_button.setEnabled(count > 0)
-        text = "Add" if count == 0 else f"&Add {count} intervention" + ("s" if count > 1 else "")
+        text = "Add" if count == 0 else f"&Add {plural(count, 'intervention')}"
         self.add_button.setText(text)
         self.add_button.setAccessibleName(text.replace("&", ""))
         self.add_button.setToolTip("" if count else "Tick at least one intervention.")

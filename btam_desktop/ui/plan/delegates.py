@@ -16,7 +16,6 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QDate,
     QEvent,
-    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -43,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from btam_desktop.services.plans import InterventionStatus, Strategy
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.plan.intervention_model import (
     RECURRENCE_CHOICES,
     STATUS_LABELS,
@@ -70,14 +70,8 @@ _PASS_THROUGH = {
 
 
 def date_display_format() -> str:
-    """The locale's short date with a four-digit year ("d MMM yyyy" without a locale)."""
-    locale = QLocale()
-    if locale.language() == QLocale.Language.C:
-        return "d MMM yyyy"
-    text = locale.dateFormat(QLocale.FormatType.ShortFormat)
-    if "yyyy" not in text:
-        text = text.replace("yy", "yyyy")
-    return text
+    """The team's date format as a pattern for date fields (see ui.locale_formats)."""
+    return date_field_pattern()
 
 
 class DateField(QDateEdit):

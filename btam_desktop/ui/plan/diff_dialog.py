@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.formatting import plural
 from btam_desktop.domain.models import ManagementPlan
 from btam_desktop.services.app import Btam
 from btam_desktop.services.plans import PlanChange
@@ -147,7 +148,7 @@ class DiffDialog(QDialog):
         count = len(changes)
         self._show(
             changes,
-            "No differences." if count == 0 else f"{count} change" + ("s" if count > 1 else ""),
+            "No differences." if count == 0 else plural(count, "change"),
         )
 
     def _failed(self, error: BaseException) -> None:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,22 +29,26 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.plans import MonitoringInput
 from btam_desktop.ui.case_tabs.common import (
     FormDialog,
-    RecordTable,
     TextBox,
     allow,
-    cell,
-    fmt_date,
     heading_label,
     muted_label,
-    sort_key,
 )
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.plan.delegates import date_display_format
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 CONCERN_CHANGED = "Changes the concern"
 CHECK_IN_DRAFT = "plan-check-in"
+
+
+def concern_text(entry: MonitoringEntry) -> str:
+    """What a check-in says about the concern ("" for an ordinary one)."""
+    if entry.reassessment_requested:
+        return f"{CONCERN_CHANGED}; reassessment started"
+    return CONCERN_CHANGED if entry.changes_concern else ""
 
 
 @dataclass(frozen=True)
@@ -229,8 +234,31 @@ class MonitoringPanel(QWidget):
                 "concern: they call for a reassessment."
             )
         )
-        self.table = RecordTable(
-            ["Date", "By", "Intervention", "What was observed", "Concern"],
+        self._names: dict[int, str] = {}
+        self._titles: dict[str, str] = {}
+        self._bold = QFont(self.font())
+        self._bold.setBold(True)
+        self.table: RecordTable[MonitoringEntry] = RecordTable(
+            [
+                Column("Date", lambda e: e.observed_on, sort=lambda e: (e.observed_on, e.id or 0)),
+                Column("By", self._who),
+                Column("Intervention", self._intervention),
+                Column(
+                    "What was observed",
+                    lambda e: e.observation,
+                    tooltip=lambda e: e.observation[:1500],
+                ),
+                Column(
+                    "Concern",
+                    concern_text,
+                    roles={
+                        Qt.ItemDataRole.DecorationRole: lambda e: (
+                            icon("warning") if concern_text(e) else None
+                        ),
+                        Qt.ItemDataRole.FontRole: lambda e: self._bold if concern_text(e) else None,
+                    },
+                ),
+            ],
             "Monitoring log",
             "No check-ins logged yet. Use “Log a check-in…” after each contact.",
         )
@@ -249,34 +277,16 @@ class MonitoringPanel(QWidget):
         """``titles``: intervention key -> title (all versions); ``interventions``: the items
         one can log a check-in for (key, title)."""
         self._interventions = list(interventions)
-        rows = []
-        for entry in entries:
-            who = names.get(entry.by_id, "(former member)") if entry.by_id else ""
-            item_title = titles.get(entry.intervention_key, "") if entry.intervention_key else ""
-            concern = CONCERN_CHANGED if entry.changes_concern else ""
-            if entry.reassessment_requested:
-                concern = f"{CONCERN_CHANGED}; reassessment started"
-            concern_cell = cell(concern)
-            if concern:
-                concern_cell.setIcon(icon("warning"))
-                font = concern_cell.font()
-                font.setBold(True)
-                concern_cell.setFont(font)
-            rows.append(
-                [
-                    cell(
-                        fmt_date(entry.observed_on),
-                        f"{sort_key(entry.observed_on)}-{entry.id or 0:012d}",
-                        record_id=entry.id,
-                    ),
-                    cell(who),
-                    cell(item_title or "—"),
-                    cell(entry.observation, tooltip=entry.observation[:1500]),
-                    concern_cell,
-                ]
-            )
-        self.table.set_rows(rows)
+        self._names, self._titles = names, titles
+        self.table.set_rows(entries)
         self.table.resizeRowsToContents()
+
+    def _who(self, entry: MonitoringEntry) -> str:
+        return self._names.get(entry.by_id, "(former member)") if entry.by_id else ""
+
+    def _intervention(self, entry: MonitoringEntry) -> str:
+        key = entry.intervention_key
+        return (self._titles.get(key, "") if key else "") or "—"
 
     def open_check_in(self) -> CheckInDialog:
         if self.dialog is not None and not self.dialog.isVisible():

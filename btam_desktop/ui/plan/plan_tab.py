@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import Role
+from btam_desktop.domain.formatting import person_name
 from btam_desktop.domain.forms import FormDefinition
 from btam_desktop.domain.models import ManagementPlan, MonitoringEntry
 from btam_desktop.domain.types import utcnow
@@ -126,10 +127,10 @@ def load_plan_data(app: Btam, case_id: int, *, with_draft: bool) -> PlanData:
         if p.id is not None
     }
     accounts = app.team.members(include_inactive=True)
-    names = {a.id: a.display_name or a.username for a in accounts if a.id is not None}
+    names = {a.id: person_name(a.display_name, a.username) for a in accounts if a.id is not None}
     # Viewers only read cases: they are never offered as responsible.
     members = [
-        (a.id, a.display_name or a.username)
+        (a.id, person_name(a.display_name, a.username))
         for a in accounts
         if a.id is not None and a.active and a.role != Role.VIEWER.value
     ]

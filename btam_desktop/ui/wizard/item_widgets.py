@@ -48,6 +48,8 @@ from btam_desktop.domain.forms import (
 )
 from btam_desktop.domain.forms.answers import MAX_SHORT_TEXT
 from btam_desktop.domain.forms.schema import FLAG_NAMES, NumberItem, RatingItem
+from btam_desktop.domain.forms.wording import number_hint
+from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.wizard.util import FLAG_LABELS, badge, esc, plain_label
 
@@ -668,7 +670,7 @@ class DateWidget(ItemWidget):
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setMinimumDate(NO_DATE)
         self.date_edit.setSpecialValueText("Not set")
-        self.date_edit.setDisplayFormat("d MMMM yyyy")
+        self.date_edit.setDisplayFormat(date_field_pattern())
         self.date_edit.setDate(NO_DATE)
         self.date_edit.setMinimumWidth(170)
         self._accessible(self.date_edit)
@@ -785,18 +787,10 @@ class NumberWidget(ItemWidget):
         self.spin.setKeyboardTracking(False)
         self._accessible(self.spin)
         self.question.setBuddy(self.spin)
-        hint_parts = []
-        if item.min is not None and item.max is not None:
-            hint_parts.append(f"{item.min:g} to {item.max:g}")
-        elif item.min is not None:
-            hint_parts.append(f"at least {item.min:g}")
-        elif item.max is not None:
-            hint_parts.append(f"at most {item.max:g}")
-        if item.integer:
-            hint_parts.append("whole numbers")
+        hint_text = number_hint(item)
         layout.addWidget(self.spin)
-        if hint_parts:
-            hint = plain_label(", ".join(hint_parts), wrap=False)
+        if hint_text:
+            hint = plain_label(hint_text, wrap=False)
             set_style_role(hint, "muted")
             layout.addWidget(hint)
         self.clear_button = QToolButton(self.editor)

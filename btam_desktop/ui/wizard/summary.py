@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.formatting import plural
 from btam_desktop.domain.forms import Answers, FormDefinition, LevelScale
 from btam_desktop.services.assessments import Review
 from btam_desktop.ui.theme import current_colors
@@ -394,7 +395,7 @@ class SummaryPage(QWidget):
             return
         count = len(missing)
         self.missing_banner.set_text(
-            f"{count} required question{'s' if count != 1 else ''} still "
+            f"{plural(count, 'required question')} still "
             f"need{'s' if count == 1 else ''} an answer before this can be completed:"
         )
         for entry in missing:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import UTC, datetime
+from datetime import datetime, time
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from btam_desktop.domain.enums import InformationSource, Reliability
-from btam_desktop.domain.forms import Condition, FormDefinition, display_value
+from btam_desktop.domain.formatting import format_clock, format_datetime, format_iso_date
+from btam_desktop.domain.forms import FormDefinition, display_value
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.theme import current_colors, set_style_role
@@ -82,43 +83,19 @@ def error_message(error: BaseException) -> str:
 # ---- times ---------------------------------------------------------------------------------
 
 
-def _c_locale() -> bool:
-    return QLocale().language() == QLocale.Language.C
-
-
-def _to_qdatetime(value: datetime) -> QDateTime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    loc = value.astimezone()
-    return QDateTime(QDate(loc.year, loc.month, loc.day), QTime(loc.hour, loc.minute, loc.second))
-
-
 def fmt_datetime(value: datetime | None) -> str:
-    """A stored (UTC) time in local time, short: "12 May 2026, 10:42"."""
-    if value is None:
-        return ""
-    qdt = _to_qdatetime(value)
-    if _c_locale():
-        return qdt.toString("d MMM yyyy, HH:mm")
-    return QLocale().toString(qdt, QLocale.FormatType.ShortFormat)
+    """A stored (UTC) time in local time: "12 May 2026, 10:42" (the team's date format)."""
+    return format_datetime(value)
 
 
 def fmt_date_iso(text: str) -> str:
-    """A stored answer date ("2026-05-12") for reading: "12 May 2026"."""
-    qd = QDate.fromString(text, "yyyy-MM-dd")
-    if not qd.isValid():
-        return text
-    if _c_locale():
-        return qd.toString("d MMM yyyy")
-    return QLocale().toString(qd, QLocale.FormatType.LongFormat)
+    """A stored answer date ("2026-05-12") for reading, as on paper: "12 May 2026"."""
+    return format_iso_date(text)
 
 
-def fmt_clock(now: QTime | None = None) -> str:
+def fmt_clock(now: time | None = None) -> str:
     """The current time of day for "Saved at 10:42"."""
-    time = now or QTime.currentTime()
-    if _c_locale():
-        return time.toString("HH:mm")
-    return QLocale().toString(time, QLocale.FormatType.ShortFormat)
+    return format_clock(now or datetime.now().time())
 
 
 # ---- labels and badges ---------------------------------------------------------------------
@@ -268,51 +245,3 @@ def answer_text(definition: FormDefinition, item_id: str, value: object) -> str:
     if item.type == "yes_no_unknown" and isinstance(value, str):
         return value.capitalize()
     return display_value(item, value)  # type: ignore[arg-type]
-
-
-def describe_condition(definition: FormDefinition, condition: Condition) -> str:
-    """A condition in words, for the printed guide: "weapons access is yes"."""
-
-    def name(item_id: str) -> str:
-        try:
-            return definition.item(item_id).name
-        except KeyError:
-            return item_id
-
-    def value(item_id: str, raw: object) -> str:
-        try:
-            return display_value(definition.item(item_id), raw)  # type: ignore[arg-type]
-        except KeyError:
-            return str(raw)
-
-    if condition.item is not None:
-        item_id = condition.item
-        if condition.equals is not None:
-            return f"{name(item_id)} is {value(item_id, condition.equals)}"
-        if condition.in_ is not None:
-            options = " or ".join(value(item_id, v) for v in condition.in_)
-            return f"{name(item_id)} is {options}"
-        if condition.contains is not None:
-            return f"{name(item_id)} includes {value(item_id, condition.contains)}"
-        bounds = []
-        if condition.at_least is not None:
-            bounds.append(f"at least {condition.at_least:g}")
-        if condition.at_most is not None:
-            bounds.append(f"at most {condition.at_most:g}")
-        return f"{name(item_id)} is {' and '.join(bounds)}"
-    if condition.all_of is not None:
-        return " and ".join(f"({describe_condition(definition, c)})" for c in condition.all_of)
-    if condition.any_of is not None:
-        return " or ".join(f"({describe_condition(definition, c)})" for c in condition.any_of)
-    if condition.not_ is not None:
-        return f"not ({describe_condition(definition, condition.not_)})"
-    count = condition.count_test
-    if count is not None:
-        flag, least = count
-        words = {
-            "risk_factor": "risk factors",
-            "protective_factor": "protective factors",
-            "red_flag": "red flags",
-        }[flag]
-        return f"at least {least} {words} are present"
-    return "?"

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.formatting import person_name
 from btam_desktop.domain.forms import (
     Answers,
     FormDefinition,
@@ -91,7 +92,7 @@ def load_viewer_data(app: Btam, assessment_id: int) -> ViewerData:
     answers = app.assessments.answers(assessment)
     case = app.cases.get(assessment.case_id)
     names = {
-        a.id: a.display_name or a.username
+        a.id: person_name(a.display_name, a.username)
         for a in app.team.members(include_inactive=True)
         if a.id is not None
     }

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.formatting import person_name, plural
 from btam_desktop.domain.forms import (
     Answers,
     FormDefinition,
@@ -125,7 +126,7 @@ def load_wizard_data(app: Btam, assessment_id: int) -> WizardData:
         except VaultError:
             form_scale = None  # a team's scale file was removed; the level is chosen by hand
     participants = [
-        Participant(a.display_name or a.username, a.team_role)
+        Participant(person_name(a.display_name, a.username), a.team_role)
         for a in app.team.members()
         if a.active
     ]
@@ -702,7 +703,7 @@ class AssessmentWizard(QDialog):
             self.pages[self._current].scroll_area.ensureWidgetVisible(first, 0, 40)
             count = len(missing)
             self.saved_label.setText(
-                f"{count} required question{'s' if count != 1 else ''} on this page "
+                f"{plural(count, 'required question')} on this page "
                 f"need{'s' if count == 1 else ''} an answer first."
             )
             return False
@@ -885,7 +886,7 @@ class AssessmentWizard(QDialog):
         if missing:
             count = len(missing)
             summary.show_error(
-                f"Answer the {count} required question{'s' if count != 1 else ''} listed above "
+                f"Answer the {plural(count, 'required question')} listed above "
                 "first; each link goes to its page."
             )
             return

@@ -31,7 +31,7 @@ def test_the_small_example_loads_and_explains_as_documented(registry: FormRegist
     suggestion = evaluate(
         example, Answers({"weapons_access": "yes", "planning": "yes"}), registry.scale_for(example)
     )
-    sentence = "Suggested: High, because weapons access is yes and planning is yes."
+    sentence = "Suggested: High, because “weapons access” is Yes and “planning” is Yes."
     assert suggestion.explanation == sentence
     assert f'*"{sentence}"*' in README
 

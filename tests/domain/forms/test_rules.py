@@ -110,9 +110,9 @@ def test_weapons_and_planning_suggest_high_with_the_documented_sentence(
     suggestion = evaluate(form, Answers({"weapons": "yes", "planning": "yes", "imminent": "no"}))
     assert suggestion.level == "high"
     assert suggestion.rule_number == 2
-    assert suggestion.reasons == ["weapons access is yes", "planning is yes"]
+    assert suggestion.reasons == ["“weapons access” is Yes", "“planning” is Yes"]
     assert suggestion.explanation == (
-        "Suggested: high, because weapons access is yes and planning is yes."
+        "Suggested: high, because “weapons access” is Yes and “planning” is Yes."
     )
 
 
@@ -128,7 +128,8 @@ def test_first_matching_rule_wins_and_its_note_is_added(form: FormDefinition) ->
     assert suggestion.level == "imminent"
     assert suggestion.rule_number == 1
     assert (
-        suggestion.explanation == "Suggested: imminent, because imminent attack is yes. Act first."
+        suggestion.explanation
+        == "Suggested: imminent, because “imminent attack” is Yes. Act first."
     )
 
 
@@ -138,13 +139,13 @@ def test_contains_in_an_any_branch_explains_the_choice(form: FormDefinition) -> 
     )
     suggestion = evaluate(form, answers)
     assert suggestion.level == "high"
-    assert suggestion.reasons == ["weapons access is yes", "behaviors includes rehearsal"]
+    assert suggestion.reasons == ["“weapons access” is Yes", "“behaviors” includes rehearsal"]
 
 
 def test_rating_threshold_shows_the_value_and_its_label(form: FormDefinition) -> None:
     suggestion = evaluate(form, Answers({"imminent": "no", "worry": 10}))
     assert suggestion.level == "high"
-    assert suggestion.reasons == ["worry of others is 10 (extreme) (at least 9)"]
+    assert suggestion.reasons == ["“worry of others” is 10 (extreme) (at least 9)"]
     assert evaluate(form, Answers({"imminent": "no", "worry": 8})).level == "low"
 
 
@@ -156,7 +157,7 @@ def test_risk_factor_count_with_not_lists_the_factors(form: FormDefinition) -> N
     assert suggestion.level == "moderate"
     assert suggestion.reasons == [
         "2 risk factors present (at least 2): planning, grievance",
-        "trusted adult is not yes",
+        "“trusted adult” is not Yes",
     ]
 
 
@@ -183,7 +184,7 @@ def test_choice_level_flags_count_as_risk_factors(form: FormDefinition) -> None:
 def test_number_range_holds_only_inside_it(form: FormDefinition) -> None:
     inside = evaluate(form, Answers({"imminent": "no", "absences": 12}))
     assert inside.level == "moderate"
-    assert inside.reasons == ["days absent is 12 days (at least 10 and at most 30)"]
+    assert inside.reasons == ["“days absent” is 12 days (between 10 and 30)"]
     assert evaluate(form, Answers({"imminent": "no", "absences": 31})).level == "low"
     assert evaluate(form, Answers({"imminent": "no", "absences": 9.5})).level == "low"
 
@@ -252,7 +253,7 @@ def test_hidden_answers_do_not_count() -> None:
 def test_check_condition_reports_reasons(form: FormDefinition) -> None:
     rule = form.rules[1]
     held = check_condition(form, Answers({"weapons": "yes", "planning": "yes"}), rule.when)
-    assert held.holds and held.reasons == ("weapons access is yes", "planning is yes")
+    assert held.holds and held.reasons == ("“weapons access” is Yes", "“planning” is Yes")
     missed = check_condition(form, Answers({"weapons": "yes"}), rule.when)
     assert not missed.holds and missed.reasons == ()
 
@@ -266,14 +267,14 @@ class TestBuiltinRules:
         suggestion = evaluate(form, answers, registry.scale_for(form))
         assert suggestion.level == "high"
         assert suggestion.explanation.startswith(
-            "Suggested: High, because weapons access is yes and attack-related behavior is yes."
+            "Suggested: High, because “weapons access” is Yes and “attack-related behavior” is Yes."
         )
 
     def test_school_imminent_attack_is_imminent(self, registry: FormRegistry) -> None:
         form = registry.form("btam.assessment.school")
         suggestion = evaluate(form, Answers({"attack_imminent": "yes"}), registry.scale_for(form))
         assert suggestion.level == "imminent"
-        assert "imminent attack is yes" in suggestion.explanation
+        assert "“imminent attack” is Yes" in suggestion.explanation
 
     def test_school_preparation_on_the_pathway_is_high(self, registry: FormRegistry) -> None:
         form = registry.form("btam.assessment.school")
@@ -281,7 +282,7 @@ class TestBuiltinRules:
             form, Answers({"attack_imminent": "no", "pathway_stage": "preparation"})
         )
         assert suggestion.level == "high"
-        assert suggestion.reasons == ["pathway stage is Preparation"]
+        assert suggestion.reasons == ["“pathway stage” is Preparation"]
 
     def test_school_protective_factors_alone_stay_low(self, registry: FormRegistry) -> None:
         form = registry.form("btam.assessment.school")
@@ -300,8 +301,8 @@ class TestBuiltinRules:
         suggestion = evaluate(form, answers)
         assert suggestion.level == "high"
         assert suggestion.reasons == [
-            "domestic-violence spillover is yes",
-            "domestic-violence signs includes Threats to kill the partner or others",
+            "“domestic-violence spillover” is Yes",
+            "“domestic-violence signs” includes Threats to kill the partner or others",
         ]
 
     def test_workplace_fixation_before_a_trigger_is_moderate(self, registry: FormRegistry) -> None:
@@ -317,8 +318,8 @@ class TestBuiltinRules:
         suggestion = evaluate(form, answers)
         assert suggestion.level == "moderate"
         assert suggestion.reasons == [
-            "fixation on the grievance is yes",
-            "upcoming trigger event is yes",
+            "“fixation on the grievance” is Yes",
+            "“upcoming trigger event” is Yes",
         ]
 
     def test_screening_transient_and_resolved_is_low(self, registry: FormRegistry) -> None:
@@ -340,4 +341,6 @@ class TestBuiltinRules:
         answers = Answers({"immediate_danger": "no", "classification": "cannot_tell"})
         suggestion = evaluate(form, answers, registry.scale_for(form))
         assert suggestion.level == "moderate"
-        assert suggestion.reasons == ["classification is Cannot tell yet (treated as substantive)"]
+        assert suggestion.reasons == [
+            "“classification” is Cannot tell yet (treated as substantive)"
+        ]
