@@ -429,4 +429,6 @@ def _stale(session: IndexedSession, assessment: Assessment) -> EditConflictError
     editor = assessment.updated_by_id or assessment.created_by_id
     who = display_name(session, account_id=editor) if editor else "Someone"
     what = "completed it" if assessment.status != DRAFT else "answers"
-    return EditConflictError(who, what, assessment.updated_at, "this assessment")
+    return EditConflictError(
+        who, what, assessment.updated_at, "this assessment", assessment.revision
+    )

@@ -1099,7 +1099,11 @@ def _titles_sealed(session: IndexedSession) -> bool:
 # ---- optimistic concurrency (issue 16): saving an older copy of a case -------------------------
 def _conflict(session: IndexedSession, case: Case) -> EditConflictError:
     return conflict_from_audit(
-        session, "this case", case.updated_at, col(AuditEvent.case_id) == case.id
+        session,
+        "this case",
+        case.updated_at,
+        col(AuditEvent.case_id) == case.id,
+        current=case.updated_at,
     )
 
 

@@ -23,8 +23,18 @@ from btam_desktop.store.search import IndexedSession
 class EditConflictError(VaultError):
     """Someone else saved the record after this copy was read; nothing was saved."""
 
-    def __init__(self, who: str, what: str, when: datetime, record: str = "this case") -> None:
+    def __init__(
+        self,
+        who: str,
+        what: str,
+        when: datetime,
+        record: str = "this case",
+        current: object = None,
+    ) -> None:
+        # ``current``: the version now saved (a revision, a PlanCopy), so a screen can offer to
+        # save the person's copy over it without reading the record again.
         self.who, self.what, self.when, self.record = who, what, when, record
+        self.current = current
         super().__init__(
             f"{who} saved {record} while you were editing it ({what}, at "
             f"{when.astimezone().strftime('%H:%M')}). Your changes were not saved. Reload "
@@ -48,7 +58,11 @@ def display_name(
 
 
 def conflict_from_audit(
-    session: IndexedSession, record: str, fallback_when: datetime, *where: ColumnElement[Any]
+    session: IndexedSession,
+    record: str,
+    fallback_when: datetime,
+    *where: ColumnElement[Any],
+    current: object = None,
 ) -> EditConflictError:
     """The conflict error for ``record``, naming the last audited change matching ``where``."""
     last = session.execute(
@@ -58,9 +72,9 @@ def conflict_from_audit(
         .limit(1)
     ).scalar_one_or_none()
     if last is None:
-        return EditConflictError("Someone", "a change", fallback_when, record)
+        return EditConflictError("Someone", "a change", fallback_when, record, current)
     who = display_name(session, username=last.username)
-    return EditConflictError(who, last.summary or last.action, last.at, record)
+    return EditConflictError(who, last.summary or last.action, last.at, record, current)
 
 
 def audited_change(
@@ -69,6 +83,7 @@ def audited_change(
     entity_kind: str,
     entity_id: int,
     fallback_when: datetime,
+    current: object = None,
 ) -> EditConflictError:
     """The conflict error for a record whose own audit events name it (kind and id)."""
     return conflict_from_audit(
@@ -77,6 +92,7 @@ def audited_change(
         fallback_when,
         col(AuditEvent.entity_kind) == entity_kind,
         col(AuditEvent.entity_id) == str(entity_id),
+        current=current,
     )
 
 

@@ -269,13 +269,16 @@ class PlanCopy:
         return cls(None) if plan is None else cls(plan.id, plan.revision)
 
 
-def _plan_conflict(session: IndexedSession, case_id: int, record: str) -> EditConflictError:
+def _plan_conflict(
+    session: IndexedSession, case_id: int, record: str, current: object
+) -> EditConflictError:
     return conflict_from_audit(
         session,
         record,
         utcnow(),
         col(AuditEvent.case_id) == case_id,
         col(AuditEvent.action).startswith("plan."),
+        current=current,
     )
 
 
@@ -354,7 +357,7 @@ class PlanService:
                 .limit(1)
             ).scalar_one_or_none()
             if expected is not None and PlanCopy.of(latest) != expected:
-                raise _plan_conflict(session, case_id, "this plan")
+                raise _plan_conflict(session, case_id, "this plan", PlanCopy.of(latest))
             kept_revisions: dict[str, int] = {}
             if latest is None or latest.status in (PlanStatus.APPROVED, PlanStatus.SUPERSEDED):
                 if latest is not None and not data.change_note.strip():
@@ -514,7 +517,7 @@ class PlanService:
             if not rows:
                 raise NotFoundError("That plan item")
             if expected_revision is not None and rows[0][0].revision != expected_revision:
-                raise _plan_conflict(session, case_id, "this plan item")
+                raise _plan_conflict(session, case_id, "this plan item", rows[0][0].revision)
             before = rows[0][0].status
             for row_item, _plan in rows:
                 row_item.revision += 1
@@ -599,7 +602,12 @@ class PlanService:
                 raise NotFoundError("That contact")
             if expected_revision is not None and contact.revision != expected_revision:
                 raise audited_change(
-                    session, "this contact", "contact", contact_id, contact.created_at
+                    session,
+                    "this contact",
+                    "contact",
+                    contact_id,
+                    contact.created_at,
+                    contact.revision,
                 )
             contact.revision += 1
             contact.name = data.name.strip()

@@ -188,7 +188,12 @@ class RecordService:
             person = self._owned(session, Person, person_id, "That person")
             if expected_revision is not None and person.revision != expected_revision:
                 raise audited_change(
-                    session, "this person's details", "person", person_id, person.created_at
+                    session,
+                    "this person's details",
+                    "person",
+                    person_id,
+                    person.created_at,
+                    person.revision,
                 )
             before = _values(person, _PERSON_FIELDS)
             person.role = data.role.value
@@ -277,7 +282,12 @@ class RecordService:
             entry = self._owned(session, TimelineEntry, entry_id, "That timeline entry")
             if expected_revision is not None and entry.revision != expected_revision:
                 raise audited_change(
-                    session, "this timeline entry", "timeline", entry_id, entry.created_at
+                    session,
+                    "this timeline entry",
+                    "timeline",
+                    entry_id,
+                    entry.created_at,
+                    entry.revision,
                 )
             before = _values(entry, _TIMELINE_FIELDS)
             entry.occurred_at = data.occurred_at
