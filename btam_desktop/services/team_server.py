@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -58,12 +59,18 @@ def unlock_server(
     except WrongCredentialsError:
         _note_failure(url, signin_failures.KIND_PASSWORD, username)
         raise
-    return _signed_in(
+    app = _signed_in(
         store,
         username,
         accept_older_copy,
         inspect_older_copy,
     )
+    if app.older_copy is None:
+        # Drafts typed on this computer while the server was away go to it now; a failure
+        # leaves them here, listed as such, for the next time.
+        with contextlib.suppress(VaultError):
+            app.drafts.send_kept()
+    return app
 
 
 def _note_failure(url: str, kind: str, typed_name: str = "") -> None:
