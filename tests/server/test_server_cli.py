@@ -184,11 +184,12 @@ def test_demo_fills_a_team_server_like_a_vault_and_the_server_sees_no_content(
     postgres: ThrowawayPostgres, server_db: str, monkeypatch, capsys, tmp_path: Path
 ) -> None:
     url = postgres.url(server_db)
-    code, out, err = run(monkeypatch, capsys, ["demo", "--server", url])
+    code, out, err = run(monkeypatch, capsys, ["demo", "--server", url, "--cases", "60"])
     assert code == 0, err
-    assert "Demo team with" in out and "on the team server" in out
+    assert "Demo team with 60 fictional cases" in out and "on the team server" in out
     server_total = int(out.split("with ")[1].split()[0])
-    code, out, err = run(monkeypatch, capsys, ["demo", "--vault", str(tmp_path / "demo")])
+    demo_vault = ["demo", "--vault", str(tmp_path / "demo"), "--cases", "60"]
+    code, out, err = run(monkeypatch, capsys, demo_vault)
     assert code == 0, err
     assert f"Demo vault with {server_total} fictional cases" in out  # the same demo
     code, out, _ = run(monkeypatch, capsys, ["users", "list", "--server", url])
@@ -201,6 +202,9 @@ def test_demo_fills_a_team_server_like_a_vault_and_the_server_sees_no_content(
     try:
         rows = app.cases.find(CaseQuery(), 0, 500)
         weapon = next(r for r in rows if r.title == "Social media post showing a weapon")
+        # The synthetic ones are sealed and blind-indexed too: whole-word search finds them.
+        synthetic = [r for r in rows if r.title.startswith("Synthetic")]
+        assert synthetic and app.cases.count(CaseQuery(text="synthetic")) == len(synthetic)
     finally:
         app.lock()
     pdf = tmp_path / "case.pdf"
