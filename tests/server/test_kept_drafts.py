@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from btam_desktop.services.app import Btam
 from btam_desktop.services.drafts import KEPT_HERE
@@ -112,3 +113,36 @@ def test_a_newer_draft_on_the_server_is_not_overwritten_by_an_older_one_kept_her
     assert team.drafts.send_kept() == 0
     assert team.drafts.load("intake") == {"narrative": "newer, typed elsewhere"}
     assert list((team.vault.folder / "drafts").iterdir()) == []
+
+
+def test_the_dashboard_says_drafts_are_kept_here_then_sends_them(
+    qtbot: QtBot,
+    team: Btam,  # noqa: F811
+    postgres: ThrowawayPostgres,
+) -> None:
+    from btam_desktop.ui import tasks
+    from btam_desktop.ui.pages.dashboard import DashboardPage
+
+    with server_away(team, postgres):
+        team.drafts.save("intake", {"narrative": "Typed in the gym office"})
+        page = DashboardPage(team)
+        qtbot.addWidget(page)
+        page.resize(1280, 800)
+        page.show()
+        assert tasks.wait_for_idle(30_000)
+        # The numbers need the server; the drafts kept here are still told about.
+        assert page.error_banner.isVisible() and "cannot be reached" in page.error_banner.text()
+        assert page.drafts_banner.isVisible()
+        text = page.drafts_banner.text()
+        assert "1 draft is kept on this computer, not yet on the team server" in text
+        assert "gym" not in text
+        from pathlib import Path
+
+        shots = Path("/tmp/shots/srvdata")
+        shots.mkdir(parents=True, exist_ok=True)
+        page.grab().save(str(shots / "dashboard_kept_drafts.png"))
+    page.refresh()  # the server answers again: the draft is sent, the notice goes
+    assert tasks.wait_for_idle(30_000)
+    assert not page.drafts_banner.isVisible() and not page.error_banner.isVisible()
+    assert list((team.vault.folder / "drafts").iterdir()) == []
+    assert team.drafts.load("intake") == {"narrative": "Typed in the gym office"}
