@@ -320,8 +320,9 @@ class Assessment(SQLModel, table=True):
     # Raised by one on every save: a save from an older copy is refused (issue 16).
     revision: int = Field(default=1)
     # Who saved the draft last (its autosaves are not audited). A plain id: SQLite cannot
-    # add a foreign key to an existing table without rebuilding it and its finality triggers.
-    updated_by_id: int | None = Field(default=None)
+    # add a foreign key to an existing table without rebuilding it and its finality triggers;
+    # ``info`` says it names an account all the same (exports carry the user name, not the id).
+    updated_by_id: int | None = Field(default=None, sa_column_kwargs={"info": {"account": True}})
 
 
 class ManagementPlan(SQLModel, table=True):
