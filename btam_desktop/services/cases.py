@@ -719,9 +719,32 @@ class CaseService:
             self.ctx.audit(session, "case.update", "case", case_id, "changed " + ", ".join(changed))
             return case
 
-    def set_members(self, case_id: int, account_ids: Sequence[int]) -> None:
+    def set_members(
+        self,
+        case_id: int,
+        account_ids: Sequence[int],
+        *,
+        expected_members: Sequence[int] | None = None,
+    ) -> None:
+        """``expected_members``: the members the person saw when choosing; when someone else
+        changed them since, nothing is saved and ``EditConflictError`` says who, and when."""
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
-            _case(session, case_id)
+            case = _case(session, case_id)
+            if expected_members is not None:
+                now = sorted(
+                    session.execute(
+                        select(col(CaseMember.account_id)).where(col(CaseMember.case_id) == case_id)
+                    ).scalars()
+                )
+                if now != sorted(set(expected_members)):
+                    raise conflict_from_audit(
+                        session,
+                        "the case's team members",
+                        case.updated_at,
+                        col(AuditEvent.case_id) == case_id,
+                        col(AuditEvent.action) == "case.members",
+                        current=now,
+                    )
             session.execute(delete(CaseMember).where(col(CaseMember.case_id) == case_id))
             for account_id in sorted(set(account_ids)):
                 if session.get(Account, account_id) is None:

@@ -878,6 +878,7 @@ class MembersDialog(FormDialog):
         )
         self.app = app
         self.case_id = case_id
+        self._opened = sorted(set(assigned))  # the members as they were when the dialog opened
         self.members = member_list(accounts, assigned, name="Team members")
         self.field("&Members:", self.members)
         self.finish_layout()
@@ -885,7 +886,22 @@ class MembersDialog(FormDialog):
 
     def build_work(self) -> Callable[[], Any] | None:
         ids = [int(v) for v in checked_values(self.members)]
-        return lambda: self.app.cases.set_members(self.case_id, ids)
+        expected = list(self._opened)
+        return lambda: self.app.cases.set_members(self.case_id, ids, expected_members=expected)
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, EditConflictError) and isinstance(error.current, list):
+            # Someone changed the members meanwhile: theirs, with this person's own ticks and
+            # unticks on top; Save again keeps the result.
+            self._set_busy(False)
+            theirs = {int(v) for v in error.current}
+            mine, opened = {int(v) for v in checked_values(self.members)}, set(self._opened)
+            set_checked(self.members, (theirs | (mine - opened)) - (opened - mine))
+            self._opened = sorted(theirs)
+            self.show_error(conflict_choice(error, "Save again", "Cancel"))
+            self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+            return
+        super()._failed(error)
 
 
 class LegalHoldDialog(FormDialog):

@@ -204,3 +204,26 @@ def test_an_assessment_draft_saved_from_an_older_copy_is_refused(
     current = mine.assessments.get(draft_id).revision
     saved = mine.assessments.save_draft(draft_id, Answers(), ["Cory"], expected_revision=current)
     assert saved.participants == ["Cory"] and saved.revision == seen + 2
+
+
+def test_team_members_of_a_case_changed_meanwhile_are_refused(
+    coordinator: Btam, other_saves_first: Turns
+) -> None:
+    case = coordinator.cases.report_concern(intake())
+    assert case.id is not None
+    case_id = case.id
+    seen = sorted(a.id or 0 for a in coordinator.cases.members(case_id))
+    ids = {a.username: a.id or 0 for a in coordinator.team.members()}
+
+    def theirs(app: Btam) -> None:
+        app.cases.set_members(case_id, [*seen, ids["member"]], expected_members=seen)
+
+    mine = other_saves_first(theirs)
+    with pytest.raises(EditConflictError) as refused:
+        mine.cases.set_members(case_id, [*seen, ids["coord"]], expected_members=seen)
+    _refused(refused, "the case's team members", "member")
+    now = sorted(a.id or 0 for a in mine.cases.members(case_id))
+    assert ids["member"] in now and ids["coord"] not in now
+    assert refused.value.current == now
+    mine.cases.set_members(case_id, [*now, ids["coord"]], expected_members=now)
+    assert {a.username for a in mine.cases.members(case_id)} >= {"member", "coord"}

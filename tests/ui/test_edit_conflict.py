@@ -129,3 +129,35 @@ def test_a_timeline_entry_changed_meanwhile_is_told_and_saved_over_on_request(
     saved = next(e for e in demo_app.records.timeline(workspace.case_id) if e.id == entry.id)
     assert saved.obtained_how.endswith("(checked)") and saved.revision == entry.revision + 2
     assert saved.reliability == Reliability.CONFIRMED.value  # theirs kept under mine
+
+
+def test_members_changed_meanwhile_are_read_in_under_this_persons_ticks(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    from PySide6.QtCore import Qt as QtRole
+
+    from btam_desktop.ui.record_dialogs import MembersDialog, checked_values, set_checked
+
+    workspace = weapon_case(qtbot, demo_app)
+    overview = workspace.overview
+    click(qtbot, overview.members_button)
+    dialog = overview.last_dialog
+    assert isinstance(dialog, MembersDialog)
+    listed = [
+        int(dialog.members.item(row).data(QtRole.ItemDataRole.UserRole))
+        for row in range(dialog.members.count())
+    ]
+    opened = {int(v) for v in checked_values(dialog.members)}
+    free = [i for i in listed if i not in opened]
+    assert free and opened, "the demo case has members, and the team others"
+    dropped = sorted(opened)[0]
+    # Meanwhile someone else adds a member; this person unticks another.
+    demo_app.cases.set_members(workspace.case_id, [*opened, free[0]], expected_members=[*opened])
+    set_checked(dialog.members, opened - {dropped})
+    click(qtbot, dialog.save_button())
+    qtbot.waitUntil(lambda: dialog.error_banner.isVisible(), timeout=5000)
+    assert "saved the case's team members while you were editing it" in dialog.error_banner.text()
+    both = (opened | {free[0]}) - {dropped}  # theirs, with this person's change on top
+    assert {int(v) for v in checked_values(dialog.members)} == both
+    save_and_wait(qtbot, workspace, dialog.save_button())
+    assert {a.id for a in demo_app.cases.members(workspace.case_id)} == both
