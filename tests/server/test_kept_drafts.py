@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -146,3 +147,29 @@ def test_the_dashboard_says_drafts_are_kept_here_then_sends_them(
     assert not page.drafts_banner.isVisible() and not page.error_banner.isVisible()
     assert list((team.vault.folder / "drafts").iterdir()) == []
     assert team.drafts.load("intake") == {"narrative": "Typed in the gym office"}
+
+
+def test_a_kept_draft_opens_only_under_its_own_name_and_lists_only_for_its_owner(
+    tmp_path: Path,
+) -> None:
+    import os
+    import shutil
+
+    from btam_desktop.store.server.local_drafts import LocalDrafts
+
+    here = LocalDrafts(tmp_path / "drafts", os.urandom(32), "team-1")
+    here.keep(7, "intake", "", {"narrative": "Jamie's words"})
+    here.keep(8, "plan", "3", {"goals": "another person's"})
+    assert [(d.kind, d.payload) for d in here.kept(7)] == [
+        ("intake", {"narrative": "Jamie's words"})
+    ]
+    assert [d.owner for d in here.kept(8)] == [8]
+    # A file copied under another draft's name does not open there (nor is it listed).
+    shutil.copy(here._path(7, "intake", ""), here._path(7, "plan", "3"))
+    assert here.load(7, "plan", "3") is None
+    assert [d.kind for d in here.kept(7)] == ["intake"]
+    # Another team's key opens nothing.
+    other = LocalDrafts(tmp_path / "drafts", os.urandom(32), "team-1")
+    assert other.kept(7) == [] and other.load(7, "intake", "") is None
+    for path in (tmp_path / "drafts").iterdir():
+        assert b"Jamie" not in path.read_bytes() and b"intake" not in path.read_bytes()

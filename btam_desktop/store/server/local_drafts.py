@@ -84,15 +84,8 @@ class LocalDrafts:
 
     def load(self, owner: int, kind: str, subject: str) -> tuple[dict[str, Any], datetime] | None:
         path = self._path(owner, kind, subject)
-        found = self._open(path)
-        if found is not None and [found.get(k) for k in ("owner", "kind", "subject")] != [
-            owner,
-            kind,
-            subject,
-        ]:
-            return None
-        if found is None:  # kept by an earlier version of the program, bound to the draft itself
-            found = self._open(path, self._label(owner, kind, subject))
+        # (The second: kept by an earlier version of the program, bound to the draft itself.)
+        found = self._open(path) or self._open(path, self._label(owner, kind, subject))
         if found is None:
             return None
         return dict(found["payload"]), datetime.fromisoformat(found["at"])
