@@ -89,8 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--scale", default="scale.four-level", help="level-of-concern scale id")
     _stdin_arg(init)
 
-    demo = sub.add_parser("demo", help="create a demo vault of fictional cases (password: demo)")
-    _vault_arg(demo, server=False)
+    demo = sub.add_parser(
+        "demo",
+        help="create a demo vault, or fill an empty team server, with fictional cases "
+        "(password: demo)",
+    )
+    _vault_arg(demo)  # issue 16: --vault DIR or --server URL
     demo.add_argument("--cases", type=int, default=0, help="total cases (adds synthetic ones)")
 
     audit = sub.add_parser("audit", help="audit trail tools")
@@ -163,7 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
     print_sub = printing.add_subparsers(dest="print_command", required=True)
     blank = print_sub.add_parser("forms", help="blank checklists of every form")
     blank.add_argument("--out", type=Path, required=True, help="folder to write the PDFs into")
-    blank.add_argument("--vault", type=Path, help="include this vault's own forms (no sign-in)")
+    own_forms = blank.add_mutually_exclusive_group()  # issue 16: a vault's or a server's own
+    own_forms.add_argument("--vault", type=Path, help="include this vault's own forms (no sign-in)")
+    own_forms.add_argument(
+        "--server",
+        metavar="URL",
+        help="include the team server's own forms kept on this computer (no sign-in)",
+    )
     blank.add_argument("--team", default="", help="team name printed in the header")
     blank.add_argument("--paper", choices=["letter", "a4"], default="letter")
     blank.add_argument("--no-guidance", action="store_true", help="leave out section guidance")
@@ -200,7 +210,9 @@ def _cmd_print(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     from btam_desktop.reports import write_blank_checklists
 
     if args.print_command == "forms":
-        custom = args.vault / "forms" if args.vault else None
+        from btam_desktop.cli_server import forms_folder
+
+        custom = forms_folder(args)
         registry = FormRegistry.load(custom)
         written = write_blank_checklists(
             args.out,
@@ -283,20 +295,20 @@ def _cmd_init(args: argparse.Namespace, out: Callable[[str], None]) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace, out: Callable[[str], None]) -> int:
-    from btam_desktop.services.demo import create_demo_vault
+    from btam_desktop.cli_server import create_demo, on_server
 
     def progress(done: int, total: int, message: str) -> None:
         print(f"\r{message}: {done}/{total}", end="", file=sys.stderr, flush=True)
 
-    app = create_demo_vault(args.vault, cases=args.cases, progress=progress)
+    app, where = create_demo(args, args.cases, progress)
     from btam_desktop.services.cases import CaseQuery
 
     total = app.cases.count(CaseQuery())
-    folder = app.vault.folder
     app.lock()
     if args.cases:
         print(file=sys.stderr)
-    out(f"Demo vault with {total} fictional cases created in {folder}")
+    made = "Demo team" if on_server(args) else "Demo vault"
+    out(f"{made} with {total} fictional cases created {where}")
     out("Sign in as demo (coordinator), morgan (member) or casey (viewer); password: demo")
     return EXIT_OK
 

@@ -13,6 +13,12 @@ from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_ERROR = 0, 1
+# What to do instead of backing up a team server from here (issue 16).
+SERVER_BACKUP = (
+    "A team server is backed up by whoever runs the server (a pg_dump of the team's database, "
+    "in which case content stays encrypted); ask them. To move the team's cases into a vault "
+    "on this computer, use: btam server move --to-vault."
+)
 Out = Callable[[str], None]
 
 
@@ -22,7 +28,7 @@ def add_parsers(sub: Any) -> None:
     backup = sub.add_parser("backup", help="make, check, list and restore backups")
     backup_sub = backup.add_subparsers(dest="backup_command", required=True)
     create = backup_sub.add_parser("create", help="write a checked backup file; prints its path")
-    _vault_arg(create, server=False)  # a team server is backed up by whoever runs it
+    _vault_arg(create)  # --server is refused with what to do instead (require_vault)
     _user_arg(create)
     create.add_argument(
         "--to", type=Path, default=None, help="folder to write into (default: the team's folder)"
@@ -33,7 +39,7 @@ def add_parsers(sub: Any) -> None:
     _user_arg(verify, "a user name in the backup")
     _stdin_arg(verify)
     listing = backup_sub.add_parser("list", help="the backups of a vault, newest first")
-    _vault_arg(listing, server=False)
+    _vault_arg(listing)
     listing.add_argument("--folder", type=Path, default=None, help="look in this folder")
     restore = backup_sub.add_parser("restore", help="restore a backup into a new folder")
     restore.add_argument("file", type=Path)
@@ -67,13 +73,15 @@ def _progress(done: int, total: int, message: str) -> None:
 
 def cmd_backup(args: argparse.Namespace, out: Out) -> int:
     from btam_desktop.cli import PasswordSource
+    from btam_desktop.cli_server import require_vault
     from btam_desktop.services import backup as backups
     from btam_desktop.services.app import unlock
     from btam_desktop.store.backup import human_size
 
     passwords = PasswordSource(getattr(args, "password_stdin", False))
     if args.backup_command == "create":
-        app = unlock(args.vault, args.user, passwords.get(f"Password for {args.user}: "))
+        folder = require_vault(args, "btam backup create", SERVER_BACKUP)
+        app = unlock(folder, args.user, passwords.get(f"Password for {args.user}: "))
         try:
             made = app.backups.create(args.to, progress=_progress)
         finally:
@@ -132,13 +140,14 @@ def _end_progress() -> None:
 
 
 def _list(args: argparse.Namespace, out: Out) -> int:
+    from btam_desktop.cli_server import require_vault
     from btam_desktop.store import backup as store_backup
     from btam_desktop.store.errors import VaultError, VaultNotFoundError
     from btam_desktop.store.keyfile_names import KEYS_NAME
     from btam_desktop.store.keyslots import KeyFile
     from btam_desktop.store.vault import is_vault
 
-    vault = args.vault.expanduser().resolve()
+    vault = require_vault(args, "btam backup list", SERVER_BACKUP).expanduser().resolve()
     if not is_vault(vault):
         raise VaultNotFoundError(str(vault))
     vault_id = KeyFile.read(vault / KEYS_NAME).vault_id

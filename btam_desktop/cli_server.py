@@ -111,11 +111,43 @@ def recover_and_reset(args: argparse.Namespace, key: str, username: str, new: st
     reset_in_vault(args.vault, key, username, new)
 
 
-def require_vault(args: argparse.Namespace, what: str) -> Path:
+def require_vault(args: argparse.Namespace, what: str, instead: str = "") -> Path:
+    """The vault folder; on a team server, a clear refusal saying what to do instead."""
     if on_server(args):
-        raise VaultError(f"{what} works on a vault on this computer only, not on a team server.")
+        raise VaultError(
+            f"{what} works on a vault on this computer only, not on a team server."
+            + (f" {instead}" if instead else "")
+        )
     folder: Path = args.vault
     return folder
+
+
+def forms_folder(args: argparse.Namespace) -> Path | None:
+    """The team's own forms for ``btam print forms``: in the vault folder, or this computer's
+    folder for the team server (read without signing in); None for the built-in forms only."""
+    if on_server(args):
+        from btam_desktop.services.team_server import server_forms_folder
+
+        _warn_if_unencrypted(args.server)
+        return server_forms_folder(args.server)
+    return args.vault / "forms" if args.vault else None
+
+
+def create_demo(
+    args: argparse.Namespace, cases: int, progress: Callable[[int, int, str], None]
+) -> tuple[Btam, str]:
+    """``btam demo``: the demo team in a new vault or on an empty team server database; the
+    app (open as the demo coordinator) and where it now lives, in words."""
+    if on_server(args):
+        from btam_desktop.services.demo import create_demo_server
+
+        _warn_if_unencrypted(args.server)
+        app = create_demo_server(args.server, cases=cases, progress=progress)
+        return app, f"on the team server {app.vault.where}"  # type: ignore[attr-defined]
+    from btam_desktop.services.demo import create_demo_vault
+
+    app = create_demo_vault(args.vault, cases=cases, progress=progress)
+    return app, f"in {app.vault.folder}"
 
 
 # ---- btam server ... (for whoever runs the server) --------------------------------------------

@@ -119,6 +119,8 @@ class Person(SQLModel, table=True):
     contact: str = Field(default="", max_length=300)
     notes: str = Field(default="")
     created_at: datetime = _now_field()
+    # Raised by one on every save: a save from an older copy is refused (issue 16).
+    revision: int = Field(default=1)
 
 
 class ConcernReport(SQLModel, table=True):
@@ -164,6 +166,8 @@ class TimelineEntry(SQLModel, table=True):
     reliability: str = Field(default="unknown", max_length=12)
     entered_by_id: int | None = Field(default=None, foreign_key="account.id")
     created_at: datetime = _now_field()
+    # Raised by one on every save: a save from an older copy is refused (issue 16).
+    revision: int = Field(default=1)
 
 
 class CaseNote(SQLModel, table=True):
@@ -313,6 +317,12 @@ class Assessment(SQLModel, table=True):
     updated_at: datetime = _now_field()
     completed_by_id: int | None = Field(default=None, foreign_key="account.id")
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Raised by one on every save: a save from an older copy is refused (issue 16).
+    revision: int = Field(default=1)
+    # Who saved the draft last (its autosaves are not audited). A plain id: SQLite cannot
+    # add a foreign key to an existing table without rebuilding it and its finality triggers;
+    # ``info`` says it names an account all the same (exports carry the user name, not the id).
+    updated_by_id: int | None = Field(default=None, sa_column_kwargs={"info": {"account": True}})
 
 
 class ManagementPlan(SQLModel, table=True):
@@ -337,6 +347,8 @@ class ManagementPlan(SQLModel, table=True):
     created_at: datetime = _now_field()
     approved_by_id: int | None = Field(default=None, foreign_key="account.id")
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Raised by one on every save: a save from an older copy is refused (issue 16).
+    revision: int = Field(default=1)
 
 
 class PlanIntervention(SQLModel, table=True):
@@ -359,6 +371,8 @@ class PlanIntervention(SQLModel, table=True):
     status: str = Field(default="planned", max_length=12)
     dropped_reason: str = Field(default="")
     notes: str = Field(default="")
+    # Raised by one on every save: a save from an older copy is refused (issue 16).
+    revision: int = Field(default=1)
 
 
 class TeamContact(SQLModel, table=True):
@@ -372,6 +386,8 @@ class TeamContact(SQLModel, table=True):
     reach: str = Field(default="", max_length=300)
     active: bool = Field(default=True)
     created_at: datetime = _now_field()
+    # Raised by one on every save: a save from an older copy is refused (issue 16).
+    revision: int = Field(default=1)
 
 
 class MonitoringEntry(SQLModel, table=True):

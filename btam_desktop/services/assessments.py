@@ -30,6 +30,7 @@ from btam_desktop.domain.models import Assessment, Case, FormSnapshot
 from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import MoveRequest, WorkflowAction, why_not
 from btam_desktop.services.cases import CLOSURE_CHECKLIST_ID, CaseService, ClosingNeed
+from btam_desktop.services.conflicts import EditConflictError, display_name
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import registry, scale
@@ -165,13 +166,20 @@ class AssessmentService:
         assessment_id: int,
         answers: Answers,
         participants: Sequence[str] | None = None,
+        *,
+        expected_revision: int | None = None,
     ) -> Assessment:
+        """Keep the answers so far. ``expected_revision`` is the ``revision`` of the draft as
+        the person opened or last saved it: when someone else saved it since, nothing is saved
+        and ``EditConflictError`` says who, and when."""
         with self.ctx.write(Permission.WORK_CASES, "assessment", assessment_id) as session:
-            assessment = self._draft(session, assessment_id)
+            assessment = self._draft(session, assessment_id, expected_revision)
             assessment.answers = dict(answers.to_dict())
             if participants is not None:
                 assessment.participants = list(participants)
             assessment.updated_at = utcnow()
+            assessment.updated_by_id = self.ctx.actor.account_id
+            assessment.revision += 1
             session.add(assessment)
             return assessment
 
@@ -188,10 +196,14 @@ class AssessmentService:
                 case_id=assessment.case_id,
             )
 
-    def _draft(self, session: IndexedSession, assessment_id: int) -> Assessment:
+    def _draft(
+        self, session: IndexedSession, assessment_id: int, expected_revision: int | None = None
+    ) -> Assessment:
         assessment = session.get(Assessment, assessment_id)
         if assessment is None:
             raise NotFoundError("That assessment")
+        if expected_revision is not None and assessment.revision != expected_revision:
+            raise _stale(session, assessment)
         if assessment.status != DRAFT:
             raise ValidationError(
                 "A completed assessment cannot be changed. Start an amendment to correct it; "
@@ -285,8 +297,12 @@ class AssessmentService:
         decided_level: str | None,
         rationale: str,
         participants: Sequence[str],
+        expected_revision: int | None = None,
     ) -> Assessment:
         assessment = self.get(assessment_id)
+        if expected_revision is not None and assessment.revision != expected_revision:
+            with self.ctx.read() as session:  # said before any question of the older copy
+                raise _stale(session, assessment)
         if assessment.status != DRAFT:
             raise ValidationError("This assessment is already completed.")
         definition = self.definition(assessment)
@@ -315,7 +331,7 @@ class AssessmentService:
             assert case.id is not None
             self.cases.require_move(action, case.id)
         with self.ctx.write(Permission.WORK_CASES, "assessment", assessment_id) as session:
-            stored = self._draft(session, assessment_id)
+            stored = self._draft(session, assessment_id, expected_revision)
             stored_case = session.get(Case, stored.case_id)
             assert stored_case is not None
             stored.answers = dict(answers.to_dict())
@@ -330,6 +346,8 @@ class AssessmentService:
             stored.completed_at = utcnow()
             stored.completed_by_id = self.ctx.actor.account_id
             stored.updated_at = stored.completed_at
+            stored.updated_by_id = self.ctx.actor.account_id
+            stored.revision += 1
             session.add(stored)
             if decided_level is not None:
                 text = rationale.strip() or f"Agreed with the suggestion of {definition.title}."
@@ -404,3 +422,13 @@ class AssessmentService:
                 case_id=original.case_id,
             )
             return amendment
+
+
+def _stale(session: IndexedSession, assessment: Assessment) -> EditConflictError:
+    """Drafts are saved every few seconds without an audit event; the row says who saved last."""
+    editor = assessment.updated_by_id or assessment.created_by_id
+    who = display_name(session, account_id=editor) if editor else "Someone"
+    what = "completed it" if assessment.status != DRAFT else "answers"
+    return EditConflictError(
+        who, what, assessment.updated_at, "this assessment", assessment.revision
+    )

@@ -50,6 +50,8 @@ from btam_desktop.domain.models import (
 from btam_desktop.domain.text import plural
 from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import MoveRequest, WorkflowAction, check_move, why_not
+from btam_desktop.services.conflicts import EditConflictError as EditConflictError
+from btam_desktop.services.conflicts import conflict_from_audit
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.evidence import EvidenceFile
 from btam_desktop.services.permissions import Permission
@@ -60,7 +62,6 @@ from btam_desktop.store.errors import (
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
-    VaultError,
 )
 from btam_desktop.store.search import IndexedSession
 
@@ -718,9 +719,32 @@ class CaseService:
             self.ctx.audit(session, "case.update", "case", case_id, "changed " + ", ".join(changed))
             return case
 
-    def set_members(self, case_id: int, account_ids: Sequence[int]) -> None:
+    def set_members(
+        self,
+        case_id: int,
+        account_ids: Sequence[int],
+        *,
+        expected_members: Sequence[int] | None = None,
+    ) -> None:
+        """``expected_members``: the members the person saw when choosing; when someone else
+        changed them since, nothing is saved and ``EditConflictError`` says who, and when."""
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
-            _case(session, case_id)
+            case = _case(session, case_id)
+            if expected_members is not None:
+                now = sorted(
+                    session.execute(
+                        select(col(CaseMember.account_id)).where(col(CaseMember.case_id) == case_id)
+                    ).scalars()
+                )
+                if now != sorted(set(expected_members)):
+                    raise conflict_from_audit(
+                        session,
+                        "the case's team members",
+                        case.updated_at,
+                        col(AuditEvent.case_id) == case_id,
+                        col(AuditEvent.action) == "case.members",
+                        current=now,
+                    )
             session.execute(delete(CaseMember).where(col(CaseMember.case_id) == case_id))
             for account_id in sorted(set(account_ids)):
                 if session.get(Account, account_id) is None:
@@ -1096,32 +1120,14 @@ def _titles_sealed(session: IndexedSession) -> bool:
 
 
 # ---- optimistic concurrency (issue 16): saving an older copy of a case -------------------------
-class EditConflictError(VaultError):
-    """Someone else saved the case after this copy was read; nothing was saved."""
-
-    def __init__(self, who: str, what: str, when: datetime) -> None:
-        self.who, self.what, self.when = who, what, when
-        super().__init__(
-            f"{who} saved this case while you were editing it ({what}, at "
-            f"{when.astimezone().strftime('%H:%M')}). Your changes were not saved. Reload the "
-            "case to see theirs, then make yours again, or save yours over theirs."
-        )
-
-
 def _conflict(session: IndexedSession, case: Case) -> EditConflictError:
-    last = session.execute(
-        select(AuditEvent)
-        .where(col(AuditEvent.case_id) == case.id, col(AuditEvent.action) != "case.view")
-        .order_by(col(AuditEvent.id).desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if last is None:
-        return EditConflictError("Someone", "a change", case.updated_at)
-    account = session.execute(
-        select(Account).where(col(Account.username) == last.username)
-    ).scalar_one_or_none()
-    who = account.display_name if account is not None and account.display_name else last.username
-    return EditConflictError(who, last.summary or last.action, last.at)
+    return conflict_from_audit(
+        session,
+        "this case",
+        case.updated_at,
+        col(AuditEvent.case_id) == case.id,
+        current=case.updated_at,
+    )
 
 
 def _may_be_null(key: Any) -> bool:

@@ -214,6 +214,9 @@ _STORIES: list[dict[str, object]] = [
 ]
 
 
+DemoSetUp = Callable[[NewTeam, "crypto.KdfParams | None"], tuple[Btam, str]]
+
+
 def create_demo_vault(
     folder: Path,
     cases: int = 0,
@@ -223,9 +226,40 @@ def create_demo_vault(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Btam:
     """Create the demo vault and return it open as the demo coordinator."""
+
+    def set_up(team: NewTeam, params: crypto.KdfParams | None) -> tuple[Btam, str]:
+        return create_team_vault(folder, team, kdf_params=params, enforce_password_policy=False)
+
+    return _create_demo(set_up, cases, kdf_params, seed, progress)
+
+
+def create_demo_server(
+    url: str,
+    cases: int = 0,
+    *,
+    kdf_params: crypto.KdfParams | None = None,
+    seed: int = 2026,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Btam:
+    """The same demo team and cases on an empty team server database (``btam demo --server``);
+    returns it open as the demo coordinator."""
+    from btam_desktop.services.team_server import create_team_server
+
+    def set_up(team: NewTeam, params: crypto.KdfParams | None) -> tuple[Btam, str]:
+        return create_team_server(url, team, kdf_params=params, enforce_password_policy=False)
+
+    return _create_demo(set_up, cases, kdf_params, seed, progress)
+
+
+def _create_demo(
+    set_up: DemoSetUp,
+    cases: int,
+    kdf_params: crypto.KdfParams | None,
+    seed: int,
+    progress: Callable[[int, int, str], None] | None,
+) -> Btam:
     rng = random.Random(seed)  # noqa: S311 - fictional data, not security
-    app, _recovery = create_team_vault(
-        folder,
+    app, _recovery = set_up(
         NewTeam(
             team_name=DEMO_TEAM,
             setting=CaseSetting.SCHOOL,
@@ -234,8 +268,7 @@ def create_demo_vault(
             display_name="Dana Demo (coordinator)",
             password=DEMO_PASSWORD,
         ),
-        kdf_params=kdf_params,
-        enforce_password_policy=False,
+        kdf_params,
     )
     params = kdf_params or app.vault.keyfile.slots[0].kdf
     member = app.team.add_member(
@@ -618,7 +651,7 @@ def _add_synthetic(
         app.ctx.audit(session, "demo.generate", "vault", "", f"{count} synthetic cases")
     while done < count:
         batch = min(chunk, count - done)
-        case_rows = []
+        case_rows: list[dict[str, Any]] = []
         for _ in range(batch):
             opened = datetime.now(UTC) - timedelta(days=rng.randint(0, 4 * 365))
             year = opened.year
@@ -656,10 +689,19 @@ def _add_synthetic(
                 }
             )
         with app.vault.write() as session:
-            result = session.execute(insert(Case).returning(col(Case.id)), case_rows)
-            ids = [r[0] for r in result]
-            reports = []
-            people = []
+            # A team server seals content as the ORM writes it, so rows go in as objects there;
+            # a vault takes fast core inserts and one search rebuild at the end.
+            sealed = session.get_bind().dialect.name == "postgresql"
+            if sealed:
+                made = [Case(**row) for row in case_rows]
+                session.add_all(made)
+                session.flush()
+                ids = [int(c.id or 0) for c in made]
+            else:
+                result = session.execute(insert(Case).returning(col(Case.id)), case_rows)
+                ids = [r[0] for r in result]
+            reports: list[dict[str, Any]] = []
+            people: list[dict[str, Any]] = []
             for case_id in ids:
                 words = " ".join(rng.choice(_WORDS) for _ in range(18))
                 if rng.random() < 0.001:
@@ -693,10 +735,17 @@ def _add_synthetic(
                         "created_at": utcnow(),
                     }
                 )
-            session.execute(insert(ConcernReport), reports)
-            session.execute(insert(Person), people)
+            if sealed:
+                session.add_all([ConcernReport(**r) for r in reports])
+                session.add_all([Person(**p) for p in people])
+            else:
+                session.execute(insert(ConcernReport), reports)
+                session.execute(insert(Person), people)
         done += batch
         if progress:
             progress(done, count, "Adding synthetic cases")
     with app.vault.write() as session:
-        search.rebuild_from_tables(session.connection())
+        if (
+            session.get_bind().dialect.name != "postgresql"
+        ):  # the server's index is kept as rows go in
+            search.rebuild_from_tables(session.connection())

@@ -108,6 +108,8 @@ def _columns(model: type[SQLModel]) -> list[Any]:
 
 
 def _is_account_fk(column: Any) -> bool:
+    if column.info.get("account"):  # an account's id kept without a foreign key (models.py)
+        return True
     return any(fk.column.table.name == "account" for fk in column.foreign_keys)
 
 

@@ -13,6 +13,7 @@ from sqlmodel import col
 from btam_desktop.domain.enums import Role
 from btam_desktop.domain.models import (
     Account,
+    AuditEvent,
     Case,
     ManagementPlan,
     MonitoringEntry,
@@ -20,6 +21,7 @@ from btam_desktop.domain.models import (
     TeamContact,
 )
 from btam_desktop.domain.types import utcnow
+from btam_desktop.services.conflicts import EditConflictError, audited_change, conflict_from_audit
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.permissions import Permission
 from btam_desktop.store.errors import NotFoundError, ValidationError
@@ -254,6 +256,32 @@ _ITEM_FIELDS = {
 }
 
 
+@dataclass(frozen=True)
+class PlanCopy:
+    """The plan version a person is editing: its id (None when the case had no plan yet) and
+    its revision. Saving refuses when the newest version is no longer this copy."""
+
+    plan_id: int | None
+    revision: int = 1
+
+    @classmethod
+    def of(cls, plan: ManagementPlan | None) -> PlanCopy:
+        return cls(None) if plan is None else cls(plan.id, plan.revision)
+
+
+def _plan_conflict(
+    session: IndexedSession, case_id: int, record: str, current: object
+) -> EditConflictError:
+    return conflict_from_audit(
+        session,
+        record,
+        utcnow(),
+        col(AuditEvent.case_id) == case_id,
+        col(AuditEvent.action).startswith("plan."),
+        current=current,
+    )
+
+
 class PlanService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -294,9 +322,13 @@ class PlanService:
             return open_plan_items(session, case_id)
 
     # ---- writing -----------------------------------------------------------------------------
-    def save(self, case_id: int, data: PlanInput) -> ManagementPlan:
+    def save(
+        self, case_id: int, data: PlanInput, *, expected: PlanCopy | None = None
+    ) -> ManagementPlan:
         """Save the plan. Editing an approved plan makes a new version that a coordinator
-        approves; a draft or proposed version is updated in place."""
+        approves; a draft or proposed version is updated in place. ``expected`` is the copy
+        the person edited: when someone saved, approved or made a new version since, nothing
+        is saved and ``EditConflictError`` says who changed what, and when."""
         for position, item in enumerate(data.interventions, start=1):
             item.validate(position)
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
@@ -324,6 +356,9 @@ class PlanService:
                 .order_by(col(ManagementPlan.version).desc())
                 .limit(1)
             ).scalar_one_or_none()
+            if expected is not None and PlanCopy.of(latest) != expected:
+                raise _plan_conflict(session, case_id, "this plan", PlanCopy.of(latest))
+            kept_revisions: dict[str, int] = {}
             if latest is None or latest.status in (PlanStatus.APPROVED, PlanStatus.SUPERSEDED):
                 if latest is not None and not data.change_note.strip():
                     raise ValidationError(
@@ -340,6 +375,11 @@ class PlanService:
                 action = "plan.version"
             else:
                 plan = latest
+                assert latest.id is not None
+                plan.revision += 1
+                kept_revisions = {
+                    item.key: item.revision for item in _interventions(session, latest.id)
+                }
                 session.execute(
                     delete(PlanIntervention).where(col(PlanIntervention.plan_id) == plan.id)
                 )
@@ -381,6 +421,7 @@ class PlanService:
                         status=item.status.value,
                         dropped_reason=item.dropped_reason.strip(),
                         notes=item.notes.strip(),
+                        revision=kept_revisions.get(item.key, 0) + 1,
                     )
                 )
             self.ctx.audit(
@@ -426,6 +467,7 @@ class PlanService:
                 older.status = PlanStatus.SUPERSEDED.value
                 session.add(older)
             plan.status = PlanStatus.APPROVED.value
+            plan.revision += 1
             plan.approved_at = utcnow()
             plan.approved_by_id = self.ctx.actor.account_id
             session.add(plan)
@@ -450,11 +492,14 @@ class PlanService:
         key: str,
         status: InterventionStatus,
         dropped_reason: str = "",
+        *,
+        expected_revision: int | None = None,
     ) -> PlanIntervention:
         """Mark an item of the plan in force done, dropped (with why), in progress or planned.
 
         Progress is not a change of plan: the approved version is updated in place, without a
-        new version or approval, and the change is audited."""
+        new version or approval, and the change is audited. ``expected_revision`` is the
+        ``revision`` of the item as the person saw it in the version in force."""
         if status == InterventionStatus.DROPPED and not dropped_reason.strip():
             raise ValidationError("Write why the item is dropped.")
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
@@ -471,8 +516,11 @@ class PlanService:
             ).all()
             if not rows:
                 raise NotFoundError("That plan item")
+            if expected_revision is not None and rows[0][0].revision != expected_revision:
+                raise _plan_conflict(session, case_id, "this plan item", rows[0][0].revision)
             before = rows[0][0].status
             for row_item, _plan in rows:
+                row_item.revision += 1
                 row_item.status = status.value
                 row_item.dropped_reason = (
                     dropped_reason.strip() if status == InterventionStatus.DROPPED else ""
@@ -540,13 +588,28 @@ class PlanService:
             return contact
 
     def update_contact(
-        self, contact_id: int, data: ContactInput, *, active: bool = True
+        self,
+        contact_id: int,
+        data: ContactInput,
+        *,
+        active: bool = True,
+        expected_revision: int | None = None,
     ) -> TeamContact:
         data.validate()
         with self.ctx.write(Permission.WORK_CASES, "contact", contact_id) as session:
             contact = session.get(TeamContact, contact_id)
             if contact is None:
                 raise NotFoundError("That contact")
+            if expected_revision is not None and contact.revision != expected_revision:
+                raise audited_change(
+                    session,
+                    "this contact",
+                    "contact",
+                    contact_id,
+                    contact.created_at,
+                    contact.revision,
+                )
+            contact.revision += 1
             contact.name = data.name.strip()
             contact.role = data.role.strip()
             contact.organization = data.organization.strip()

@@ -31,6 +31,7 @@ from btam_desktop.domain.models import (
 )
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.cases import PersonInput
+from btam_desktop.services.conflicts import audited_change, changed_fields
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.services.evidence import (
     MAX_ATTACHMENT_BYTES,
@@ -88,6 +89,31 @@ class DisclosureInput:
                 "A health-or-safety emergency disclosure must record the articulable and "
                 "significant threat it responded to (FERPA, 34 CFR 99.32(a)(5))."
             )
+
+
+# Field -> the words an audit summary and a conflict message use for it (never its value).
+_PERSON_FIELDS = {
+    "role": "role",
+    "full_name": "name",
+    "anonymous": "anonymity",
+    "affiliation": "affiliation",
+    "grade_or_position": "grade or position",
+    "contact": "contact",
+    "notes": "notes",
+}
+_TIMELINE_FIELDS = {
+    "occurred_at": "date",
+    "category": "category",
+    "description": "description",
+    "pathway_stage": "pathway stage",
+    "source": "source",
+    "obtained_how": "how it was learned",
+    "reliability": "reliability",
+}
+
+
+def _values(record: object, fields: dict[str, str]) -> dict[str, object]:
+    return {name: getattr(record, name) for name in fields}
 
 
 class RecordService:
@@ -149,12 +175,27 @@ class RecordService:
             )
             return person
 
-    def update_person(self, person_id: int, data: PersonInput) -> Person:
+    def update_person(
+        self, person_id: int, data: PersonInput, *, expected_revision: int | None = None
+    ) -> Person:
+        """``expected_revision`` is the ``revision`` of the copy the person edited: if someone
+        else saved this person since, nothing is saved and ``EditConflictError`` says who
+        changed what, and when."""
         data.validate()
         with self.ctx.read() as session:
             case_id = self._owned(session, Person, person_id, "That person").case_id
         with self.ctx.write(Permission.WORK_CASES, "person", person_id) as session:
             person = self._owned(session, Person, person_id, "That person")
+            if expected_revision is not None and person.revision != expected_revision:
+                raise audited_change(
+                    session,
+                    "this person's details",
+                    "person",
+                    person_id,
+                    person.created_at,
+                    person.revision,
+                )
+            before = _values(person, _PERSON_FIELDS)
             person.role = data.role.value
             person.full_name = data.full_name.strip()
             person.anonymous = data.anonymous
@@ -162,6 +203,7 @@ class RecordService:
             person.grade_or_position = data.grade_or_position.strip()
             person.contact = data.contact.strip()
             person.notes = data.notes.strip()
+            person.revision += 1
             session.add(person)
             self._touch(session, case_id)
             self.ctx.audit(
@@ -169,7 +211,7 @@ class RecordService:
                 "person.update",
                 "person",
                 person_id,
-                "details changed",
+                changed_fields(before, _values(person, _PERSON_FIELDS), _PERSON_FIELDS),
                 case_id=case_id,
             )
             return person
@@ -231,10 +273,23 @@ class RecordService:
             )
             return entry
 
-    def update_timeline_entry(self, entry_id: int, data: TimelineInput) -> TimelineEntry:
+    def update_timeline_entry(
+        self, entry_id: int, data: TimelineInput, *, expected_revision: int | None = None
+    ) -> TimelineEntry:
+        """``expected_revision`` as for ``update_person``."""
         data.validate()
         with self.ctx.write(Permission.WORK_CASES, "timeline", entry_id) as session:
             entry = self._owned(session, TimelineEntry, entry_id, "That timeline entry")
+            if expected_revision is not None and entry.revision != expected_revision:
+                raise audited_change(
+                    session,
+                    "this timeline entry",
+                    "timeline",
+                    entry_id,
+                    entry.created_at,
+                    entry.revision,
+                )
+            before = _values(entry, _TIMELINE_FIELDS)
             entry.occurred_at = data.occurred_at
             entry.category = data.category.value
             entry.description = data.description.strip()
@@ -242,6 +297,7 @@ class RecordService:
             entry.source = data.source.value
             entry.obtained_how = data.obtained_how.strip()
             entry.reliability = data.reliability.value
+            entry.revision += 1
             session.add(entry)
             self._touch(session, entry.case_id)
             self.ctx.audit(
@@ -249,7 +305,7 @@ class RecordService:
                 "timeline.update",
                 "timeline",
                 entry_id,
-                "entry changed",
+                changed_fields(before, _values(entry, _TIMELINE_FIELDS), _TIMELINE_FIELDS),
                 case_id=entry.case_id,
             )
             return entry

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from btam_desktop.domain import passwords
@@ -16,6 +18,7 @@ from btam_desktop.store.errors import (
     WrongCredentialsError,
     WrongRecoveryKeyError,
 )
+from btam_desktop.store.keyfile_names import FORMS_DIR
 from btam_desktop.store.server.connection import parse_server_url, shareable_url
 from btam_desktop.store.server.store import ServerVault, _engine, _read_keyfile, local_folder
 from btam_desktop.store.vault import pinned_key
@@ -58,12 +61,18 @@ def unlock_server(
     except WrongCredentialsError:
         _note_failure(url, signin_failures.KIND_PASSWORD, username)
         raise
-    return _signed_in(
+    app = _signed_in(
         store,
         username,
         accept_older_copy,
         inspect_older_copy,
     )
+    if app.older_copy is None:
+        # Drafts typed on this computer while the server was away go to it now; a failure
+        # leaves them here, listed as such, for the next time.
+        with contextlib.suppress(VaultError):
+            app.drafts.send_kept()
+    return app
 
 
 def _note_failure(url: str, kind: str, typed_name: str = "") -> None:
@@ -81,6 +90,18 @@ def _note_failure(url: str, kind: str, typed_name: str = "") -> None:
         return  # the failure itself is what the person is told about
     name = members.get(typed_name.strip().lower(), "")
     signin_failures.note(local_folder(keyfile.vault_id), kind, name)
+
+
+def server_forms_folder(url: str) -> Path:
+    """This computer's folder of a team server's own forms (``btam print forms --server``);
+    no sign-in: only the team's id is read from the server."""
+    address = parse_server_url(url)
+    engine = _engine(address)
+    try:
+        keyfile = _read_keyfile(engine, address.where)
+    finally:
+        engine.dispose()
+    return local_folder(keyfile.vault_id) / FORMS_DIR
 
 
 def server_usernames(url: str) -> list[str]:

@@ -45,7 +45,7 @@ from btam_desktop.domain.forms import LevelScale
 from btam_desktop.domain.models import Account, Case, Person, TimelineEntry
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.app import Btam
-from btam_desktop.services.cases import PersonInput
+from btam_desktop.services.cases import EditConflictError, PersonInput
 from btam_desktop.services.records import DisclosureInput, TimelineInput
 from btam_desktop.ui.case_tabs.common import (
     FormDialog,
@@ -55,6 +55,7 @@ from btam_desktop.ui.case_tabs.common import (
     plain_text_edit,
     to_qdatetime,
 )
+from btam_desktop.ui.conflict_text import conflict_choice
 from btam_desktop.ui.locale_formats import datetime_field_pattern
 from btam_desktop.ui.theme import current_colors, level_text_color
 from btam_desktop.ui.widgets import Banner, BannerKind
@@ -141,10 +142,57 @@ def level_combo(scale: LevelScale, current: str | None = None, *, none_text: str
     return combo
 
 
+# ---- editing a record someone else may be editing too (issue 16) ------------------------------
+
+
+class VersionedDialog(FormDialog):
+    """A dialog that changes an existing record carrying a ``revision``. When someone else
+    saved the record meanwhile the save is refused: the dialog reads their version in, puts
+    this person's own edits on top of it, says who changed what, and the next Save keeps the
+    result (Cancel keeps only theirs)."""
+
+    revision: int | None = None
+    _opened: dict[str, object] | None = None
+
+    # Subclasses: the form's values by field, setting some of them, and the record as saved now.
+    def form_values(self) -> dict[str, object]:
+        raise NotImplementedError
+
+    def set_form_values(self, values: dict[str, object]) -> None:
+        raise NotImplementedError
+
+    def saved_values(self) -> dict[str, object] | None:
+        raise NotImplementedError
+
+    def remember_opened(self) -> None:
+        self._opened = self.form_values()
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, EditConflictError) and isinstance(error.current, int):
+            self._set_busy(False)
+            self.revision = error.current
+            self._put_mine_on_theirs()
+            self.show_error(conflict_choice(error, "Save again", "Cancel"))
+            # The message takes room: grow rather than squeeze the fields.
+            self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+            return
+        super()._failed(error)
+
+    def _put_mine_on_theirs(self) -> None:
+        theirs = self.saved_values()
+        if theirs is None or self._opened is None:
+            return
+        mine = self.form_values()
+        edited = {key: value for key, value in mine.items() if value != self._opened.get(key)}
+        self.set_form_values(theirs)
+        self._opened = self.form_values()
+        self.set_form_values(edited)
+
+
 # ---- people ------------------------------------------------------------------------------------
 
 
-class PersonDialog(FormDialog):
+class PersonDialog(VersionedDialog):
     """Add someone to a case, or correct their details (``person`` given)."""
 
     def __init__(
@@ -166,6 +214,7 @@ class PersonDialog(FormDialog):
         self.app = app
         self.case_id = case_id
         self.person = person
+        self.revision = person.revision if person else None
         current_role = PersonRole(person.role) if person else (role or PersonRole.SUBJECT)
         self.role = enum_combo(PersonRole, current_role)
         self.name = QLineEdit(person.full_name if person else "")
@@ -198,6 +247,53 @@ class PersonDialog(FormDialog):
         self._anonymous_toggled(self.anonymous.isChecked())
         self.finish_layout()
         self.resize(520, self.sizeHint().height())
+        self.remember_opened()
+
+    def form_values(self) -> dict[str, object]:
+        return {
+            "role": self.role.currentData(),
+            "full_name": self.name.text(),
+            "anonymous": self.anonymous.isChecked(),
+            "affiliation": self.affiliation.text(),
+            "grade_or_position": self.grade.text(),
+            "contact": self.contact.text(),
+            "notes": self.notes.toPlainText(),
+        }
+
+    def set_form_values(self, values: dict[str, object]) -> None:
+        texts = {
+            "full_name": self.name,
+            "affiliation": self.affiliation,
+            "grade_or_position": self.grade,
+            "contact": self.contact,
+        }
+        for key, value in values.items():
+            if key == "role":
+                select_data(self.role, value)
+            elif key == "anonymous":
+                self.anonymous.setChecked(bool(value))
+            elif key == "notes":
+                self.notes.setPlainText(str(value))
+            elif key in texts:
+                texts[key].setText(str(value))
+
+    def saved_values(self) -> dict[str, object] | None:
+        if self.person is None:
+            return None
+        now = next(
+            (p for p in self.app.records.people(self.case_id) if p.id == self.person.id), None
+        )
+        if now is None:
+            return None
+        return {
+            "role": now.role,
+            "full_name": now.full_name,
+            "anonymous": now.anonymous,
+            "affiliation": now.affiliation,
+            "grade_or_position": now.grade_or_position,
+            "contact": now.contact,
+            "notes": now.notes,
+        }
 
     def _anonymous_toggled(self, anonymous: bool) -> None:
         self.name.setEnabled(not anonymous)
@@ -225,7 +321,10 @@ class PersonDialog(FormDialog):
         if self.person is not None:
             person_id = self.person.id
             assert person_id is not None
-            return lambda: self.app.records.update_person(person_id, data)
+            revision = self.revision
+            return lambda: self.app.records.update_person(
+                person_id, data, expected_revision=revision
+            )
         return lambda: self.app.records.add_person(self.case_id, data)
 
     def place_error(self, text: str) -> bool:
@@ -255,7 +354,7 @@ def confirm_timeline_date(parent: QWidget, text: str) -> bool:
     return box.clickedButton() is use
 
 
-class TimelineEntryDialog(FormDialog):
+class TimelineEntryDialog(VersionedDialog):
     """A behavior or event on the case timeline, with where the information came from."""
 
     def __init__(
@@ -276,6 +375,7 @@ class TimelineEntryDialog(FormDialog):
         self.app = app
         self.case_id = case_id
         self.entry = entry
+        self.revision = entry.revision if entry else None
         self.occurred = datetime_edit(entry.occurred_at if entry else None, not_after_now=False)
         self.category = enum_combo(
             TimelineCategory,
@@ -312,6 +412,52 @@ class TimelineEntryDialog(FormDialog):
         self.field("&Reliability:", self.reliability)
         self.finish_layout()
         self.resize(600, self.sizeHint().height())
+        self.remember_opened()
+
+    def form_values(self) -> dict[str, object]:
+        return {
+            "occurred_at": from_qdatetime(self.occurred.dateTime()),
+            "category": self.category.currentData(),
+            "description": self.description.toPlainText(),
+            "pathway_stage": self.stage.currentData(),
+            "source": self.source.currentData(),
+            "obtained_how": self.obtained.text(),
+            "reliability": self.reliability.currentData(),
+        }
+
+    def set_form_values(self, values: dict[str, object]) -> None:
+        combos = {
+            "category": self.category,
+            "pathway_stage": self.stage,
+            "source": self.source,
+            "reliability": self.reliability,
+        }
+        for key, value in values.items():
+            if key == "occurred_at" and isinstance(value, datetime):
+                self.occurred.setDateTime(to_qdatetime(value))
+            elif key == "description":
+                self.description.setPlainText(str(value))
+            elif key == "obtained_how":
+                self.obtained.setText(str(value))
+            elif key in combos:
+                select_data(combos[key], value)
+
+    def saved_values(self) -> dict[str, object] | None:
+        if self.entry is None:
+            return None
+        entries = self.app.records.timeline(self.case_id)
+        now = next((e for e in entries if e.id == self.entry.id), None)
+        if now is None:
+            return None
+        return {
+            "occurred_at": now.occurred_at,
+            "category": now.category,
+            "description": now.description,
+            "pathway_stage": now.pathway_stage,
+            "source": now.source,
+            "obtained_how": now.obtained_how,
+            "reliability": now.reliability,
+        }
 
     def build_work(self) -> Callable[[], Any] | None:
         if not self.description.toPlainText().strip():
@@ -346,7 +492,10 @@ class TimelineEntryDialog(FormDialog):
         if self.entry is not None:
             entry_id = self.entry.id
             assert entry_id is not None
-            return lambda: self.app.records.update_timeline_entry(entry_id, data)
+            revision = self.revision
+            return lambda: self.app.records.update_timeline_entry(
+                entry_id, data, expected_revision=revision
+            )
         return lambda: self.app.records.add_timeline_entry(self.case_id, data)
 
 
@@ -733,6 +882,7 @@ class MembersDialog(FormDialog):
         )
         self.app = app
         self.case_id = case_id
+        self._opened = sorted(set(assigned))  # the members as they were when the dialog opened
         self.members = member_list(accounts, assigned, name="Team members")
         self.field("&Members:", self.members)
         self.finish_layout()
@@ -740,7 +890,22 @@ class MembersDialog(FormDialog):
 
     def build_work(self) -> Callable[[], Any] | None:
         ids = [int(v) for v in checked_values(self.members)]
-        return lambda: self.app.cases.set_members(self.case_id, ids)
+        expected = list(self._opened)
+        return lambda: self.app.cases.set_members(self.case_id, ids, expected_members=expected)
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, EditConflictError) and isinstance(error.current, list):
+            # Someone changed the members meanwhile: theirs, with this person's own ticks and
+            # unticks on top; Save again keeps the result.
+            self._set_busy(False)
+            theirs = {int(v) for v in error.current}
+            mine, opened = {int(v) for v in checked_values(self.members)}, set(self._opened)
+            set_checked(self.members, (theirs | (mine - opened)) - (opened - mine))
+            self._opened = sorted(theirs)
+            self.show_error(conflict_choice(error, "Save again", "Cancel"))
+            self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+            return
+        super()._failed(error)
 
 
 class LegalHoldDialog(FormDialog):

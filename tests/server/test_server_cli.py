@@ -90,7 +90,7 @@ def test_server_init_then_the_team_works_as_a_role_that_cannot_change_the_schema
     assert code == 0, err
     assert "No retention rules are set" in out
     code, _, err = run(monkeypatch, capsys, ["backup", "create", *signed_in], f"{COORD_PW}\n")
-    assert code == 2 and "required: --vault" in err
+    assert code == 1 and "not on a team server" in err and "whoever runs the server" in err
     with psycopg.connect(url, autocommit=True) as conn:
         owner_of = conn.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'case_file'")
         assert owner_of.fetchone() == (owner,)
@@ -175,3 +175,94 @@ def test_server_upgrade_brings_older_tables_to_this_version(
         assert conn.execute("SELECT count(*) FROM server_keys").fetchone() == (0,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DELETE FROM audit_event")
+
+
+# ---- btam demo / print forms / backup with --server (issue 16, srvdata) -----------------------
+
+
+def test_demo_fills_a_team_server_like_a_vault_and_the_server_sees_no_content(
+    postgres: ThrowawayPostgres, server_db: str, monkeypatch, capsys, tmp_path: Path
+) -> None:
+    url = postgres.url(server_db)
+    code, out, err = run(monkeypatch, capsys, ["demo", "--server", url, "--cases", "60"])
+    assert code == 0, err
+    assert "Demo team with 60 fictional cases" in out and "on the team server" in out
+    server_total = int(out.split("with ")[1].split()[0])
+    demo_vault = ["demo", "--vault", str(tmp_path / "demo"), "--cases", "60"]
+    code, out, err = run(monkeypatch, capsys, demo_vault)
+    assert code == 0, err
+    assert f"Demo vault with {server_total} fictional cases" in out  # the same demo
+    code, out, _ = run(monkeypatch, capsys, ["users", "list", "--server", url])
+    assert (code, sorted(out.split())) == (0, ["casey", "demo", "morgan"])
+    # Signed in, the demo's cases read as on a vault; the server holds them sealed.
+    from btam_desktop.services.cases import CaseQuery
+    from btam_desktop.services.team_server import unlock_server
+
+    app = unlock_server(url, "morgan", "demo")
+    try:
+        rows = app.cases.find(CaseQuery(), 0, 500)
+        weapon = next(r for r in rows if r.title == "Social media post showing a weapon")
+        # The synthetic ones are sealed and blind-indexed too: whole-word search finds them.
+        synthetic = [r for r in rows if r.title.startswith("Synthetic")]
+        assert synthetic and app.cases.count(CaseQuery(text="synthetic")) == len(synthetic)
+    finally:
+        app.lock()
+    pdf = tmp_path / "case.pdf"
+    printing = ["print", "case", weapon.number, "--server", url, "--user", "demo"]
+    printing += ["--out", str(pdf), "--password-stdin"]
+    code, out, err = run(monkeypatch, capsys, printing, "demo\n")
+    assert code == 0, err
+    assert pdf.read_bytes().startswith(b"%PDF")
+    dump = postgres.dump(server_db)
+    assert b"Social media post showing a weapon" not in dump
+    assert b"Lee Reporter" not in dump
+
+
+def test_demo_refuses_a_server_that_already_has_a_team(
+    postgres: ThrowawayPostgres, server_db: str, monkeypatch, capsys
+) -> None:
+    url = postgres.url(server_db)
+    code, _, err = run(
+        monkeypatch,
+        capsys,
+        ["init", "--server", url, "--team", "T", "--user", "lead", "--password-stdin"],
+        f"{COORD_PW}\n",
+    )
+    assert code == 0, err
+    code, out, err = run(monkeypatch, capsys, ["demo", "--server", url])
+    assert code != 0 and "Demo team" not in out
+    assert err.startswith("btam: ") and "Traceback" not in err
+
+
+def test_print_forms_takes_a_server_and_its_forms_kept_on_this_computer(
+    postgres: ThrowawayPostgres, server_db: str, monkeypatch, capsys, tmp_path: Path
+) -> None:
+    url = postgres.url(server_db)
+    code, _, err = run(
+        monkeypatch,
+        capsys,
+        ["init", "--server", url, "--team", "T", "--user", "lead", "--password-stdin"],
+        f"{COORD_PW}\n",
+    )
+    assert code == 0, err
+    code, out, err = run(monkeypatch, capsys, ["print", "forms", "--out", str(tmp_path / "a")])
+    assert code == 0, err
+    built_in = len(list((tmp_path / "a").glob("*.pdf")))
+    assert built_in > 0
+    code, out, err = run(
+        monkeypatch, capsys, ["print", "forms", "--server", url, "--out", str(tmp_path / "b")]
+    )
+    assert code == 0, err
+    assert f"Wrote {built_in} blank checklists" in out
+    assert len(list((tmp_path / "b").glob("*.pdf"))) == built_in
+
+
+def test_backup_of_a_team_server_says_who_backs_it_up(
+    postgres: ThrowawayPostgres, server_db: str, monkeypatch, capsys
+) -> None:
+    url = postgres.url(server_db)
+    for command in (["backup", "create", "--user", "lead"], ["backup", "list"]):
+        code, out, err = run(monkeypatch, capsys, [*command, "--server", url], f"{COORD_PW}\n")
+        assert code != 0 and out == ""
+        assert "works on a vault on this computer only, not on a team server" in err
+        assert "whoever runs the server" in err and "btam server move --to-vault" in err

@@ -74,6 +74,10 @@ def test_json_round_trip_into_a_fresh_vault_is_identical(demo: Btam, tmp_path: P
     assert first["form_snapshots"], "assessments carry their form definitions"
     kinds = {k for c in first["cases"] for k in ("plans", "assessments") if c[k]}
     assert kinds == {"plans", "assessments"}
+    # Who saved an assessment last travels as a user name, never as this vault's account id.
+    saved_by = [a.get("updated_by") for c in first["cases"] for a in c["assessments"]]
+    assert saved_by and all(isinstance(name, str) for name in saved_by)
+    assert not any("updated_by_id" in a for c in first["cases"] for a in c["assessments"])
 
     receiving = fresh_vault(tmp_path / "fresh")
     preview = receiving.exchange.preview_json(json.dumps(first).encode())

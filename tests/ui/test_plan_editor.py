@@ -891,3 +891,62 @@ def test_a_contact_added_from_the_plan_can_be_made_responsible(
     assert "Unsaved words stay." in tab.goals.toPlainText()
     offered = [label for _value, label in tab.model.member_choices()]
     assert "Sam Security · Security officer" in offered
+
+
+def test_a_draft_saved_meanwhile_by_someone_else_is_told_and_saved_over_on_request(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    case_id = managed_case(demo_app)
+    saved_plan(demo_app, case_id)  # version 1, a draft
+    tab = open_tab(qtbot, demo_app, case_id)
+    qtbot.keyClicks(tab.goals, " Mine.")
+    # Meanwhile someone else (another computer of a team server) saves the draft.
+    theirs = demo_app.plans.latest(case_id)
+    assert theirs is not None
+    demo_app.plans.save(
+        case_id, PlanInput(goals=theirs.goals, supervision="Daily check-ins (theirs).")
+    )
+    qtbot.keyClick(tab.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: tab.error_banner.isVisible(), timeout=5000)
+    message = tab.error_banner.text()
+    assert "saved this plan while you were editing it" in message
+    assert "Save the plan again" in message
+    idle()
+    qtbot.waitUntil(lambda: not tab.is_loading(), timeout=5000)
+    latest = demo_app.plans.latest(case_id)
+    assert latest is not None and latest.supervision == "Daily check-ins (theirs)."
+    assert "Mine." in tab.goals.toPlainText()  # the edits are still on screen
+    assert tab.supervision.toPlainText() == "Daily check-ins (theirs)."  # on top of theirs
+    assert "shown on top of theirs" in tab.error_banner.text()
+    shots = Path("/tmp/shots/srvdata")
+    shots.mkdir(parents=True, exist_ok=True)
+    tab.grab().save(str(shots / "plan_conflict.png"))
+    # Saving again, after being told, puts this copy over theirs.
+    qtbot.keyClick(tab.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not tab.has_unsaved_changes(), timeout=5000)
+    latest = demo_app.plans.latest(case_id)
+    assert latest is not None and "Mine." in latest.goals
+    assert latest.supervision == "Daily check-ins (theirs)."  # their change kept
+
+
+def test_progress_recorded_meanwhile_by_someone_else_is_told(qtbot: QtBot, demo_app: Btam) -> None:
+    case_id = managed_case(demo_app)
+    plan_id = saved_plan(demo_app, case_id, approve=True)
+    tab = open_tab(qtbot, demo_app, case_id)
+    combo = start_editing(qtbot, tab, 1, Column.STATUS)  # "Parent meeting"
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData(InterventionStatus.DONE.value))
+    commit(qtbot, tab, combo)
+    key = next(i.key for i in demo_app.plans.interventions(plan_id) if i.title == "Parent meeting")
+    demo_app.plans.record_progress(case_id, key, InterventionStatus.IN_PROGRESS)
+    qtbot.keyClick(tab.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: tab.error_banner.isVisible(), timeout=5000)
+    assert "saved this plan item while you were editing it" in tab.error_banner.text()
+    statuses = {i.title: i.status for i in demo_app.plans.interventions(plan_id)}
+    assert statuses["Parent meeting"] == InterventionStatus.IN_PROGRESS.value
+    idle()
+    qtbot.waitUntil(lambda: not tab.is_loading(), timeout=5000)
+    qtbot.keyClick(tab.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not tab.has_unsaved_changes(), timeout=5000)
+    statuses = {i.title: i.status for i in demo_app.plans.interventions(plan_id)}
+    assert statuses["Parent meeting"] == InterventionStatus.DONE.value

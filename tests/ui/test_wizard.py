@@ -984,3 +984,38 @@ def test_a_screening_names_who_screened(qtbot: QtBot, demo_app: Btam) -> None:
     captions = {label.text() for label in wizard.summary.findChildren(QLabel)}
     assert "&Screened by" in captions and "&Who took part" not in captions
     assert wizard.summary.participant_list.accessibleName() == "Team members who screened the case"
+
+
+def test_a_draft_saved_meanwhile_by_someone_else_pauses_autosave_until_save(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    from btam_desktop.domain.forms import Answers
+
+    case_id = case_titled(demo_app, "gym class", CaseStatus.SCREENING)
+    tab = open_tab(qtbot, demo_app, case_id)
+    wizard = start_from_tab(qtbot, tab, "screening", "btam.screening")
+    qtbot.waitUntil(wizard.is_loaded, timeout=TIMEOUT)
+    draft_id = wizard.assessment_id
+    # Meanwhile someone else (another computer of a team server) saves the same draft.
+    stored = demo_app.assessments.get(draft_id)
+    theirs = Answers({"screeners": "Theirs"})
+    demo_app.assessments.save_draft(draft_id, theirs, expected_revision=stored.revision)
+    line = wizard.item_widget("screeners").line  # type: ignore[attr-defined]
+    qtbot.keyClicks(line, "Mine")
+    qtbot.waitUntil(lambda: wizard.banner.isVisible(), timeout=TIMEOUT)
+    message = wizard.banner.text()
+    assert "saved this assessment while you were editing it" in message
+    assert "Click Save draft to keep them" in message
+    assert wizard.saved_label.text() == "Not saved"
+    assert demo_app.assessments.get(draft_id).answers["screeners"]["value"] == "Theirs"
+    # Autosave waits for the person's choice: more typing saves nothing over theirs.
+    qtbot.keyClicks(line, "!")
+    qtbot.wait(wizard.AUTOSAVE_MS + 300)
+    assert demo_app.assessments.get(draft_id).answers["screeners"]["value"] == "Theirs"
+    shots = Path("/tmp/shots/srvdata")
+    shots.mkdir(parents=True, exist_ok=True)
+    wizard.grab().save(str(shots / "assessment_conflict.png"))
+    # Save keeps this person's answers over theirs.
+    click(qtbot, wizard.save_button)
+    qtbot.waitUntil(lambda: not wizard.has_unsaved_changes(), timeout=TIMEOUT)
+    assert demo_app.assessments.get(draft_id).answers["screeners"]["value"] == "Mine!"

@@ -506,6 +506,11 @@ class DashboardPage(QWidget):
 
         self.error_banner = Banner(BannerKind.WARNING, "", self)
         self.error_banner.hide()
+        # Drafts typed while the team server could not be reached (issue 16).
+        self.drafts_banner = Banner(BannerKind.INFO, "", self)
+        self.drafts_banner.setObjectName("keptDraftsBanner")
+        self.drafts_banner.setAccessibleName("Drafts kept on this computer")
+        self.drafts_banner.hide()
         self.backup_banner = Banner(BannerKind.INFO, "", self, action_text="&Back up now")
         self.backup_banner.setObjectName("backupBanner")
         self.backup_banner.setAccessibleName("Backups")
@@ -606,6 +611,7 @@ class DashboardPage(QWidget):
         body.setSpacing(12)
         body.addLayout(header)
         body.addWidget(self.error_banner)
+        body.addWidget(self.drafts_banner)
         body.addLayout(tiles)
         body.addWidget(self.backup_banner)
         body.addLayout(charts)
@@ -673,6 +679,25 @@ class DashboardPage(QWidget):
             on_error=self._failed,
             parent=self,
         )
+        # Apart from the rest: it also answers (and sends them) while the server is away.
+        run_in_background(
+            app.drafts.kept_here_count,
+            on_done=self._show_kept_drafts,
+            on_error=lambda _error: self.drafts_banner.hide(),
+            parent=self,
+        )
+
+    def _show_kept_drafts(self, count: int) -> None:
+        if count <= 0:
+            self.drafts_banner.hide()
+            return
+        what = "1 draft is" if count == 1 else f"{count} drafts are"
+        they = "It is" if count == 1 else "They are"
+        self.drafts_banner.set_text(
+            f"{what} kept on this computer, not yet on the team server. {they} sent as soon "
+            "as the server can be reached again; nothing you typed is lost."
+        )
+        self.drafts_banner.show()
 
     def is_loading(self) -> bool:
         return self._loading

@@ -41,8 +41,15 @@ from btam_desktop.domain.forms import FormDefinition
 from btam_desktop.domain.models import ManagementPlan, MonitoringEntry
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.app import Btam
+from btam_desktop.services.conflicts import EditConflictError
 from btam_desktop.services.permissions import Permission
-from btam_desktop.services.plans import InterventionStatus, PlanInput, PlanStatus, ReviewDateChoice
+from btam_desktop.services.plans import (
+    InterventionStatus,
+    PlanCopy,
+    PlanInput,
+    PlanStatus,
+    ReviewDateChoice,
+)
 from btam_desktop.store.errors import ValidationError
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
@@ -100,6 +107,8 @@ class PlanData:
     monitoring: list[MonitoringEntry]
     catalogs: list[FormDefinition] = field(default_factory=list)
     draft: dict[str, Any] | None = None
+    # plan id -> item key -> the item's revision (a save from an older copy is refused)
+    item_revisions: dict[int, dict[str, int]] = field(default_factory=dict)
 
     @property
     def latest(self) -> ManagementPlan | None:
@@ -121,10 +130,12 @@ class PlanData:
 def load_plan_data(app: Btam, case_id: int, *, with_draft: bool) -> PlanData:
     case = app.cases.get(case_id)
     versions = app.plans.versions(case_id)
+    records = {p.id: app.plans.interventions(p.id) for p in versions if p.id is not None}
     items = {
-        p.id: [InterventionRow.from_record(i) for i in app.plans.interventions(p.id)]
-        for p in versions
-        if p.id is not None
+        plan_id: [InterventionRow.from_record(i) for i in rows] for plan_id, rows in records.items()
+    }
+    item_revisions = {
+        plan_id: {i.key: i.revision for i in rows} for plan_id, rows in records.items()
     }
     accounts = app.team.members(include_inactive=True)
     names = {a.id: person_name(a.display_name, a.username) for a in accounts if a.id is not None}
@@ -157,6 +168,7 @@ def load_plan_data(app: Btam, case_id: int, *, with_draft: bool) -> PlanData:
         monitoring=app.plans.monitoring(case_id),
         catalogs=catalogs,
         draft=draft,
+        item_revisions=item_revisions,
     )
 
 
@@ -186,6 +198,37 @@ def editor_state(
 
 
 PROGRESS_FIELDS = frozenset({"status", "dropped_reason"})
+
+
+def merge_states(
+    opened: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]
+) -> dict[str, Any]:
+    """Their saved plan with this person's own edits on top: each field (and each field of an
+    intervention, when both keep the same interventions) is theirs unless the person changed it
+    since opening."""
+    merged: dict[str, Any] = {}
+    for key in theirs.keys() | mine.keys():
+        if key == "interventions":
+            merged[key] = _merge_items(
+                opened.get(key) or [], mine.get(key) or [], theirs.get(key) or []
+            )
+        else:
+            merged[key] = mine.get(key) if mine.get(key) != opened.get(key) else theirs.get(key)
+    return merged
+
+
+def _merge_items(
+    opened: list[dict[str, Any]], mine: list[dict[str, Any]], theirs: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    if mine == opened:
+        return theirs
+    keys = [row.get("key") for row in opened]
+    if [row.get("key") for row in mine] != keys or [row.get("key") for row in theirs] != keys:
+        return mine  # rows added, removed or moved: the person's list as a whole
+    return [
+        {f: (m.get(f) if m.get(f) != o.get(f) else t.get(f)) for f in m.keys() | t.keys()}
+        for o, m, t in zip(opened, mine, theirs, strict=True)
+    ]
 
 
 def progress_only(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]] | None:
@@ -399,6 +442,13 @@ class PlanTab(CaseTab):
         self._reset_working = False
         self._first_load = True
         self._draft_based_on: int | None = None
+        # The saved copy the edits on screen start from (issue 16): a save is refused when the
+        # newest version is no longer it; after being told, the person may save over theirs.
+        self._editing_copy: PlanCopy | None = None
+        self._editing_items: dict[str, int] = {}
+        self._items_over = False
+        self._opened_state: dict[str, Any] = self._saved_state
+        self._conflict_text = ""  # set when a save was refused: theirs is read in under mine
         self.catalog_dialog: CatalogDialog | None = None
         self.contact_dialog: ContactDialog | None = None
         self.diff_dialog: DiffDialog | None = None
@@ -753,6 +803,13 @@ class PlanTab(CaseTab):
         latest = data.latest
         latest_id = latest.id if latest else None
         self._saved_state = state_of_version(latest, data.items.get(latest_id or -1, []))
+        working = self._working_state()
+        if previous is None or self._reset_working or working in (None, self._saved_state):
+            self._start_editing_from(data)
+        elif self._items_over and latest is not None:
+            self._items_over = False
+            self._editing_items = dict(data.item_revisions.get(latest.id or -1, {}))
+        conflict, self._conflict_text = self._conflict_text, ""
         if self._reset_working:
             self._reset_working = False
             self._stash = None
@@ -781,6 +838,12 @@ class PlanTab(CaseTab):
                         "you save."
                     )
                 self._update_header()
+                if conflict and working is not None and self._is_latest(self.shown_id):
+                    merged = merge_states(self._opened_state, working, self._saved_state)
+                    self._opened_state = self._saved_state
+                    self._apply_state(merged, keep_undo=True)
+                    self._show_error(conflict)
+                    self._update_actions()
         self._first_load = False
         self._fill_monitoring()
         self.loaded.emit()
@@ -1217,14 +1280,20 @@ class PlanTab(CaseTab):
         note = latest.change_note if latest is not None else ""
         self._start_save(data, note)
 
+    def _start_editing_from(self, data: PlanData) -> None:
+        latest = data.latest
+        self._opened_state = self._saved_state
+        self._editing_copy = PlanCopy.of(latest)
+        self._editing_items = dict(data.item_revisions.get(latest.id or -1, {}) if latest else {})
+
     def _start_save(self, data: PlanInput, note: str) -> None:
         data.change_note = note
         self._draft_timer.stop()
         self._set_busy(True)
-        app, case_id = self.app, self.case_id
+        app, case_id, expected = self.app, self.case_id, self._editing_copy
 
         def work() -> ManagementPlan:
-            plan = app.plans.save(case_id, data)
+            plan = app.plans.save(case_id, data, expected=expected)
             app.drafts.discard(PLAN_DRAFT, str(case_id))
             return plan
 
@@ -1236,13 +1305,18 @@ class PlanTab(CaseTab):
         self._set_busy(True)
         app, case_id = self.app, self.case_id
         changes = [
-            (str(item["key"]), InterventionStatus(item["status"]), str(item["dropped_reason"]))
+            (
+                str(item["key"]),
+                InterventionStatus(item["status"]),
+                str(item["dropped_reason"]),
+                self._editing_items.get(str(item["key"])),
+            )
             for item in items
         ]
 
         def work() -> None:
-            for key, status, reason in changes:
-                app.plans.record_progress(case_id, key, status, reason)
+            for key, status, reason, revision in changes:
+                app.plans.record_progress(case_id, key, status, reason, expected_revision=revision)
             app.drafts.discard(PLAN_DRAFT, str(case_id))
 
         run_in_background(work, on_done=self._saved, on_error=self._save_failed, parent=self)
@@ -1262,6 +1336,22 @@ class PlanTab(CaseTab):
 
     def _save_failed(self, error: BaseException) -> None:
         self._set_busy(False)
+        if isinstance(error, EditConflictError):
+            # Someone saved meanwhile: the edits stay on screen, and the next save goes over
+            # what is saved now (the person was told, and chose to save again).
+            if isinstance(error.current, PlanCopy):
+                self._editing_copy = error.current
+            else:
+                self._items_over = True  # the items' revisions as they are now, once read
+            at = error.when.astimezone().strftime("%H:%M")
+            self._conflict_text = (
+                f"{error.who} saved {error.record} while you were editing it ({error.what}, at "
+                f"{at}). Your changes are not saved yet; they are shown on top of theirs. Save "
+                "the plan again to keep them."
+            )
+            self._show_error(self._conflict_text)
+            self.refresh()
+            return
         self._show_save_problem(error_message(error))
 
     def _show_save_problem(self, text: str) -> None:

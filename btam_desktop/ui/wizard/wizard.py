@@ -62,10 +62,12 @@ from btam_desktop.domain.forms import (
 from btam_desktop.domain.models import Assessment, Case
 from btam_desktop.services.app import Btam
 from btam_desktop.services.assessments import COMPLETED, Review
+from btam_desktop.services.conflicts import EditConflictError
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import scale
 from btam_desktop.store.errors import VaultError
 from btam_desktop.ui import tasks
+from btam_desktop.ui.conflict_text import conflict_choice
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
@@ -296,6 +298,11 @@ class AssessmentWizard(QDialog):
         self._completing = False
         self._finished = False
         self._decision_touched = False
+        # The stored draft's revision this copy starts from (issue 16). When someone else saved
+        # it meanwhile, autosaving pauses until the person chooses: Save keeps theirs over.
+        self._draft_revision: int | None = None
+        self._conflict_pending = False
+        self._closing = False
 
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
@@ -420,6 +427,7 @@ class AssessmentWizard(QDialog):
 
     def _loaded(self, data: WizardData) -> None:
         self.data = data
+        self._draft_revision = data.assessment.revision
         definition = data.definition
         self.definition = definition
         self.setWindowTitle(f"{definition.title} — {data.case.number}")
@@ -738,12 +746,14 @@ class AssessmentWizard(QDialog):
             return
         self._revision += 1
         self.saved_label.setText("Changes not saved yet")
-        self._autosave.start()
+        if not self._conflict_pending:
+            self._autosave.start()
 
     def _save_clicked(self) -> None:
         if not self._editable or self.data is None:
             return
         self._autosave.stop()
+        self._conflict_pending = False  # the person chose: their answers go over the others'
         if self._revision == self._saved_revision:
             self.saved_label.setText(f"Saved at {fmt_clock()}")
             return
@@ -760,23 +770,27 @@ class AssessmentWizard(QDialog):
     def _participants_for_draft(self) -> list[str] | None:
         return self.summary.participants() if self.summary is not None else None
 
-    def _save_work(self) -> Callable[[], None]:
+    def _save_work(self) -> Callable[[], int]:
         app, assessment_id = self.app, self.assessment_id
         answers = self._collect()
         participants = self._participants_for_draft()
         decision = self._decision_payload()
+        expected = self._draft_revision
 
-        def work() -> None:
-            app.assessments.save_draft(assessment_id, answers, participants)
+        def work() -> int:
+            saved = app.assessments.save_draft(
+                assessment_id, answers, participants, expected_revision=expected
+            )
             if decision is not None:
                 app.drafts.save(DECISION_DRAFT, decision, str(assessment_id))
+            return saved.revision
 
         return work
 
     def _save_in_background(self) -> None:
         if not self._editable or self.data is None or self._completing or self._finished:
             return
-        if self._save_task is not None:
+        if self._save_task is not None or self._conflict_pending:
             # One save at a time: the next starts when this one is done.
             return
         if self._revision == self._saved_revision:
@@ -785,13 +799,15 @@ class AssessmentWizard(QDialog):
         self.saved_label.setText("Saving…")
         self._save_task = run_in_background(
             self._save_work(),
-            on_done=lambda _result: self._saved(revision),
+            on_done=lambda stored: self._saved(revision, stored),
             on_error=self._save_failed,
             parent=self,
         )
 
-    def _saved(self, revision: int) -> None:
+    def _saved(self, revision: int, stored_revision: int | None = None) -> None:
         self._save_task = None
+        if stored_revision is not None:
+            self._draft_revision = stored_revision
         self._saved_revision = max(self._saved_revision, revision)
         if self._revision == self._saved_revision:
             self.saved_label.setText(f"Saved at {fmt_clock()}")
@@ -806,7 +822,20 @@ class AssessmentWizard(QDialog):
         self._save_task = None
         self.saved_label.setText("Not saved")
         self.banner.set_kind(BannerKind.WARNING)
-        self.banner.set_text("The draft could not be saved. " + error_message(error))
+        if isinstance(error, EditConflictError) and isinstance(error.current, int):
+            self._draft_revision = error.current
+            self._conflict_pending = True
+            self._autosave.stop()
+            self.banner.set_text(
+                conflict_choice(
+                    error,
+                    "Click Save draft",
+                    "close this form without saving",
+                    where="your answers are still here",
+                )
+            )
+        else:
+            self.banner.set_text("The draft could not be saved. " + error_message(error))
         self.banner.show()
         self._after_save = None
 
@@ -822,11 +851,12 @@ class AssessmentWizard(QDialog):
             or self._finished
             or not self.has_unsaved_changes()
             or not self.app.vault.is_open
+            or (self._conflict_pending and self._closing)  # closing keeps theirs, as offered
         ):
             return
         revision = self._revision
         try:
-            self._save_work()()
+            self._draft_revision = self._save_work()()
         except Exception as error:  # shown, never lost silently
             self._save_failed(error)
             return
@@ -836,6 +866,7 @@ class AssessmentWizard(QDialog):
     def done(self, result: int) -> None:
         if self._completing:
             return  # the completion under way decides; its result closes the window
+        self._closing = True
         self.save_drafts()
         super().done(result)
 
@@ -904,7 +935,7 @@ class AssessmentWizard(QDialog):
         self._autosave.stop()
         self._completing = True
         self.overlay.show_busy("Completing the assessment…")
-        app, assessment_id = self.app, self.assessment_id
+        app, assessment_id, expected = self.app, self.assessment_id, self._draft_revision
 
         def work() -> Assessment:
             done = app.assessments.complete(
@@ -913,6 +944,7 @@ class AssessmentWizard(QDialog):
                 decided_level=level,
                 rationale=rationale,
                 participants=participants,
+                expected_revision=expected,
             )
             # The assessment is complete; a decision draft left over would be harmless.
             with contextlib.suppress(VaultError):
