@@ -43,12 +43,11 @@ from PySide6.QtWidgets import (
 
 from btam_desktop import APP_NAME
 from btam_desktop.domain.enums import Role
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
-from btam_desktop.store.crypto import KdfParams
-from btam_desktop.store.errors import VaultError
-from btam_desktop.store.vault import is_vault
+from btam_desktop.services.vault_paths import KdfParams, is_vault
 from btam_desktop.ui import tasks
 from btam_desktop.ui.backup_ui import BackupController
 from btam_desktop.ui.case_workspace import CaseWorkspace

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.reports import (
     AUDIENCES,
@@ -53,7 +54,6 @@ from btam_desktop.reports.handout import HANDOUT_LANGUAGES
 from btam_desktop.reports.preflight import case_problems, team_problems, warning_text
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.print_preview import PrintPreviewDialog, build_in_background
 from btam_desktop.ui.tasks import run_in_background

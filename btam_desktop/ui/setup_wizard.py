@@ -42,13 +42,13 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.forms import FormRegistry
 from btam_desktop.domain.passwords import password_problem
 from btam_desktop.services.app import Btam, NewTeam, create_team_vault
 from btam_desktop.services.team import check_username
-from btam_desktop.store.crypto import KdfParams
-from btam_desktop.store.errors import VaultError
-from btam_desktop.store.vault import (
+from btam_desktop.services.vault_paths import (
+    KdfParams,
     default_vault_dir,
     is_vault,
     normalize_recovery_key,

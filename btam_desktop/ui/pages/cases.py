@@ -58,9 +58,9 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus, ThreatType
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui import tasks
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.models.case_table import (

@@ -56,9 +56,9 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseStatus
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery, CaseRow, CaseSort
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role

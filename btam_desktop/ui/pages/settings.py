@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.text import plural
 from btam_desktop.reports.base import CONFIDENTIAL_LINE
 from btam_desktop.services.app import Btam
@@ -33,8 +34,7 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.services.retention import CLOSURE_LABELS, parse_rules, rules_to_text
 from btam_desktop.services.scales import registry
 from btam_desktop.services.settings import CONFIDENTIALITY_LINE_MAX, TeamSettings
-from btam_desktop.store.errors import VaultError
-from btam_desktop.store.remember import keyring_status
+from btam_desktop.services.vault_paths import keyring_status
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role

@@ -36,12 +36,12 @@ from PySide6.QtWidgets import (
 
 from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import Role
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.models import Account, TrainingRecord
 from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.team import check_username
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role

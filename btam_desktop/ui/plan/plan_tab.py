@@ -36,13 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import Role
+from btam_desktop.domain.errors import ValidationError
 from btam_desktop.domain.forms import FormDefinition
 from btam_desktop.domain.models import ManagementPlan, MonitoringEntry
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.plans import InterventionStatus, PlanInput, PlanStatus, ReviewDateChoice
-from btam_desktop.store.errors import ValidationError
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
     TextBox,

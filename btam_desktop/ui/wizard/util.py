@@ -15,9 +15,9 @@ from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from btam_desktop.domain.enums import InformationSource, Reliability
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.forms import Condition, FormDefinition, display_value
 from btam_desktop.domain.workflow import WorkflowError
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.theme import current_colors, set_style_role
 
 logger = logging.getLogger("btam_desktop.ui.wizard")

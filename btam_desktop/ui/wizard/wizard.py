@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.forms import (
     Answers,
     FormDefinition,
@@ -63,7 +64,6 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.assessments import COMPLETED, Review
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import scale
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui import tasks
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.screen_fit import resize_to_fit
