@@ -1,6 +1,9 @@
-"""Errors a person can act on. Messages are plain and never carry secrets or case content.
+"""Errors a person can act on: the one error vocabulary of every layer.
 
-Anything else that escapes the store is a bug and is reported as one.
+Messages are plain and never carry secrets or case content. An error about one input names it in
+``field`` (the attribute name of the service's input, such as ``"title"`` or ``"reason"``), so a
+form puts the message next to that input without reading the message. Anything else that escapes
+the store is a bug and is reported as one.
 """
 
 from __future__ import annotations
@@ -8,6 +11,8 @@ from __future__ import annotations
 
 class VaultError(Exception):
     """Base class: ``str(error)`` is a complete message fit to show a person."""
+
+    field: str | None = None  # the input the message is about, when it is about one
 
 
 class WrongCredentialsError(VaultError):
@@ -169,7 +174,34 @@ class PermissionDeniedError(VaultError):
 
 
 class ValidationError(VaultError):
-    """Input a person gave that cannot be saved as it is; the message says what to fix."""
+    """Input a person gave that cannot be saved as it is; the message says what to fix.
+
+    ``field`` names the input it concerns (None: the input as a whole)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def for_field(self, field: str) -> ValidationError:
+        """The same message about ``field``: for an input checked as part of a larger one (the
+        reporter's details within a report of concern, say)."""
+        return type(self)(str(self), field=field)
+
+
+class WorkflowError(ValueError):
+    """A case move that is not allowed, or that lacks the data it needs. The message says which;
+    ``field`` names the part of the move request it concerns (``"reason"``, ``"screeners"``)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def error_field(error: BaseException) -> str | None:
+    """The input a person-facing error is about, or None."""
+    if isinstance(error, VaultError | WorkflowError):
+        return error.field
+    return None
 
 
 class NotFoundError(VaultError):

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from btam_desktop.domain.errors import VaultError
+from btam_desktop.domain.errors import VaultError, error_field
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
@@ -408,8 +408,9 @@ class FormDialog(QDialog):
     def first_problem(self) -> FieldError | None:
         return next((e for e in self._field_errors if e.message()), None)
 
-    def place_error(self, text: str) -> bool:
-        """Put a service's message at the field it is about; False to show it in the bar."""
+    def place_error(self, field: str, text: str) -> bool:
+        """Put a service's message at the input ``field`` names (the error's ``field``: an
+        attribute of the service's input); False to show it in the bar."""
         return False
 
     # -- saving --------------------------------------------------------------------------------
@@ -450,7 +451,8 @@ class FormDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
         text = error_message(error)
-        if not (is_user_error(error) and self.place_error(text)):
+        field = error_field(error)
+        if not (field and self.place_error(field, text)):
             self.show_error(text)
         problem = self.first_problem()
         if problem is not None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus, Priority, ThreatType
+from btam_desktop.domain.errors import error_field
 from btam_desktop.domain.types import utcnow
 from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
@@ -512,7 +513,7 @@ class OverviewTab(CaseTab):
             self._update_dirty()
             return
         text = error_message(error)
-        if "title" in text.lower():
+        if error_field(error) == "title":
             self.title_error.show_message(text)
         else:
             show_problem(self.save_error, text)
