@@ -136,6 +136,16 @@ class NotEnoughSpaceError(StorageUnavailableError):
         self.free = free
 
 
+class VaultBusyError(VaultError):
+    """The database stayed busy or locked (SQLite's BUSY or LOCKED) past the wait allowed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The vault was busy with another task (a backup or a long search, say), so this "
+            "could not be done in time. Nothing was changed. Wait a moment, then try again."
+        )
+
+
 class ReadOnlyVaultError(VaultError):
     """A change was asked of a vault opened from read-only media."""
 
