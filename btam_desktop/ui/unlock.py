@@ -46,6 +46,7 @@ from btam_desktop.services.vault_paths import (
 )
 from btam_desktop.services.vault_paths import vault_usernames as _vault_usernames
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.recent import last_user
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
@@ -56,10 +57,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-GENERIC_ERROR = (
-    "Something went wrong and nothing was saved. Try again; if it keeps happening, "
-    "restart BTAM Desktop."
-)
+GENERIC_ERROR = NOT_SAVED
 WRONG_CREDENTIALS = "Wrong user name or password. Check it and try again."
 
 

@@ -49,16 +49,14 @@ from btam_desktop.domain.errors import VaultError, error_field
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
+from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger("btam_desktop.ui.case")
 
-GENERIC_ERROR = (
-    "Something went wrong; nothing was saved. Try again. If it happens again, note what you "
-    "were doing and tell your coordinator."
-)
+GENERIC_ERROR = NOT_SAVED
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 ID_ROLE = Qt.ItemDataRole.UserRole + 3

@@ -63,6 +63,7 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery
 from btam_desktop.ui import tasks
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.messages import not_loaded
 from btam_desktop.ui.models.case_table import (
     CASE_ID_ROLE,
     COLUMNS,
@@ -780,10 +781,7 @@ class CasesPage(QWidget):
         if isinstance(error, VaultError):
             message = f"The cases could not be loaded: {error}"
         else:
-            message = (
-                "Something went wrong while loading the cases; nothing was changed. "
-                "Try again, or lock and unlock the vault."
-            )
+            message = not_loaded("the cases", "Try again, or lock and unlock the vault.")
         self._error.set_text(message)
         self._error.show()
         self._update_state()

@@ -18,14 +18,12 @@ from btam_desktop.domain.enums import InformationSource, Reliability
 from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.forms import Condition, FormDefinition, display_value
 from btam_desktop.domain.workflow import WorkflowError
+from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.theme import current_colors, set_style_role
 
 logger = logging.getLogger("btam_desktop.ui.wizard")
 
-GENERIC_ERROR = (
-    "Something went wrong; nothing was saved. Try again. If it happens again, note what you "
-    "were doing and tell your coordinator."
-)
+GENERIC_ERROR = NOT_SAVED
 
 KIND_TITLES: dict[str, str] = {
     "intake": "Intake forms",
