@@ -14,7 +14,6 @@ vault) rebuilds the pages and reopens the same cases on the same tabs.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import math
 from collections.abc import Callable
@@ -85,12 +84,6 @@ PAGE_SETTINGS = "settings"
 PAGE_RETENTION = "retention"
 PAGE_AUDIT = "audit"
 
-FORMS_MODULE = "btam_desktop.ui.pages.forms"
-FORMS_NOT_AVAILABLE = (
-    "Forms and guides are not available in this version yet. Blank checklists, screening "
-    "guides and interview guides will appear here."
-)
-
 
 FORMS_FAILED = (
     "Forms and guides could not be opened. Restart BTAM Desktop; if it keeps happening, "
@@ -131,18 +124,6 @@ class OpenState:
     case_ids: list[int] = field(default_factory=list)
     case_tabs: dict[int, str] = field(default_factory=dict)
     current_case: int | None = None
-
-
-def forms_page_class() -> Callable[[Btam, QWidget], QWidget] | None:
-    """FormsPage if its module exists yet (it arrives with a later feature), else None."""
-    try:
-        module = importlib.import_module(FORMS_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name in (FORMS_MODULE, "btam_desktop.ui.pages"):
-            return None
-        raise
-    page = getattr(module, "FormsPage", None)
-    return page if isinstance(page, type) and issubclass(page, QWidget) else None
 
 
 def ask_save_drafts(parent: QWidget, text: str) -> QMessageBox.StandardButton:
@@ -665,13 +646,11 @@ class MainWindow(QMainWindow):
             return None
         page: QWidget
         if key == PAGE_FORMS:
+            # Imported when the page is first shown: the form registry loads with it.
+            from btam_desktop.ui.pages.forms import FormsPage
+
             try:
-                forms_class = forms_page_class()
-                page = (
-                    self._placeholder(FORMS_NOT_AVAILABLE)
-                    if forms_class is None
-                    else forms_class(app, self.pages)
-                )
+                page = FormsPage(app, self.pages)
             except Exception as error:  # a broken page must not take the window down
                 logger.error("the forms page failed with %s", type(error).__name__)
                 page = self._placeholder(FORMS_FAILED)

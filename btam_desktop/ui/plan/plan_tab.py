@@ -443,15 +443,11 @@ class PlanTab(CaseTab):
         self.compare_button.setAccessibleName("Compare with another version")
         self.compare_button.clicked.connect(self.open_compare)
         header.addWidget(self.compare_button)
-        from btam_desktop.ui.printing import plan_report_available
-
         self.print_button = QPushButton(icon("print"), "Print p&lan…")
         self.print_button.setToolTip("Preview, print or save the plan version shown")
         self.print_button.clicked.connect(self.print_plan)
         self.print_button.setEnabled(False)
         header.addWidget(self.print_button)
-        if not plan_report_available():
-            self.print_button.hide()
         header.addStretch(1)
         self.approve_button = QPushButton(icon("check"), "A&pprove")
         self.approve_button.setAccessibleName("Approve this version")

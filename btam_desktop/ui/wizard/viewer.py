@@ -279,16 +279,12 @@ class AssessmentViewer(QDialog):
         self.close_button = QPushButton("&Close", self)
         self.close_button.clicked.connect(self.close)
         buttons.addWidget(self.amend_button)
-        from btam_desktop.ui.printing import assessment_report_available
-
         self.print_button = QPushButton(icon("print"), "&Print…", self)
         self.print_button.setAutoDefault(False)
         self.print_button.setToolTip("Preview, print or save this assessment")
         self.print_button.clicked.connect(self.print_assessment)
         self.print_button.setEnabled(False)
         buttons.addWidget(self.print_button)
-        if not assessment_report_available():
-            self.print_button.hide()
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         outer.addLayout(buttons)
