@@ -134,6 +134,9 @@ class NotEnoughSpaceError(StorageUnavailableError):
         )
         self.needed = needed
         self.free = free
+        # Set here too, as __init__ above is bypassed: callers tell the kinds apart by these.
+        self.disk_full = True
+        self.read_only = False
 
 
 class VaultBusyError(VaultError):

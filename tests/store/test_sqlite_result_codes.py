@@ -168,3 +168,12 @@ def test_a_backup_onto_a_full_target_is_known_as_full(driver: ModuleType, tmp_pa
     error = _raised(lambda: source.backup(target))
     assert backup_result_code(error) == SQLITE_FULL
     assert backup_result_code(driver.OperationalError("the database or disk is full")) is None
+
+
+def test_not_enough_space_is_a_full_disk_to_those_who_ask() -> None:
+    from btam_desktop.domain.errors import NotEnoughSpaceError
+
+    error = NotEnoughSpaceError("make a backup", needed=50 * 2**20, free=2**20)
+    assert isinstance(error, StorageUnavailableError)
+    assert error.disk_full and not error.read_only
+    assert "about 50 MB" in str(error)
