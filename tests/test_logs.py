@@ -104,7 +104,7 @@ def test_log_and_crash_report_hold_no_case_content(log_folder: Path, tmp_path: P
     assert path is not None and path.parent == log_folder
     # The report is useful: the error's kind and where it happened, with the cause.
     assert "builtins.RuntimeError" in details
-    assert "btam_desktop.store.errors.ValidationError" in details
+    assert "btam_desktop.domain.errors.ValidationError" in details
     assert "tests/test_logs.py" in details or "test_logs.py" in details
     assert "btam_desktop/services/team.py" in details
     log_text = (log_folder / logs.LOG_NAME).read_text("utf-8")

@@ -13,6 +13,9 @@ from enum import StrEnum
 
 from btam_desktop.domain.enums import CaseStatus
 
+# WorkflowError lives with the other errors; re-exported because callers know it from here.
+from btam_desktop.domain.errors import WorkflowError as WorkflowError
+
 
 class WorkflowAction(StrEnum):
     START_SCREENING = "start_screening"
@@ -122,10 +125,6 @@ MOVES: dict[WorkflowAction, Move] = {
 }
 
 
-class WorkflowError(ValueError):
-    """A move that is not allowed, or that lacks the data it needs. The message says which."""
-
-
 @dataclass(frozen=True)
 class MoveRequest:
     action: WorkflowAction
@@ -167,22 +166,29 @@ def check_move(status: CaseStatus, request: MoveRequest, levels: set[str]) -> Ca
             WorkflowAction.CLOSE: "a closure reason",
             WorkflowAction.REOPEN: "the reason for reopening",
         }.get(request.action, "a reason")
-        raise WorkflowError(f"“{request.action.label}” needs {what}. Write it and try again.")
+        raise WorkflowError(
+            f"“{request.action.label}” needs {what}. Write it and try again.", field="reason"
+        )
     if needs.closure_level:
         if not request.closure_level:
             raise WorkflowError(
-                f"“{request.action.label}” needs the level of concern at closure. Choose one."
+                f"“{request.action.label}” needs the level of concern at closure. Choose one.",
+                field="closure_level",
             )
         if request.closure_level not in levels:
             raise WorkflowError(
                 f"“{request.closure_level}” is not a level on this case's scale. "
-                f"Choose one of: {', '.join(sorted(levels))}."
+                f"Choose one of: {', '.join(sorted(levels))}.",
+                field="closure_level",
             )
     if request.threat_type and request.threat_type not in ("transient", "substantive"):
-        raise WorkflowError("A threat is either transient or substantive. Choose one.")
+        raise WorkflowError(
+            "A threat is either transient or substantive. Choose one.", field="threat_type"
+        )
     if needs.screeners and not request.screeners:
         raise WorkflowError(
             "A screening decision needs the team members who screened the case "
-            "(two are recommended). Name at least one."
+            "(two are recommended). Name at least one.",
+            field="screeners",
         )
     return move.target

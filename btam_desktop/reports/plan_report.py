@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
+from btam_desktop.domain.errors import NotFoundError
 from btam_desktop.domain.models import Account, ManagementPlan, PlanIntervention
 from btam_desktop.reports.base import (
     ACCENT,
@@ -35,7 +36,6 @@ from btam_desktop.reports.base import (
 from btam_desktop.reports.flowables import SectionBar, panel
 from btam_desktop.reports.tables import cell, cell_markup, data_table, key_value_table
 from btam_desktop.services.plans import InterventionStatus, PlanStatus, RepeatRule, Strategy
-from btam_desktop.store.errors import NotFoundError
 
 if TYPE_CHECKING:
     from btam_desktop.services.app import Btam

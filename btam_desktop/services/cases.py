@@ -81,20 +81,24 @@ class PersonInput:
         if self.anonymous and self.confidential:
             raise ValidationError(
                 "A reporter is either anonymous (identity unknown) or confidential (known to the "
-                "team, withheld from others). Choose one."
+                "team, withheld from others). Choose one.",
+                field="confidential",
             )
         if self.anonymous and self.full_name.strip():
             raise ValidationError(
                 "The reporter is marked anonymous but a name was typed. If the team knows who "
-                "it is, choose “Confidential” instead; otherwise clear the name."
+                "it is, choose “Confidential” instead; otherwise clear the name.",
+                field="full_name",
             )
         if self.confidential and not self.full_name.strip():
             raise ValidationError(
-                "A confidential reporter is someone the team knows: give the reporter's name."
+                "A confidential reporter is someone the team knows: give the reporter's name.",
+                field="full_name",
             )
         if not self.anonymous and not self.full_name.strip() and self.role != PersonRole.SUBJECT:
             raise ValidationError(
-                f"Give the {self.role.label.lower()}'s name, or mark them as anonymous or unknown."
+                f"Give the {self.role.label.lower()}'s name, or mark them as anonymous or unknown.",
+                field="full_name",
             )
 
 
@@ -137,36 +141,57 @@ class IntakeInput:
         if not self.narrative.strip():
             raise ValidationError(
                 "Describe what was reported: what happened, where and when, in the reporter's "
-                "own words where possible."
+                "own words where possible.",
+                field="narrative",
             )
         if self.received_at.tzinfo is None:
-            raise ValidationError("The time the report was received needs a time zone.")
+            raise ValidationError(
+                "The time the report was received needs a time zone.", field="received_at"
+            )
         if self.received_at > utcnow():
-            raise ValidationError("The report cannot have been received in the future.")
+            raise ValidationError(
+                "The report cannot have been received in the future.", field="received_at"
+            )
         if self.emergency_called_at is not None:
             if self.emergency_called_at.tzinfo is None:
-                raise ValidationError("The time emergency services were called needs a time zone.")
+                raise ValidationError(
+                    "The time emergency services were called needs a time zone.",
+                    field="emergency_called_at",
+                )
             if self.emergency_called_at > utcnow():
                 raise ValidationError(
-                    "Emergency services cannot have been called in the future. Check the time."
+                    "Emergency services cannot have been called in the future. Check the time.",
+                    field="emergency_called_at",
                 )
         if self.emergency_called_by.strip() and self.emergency_called != YesNoUnknown.YES:
             raise ValidationError(
                 "Who called emergency services was given, but not that they were called. "
-                "Answer “Yes” to the call question, or clear the name."
+                "Answer “Yes” to the call question, or clear the name.",
+                field="emergency_called_by",
             )
         for evidence in self.evidence:
-            evidence.checked_media_type()
+            try:
+                evidence.checked_media_type()
+            except ValidationError as error:
+                raise error.for_field("evidence") from None
         if self.danger.needs_emergency and self.emergency_notice_shown_at is None:
             raise ValidationError(
                 "An immediate-danger report must first show the instruction to call emergency "
-                "services; record when it was shown."
+                "services; record when it was shown.",
+                field="emergency_notice_shown_at",
             )
-        for person in [*self.subjects, *self.targets] + ([self.reporter] if self.reporter else []):
+        for person in [*self.subjects, *self.targets]:
             person.validate()
+        if self.reporter is not None:
+            try:
+                self.reporter.validate()
+            except ValidationError as error:
+                raise error.for_field("reporter") from None
 
 
 CLOSURE_CHECKLIST_ID = "btam.checklist.closure"
+# The field of the error that lists what closing a case still needs: about the case, not an input.
+CLOSING_NEEDS_FIELD = "closing_needs"
 DECISION_DRAFT_KIND = "assessment-decision"  # its subject is an assessment id, not a case id
 
 
@@ -698,7 +723,9 @@ class CaseService:
             changed: list[str] = []
             if title is not None:
                 if not title.strip():
-                    raise ValidationError("A case needs a title. Avoid putting names in it.")
+                    raise ValidationError(
+                        "A case needs a title. Avoid putting names in it.", field="title"
+                    )
                 case.title, changed = title.strip(), [*changed, "title"]
             if site is not None:
                 case.site, changed = site.strip(), [*changed, "site"]
@@ -707,7 +734,7 @@ class CaseService:
                 case.priority_rank = priority.rank
             if owner_id is not None:
                 if session.get(Account, owner_id) is None:
-                    raise ValidationError("Choose an owner from the team.")
+                    raise ValidationError("Choose an owner from the team.", field="owner_id")
                 case.owner_id, changed = owner_id, [*changed, "owner"]
             if next_review_on is not None or clear_next_review:
                 case.next_review_on = None if clear_next_review else next_review_on
@@ -766,7 +793,7 @@ class CaseService:
 
     def set_legal_hold(self, case_id: int, on: bool, reason: str) -> None:
         if not reason.strip():
-            raise ValidationError("Say why the legal hold is set or lifted.")
+            raise ValidationError("Say why the legal hold is set or lifted.", field="reason")
         with self.ctx.write(Permission.SET_LEGAL_HOLD, "case", case_id) as session:
             case = _case(session, case_id)
             case.legal_hold = on
@@ -782,7 +809,7 @@ class CaseService:
         """Destroy a case and everything in it. Refused under legal hold."""
         if not reason.strip():
             raise ValidationError(
-                "Say why the case is destroyed (e.g. the retention period ended)."
+                "Say why the case is destroyed (e.g. the retention period ended).", field="reason"
             )
         with self.ctx.write(Permission.PURGE_CASES, "case", case_id) as session:
             case = _case(session, case_id)
@@ -808,7 +835,8 @@ class CaseService:
     ) -> LevelDecision:
         if not rationale.strip():
             raise ValidationError(
-                "Write the rationale for this level of concern: the facts it rests on."
+                "Write the rationale for this level of concern: the facts it rests on.",
+                field="rationale",
             )
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
             case = _case(session, case_id)
@@ -829,7 +857,9 @@ class CaseService:
         codes = level_codes(self.ctx, case.level_scale)
         if level not in codes:
             raise ValidationError(
-                f"“{level}” is not a level on this case's scale. Choose one of: {', '.join(codes)}."
+                f"“{level}” is not a level on this case's scale. "
+                f"Choose one of: {', '.join(codes)}.",
+                field="level",
             )
         decision = LevelDecision(
             case_id=_id(case),
@@ -964,7 +994,8 @@ class CaseService:
         """Record what screening found: a transient or a substantive threat, and why."""
         if not rationale.strip():
             raise ValidationError(
-                f"Say why the threat is {threat_type.label.lower()}: the facts it rests on."
+                f"Say why the threat is {threat_type.label.lower()}: the facts it rests on.",
+                field="rationale",
             )
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
             case = _case(session, case_id)
@@ -998,7 +1029,7 @@ class CaseService:
         """Closing needs every plan item done or dropped, and the closure checklist completed."""
         needs = _closing_needs(session, case_id)
         if needs:
-            raise ValidationError(" ".join(n.message for n in needs))
+            raise ValidationError(" ".join(n.message for n in needs), field=CLOSING_NEEDS_FIELD)
 
     def transitions(self, case_id: int) -> list[WorkflowTransition]:
         with self.ctx.read() as session:

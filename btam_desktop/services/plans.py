@@ -207,7 +207,9 @@ class ContactInput:
 
     def validate(self) -> None:
         if not self.name.strip():
-            raise ValidationError("Give the contact's name (or a description such as “coach”).")
+            raise ValidationError(
+                "Give the contact's name (or a description such as “coach”).", field="name"
+            )
 
 
 class ReviewDateChoice(StrEnum):
@@ -678,9 +680,9 @@ class PlanService:
     # ---- monitoring --------------------------------------------------------------------------
     def log_monitoring(self, case_id: int, data: MonitoringInput) -> MonitoringEntry:
         if not data.observation.strip():
-            raise ValidationError("Write what was observed at this check-in.")
+            raise ValidationError("Write what was observed at this check-in.", field="observation")
         if data.observed_on > date.today():
-            raise ValidationError("A check-in cannot be dated in the future.")
+            raise ValidationError("A check-in cannot be dated in the future.", field="observed_on")
         with self.ctx.write(Permission.WORK_CASES, "case", case_id) as session:
             if session.get(Case, case_id) is None:
                 raise NotFoundError("That case")

@@ -58,7 +58,8 @@ class TimelineInput:
     def validate(self) -> None:
         if not self.description.strip():
             raise ValidationError(
-                "Describe the behavior or event: what was said or done, in objective words."
+                "Describe the behavior or event: what was said or done, in objective words.",
+                field="description",
             )
         if self.occurred_at.tzinfo is None:
             raise ValidationError("The date of the event needs a time zone.")
@@ -76,18 +77,23 @@ class DisclosureInput:
 
     def validate(self) -> None:
         if not self.recipient_name.strip():
-            raise ValidationError("Name the person or office that was told.")
+            raise ValidationError(
+                "Name the person or office that was told.", field="recipient_name"
+            )
         if not self.information_disclosed.strip():
-            raise ValidationError("Say what information was disclosed.")
+            raise ValidationError(
+                "Say what information was disclosed.", field="information_disclosed"
+            )
         if not self.purpose.strip():
-            raise ValidationError("Say why it was disclosed.")
+            raise ValidationError("Say why it was disclosed.", field="purpose")
         if (
             self.legal_basis == DisclosureBasis.HEALTH_SAFETY_EMERGENCY
             and not self.articulable_threat.strip()
         ):
             raise ValidationError(
                 "A health-or-safety emergency disclosure must record the articulable and "
-                "significant threat it responded to (FERPA, 34 CFR 99.32(a)(5))."
+                "significant threat it responded to (FERPA, 34 CFR 99.32(a)(5)).",
+                field="articulable_threat",
             )
 
 

@@ -41,7 +41,13 @@ from sqlmodel import Session
 
 from btam_desktop import __version__
 from btam_desktop.store import audit
-from btam_desktop.store.engine import KeyHolder, connect_raw, make_engine
+from btam_desktop.store.engine import (
+    SQLITE_FULL,
+    KeyHolder,
+    backup_result_code,
+    connect_raw,
+    make_engine,
+)
 from btam_desktop.store.errors import VaultError
 from btam_desktop.store.keyfile_names import DB_NAME, KEYS_NAME
 from btam_desktop.store.keyslots import KeyFile, fsync_dir
@@ -511,8 +517,7 @@ def write_backup(
                 "kept; if it is a USB drive, check it is still plugged in."
             ) from exc
         if isinstance(exc, sqlcipher3.Error):
-            text = str(exc).lower()
-            if "full" in text:
+            if backup_result_code(exc) == SQLITE_FULL:
                 raise BackupError(
                     f"The disk holding the backup folder ({where_label(folder)}) filled up "
                     "while the backup was written. Nothing was kept. Free some space or choose "

@@ -20,6 +20,7 @@ from btam_desktop.store.errors import (
     DISK_FULL,
     READ_ONLY,
     StorageUnavailableError,
+    VaultBusyError,
     VaultDamagedError,
     VaultError,
 )
@@ -105,19 +106,69 @@ def connect_raw(
     return conn
 
 
+# SQLite's primary result codes (https://sqlite.org/rescode.html). An error carries its
+# extended code (SQLITE_IOERR_READ is 266) in ``sqlite_errorcode``; the low byte is the primary.
+SQLITE_ERROR = 1
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_NOTADB = 26
+
+DAMAGED_READ = "the database file does not read back correctly"
+
+
+def sqlite_result_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of a sqlite3/sqlcipher3 error (or of the driver error a
+    SQLAlchemy error wraps), else None."""
+    exc = getattr(exc, "orig", None) or exc
+    if not isinstance(exc, sqlcipher3.Error | sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+# sqlite3_errstr() of the primary codes. sqlcipher3's Connection.backup() raises its errors with
+# this text and without ``sqlite_errorcode``; for that one call the whole text (SQLite's fixed
+# wording for the code, compared exactly) stands in for the code.
+_ERRSTR_CODES = {
+    "database is locked": SQLITE_BUSY,
+    "database table is locked": SQLITE_LOCKED,
+    "attempt to write a readonly database": SQLITE_READONLY,
+    "disk I/O error": SQLITE_IOERR,
+    "database disk image is malformed": SQLITE_CORRUPT,
+    "database or disk is full": SQLITE_FULL,
+    "unable to open database file": SQLITE_CANTOPEN,
+    "file is not a database": SQLITE_NOTADB,
+}
+
+
+def backup_result_code(exc: BaseException) -> int | None:
+    """``sqlite_result_code`` for an error from ``Connection.backup()`` (see _ERRSTR_CODES)."""
+    code = sqlite_result_code(exc)
+    if code is None and isinstance(exc, sqlcipher3.Error | sqlite3.Error):
+        return _ERRSTR_CODES.get(str(exc))
+    return code
+
+
 def translate_db_error(exc: BaseException) -> Exception | None:
-    """Map a database error a person can act on to its VaultError, else None (a bug)."""
-    text = str(exc).lower()
-    if isinstance(exc, sqlcipher3.DatabaseError | sqlite3.DatabaseError):
-        if "disk is full" in text or "database or disk is full" in text:
-            return StorageUnavailableError(DISK_FULL)
-        if "readonly" in text or "read-only" in text:
-            return StorageUnavailableError(READ_ONLY)
-        if any(
-            w in text
-            for w in ("not a database", "malformed", "disk i/o", "vtable constructor failed")
-        ):
-            return VaultDamagedError("the database file does not read back correctly")
+    """Map a database error a person can act on to its VaultError by SQLite's result code,
+    else None (a bug)."""
+    code = sqlite_result_code(exc)
+    if code == SQLITE_FULL:
+        return StorageUnavailableError(DISK_FULL)
+    if code == SQLITE_READONLY:
+        return StorageUnavailableError(READ_ONLY)
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
+        return VaultBusyError()
+    if code in (SQLITE_NOTADB, SQLITE_CORRUPT, SQLITE_IOERR):
+        return VaultDamagedError(DAMAGED_READ)
+    if code == SQLITE_ERROR and "vtable constructor failed" in str(exc):
+        # A search index whose tables are gone: SQLite has no code of its own for this one.
+        return VaultDamagedError(DAMAGED_READ)
     return None
 
 

@@ -33,7 +33,16 @@ from btam_desktop.store import (
     signing,
     text_check,  # noqa: F401 - checks text on every flush
 )
-from btam_desktop.store.engine import KeyHolder, connect_raw, make_engine, translate_db_error
+from btam_desktop.store.engine import (
+    SQLITE_CANTOPEN,
+    SQLITE_IOERR,
+    SQLITE_NOTADB,
+    KeyHolder,
+    connect_raw,
+    make_engine,
+    sqlite_result_code,
+    translate_db_error,
+)
 from btam_desktop.store.errors import (
     DISK_FULL,
     READ_ONLY,
@@ -449,7 +458,7 @@ class Vault:
         try:
             current = migrate.current_revision(self.engine)
         except (OperationalError, DBAPIError) as exc:
-            if self.read_only and "unable to open" in str(exc).lower():
+            if self.read_only and sqlite_result_code(exc) == SQLITE_CANTOPEN:
                 raise ReadOnlyMediaError(
                     "was not closed properly where it was last used, so its newest changes "
                     "wait in a side file that cannot be read there"
@@ -1011,7 +1020,9 @@ def _key_opens(db_path: Path, data_key: bytes, read_only: bool = False) -> bool:
     try:
         conn = connect_raw(db_path, holder, read_only=read_only)
     except sqlcipher3.DatabaseError as exc:
-        if "not a database" in str(exc):  # what SQLCipher says to a key that does not fit
+        if (
+            sqlite_result_code(exc) == SQLITE_NOTADB
+        ):  # what SQLCipher says to a key that does not fit
             return False
         raise _open_failure(exc, read_only, db_path.parent) from exc
     finally:
@@ -1058,12 +1069,15 @@ def _os_reason(exc: OSError) -> str:
 
 def _open_failure(exc: BaseException, read_only: bool, folder: Path) -> Exception:
     """Why a database that the key may well fit could not be opened."""
-    if read_only and "unable to open" in str(exc).lower():
+    if read_only and sqlite_result_code(exc) == SQLITE_CANTOPEN:
         return ReadOnlyMediaError(
             "was not closed properly where it was last used, so its newest changes wait in a "
             "side file that cannot be read there"
         )
-    if "disk i/o" in str(exc).lower() and diagnosis.free_bytes(folder) < diagnosis.ROOM_TO_OPEN:
+    if (
+        sqlite_result_code(exc) == SQLITE_IOERR
+        and diagnosis.free_bytes(folder) < diagnosis.ROOM_TO_OPEN
+    ):
         # SQLite could not make room for its shared-memory file: a full disk, not damage.
         return StorageUnavailableError(DISK_FULL)
     return _translated(exc, folder)

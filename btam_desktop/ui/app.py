@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop import APP_NAME, __version__
-from btam_desktop.store.vault_files import default_vault_dir, is_vault
+from btam_desktop.services.vault_paths import default_vault_dir, is_vault
 from btam_desktop.ui.help import LOCKED_ANCHOR, install_f1, offer_tour
 from btam_desktop.ui.icons import app_icon
 from btam_desktop.ui.locale_formats import follow_system_locale
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     # Imported when first needed: the unlock screen appears without waiting for every page
     # of the main window to load (see _warm_up_main_window).
     from btam_desktop.services.app import Btam
-    from btam_desktop.store.crypto import KdfParams
+    from btam_desktop.services.vault_paths import KdfParams
     from btam_desktop.ui.main_window import MainWindow
     from btam_desktop.ui.setup_wizard import SetupWizard
 

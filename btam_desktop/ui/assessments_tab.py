@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseStatus
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.forms import FormDefinition, LevelScale
 from btam_desktop.domain.models import Assessment, Case
 from btam_desktop.domain.workflow import WorkflowAction
@@ -43,7 +44,6 @@ from btam_desktop.services.assessments import COMPLETED, DRAFT
 from btam_desktop.services.cases import CLOSURE_CHECKLIST_ID
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import registry, scale
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate

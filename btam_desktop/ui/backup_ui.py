@@ -32,13 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import format_datetime
 from btam_desktop.services import backup as backups
 from btam_desktop.services.app import Btam
 from btam_desktop.services.backup import BackupStatus, RestoreResult
 from btam_desktop.services.permissions import Permission
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.messages import NOT_CHANGED
 from btam_desktop.ui.tasks import BackgroundTask, TaskCancelled, run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 CHECK_INTERVAL_MS = 15 * 60 * 1000  # how often a running program looks whether a backup is due
 CLOSE_BACKUP_AFTER = timedelta(hours=1)  # at closing, back up unless one is this recent
-GENERIC_ERROR = "Something went wrong; nothing was changed. Try again, or restart BTAM Desktop."
+GENERIC_ERROR = NOT_CHANGED
 
 
 def error_text(error: BaseException) -> str:

@@ -8,8 +8,8 @@ Everything is read off the GUI thread; after any successful write the workspace 
 
 from __future__ import annotations
 
-import importlib
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
@@ -152,11 +152,9 @@ class CaseWorkspace(QWidget):
             (self.people.name, self.people),
             (self.timeline.name, self.timeline),
         ]
-        for name, module, class_name, title, icon_name in EXTRA_TABS:
-            extra = _extra_tab(module, class_name, app, case_id)
-            if extra is not None:
-                self._tabs.append((name, extra))
-                self._titles[name] = (title, icon_name)
+        for name, kind, title, icon_name in extra_tabs():
+            self._tabs.append((name, _extra_tab(kind, title, app, case_id)))
+            self._titles[name] = (title, icon_name)
         self._tabs += [
             (self.notes.name, self.notes),
             (self.attachments.name, self.attachments),
@@ -368,22 +366,47 @@ class CaseWorkspace(QWidget):
                 reload()
 
 
-# Tabs built in their own modules: (name, module, class, title, icon). A tab whose module is
-# missing is left out, so the workspace works while those parts are being built.
-EXTRA_TABS = (
-    ("assessments", "btam_desktop.ui.assessments_tab", "AssessmentsTab", "Assessments", "forms"),
-    ("plan", "btam_desktop.ui.plan.plan_tab", "PlanTab", "Plan", "plan"),
-)
+def extra_tabs() -> tuple[tuple[str, Callable[[Btam, int], QWidget], str, str], ...]:
+    """Tabs built in their own modules, which read their own data: (name, class, title, icon).
+
+    Imported when the first case opens, not when the main window loads."""
+    from btam_desktop.ui.assessments_tab import AssessmentsTab
+    from btam_desktop.ui.plan.plan_tab import PlanTab
+
+    return (
+        ("assessments", AssessmentsTab, "Assessments", "forms"),
+        ("plan", PlanTab, "Plan", "plan"),
+    )
 
 
-def _extra_tab(module: str, class_name: str, app: Btam, case_id: int) -> QWidget | None:
+def _extra_tab(
+    kind: Callable[[Btam, int], QWidget], title: str, app: Btam, case_id: int
+) -> QWidget:
+    """The tab, or, if it fails to open, a page in its place that says so: the rest of the case
+    still opens, and the person sees that something is missing instead of a tab that vanished."""
     try:
-        kind = getattr(importlib.import_module(module), class_name)
-    except (ImportError, AttributeError):
-        return None
-    try:
-        widget = kind(app, case_id)
-    except Exception as error:  # a broken tab must not keep the case from opening
-        logger.error("the %s tab failed to open: %s", class_name, type(error).__name__)
-        return None
-    return widget if isinstance(widget, QWidget) else None
+        return kind(app, case_id)
+    except Exception as error:
+        # The type alone: a message could quote case content.
+        logger.error("the %s tab failed to open: %s", title, type(error).__name__)
+        return TabFailed(title)
+
+
+class TabFailed(QWidget):
+    """Shown in place of a tab that could not be opened."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tabFailed")
+        self.message = Banner(BannerKind.WARNING, tab_failed_text(title), self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+
+def tab_failed_text(title: str) -> str:
+    return (
+        f"The {title} tab could not be opened, so it shows nothing for now. The other tabs of "
+        "this case work, and nothing was changed. Close the case and open it again; if this "
+        "keeps happening, tell your coordinator."
+    )

@@ -54,6 +54,7 @@ from btam_desktop.domain.enums import (
     ThreatExpression,
     YesNoUnknown,
 )
+from btam_desktop.domain.errors import error_field
 from btam_desktop.domain.formatting import format_date
 from btam_desktop.domain.types import utcnow
 from btam_desktop.services.app import Btam
@@ -66,7 +67,6 @@ from btam_desktop.ui.case_tabs.common import (
     error_message,
     fmt_iso,
     from_qdatetime,
-    is_user_error,
     muted_label,
     new_form,
     plain_text_edit,
@@ -1148,27 +1148,25 @@ class IntakeDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
         text = error_message(error)
-        if not (is_user_error(error) and self._place_error(text)):
+        field = error_field(error)
+        if not (field and self._place_error(field, text)):
             self.error_banner.set_text(text)
             self.error_banner.show()
         self._focus_first_problem()
 
-    def _place_error(self, text: str) -> bool:
-        lowered = text.lower()
-        if "describe what was reported" in lowered:
-            self.narrative_error.show_message(text)
-        elif "received" in lowered:
-            self.received_error.show_message(text)
-        elif "called" in lowered:
-            self.emergency_error.show_message(text)
-        elif "emergency" in lowered:
-            self.danger_error.show_message(text)
-        elif "“" in text and ("type" in lowered or " mb" in lowered or "empty" in lowered):
-            self.evidence_error.show_message(text)
-        elif "reporter" in lowered:
-            self.reporter_error.show_message(text)
-        else:
+    def _place_error(self, field: str, text: str) -> bool:
+        place = {
+            "narrative": self.narrative_error,
+            "received_at": self.received_error,
+            "emergency_called_at": self.emergency_error,
+            "emergency_called_by": self.emergency_error,
+            "emergency_notice_shown_at": self.danger_error,
+            "evidence": self.evidence_error,
+            "reporter": self.reporter_error,
+        }.get(field)
+        if place is None:
             return False
+        place.show_message(text)
         return True
 
     def _focus_first_problem(self) -> None:

@@ -37,22 +37,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.spreadsheet import IMPORT_FIELDS, CsvPreview, cases_csv, read_csv
 from btam_desktop.services.statistics import AnnualStatistics
 from btam_desktop.services.transfer import PACKAGE_SUFFIX, passphrase_problem, write_file
-from btam_desktop.store.errors import VaultError
+from btam_desktop.ui.messages import NOT_CHANGED
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets.password_strength import PasswordStrengthMeter
 
 logger = logging.getLogger(__name__)
 
-GENERIC_ERROR = (
-    "Something went wrong and nothing was changed. Try again; if it keeps happening, note the "
-    "time and tell your coordinator."
-)
+GENERIC_ERROR = NOT_CHANGED
 UNENCRYPTED_WARNING = (
     "The file you save is NOT encrypted. Anyone who can open the folder can read these "
     "records. Save it only where the records may be kept (not a shared or synced folder), "

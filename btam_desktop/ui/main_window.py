@@ -14,7 +14,6 @@ vault) rebuilds the pages and reopens the same cases on the same tabs.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import math
 from collections.abc import Callable
@@ -43,12 +42,11 @@ from PySide6.QtWidgets import (
 
 from btam_desktop import APP_NAME
 from btam_desktop.domain.enums import Role
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
-from btam_desktop.store.crypto import KdfParams
-from btam_desktop.store.errors import VaultError
-from btam_desktop.store.vault import is_vault
+from btam_desktop.services.vault_paths import KdfParams, is_vault
 from btam_desktop.ui import tasks
 from btam_desktop.ui.backup_ui import BackupController
 from btam_desktop.ui.case_workspace import CaseWorkspace
@@ -88,12 +86,6 @@ PAGE_TEAM = "team"
 PAGE_SETTINGS = "settings"
 PAGE_RETENTION = "retention"
 PAGE_AUDIT = "audit"
-
-FORMS_MODULE = "btam_desktop.ui.pages.forms"
-FORMS_NOT_AVAILABLE = (
-    "Forms and guides are not available in this version yet. Blank checklists, screening "
-    "guides and interview guides will appear here."
-)
 
 
 FORMS_FAILED = (
@@ -135,18 +127,6 @@ class OpenState:
     case_ids: list[int] = field(default_factory=list)
     case_tabs: dict[int, str] = field(default_factory=dict)
     current_case: int | None = None
-
-
-def forms_page_class() -> Callable[[Btam, QWidget], QWidget] | None:
-    """FormsPage if its module exists yet (it arrives with a later feature), else None."""
-    try:
-        module = importlib.import_module(FORMS_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name in (FORMS_MODULE, "btam_desktop.ui.pages"):
-            return None
-        raise
-    page = getattr(module, "FormsPage", None)
-    return page if isinstance(page, type) and issubclass(page, QWidget) else None
 
 
 def ask_save_drafts(parent: QWidget, text: str) -> QMessageBox.StandardButton:
@@ -724,13 +704,11 @@ class MainWindow(QMainWindow):
             return None
         page: QWidget
         if key == PAGE_FORMS:
+            # Imported when the page is first shown: the form registry loads with it.
+            from btam_desktop.ui.pages.forms import FormsPage
+
             try:
-                forms_class = forms_page_class()
-                page = (
-                    self._placeholder(FORMS_NOT_AVAILABLE)
-                    if forms_class is None
-                    else forms_class(app, self.pages)
-                )
+                page = FormsPage(app, self.pages)
             except Exception as error:  # a broken page must not take the window down
                 logger.error("the forms page failed with %s", type(error).__name__)
                 page = self._placeholder(FORMS_FAILED)

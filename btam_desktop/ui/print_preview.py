@@ -53,10 +53,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.reports.base import PDFIUM_LOCK
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.messages import NOT_PRINTED
 from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
 from btam_desktop.ui.widgets import Banner, BannerKind
@@ -71,10 +72,7 @@ FIT_WIDTH = -1.0
 PRINT_DPI_LIMIT = 300
 PAGE_GAP = 14
 KEEP_AROUND = 3  # pages rendered beyond the visible ones, each way
-GENERIC_ERROR = (
-    "Something went wrong while preparing the document; nothing was saved or printed. "
-    "Try again, and tell your coordinator if it happens again."
-)
+GENERIC_ERROR = NOT_PRINTED
 
 
 def _error_text(error: BaseException) -> str:

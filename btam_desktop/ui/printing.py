@@ -8,14 +8,12 @@ opens a :class:`PrintPreviewDialog`. Printing and saving from the preview are re
 audit trail (``record_print`` / ``record_save``, naming the case where there is one). The preview
 warns that a saved copy is not encrypted.
 
-The assessment and plan reports come from modules that may not exist yet; use
-:func:`assessment_report_available` / :func:`plan_report_available` to decide whether to show
-their entry points.
+The report modules (and reportlab under them) are imported inside each ``preview_*`` function,
+so importing this module stays cheap.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -35,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.reports import (
     AUDIENCES,
@@ -53,7 +52,6 @@ from btam_desktop.reports.handout import HANDOUT_LANGUAGES
 from btam_desktop.reports.preflight import case_problems, team_problems, warning_text
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.print_preview import PrintPreviewDialog, build_in_background
 from btam_desktop.ui.tasks import run_in_background
@@ -69,28 +67,6 @@ AUDIENCE_LABELS = {
     "parents": "Parents and families",
 }
 NOT_ALLOWED = "Your role may not print or export documents."
-
-
-# ---- optional builders (other engineers' modules) ---------------------------------------------
-
-
-def _optional_builder(module: str, name: str) -> Callable[..., bytes] | None:
-    try:
-        loaded = importlib.import_module(f"btam_desktop.reports.{module}")
-    except ImportError:
-        return None
-    builder = getattr(loaded, name, None)
-    return builder if callable(builder) else None
-
-
-def assessment_report_available() -> bool:
-    """Whether ``reports.assessment_report.build_assessment_report`` exists."""
-    return _optional_builder("assessment_report", "build_assessment_report") is not None
-
-
-def plan_report_available() -> bool:
-    """Whether ``reports.plan_report.build_plan_report`` exists."""
-    return _optional_builder("plan_report", "build_plan_report") is not None
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -556,10 +532,11 @@ def preview_blank_checklist(
 def preview_assessment_report(
     app: Btam, assessment_id: int, parent: QWidget, case_id: int | None = None
 ) -> bool:
-    """Build a completed assessment's report and preview it. False when the report module is
-    not there (the entry point should be hidden) or the role may not export."""
-    builder = _optional_builder("assessment_report", "build_assessment_report")
-    if builder is None or not _allowed(app, parent):
+    """Build a completed assessment's report and preview it. False when the role may not
+    export."""
+    from btam_desktop.reports.assessment_report import build_assessment_report as builder
+
+    if not _allowed(app, parent):
         return False
     ids: dict[str, Any] = {"case": case_id, "number": ""}
     paper = paper_size(app)
@@ -586,10 +563,11 @@ def preview_assessment_report(
 
 
 def preview_plan_report(app: Btam, case_id: int, plan_id: int | None, parent: QWidget) -> bool:
-    """Build the case's management plan report and preview it. False when the report module
-    is not there or the role may not export."""
-    builder = _optional_builder("plan_report", "build_plan_report")
-    if builder is None or not _allowed(app, parent):
+    """Build the case's management plan report and preview it. False when the role may not
+    export."""
+    from btam_desktop.reports.plan_report import build_plan_report as builder
+
+    if not _allowed(app, parent):
         return False
     names = {"number": ""}
     paper = paper_size(app)
@@ -615,10 +593,8 @@ __all__ = [
     "CaseSummaryOptions",
     "ChecklistOptions",
     "HandoutOptions",
-    "assessment_report_available",
     "open_preview",
     "paper_size",
-    "plan_report_available",
     "preview_assessment_report",
     "preview_blank_checklist",
     "preview_case_summary",

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from btam_desktop import APP_NAME
-from btam_desktop.store.vault_files import is_vault
+from btam_desktop.services.vault_paths import is_vault
 
 ORGANIZATION = APP_NAME
 MAX_RECENT = 8

@@ -327,8 +327,8 @@ class PersonDialog(VersionedDialog):
             )
         return lambda: self.app.records.add_person(self.case_id, data)
 
-    def place_error(self, text: str) -> bool:
-        if "name" in text.lower() and "anonymous" in text.lower():
+    def place_error(self, field: str, text: str) -> bool:
+        if field == "full_name":
             self.field_problem(self.name_error, text)
             return True
         return False
@@ -734,8 +734,8 @@ class DisclosureDialog(FormDialog):
         )
         return lambda: self.app.records.add_disclosure(self.case_id, data)
 
-    def place_error(self, text: str) -> bool:
-        if "articulable" in text:
+    def place_error(self, field: str, text: str) -> bool:
+        if field == "articulable_threat":
             self.field_problem(self.threat_error, text)
             return True
         return False
@@ -804,8 +804,8 @@ class LevelDialog(FormDialog):
         assert case_id is not None
         return lambda: self.app.cases.decide_level(case_id, str(code), rationale)
 
-    def place_error(self, text: str) -> bool:
-        if "rationale" in text.lower():
+    def place_error(self, field: str, text: str) -> bool:
+        if field == "rationale":
             self.field_problem(self.rationale_error, text)
             return True
         return False

@@ -53,7 +53,6 @@ class ReplaceRecoveryKeyDialog(QDialog):
         self._app = app
         self._team_name = team_name
         self._key = ""
-        self._builder = recovery_sheet_builder()
 
         self.stack = QStackedWidget(self)
         # -- step 1: what happens ----------------------------------------------------------
@@ -106,9 +105,6 @@ class ReplaceRecoveryKeyDialog(QDialog):
         self.print_button.clicked.connect(self._print)
         self.pdf_button = QPushButton(icon("pdf"), "&Save sheet as PDF…", shown)
         self.pdf_button.clicked.connect(self._save_pdf)
-        if self._builder is None:
-            for button in (self.print_button, self.pdf_button):
-                button.setEnabled(False)
         sheet_buttons = QHBoxLayout()
         sheet_buttons.addStretch(1)
         sheet_buttons.addWidget(self.print_button)
@@ -180,9 +176,9 @@ class ReplaceRecoveryKeyDialog(QDialog):
     # ---- the sheet -------------------------------------------------------------------------
 
     def _sheet(self) -> bytes | None:
-        if self._builder is None or not self._key:
+        if not self._key:
             return None
-        return self._builder(self._team_name, str(self._app.vault.folder), self._key)
+        return recovery_sheet_builder()(self._team_name, str(self._app.vault.folder), self._key)
 
     def _print(self) -> None:
         try:

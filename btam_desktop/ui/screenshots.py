@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from btam_desktop.services.app import Btam
-    from btam_desktop.store.crypto import KdfParams
+    from btam_desktop.services.vault_paths import KdfParams
     from btam_desktop.ui.main_window import MainWindow
     from btam_desktop.ui.unlock import UnlockScreen
 
@@ -152,7 +152,7 @@ def _all_screens(shooter: _Shooter, temp: Path, source_vault: Path | None, quick
         DEMO_VIEWER,
         create_demo_vault,
     )
-    from btam_desktop.store.crypto import KdfParams
+    from btam_desktop.services.vault_paths import KdfParams
 
     cheap = KdfParams(**CHEAP_KDF)
     folder = temp / "demo-vault"

@@ -15,8 +15,6 @@ the program quits.
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -45,13 +43,13 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.forms import FormRegistry
 from btam_desktop.domain.passwords import password_problem
 from btam_desktop.services.app import Btam, NewTeam, create_team_vault
 from btam_desktop.services.team import check_username
-from btam_desktop.store.crypto import KdfParams
-from btam_desktop.store.errors import VaultError
-from btam_desktop.store.vault import (
+from btam_desktop.services.vault_paths import (
+    KdfParams,
     default_vault_dir,
     is_vault,
     normalize_recovery_key,
@@ -68,8 +66,6 @@ logger = logging.getLogger(__name__)
 CLIPBOARD_CLEAR_MS = 60_000
 """How long a copied recovery key may stay on the clipboard (tests shorten it)."""
 
-RECOVERY_SHEET_MODULE = "btam_desktop.reports.recovery_sheet"
-PRINTING_LATER = "Printing arrives with the printing feature"
 ACKNOWLEDGE_TEXT = (
     "I have written down or printed the recovery key and will keep it in a safe place"
 )
@@ -82,21 +78,15 @@ SETTING_HELP = {
 }
 
 
-# -- the recovery sheet (optional module) ------------------------------------------------------
+# -- the recovery sheet ------------------------------------------------------------------------
 
 
-def recovery_sheet_builder() -> Callable[..., bytes] | None:
-    """``build_recovery_sheet(team_name, vault_path, recovery_key) -> PDF bytes`` if the printing
-    feature is installed, else None."""
-    try:
-        spec = importlib.util.find_spec(RECOVERY_SHEET_MODULE)
-    except (ImportError, ValueError):
-        return None
-    if spec is None:
-        return None
-    module = importlib.import_module(RECOVERY_SHEET_MODULE)
-    builder = getattr(module, "build_recovery_sheet", None)
-    return builder if callable(builder) else None
+def recovery_sheet_builder() -> Callable[..., bytes]:
+    """``build_recovery_sheet(team_name, vault_path, recovery_key) -> PDF bytes``; imported when
+    a sheet is first needed (reportlab is not loaded before that)."""
+    from btam_desktop.reports.recovery_sheet import build_recovery_sheet
+
+    return build_recovery_sheet
 
 
 def pdf_page_images(pdf: bytes, dpi: int = 150) -> list[QImage]:
@@ -769,11 +759,6 @@ class RecoveryPage(QWizardPage):
         self.pdf_button = QPushButton(icon("pdf"), "&Save as PDF…", self)
         self.pdf_button.setAccessibleName("Save the recovery sheet as PDF")
         self.pdf_button.clicked.connect(self._save_pdf)
-        self._builder = recovery_sheet_builder()
-        if self._builder is None:
-            for button in (self.print_button, self.pdf_button):
-                button.setEnabled(False)
-                button.setToolTip(PRINTING_LATER)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.copy_button)
@@ -839,11 +824,9 @@ class RecoveryPage(QWizardPage):
             self.banner.show()
 
     def _sheet(self) -> bytes | None:
-        if self._builder is None:
-            return None
         app = self._wizard.app
         fingerprint = app.vault.fingerprint if app is not None else ""
-        return self._builder(
+        return recovery_sheet_builder()(
             self._wizard.team_name(),
             self._wizard.location_text(),
             self._wizard.recovery_key,

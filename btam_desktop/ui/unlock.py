@@ -39,13 +39,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.errors import VaultBehindError, VaultError, WrongCredentialsError
 from btam_desktop.domain.passwords import password_problem
 from btam_desktop.domain.workflow import WorkflowError
-from btam_desktop.store import remember
-from btam_desktop.store.errors import VaultBehindError, VaultError, WrongCredentialsError
-from btam_desktop.store.vault_files import RECOVERY_CHARS, is_vault, normalize_recovery_key
-from btam_desktop.store.vault_files import vault_usernames as _vault_usernames
+from btam_desktop.services.vault_paths import (
+    RECOVERY_CHARS,
+    forget_on_this_computer,
+    is_vault,
+    keyring_status,
+    normalize_recovery_key,
+)
+from btam_desktop.services.vault_paths import vault_usernames as _vault_usernames
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.recent import last_server_user, last_user
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
@@ -56,10 +62,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-GENERIC_ERROR = (
-    "Something went wrong and nothing was saved. Try again; if it keeps happening, "
-    "restart BTAM Desktop."
-)
+GENERIC_ERROR = NOT_SAVED
 WRONG_CREDENTIALS = "Wrong user name or password. Check it and try again."
 
 
@@ -94,7 +97,7 @@ SERVER_NO_REMEMBER = (
 
 def keyring_state() -> tuple[bool, str]:
     """Whether 'Remember me on this computer' can be offered here, and why not."""
-    return remember.keyring_status()
+    return keyring_status()
 
 
 def vault_usernames(folder: Path) -> list[str]:
@@ -476,7 +479,7 @@ class UnlockScreen(QWidget):
                 if remember_me:
                     app.remember_on_this_computer()
                 elif keyring_on:
-                    remember.forget(app.vault.vault_id, username)
+                    forget_on_this_computer(app.vault.vault_id, username)
             except Exception as error:  # remembering is a convenience: never block the unlock
                 logger.warning("keyring update failed with %s", type(error).__name__)
             return app

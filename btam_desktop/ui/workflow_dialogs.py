@@ -21,7 +21,7 @@ from btam_desktop.domain.forms import LevelScale
 from btam_desktop.domain.models import Account, Case
 from btam_desktop.domain.workflow import MOVES, MoveRequest, WorkflowAction
 from btam_desktop.services.app import Btam
-from btam_desktop.services.cases import TRANSIENT_RESOLUTION
+from btam_desktop.services.cases import CLOSING_NEEDS_FIELD, TRANSIENT_RESOLUTION
 from btam_desktop.ui.case_tabs.common import FormDialog, muted_label, plain_text_edit
 from btam_desktop.ui.record_dialogs import checked_values, level_combo, member_list
 from btam_desktop.ui.widgets import Banner, BannerKind
@@ -334,21 +334,19 @@ class WorkflowDialog(FormDialog):
             return "Write why the case can be closed."
         return "Write the reason for this decision."
 
-    def place_error(self, text: str) -> bool:
-        lowered = text.lower()
-        if "management plan" in lowered or "checklist" in lowered:
+    def place_error(self, field: str, text: str) -> bool:
+        if field == CLOSING_NEEDS_FIELD:
             self.show_needs(text)  # about the case, not the reason typed here
             return True
-        if "level" in lowered and self.level_error is not None:
-            self.field_problem(self.level_error, text)
-            return True
-        if "screen" in lowered and "member" in lowered and self.screeners_error is not None:
-            self.field_problem(self.screeners_error, text)
-            return True
-        if "reason" in lowered:
-            self.field_problem(self.reason_error, text)
-            return True
-        return False
+        place = {
+            "closure_level": self.level_error,
+            "screeners": self.screeners_error,
+            "reason": self.reason_error,
+        }.get(field)
+        if place is None:
+            return False
+        self.field_problem(place, text)
+        return True
 
 
 class ThreatTypeDialog(FormDialog):
@@ -386,8 +384,8 @@ class ThreatTypeDialog(FormDialog):
         assert case_id is not None
         return lambda: self.app.cases.set_threat_type(case_id, ThreatType(value), rationale)
 
-    def place_error(self, text: str) -> bool:
-        if "why" in text.lower():
+    def place_error(self, field: str, text: str) -> bool:
+        if field == "rationale":
             self.field_problem(self.rationale_error, text)
             return True
         return False

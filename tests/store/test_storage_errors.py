@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,17 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlcipher3
 from sqlalchemy import event
 from sqlmodel import select
 
 from btam_desktop.domain.models import Attachment, Case, VaultInfo
 from btam_desktop.store import lockfile
-from btam_desktop.store.engine import translate_db_error
 from btam_desktop.store.errors import (
     StorageUnavailableError,
     ValidationError,
-    VaultDamagedError,
     WrongCredentialsError,
 )
 from btam_desktop.store.keyfile_names import KEYS_NAME, NEXT_KEYS_NAME
@@ -92,23 +88,6 @@ def test_database_write_failure_is_storage_unavailable(new_vault, condition, wor
     with vault.write() as session:  # and once there is room again, writing works
         session.add(VaultInfo(key="saved-after", value="yes"))
     assert "saved-after" in saved_keys(vault)
-
-
-def test_translate_db_error_maps_what_a_person_can_act_on() -> None:
-    for module in (sqlcipher3, sqlite3):
-        full = translate_db_error(module.OperationalError("database or disk is full"))
-        assert isinstance(full, StorageUnavailableError)
-        ro = translate_db_error(module.OperationalError("attempt to write a readonly database"))
-        assert isinstance(ro, StorageUnavailableError)
-        bad = translate_db_error(module.DatabaseError("file is not a database"))
-        assert isinstance(bad, VaultDamagedError)
-        bad = translate_db_error(module.DatabaseError("database disk image is malformed"))
-        assert isinstance(bad, VaultDamagedError)
-        io = translate_db_error(module.OperationalError("disk I/O error"))
-        assert isinstance(io, VaultDamagedError)
-        assert translate_db_error(module.OperationalError("no such table: x")) is None
-        assert translate_db_error(module.IntegrityError("UNIQUE constraint failed")) is None
-    assert translate_db_error(ValueError("database or disk is full")) is None
 
 
 @contextmanager

@@ -179,7 +179,6 @@ def test_unlock_screen_remembers_the_last_person_on_this_computer(
 def test_assessment_viewer_and_print_preview_are_audited(qtbot: QtBot, demo_app: Btam) -> None:
     from btam_desktop.services.assessments import COMPLETED
     from btam_desktop.services.cases import CaseQuery
-    from btam_desktop.ui import printing
     from btam_desktop.ui.wizard.viewer import AssessmentViewer
     from tests.ui.test_printing import click, events, wait_for_preview
 
@@ -200,8 +199,6 @@ def test_assessment_viewer_and_print_preview_are_audited(qtbot: QtBot, demo_app:
     kind, case_id, summary = viewed[0]
     assert (kind, case_id) == ("assessment", assessment.case_id)
     assert summary == f"{assessment.form_id} opened in the viewer"
-    if not printing.assessment_report_available():
-        return
     click(qtbot, viewer.print_button)
     preview = wait_for_preview(qtbot, viewer)
     previews = events(demo_app, "report.preview", assessment.case_id)

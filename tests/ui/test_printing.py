@@ -13,7 +13,7 @@ from PySide6.QtGui import QPdfWriter
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from btam_desktop.reports import build_recognize_and_report_handout
+from btam_desktop.reports import build_recognize_and_report_handout, plan_report
 from btam_desktop.services.app import Btam, unlock
 from btam_desktop.services.cases import CaseQuery
 from btam_desktop.ui import printing, tasks
@@ -318,17 +318,6 @@ def test_a_viewer_may_print_and_save_the_case_summary(
         coordinator.vault.lock()
 
 
-def test_assessment_and_plan_reports_are_hidden_without_their_modules(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    real = printing._optional_builder
-    monkeypatch.setattr(printing, "_optional_builder", lambda module, name: None)
-    assert not printing.assessment_report_available()
-    assert not printing.plan_report_available()
-    monkeypatch.setattr(printing, "_optional_builder", real)
-    assert printing._optional_builder("no_such_report", "build") is None
-
-
 def test_plan_report_previews_and_records_the_case(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, demo_app: Btam, tmp_path: Path
 ) -> None:
@@ -341,11 +330,7 @@ def test_plan_report_previews_and_records_the_case(
         calls.append((case_id, plan_id, paper))
         return build_recognize_and_report_handout(app.settings(), "staff", paper)
 
-    monkeypatch.setattr(
-        printing,
-        "_optional_builder",
-        lambda module, name: fake_plan_report if module == "plan_report" else None,
-    )
+    monkeypatch.setattr(plan_report, "build_plan_report", fake_plan_report)
     case_id = first_case_id(demo_app)
     parent = QWidget()
     qtbot.addWidget(parent)
@@ -358,8 +343,6 @@ def test_plan_report_previews_and_records_the_case(
     save_through(qtbot, monkeypatch, preview, target)
     saved = events(demo_app, "report.save", case_id)
     assert saved and saved[0][1] == case_id and "management plan" in saved[0][2]
-    # The assessment report is missing here: nothing opens.
-    assert not printing.preview_assessment_report(demo_app, 1, parent)
     preview.close()
     settle()
 
@@ -377,10 +360,7 @@ def test_print_plan_button_on_the_plan_tab(
     assert tab is not None
     qtbot.waitUntil(lambda: tab.shown_id is not None, timeout=WAIT_MS)
     settle()
-    # Shown exactly when the plan report exists (it is built by another part of the program).
-    assert tab.print_button.isVisibleTo(tab) == printing.plan_report_available()
-    if not printing.plan_report_available():
-        return
+    assert tab.print_button.isVisibleTo(tab)
     click(qtbot, tab.print_button)
     preview = wait_for_preview(qtbot, tab)
     target = tmp_path / "plan.pdf"
@@ -410,9 +390,7 @@ def test_print_button_on_a_completed_assessment(
     qtbot.addWidget(viewer)
     viewer.show()
     qtbot.waitUntil(lambda: viewer.data is not None, timeout=WAIT_MS)
-    assert viewer.print_button.isVisibleTo(viewer) == printing.assessment_report_available()
-    if not printing.assessment_report_available():
-        return
+    assert viewer.print_button.isVisibleTo(viewer)
     assert viewer.print_button.isEnabled()
     click(qtbot, viewer.print_button)
     preview = wait_for_preview(qtbot, viewer)

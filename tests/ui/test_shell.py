@@ -209,7 +209,6 @@ def test_setup_assistant_creates_a_vault_and_shows_a_working_recovery_key(
     assert "Tick the box" in recovery.banner.text()
 
     # The recovery sheet (the printing feature is installed): saved with a warning first.
-    assert setup_wizard.recovery_sheet_builder() is not None
     assert recovery.print_button.isEnabled() and recovery.pdf_button.isEnabled()
     warned: list[str] = []
 
@@ -267,17 +266,6 @@ def pdf_text(pdf: bytes) -> str:
         return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     finally:
         document.close()
-
-
-def test_without_the_printing_feature_the_sheet_buttons_say_why(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(setup_wizard, "recovery_sheet_builder", lambda: None)
-    wizard = SetupWizard(kdf_params=CHEAP)
-    qtbot.addWidget(wizard)
-    for button in (wizard.recovery_page.print_button, wizard.recovery_page.pdf_button):
-        assert not button.isEnabled()
-        assert button.toolTip() == "Printing arrives with the printing feature"
 
 
 def test_clipboard_guard_leaves_other_text_alone(qtbot: QtBot) -> None:

@@ -9,7 +9,9 @@ from btam_desktop.domain import models
 connection = context.config.attributes["connection"]
 
 
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object):
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     # The FTS5 index and its shadow tables are managed by store/search.py, not by autogenerate.
     return not (type_ == "table" and name is not None and name.startswith("search_index"))
 

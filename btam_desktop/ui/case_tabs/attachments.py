@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.errors import ValidationError
 from btam_desktop.domain.models import Attachment
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.records import MAX_ATTACHMENT_BYTES
-from btam_desktop.store.errors import ValidationError
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
     allow,

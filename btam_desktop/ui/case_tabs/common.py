@@ -37,21 +37,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.errors import VaultError, error_field
 from btam_desktop.domain.formatting import format_date, format_datetime, format_stored_datetime
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
-from btam_desktop.store.errors import VaultError
+from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger("btam_desktop.ui.case")
 
-GENERIC_ERROR = (
-    "Something went wrong; nothing was saved. Try again. If it happens again, note what you "
-    "were doing and tell your coordinator."
-)
+GENERIC_ERROR = NOT_SAVED
 
 
 # ---- errors ------------------------------------------------------------------------------------
@@ -381,8 +379,9 @@ class FormDialog(QDialog):
     def first_problem(self) -> FieldError | None:
         return next((e for e in self._field_errors if e.message()), None)
 
-    def place_error(self, text: str) -> bool:
-        """Put a service's message at the field it is about; False to show it in the bar."""
+    def place_error(self, field: str, text: str) -> bool:
+        """Put a service's message at the input ``field`` names (the error's ``field``: an
+        attribute of the service's input); False to show it in the bar."""
         return False
 
     # -- saving --------------------------------------------------------------------------------
@@ -423,7 +422,8 @@ class FormDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
         text = error_message(error)
-        if not (is_user_error(error) and self.place_error(text)):
+        field = error_field(error)
+        if not (field and self.place_error(field, text)):
             self.show_error(text)
         problem = self.first_problem()
         if problem is not None:

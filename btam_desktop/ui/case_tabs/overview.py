@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus, Priority, ThreatType
+from btam_desktop.domain.errors import error_field
 from btam_desktop.domain.formatting import format_clock, format_date, format_datetime, person_name
 from btam_desktop.domain.models import WorkflowTransition
 from btam_desktop.domain.types import utcnow
@@ -507,7 +508,7 @@ class OverviewTab(CaseTab):
             self._update_dirty()
             return
         text = error_message(error)
-        if "title" in text.lower():
+        if error_field(error) == "title":
             self.title_error.show_message(text)
         else:
             show_problem(self.save_error, text)

@@ -43,11 +43,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon
 
 from btam_desktop.domain.enums import Priority, ThreatType
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import date_style
 from btam_desktop.domain.formatting import format_date as format_date_in_style
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery, CaseRow, CaseSort
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui import tasks
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.theme import current_colors, is_dark

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.audit_kinds import AuditKind
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.text import plural
 from btam_desktop.reports.audit_report import export_audit_excerpt
 from btam_desktop.services.app import Btam
 from btam_desktop.services.audit_log import AuditQuery, AuditRow
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.tasks import run_in_background

@@ -58,12 +58,13 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus, ThreatType
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import person_name, plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui import tasks
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.messages import not_loaded
 from btam_desktop.ui.models.case_table import (
     CASE_ID_ROLE,
     COLUMNS,
@@ -781,10 +782,7 @@ class CasesPage(QWidget):
         if isinstance(error, VaultError):
             message = f"The cases could not be loaded: {error}"
         else:
-            message = (
-                "Something went wrong while loading the cases; nothing was changed. "
-                "Try again, or lock and unlock the vault."
-            )
+            message = not_loaded("the cases", "Try again, or lock and unlock the vault.")
         self._error.set_text(message)
         self._error.show()
         self._update_state()

@@ -55,11 +55,12 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseStatus
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import format_clock, format_date
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery, CaseRow, CaseSort
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.messages import not_loaded
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate
@@ -714,7 +715,7 @@ class DashboardPage(QWidget):
             message = f"The dashboard could not be loaded. {error}"
         else:
             logger.error("dashboard load failed with %s", type(error).__name__)
-            message = "Something went wrong while loading the dashboard. Try Refresh (F5)."
+            message = not_loaded("the dashboard", "Try Refresh (F5).")
         self.error_banner.set_text(message)
         self.error_banner.show()
         self.updated_label.setText("Not up to date")

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import format_date
 from btam_desktop.services.app import Btam
 from btam_desktop.services.retention import RetentionItem
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.backup_ui import BackupProgress, error_text
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import BackgroundTask, TaskCancelled, run_in_background

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import CaseSetting
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import (
     DATE_STYLES,
     format_clock,
@@ -40,9 +41,9 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.services.retention import CLOSURE_LABELS, parse_rules, rules_to_text
 from btam_desktop.services.scales import registry
 from btam_desktop.services.settings import CONFIDENTIALITY_LINE_MAX, TeamSettings
-from btam_desktop.store.errors import VaultError
-from btam_desktop.store.remember import keyring_status
+from btam_desktop.services.vault_paths import keyring_status
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
@@ -51,7 +52,7 @@ from btam_desktop.ui.widgets.plural import plural_suffix
 logger = logging.getLogger(__name__)
 
 READ_ONLY_TIP = "Only the team's coordinator can change team settings."
-GENERIC_ERROR = "Something went wrong; nothing was saved. Try again, or restart BTAM Desktop."
+GENERIC_ERROR = NOT_SAVED
 IDLE_WARN_ABOVE = 30
 PAPER_SIZES = (("letter", "Letter (8.5 × 11 in)"), ("a4", "A4 (210 × 297 mm)"))
 

@@ -36,15 +36,16 @@ from PySide6.QtWidgets import (
 
 from btam_desktop.domain import passwords
 from btam_desktop.domain.enums import Role
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import format_date, person_name
 from btam_desktop.domain.models import Account, TrainingRecord
 from btam_desktop.domain.text import plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.team import check_username
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.locale_formats import date_field_pattern
+from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
@@ -52,7 +53,7 @@ from btam_desktop.ui.widgets.flow import FlowLayout
 
 logger = logging.getLogger(__name__)
 
-GENERIC_ERROR = "Something went wrong; nothing was saved. Try again, or restart BTAM Desktop."
+GENERIC_ERROR = NOT_SAVED
 EXPIRING_DAYS = 60
 MIN_SCORE = passwords.MIN_SCORE  # the same policy the vault enforces
 ACCOUNT_ID_ROLE = Qt.ItemDataRole.UserRole + 20

@@ -52,8 +52,8 @@ class ContactDialog(FormDialog):
         )
         return lambda: self.app.plans.add_contact(data)
 
-    def place_error(self, text: str) -> bool:
-        if "name" in text.lower():
+    def place_error(self, field: str, text: str) -> bool:
+        if field == "name":
             self.field_problem(self.name_error, text)
             return True
         return False

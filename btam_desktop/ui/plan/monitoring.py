@@ -192,14 +192,12 @@ class CheckInDialog(FormDialog):
 
         return work
 
-    def place_error(self, text: str) -> bool:
-        if "observed" in text:
-            self.field_problem(self.observation_error, text)
-            return True
-        if "future" in text:
-            self.field_problem(self.date_error, text)
-            return True
-        return False
+    def place_error(self, field: str, text: str) -> bool:
+        place = {"observation": self.observation_error, "observed_on": self.date_error}.get(field)
+        if place is None:
+            return False
+        self.field_problem(place, text)
+        return True
 
 
 class MonitoringPanel(QWidget):

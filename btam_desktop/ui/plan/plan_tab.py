@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from btam_desktop.domain.enums import Role
+from btam_desktop.domain.errors import ValidationError
 from btam_desktop.domain.formatting import person_name
 from btam_desktop.domain.forms import FormDefinition
 from btam_desktop.domain.models import ManagementPlan, MonitoringEntry
@@ -50,7 +51,6 @@ from btam_desktop.services.plans import (
     PlanStatus,
     ReviewDateChoice,
 )
-from btam_desktop.store.errors import ValidationError
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
     TextBox,
@@ -494,15 +494,11 @@ class PlanTab(CaseTab):
         self.compare_button.setAccessibleName("Compare with another version")
         self.compare_button.clicked.connect(self.open_compare)
         header.addWidget(self.compare_button)
-        from btam_desktop.ui.printing import plan_report_available
-
         self.print_button = QPushButton(icon("print"), "Print p&lan…")
         self.print_button.setToolTip("Preview, print or save the plan version shown")
         self.print_button.clicked.connect(self.print_plan)
         self.print_button.setEnabled(False)
         header.addWidget(self.print_button)
-        if not plan_report_available():
-            self.print_button.hide()
         header.addStretch(1)
         self.approve_button = QPushButton(icon("check"), "A&pprove")
         self.approve_button.setAccessibleName("Approve this version")

@@ -15,18 +15,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from btam_desktop.domain.enums import InformationSource, Reliability
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import format_clock, format_datetime, format_iso_date
 from btam_desktop.domain.forms import FormDefinition, display_value
 from btam_desktop.domain.workflow import WorkflowError
-from btam_desktop.store.errors import VaultError
+from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.theme import current_colors, set_style_role
 
 logger = logging.getLogger("btam_desktop.ui.wizard")
 
-GENERIC_ERROR = (
-    "Something went wrong; nothing was saved. Try again. If it happens again, note what you "
-    "were doing and tell your coordinator."
-)
+GENERIC_ERROR = NOT_SAVED
 
 KIND_TITLES: dict[str, str] = {
     "intake": "Intake forms",

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import person_name
 from btam_desktop.domain.forms import (
     Answers,
@@ -40,7 +41,6 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.assessments import COMPLETED, DRAFT
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import scale
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import run_in_background
@@ -280,16 +280,12 @@ class AssessmentViewer(QDialog):
         self.close_button = QPushButton("&Close", self)
         self.close_button.clicked.connect(self.close)
         buttons.addWidget(self.amend_button)
-        from btam_desktop.ui.printing import assessment_report_available
-
         self.print_button = QPushButton(icon("print"), "&Print…", self)
         self.print_button.setAutoDefault(False)
         self.print_button.setToolTip("Preview, print or save this assessment")
         self.print_button.clicked.connect(self.print_assessment)
         self.print_button.setEnabled(False)
         buttons.addWidget(self.print_button)
-        if not assessment_report_available():
-            self.print_button.hide()
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         outer.addLayout(buttons)

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import person_name, plural
 from btam_desktop.domain.forms import (
     Answers,
@@ -65,7 +66,6 @@ from btam_desktop.services.assessments import COMPLETED, Review
 from btam_desktop.services.conflicts import EditConflictError
 from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import scale
-from btam_desktop.store.errors import VaultError
 from btam_desktop.ui import tasks
 from btam_desktop.ui.conflict_text import conflict_choice
 from btam_desktop.ui.icons import icon

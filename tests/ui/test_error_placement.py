@@ -1,0 +1,56 @@
+"""A form puts a service's error at the input the error names, never by matching its words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from btam_desktop.domain.errors import ValidationError
+from btam_desktop.services.app import Btam
+from btam_desktop.services.plans import ContactInput
+from btam_desktop.ui.plan.contacts import ContactDialog
+
+# Words that mention no input at all: only the field can place this message.
+NEUTRAL = "That cannot be kept as it is. Change it and try again."
+
+
+def _refuse_with(field: str | None) -> Callable[[ContactInput], None]:
+    def refuse(data: ContactInput) -> None:
+        raise ValidationError(NEUTRAL, field=field)
+
+    return refuse
+
+
+def _submit(qtbot: QtBot, app: Btam) -> ContactDialog:
+    dialog = ContactDialog(app)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name, "Sam Security")
+    qtbot.mouseClick(dialog.save_button(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=5000)
+    return dialog
+
+
+def test_an_error_about_the_name_is_shown_at_the_name(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(demo_app.plans, "add_contact", _refuse_with("name"))
+    dialog = _submit(qtbot, demo_app)
+    qtbot.waitUntil(lambda: dialog.name_error.isVisible(), timeout=5000)
+    assert dialog.name_error.text() == NEUTRAL
+    assert not dialog.error_banner.isVisible()
+    assert dialog.isVisible()  # nothing typed is lost
+
+
+@pytest.mark.parametrize("field", [None, "no_such_input"])
+def test_an_error_about_no_input_here_is_shown_above_the_form(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch, field: str | None
+) -> None:
+    monkeypatch.setattr(demo_app.plans, "add_contact", _refuse_with(field))
+    dialog = _submit(qtbot, demo_app)
+    qtbot.waitUntil(lambda: dialog.error_banner.isVisible(), timeout=5000)
+    assert dialog.error_banner.text() == NEUTRAL
+    assert not dialog.name_error.isVisible()
