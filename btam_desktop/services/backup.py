@@ -123,6 +123,11 @@ class BackupService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    @property
+    def available(self) -> bool:
+        """Backups are files of a vault on this computer; whoever runs a team server backs it up."""
+        return not self.ctx.vault.on_team_server
+
     def status(self) -> BackupStatus:
         settings = load_settings(self.ctx)
         known = self._newest_in_folder(settings.backup_folder)
@@ -143,6 +148,11 @@ class BackupService:
 
     def create(self, folder: Path | None = None, progress: Progress | None = None) -> WrittenBackup:
         """Back up into ``folder`` (coordinator) or the team's backup folder, then rotate."""
+        if not self.available:
+            raise ValidationError(
+                "A team server is backed up by whoever runs it, not from this computer. To keep "
+                "a copy here, move the team into a vault (btam server move --to-vault)."
+            )
         settings = load_settings(self.ctx)
         team_folder = Path(settings.backup_folder).expanduser() if settings.backup_folder else None
         if folder is None or (team_folder is not None and folder.expanduser() == team_folder):

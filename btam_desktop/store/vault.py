@@ -170,6 +170,9 @@ class Principal:
 
 
 class Vault:
+    # A team server (store/server) backs itself up on the server side; a vault is a file here.
+    on_team_server: bool = False
+
     def __init__(
         self,
         folder: Path,

@@ -124,11 +124,17 @@ class BackupController(QObject):
     # ---- session ---------------------------------------------------------------------------
     def signed_in(self) -> None:
         app = self._app()
-        self.restore_action.setVisible(app is not None and app.can(Permission.MANAGE_BACKUPS))
-        self.backup_action.setEnabled(app is not None)
+        local = app is not None and app.backups.available
+        self.restore_action.setVisible(
+            local and app is not None and app.can(Permission.MANAGE_BACKUPS)
+        )
+        self.backup_action.setVisible(local)
+        self.backup_action.setEnabled(local)
+        self.status_label.setVisible(local)
         self.refresh_status()
-        self.timer.start()
-        QTimer.singleShot(5_000, self, self.back_up_if_due)
+        if local:
+            self.timer.start()
+            QTimer.singleShot(5_000, self, self.back_up_if_due)
 
     def locked(self) -> None:
         self.timer.stop()
@@ -140,7 +146,7 @@ class BackupController(QObject):
 
     def refresh_status(self) -> None:
         app = self._app()
-        if app is None:
+        if app is None or not app.backups.available:
             return
         try:
             status = app.backups.status()
@@ -156,7 +162,9 @@ class BackupController(QObject):
     # ---- making a backup -------------------------------------------------------------------
     def back_up_now(self, *, automatic: bool = False) -> BackgroundTask | None:
         app = self._app()
-        if app is None or (self.task is not None and not self.task.is_finished):
+        if app is None or not app.backups.available:
+            return None
+        if self.task is not None and not self.task.is_finished:
             return None
         status = app.backups.status()
         if not status.has_folder:
@@ -199,7 +207,7 @@ class BackupController(QObject):
 
     def back_up_if_due(self) -> None:
         app = self._app()
-        if app is None:
+        if app is None or not app.backups.available:
             return
         try:
             status = app.backups.status()
@@ -211,7 +219,7 @@ class BackupController(QObject):
     def back_up_before_close(self) -> None:
         """When the window closes: back up (with progress) unless a recent one exists."""
         app = self._app()
-        if app is None:
+        if app is None or not app.backups.available:
             return
         try:
             status = app.backups.status()

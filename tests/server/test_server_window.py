@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from btam_desktop.domain.enums import CaseSetting, Role
+from btam_desktop.domain.errors import ValidationError
 from btam_desktop.services.app import Btam, NewTeam
 from btam_desktop.services.cases import CaseQuery
 from btam_desktop.services.team_server import create_team_server, unlock_server
@@ -93,3 +94,44 @@ def test_the_case_list_shows_a_case_saved_on_another_computer_within_two_seconds
     window.grab().save(str(shots / "server_case_list.png"))
     window.lock("manual", save_drafts=False)
     assert window.server_changes is None
+
+
+def test_a_window_on_a_team_server_offers_no_backups_of_this_computer(
+    qtbot: QtBot, server_team: tuple[Btam, str]
+) -> None:
+    """Whoever runs the server backs it up; the window neither nags nor offers a vault backup."""
+    app, _ = server_team
+    assert not app.backups.available
+    with pytest.raises(ValidationError, match="backed up by whoever runs it"):
+        app.backups.create()
+    window = MainWindow(app, app.vault.folder, keyring=NO_KEYRING, kdf_params=CHEAP)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    dashboard = window.dashboard_page
+    assert dashboard is not None
+    assert not dashboard.backup_banner.isVisible()
+    assert not window.backup.backup_action.isVisible()
+    assert not window.backup.status_label.isVisible()
+    assert window.backup.back_up_now() is None
+    window.lock("manual", save_drafts=False)
+
+
+def test_a_vault_window_still_offers_backups(qtbot: QtBot, tmp_path: Path) -> None:
+    from btam_desktop.services.app import create_team_vault
+
+    app, _ = create_team_vault(
+        tmp_path / "vault",
+        NewTeam("Team", CaseSetting.SCHOOL, "scale.four-level", "coord", "Cory", PASSWORD),
+        kdf_params=CHEAP,
+    )
+    assert app.backups.available
+    window = MainWindow(app, app.vault.folder, keyring=NO_KEYRING, kdf_params=CHEAP)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    dashboard = window.dashboard_page
+    assert dashboard is not None
+    assert dashboard.backup_banner.isVisible()
+    assert window.backup.backup_action.isVisible()
+    window.lock("manual", save_drafts=False)

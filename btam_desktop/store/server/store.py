@@ -139,6 +139,8 @@ def _translated(exc: BaseException, where: str) -> Exception:
 class ServerVault(Vault):
     """A team's data on a PostgreSQL server, opened with a member's password."""
 
+    on_team_server = True
+
     def __init__(
         self,
         address: ServerAddress,

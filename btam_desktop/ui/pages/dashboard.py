@@ -638,6 +638,9 @@ class DashboardPage(QWidget):
 
     def update_backup_status(self) -> None:
         """The backup line: when the last checked backup was made, or what to do."""
+        self.backup_banner.setVisible(self.app.backups.available)
+        if not self.app.backups.available:
+            return
         try:
             status = self.app.backups.status()
         except VaultError:
