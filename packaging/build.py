@@ -31,6 +31,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,9 @@ APP_NAME = "BTAM Desktop"
 # The build tools, pinned here because requirements/constraints.txt covers the program only.
 BUILD_PINS = ("pyinstaller==6.22.3", "pyinstaller-hooks-contrib==2026.9", "altgraph==0.17.5")
 EXE_SUFFIX = ".exe" if os.name == "nt" else ""
+# The issue's budget for what a person installs (issue 15): the installed .deb on Linux (the
+# folder without the system libraries its Depends bring), the program folder elsewhere.
+SIZE_BUDGET_MIB = 130
 SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 
 
@@ -209,6 +213,24 @@ class SmokeTests:
                 raise AssertionError(f"{pdf.name} is not a PDF with the bundled Noto fonts")
         return f"{line}; each embeds Noto Sans"
 
+    def team_server_driver(self) -> str:
+        """The team-server driver loads its libpq (on Linux the system's) and reports a server
+        that is not there in plain words: a local port nobody listens on."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        url = f"postgresql://btam@127.0.0.1:{port}/btam"
+        args = ["audit", "verify", "--server", url, "--user", "demo", "--password-stdin"]
+        result = self.run(args, stdin="demo\n", timeout=60)
+        if result.returncode == 0 or "cannot be reached" not in result.stderr:
+            raise AssertionError(
+                f"exit {result.returncode}, expected 'cannot be reached'\n"
+                f"stdout: {result.stdout.strip()}\nstderr: {result.stderr.strip()}"
+            )
+        if "Traceback" in result.stderr or "psycopg" in result.stderr:
+            raise AssertionError(f"the driver failed: {result.stderr.strip()}")
+        return "libpq loaded; an absent server is reported as 'cannot be reached'"
+
     def window(self, platform: str, extra_env: dict[str, str] | None = None) -> str:
         """The window on the demo vault must still be running, quietly, after a few seconds."""
         home = self.scratch / f"home-{platform}"
@@ -280,6 +302,7 @@ class SmokeTests:
         self.check("btam demo --vault DIR", self.demo)
         self.check("btam audit verify --password-stdin", self.audit)
         self.check("btam print forms --out DIR", self.print_forms)
+        self.check("btam audit verify --server (no server there)", self.team_server_driver)
         self.check("btam --demo (offscreen)", lambda: self.window("offscreen"))
         xvfb = shutil.which("Xvfb")
         if sys.platform.startswith("linux") and xvfb:
@@ -297,7 +320,16 @@ def program_version() -> str:
         return str(tomllib.load(handle)["project"]["version"])
 
 
-def make_deb(app_dir: Path, out_dir: Path) -> Path:
+def within_budget(label: str, size_bytes: int) -> bool:
+    mib = size_bytes / 2**20
+    ok = mib <= SIZE_BUDGET_MIB
+    verdict = "within" if ok else "OVER"
+    print(f"== {label}: {mib:.1f} MiB, {verdict} the {SIZE_BUDGET_MIB} MiB budget", flush=True)
+    return ok
+
+
+def make_deb(app_dir: Path, out_dir: Path) -> tuple[Path, int]:
+    """The .deb and its installed size in bytes."""
     sys.path.insert(0, str(ROOT / "packaging" / "linux"))
     from deb import build_deb  # packaging/linux/deb.py
 
@@ -315,7 +347,7 @@ def make_deb(app_dir: Path, out_dir: Path) -> Path:
         f"== left out of /opt (from those packages instead): {len(result.left_out)} libraries",
         flush=True,
     )
-    return result.path
+    return result.path, result.installed_kib * 1024
 
 
 def run_self_test(program: str, env: dict[str, str], label: str) -> bool:
@@ -451,12 +483,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
     linux_deb = sys.platform.startswith("linux") and shutil.which("dpkg-deb") is not None
     if args.package == "deb" or (args.package == "auto" and linux_deb):
-        deb = make_deb(app_dir, args.dist.resolve())
+        deb, installed = make_deb(app_dir, args.dist.resolve())
         print(
             f"== to install and self-test it here: sudo {sys.executable} {__file__} "
             f"--install-test {deb}",
             flush=True,
         )
+        if not within_budget("installed size of the .deb", installed):
+            return 1
+    elif not sys.platform.startswith("linux") and app_dir.is_dir():
+        if not within_budget("program folder", folder_size(app_dir)):
+            return 1
+    else:
+        print("== the size budget is checked on the .deb (this run made none)", flush=True)
     return 0
 
 
