@@ -555,3 +555,33 @@ def test_every_file_the_spec_and_installers_name_exists(spec: dict[str, Any]) ->
     script = (PACKAGING / "macos" / "sign_and_notarize.sh").read_text(encoding="utf-8")
     assert (ROOT / "packaging" / "macos" / "entitlements.plist").is_file()
     assert "Versions/" in script  # Qt frameworks signed through their versioned folder
+
+
+def test_the_readme_names_every_linux_library_the_package_depends_on_by_name() -> None:
+    """The packages the .deb names without finding them on the build machine (Qt's plugin
+    libraries, libpq) are in the README's install command, so a plain folder works too."""
+    linux = PACKAGING / "linux"
+    sys.path.insert(0, str(linux))
+    try:
+        import deb
+    finally:
+        sys.path.remove(str(linux))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Linux: the system libraries Qt needs", 1)[1].split("\n## ", 1)[0]
+    command = section.split("```sh", 1)[1].split("```", 1)[0]
+    named = set(command.replace("\\", " ").split()) - {"sudo", "apt", "install"}
+    wanted = set(deb.KNOWN_PACKAGES.values()) | set(deb.RUNTIME_LIBRARIES.values())
+    assert wanted - {"libopengl0"} <= named  # libOpenGL only if a plugin links it
+    assert {"libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libpq5"} <= named
+
+
+def test_no_east_asian_legacy_encoding_is_used(spec: dict[str, Any]) -> None:
+    """The spec leaves out Python's CJK codecs; the program names none of them."""
+    assert {"_codecs_jp", "_multibytecodec"} <= set(spec["EXCLUDES"])
+    legacy = re.compile(
+        r"""["'](shift[_-]?jis\w*|cp932|euc[_-]\w+|big5\w*|gb2312|gbk|gb18030|hz|iso[_-]?2022\w*|"""
+        r"""johab|cp949|cp950|ms932|ms949)["']""",
+        re.IGNORECASE,
+    )
+    for path in PACKAGE.rglob("*.py"):
+        assert not legacy.search(path.read_text("utf-8")), path
