@@ -585,3 +585,13 @@ def test_no_east_asian_legacy_encoding_is_used(spec: dict[str, Any]) -> None:
     )
     for path in PACKAGE.rglob("*.py"):
         assert not legacy.search(path.read_text("utf-8")), path
+
+
+def test_what_is_left_out_is_not_listed_in_about(spec: dict[str, Any]) -> None:
+    import json
+
+    index = next(Path(src) for src, _ in spec["DATAS"] if Path(src).name == "components.json")
+    names = {c["name"].casefold() for c in json.loads(index.read_text("utf-8"))["components"]}
+    assert "pillow" not in names and "reportlab" in names
+    if sys.platform.startswith("linux"):
+        assert "psycopg-binary" not in names and "psycopg" in names
