@@ -575,18 +575,6 @@ def test_the_readme_names_every_linux_library_the_package_depends_on_by_name() -
     assert {"libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libpq5"} <= named
 
 
-def test_no_east_asian_legacy_encoding_is_used(spec: dict[str, Any]) -> None:
-    """The spec leaves out Python's CJK codecs; the program names none of them."""
-    assert {"_codecs_jp", "_multibytecodec"} <= set(spec["EXCLUDES"])
-    legacy = re.compile(
-        r"""["'](shift[_-]?jis\w*|cp932|euc[_-]\w+|big5\w*|gb2312|gbk|gb18030|hz|iso[_-]?2022\w*|"""
-        r"""johab|cp949|cp950|ms932|ms949)["']""",
-        re.IGNORECASE,
-    )
-    for path in PACKAGE.rglob("*.py"):
-        assert not legacy.search(path.read_text("utf-8")), path
-
-
 def test_what_is_left_out_is_not_listed_in_about(spec: dict[str, Any]) -> None:
     import json
 
