@@ -20,9 +20,11 @@ installed. The result is "dist/BTAM Desktop/" (on macOS also "dist/BTAM Desktop.
 
 The smoke tests run the built program, from a temporary folder, with its home and data
 folders pointed at that temporary folder: --version, forms check, demo (a real encrypted
-vault, so the bundled migrations run), audit verify, print forms (the bundled fonts), and the
-window on the demo vault, offscreen, for a few seconds (and on Linux also on a virtual X
-display when Xvfb is installed). Exit code 0 when all passed, 1 otherwise.
+vault, so the bundled migrations run), audit verify, print forms (the bundled fonts), the
+team-server driver (an address where no server listens), and the window on the demo vault,
+offscreen, for a few seconds (and on Linux also on a virtual X display when Xvfb is
+installed). Then the size budget (130 MiB, --size-budget): the installed .deb on Linux, the
+program folder elsewhere. Exit code 0 when all passed, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -48,6 +51,9 @@ APP_NAME = "BTAM Desktop"
 # The build tools, pinned here because requirements/constraints.txt covers the program only.
 BUILD_PINS = ("pyinstaller==6.22.3", "pyinstaller-hooks-contrib==2026.9", "altgraph==0.17.5")
 EXE_SUFFIX = ".exe" if os.name == "nt" else ""
+# The issue's budget for what a person installs (issue 15): the installed .deb on Linux (the
+# folder without the system libraries its Depends bring), the program folder elsewhere.
+SIZE_BUDGET_MIB = 130
 SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 
 
@@ -209,6 +215,24 @@ class SmokeTests:
                 raise AssertionError(f"{pdf.name} is not a PDF with the bundled Noto fonts")
         return f"{line}; each embeds Noto Sans"
 
+    def team_server_driver(self) -> str:
+        """The team-server driver loads its libpq (on Linux the system's) and reports a server
+        that is not there in plain words: a local port nobody listens on."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        url = f"postgresql://btam@127.0.0.1:{port}/btam"
+        args = ["audit", "verify", "--server", url, "--user", "demo", "--password-stdin"]
+        result = self.run(args, stdin="demo\n", timeout=60)
+        if result.returncode == 0 or "cannot be reached" not in result.stderr:
+            raise AssertionError(
+                f"exit {result.returncode}, expected 'cannot be reached'\n"
+                f"stdout: {result.stdout.strip()}\nstderr: {result.stderr.strip()}"
+            )
+        if "Traceback" in result.stderr or "psycopg" in result.stderr:
+            raise AssertionError(f"the driver failed: {result.stderr.strip()}")
+        return "libpq loaded; an absent server is reported as 'cannot be reached'"
+
     def window(self, platform: str, extra_env: dict[str, str] | None = None) -> str:
         """The window on the demo vault must still be running, quietly, after a few seconds."""
         home = self.scratch / f"home-{platform}"
@@ -280,6 +304,7 @@ class SmokeTests:
         self.check("btam demo --vault DIR", self.demo)
         self.check("btam audit verify --password-stdin", self.audit)
         self.check("btam print forms --out DIR", self.print_forms)
+        self.check("btam audit verify --server (no server there)", self.team_server_driver)
         self.check("btam --demo (offscreen)", lambda: self.window("offscreen"))
         xvfb = shutil.which("Xvfb")
         if sys.platform.startswith("linux") and xvfb:
@@ -297,7 +322,16 @@ def program_version() -> str:
         return str(tomllib.load(handle)["project"]["version"])
 
 
-def make_deb(app_dir: Path, out_dir: Path) -> Path:
+def within_budget(label: str, size_bytes: int, budget_mib: float) -> bool:
+    mib = size_bytes / 2**20
+    ok = mib <= budget_mib
+    verdict = "within" if ok else "OVER"
+    print(f"== {label}: {mib:.1f} MiB, {verdict} the {budget_mib:g} MiB budget", flush=True)
+    return ok
+
+
+def make_deb(app_dir: Path, out_dir: Path) -> tuple[Path, int]:
+    """The .deb and its installed size in bytes."""
     sys.path.insert(0, str(ROOT / "packaging" / "linux"))
     from deb import build_deb  # packaging/linux/deb.py
 
@@ -315,7 +349,7 @@ def make_deb(app_dir: Path, out_dir: Path) -> Path:
         f"== left out of /opt (from those packages instead): {len(result.left_out)} libraries",
         flush=True,
     )
-    return result.path
+    return result.path, result.installed_kib * 1024
 
 
 def run_self_test(program: str, env: dict[str, str], label: str) -> bool:
@@ -427,6 +461,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--install-test", type=Path, metavar="DEB", help="install DEB here and self-test it"
     )
+    parser.add_argument(
+        "--size-budget",
+        type=float,
+        default=SIZE_BUDGET_MIB,
+        metavar="MIB",
+        help="fail when the installed .deb (Linux) or the program folder is larger",
+    )
     args = parser.parse_args(argv)
     if args.install_test:
         return install_test(args.install_test)
@@ -451,12 +492,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
     linux_deb = sys.platform.startswith("linux") and shutil.which("dpkg-deb") is not None
     if args.package == "deb" or (args.package == "auto" and linux_deb):
-        deb = make_deb(app_dir, args.dist.resolve())
+        deb, installed = make_deb(app_dir, args.dist.resolve())
         print(
             f"== to install and self-test it here: sudo {sys.executable} {__file__} "
             f"--install-test {deb}",
             flush=True,
         )
+        if not within_budget("installed size of the .deb", installed, args.size_budget):
+            return 1
+    elif not sys.platform.startswith("linux") and app_dir.is_dir():
+        if not within_budget("program folder", folder_size(app_dir), args.size_budget):
+            return 1
+    else:
+        print("== the size budget is checked on the .deb (this run made none)", flush=True)
     return 0
 
 

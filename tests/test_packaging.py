@@ -8,6 +8,7 @@ which the program's own path functions are then called. packaging/build.py build
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 import sys
@@ -421,3 +422,165 @@ def test_the_bundle_carries_the_licence_notices(spec: dict[str, Any]) -> None:
         assert listed[name]["text"], name
     assert "GNU LESSER GENERAL PUBLIC LICENSE" in listed["Qt"]["text"]
     assert "pytest" not in listed and "mypy" not in listed  # development tools are not shipped
+
+
+# -- size (issue 15): what the bundle leaves out is shown unused --------------------------------
+
+WITHOUT_PILLOW = PACKAGING / "runtime_hooks" / "without_pillow.py"
+
+
+def test_pillow_is_left_out_and_nothing_prints_a_picture(spec: dict[str, Any]) -> None:
+    """The spec drops Pillow; the program never uses an image API that would need it
+    (reportlab's ImageReader or platypus Image, canvas.drawImage in the reports)."""
+    assert "PIL" in spec["EXCLUDES"]
+    assert str(WITHOUT_PILLOW) in spec["a"].kwargs["runtime_hooks"]
+    uses = re.compile(r"\bPIL\b|ImageReader|from reportlab\.platypus[\w.]* import [^\n]*\bImage\b")
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text("utf-8")
+        assert not uses.search(text), path
+        if PACKAGE / "reports" in path.parents:
+            assert not re.search(r"\.draw(Inline)?Image\(", text), path
+
+
+def test_the_reports_print_with_the_stand_in_for_pillow(tmp_path: Path) -> None:
+    """With the runtime hook in place of Pillow (as in the frozen program), a checklist and a
+    handout with every script print, and Pillow itself is never loaded."""
+    import subprocess
+
+    script = f"""
+import runpy, sys
+runpy.run_path({str(WITHOUT_PILLOW)!r})
+from btam_desktop.domain.forms import FormRegistry
+from btam_desktop.reports import build_blank_checklist, build_recognize_and_report_handout
+from btam_desktop.services.settings import TeamSettings
+registry = FormRegistry.load(None)
+form = registry.forms()[0]
+team = "Maple Grove · 安全チーム · צוות · فريق · टीम 👍"
+pdfs = [
+    build_blank_checklist(form, team, scale=registry.scale_for(form)),
+    build_recognize_and_report_handout(TeamSettings(team_name=team), "parents"),
+]
+assert all(pdf.startswith(b"%PDF") and len(pdf) > 5000 for pdf in pdfs)
+assert "PIL._imaging" not in sys.modules
+try:
+    sys.modules["PIL.Image"].open("x.png")
+except RuntimeError as error:
+    assert "leaves out Pillow" in str(error)
+else:
+    raise AssertionError("the stand-in opened an image")
+print("printed", len(pdfs))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "printed 2" in result.stdout
+
+
+# -- Windows installer (issue 15): what can be checked without Inno Setup -----------------------
+
+# Inno Setup [Code] functions that delete, move or empty files and folders.
+INNO_DELETING_CALLS = re.compile(
+    r"\b(DelTree|DeleteFile|DelayDeleteFile|RemoveDir|RenameFile|SaveStringToFile|"
+    r"SaveStringsToFile|FileCopy|Exec|ShellExec)\b",
+    re.IGNORECASE,
+)
+
+
+def _inno_sections(text: str) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for line in text.splitlines():
+        header = re.match(r"^\[(\w+)\]\s*$", line)
+        if header:
+            current = header.group(1)
+            sections[current] = []
+        elif current and line.strip() and not line.lstrip().startswith(";"):
+            sections[current].append(line)
+    return sections
+
+
+def test_the_windows_uninstaller_never_touches_a_vault_or_a_backup() -> None:
+    text = (PACKAGING / "windows" / "btam.iss").read_text(encoding="utf-8")
+    sections = _inno_sections(text)
+    for forbidden in ("UninstallDelete", "InstallDelete", "UninstallRun", "Dirs", "Registry"):
+        assert forbidden not in sections, forbidden
+    code = "\n".join(sections["Code"])
+    assert not INNO_DELETING_CALLS.search(code)
+    # Everything installed goes into the program folder ({app}), from the built folder only.
+    (files_line,) = sections["Files"]
+    assert 'Source: "{#SourceDir}\\*"' in files_line and 'DestDir: "{app}"' in files_line
+    assert "uninsneveruninstall" not in files_line.lower()
+    # The shortcuts open the windowed program inside {app}, nothing else.
+    for icon in sections["Icons"]:
+        assert re.search(r'Filename: "\{app\}\\\{#AppExe\}"', icon), icon
+    # Per user, no administrator; a folder holding a vault is refused as the program folder.
+    setup = dict(line.split("=", 1) for line in sections["Setup"] if "=" in line)
+    assert setup["PrivilegesRequired"] == "lowest"
+    assert setup["PrivilegesRequiredOverridesAllowed"] == "dialog"
+    assert "HoldsVault(WizardDirValue)" in code and "'backups'" in code
+
+
+def test_the_windows_version_information(spec: dict[str, Any], tmp_path: Path) -> None:
+    text = (PACKAGING / "windows" / "btam.iss").read_text(encoding="utf-8")
+    setup = dict(line.split("=", 1) for line in _inno_sections(text)["Setup"] if "=" in line)
+    version = _pyproject_version()
+    # Inno wants four numbers in VersionInfoVersion: "0.1.0" + ".0".
+    assert setup["VersionInfoVersion"] == "{#AppVersion}.0"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    for key in ("VersionInfoProductName", "VersionInfoCompany", "VersionInfoCopyright"):
+        assert setup[key].strip(), key
+    # The .exe files' own version resource, as the spec writes it for PyInstaller.
+    spec["workpath"] = str(tmp_path)
+    resource = Path(spec["_windows_version_file"]()).read_text(encoding="utf-8")
+    numbers = (*(int(n) for n in version.split(".")), 0)
+    assert f"filevers={numbers}" in resource and f"prodvers={numbers}" in resource
+    for field in ("FileVersion", "ProductVersion"):
+        assert f"StringStruct('{field}', '{version}')" in resource
+    assert "StringStruct('OriginalFilename', 'btam.exe')" in resource
+
+
+def test_every_file_the_spec_and_installers_name_exists(spec: dict[str, Any]) -> None:
+    for source, _folder in spec["DATAS"]:
+        assert Path(source).is_file(), source
+    for hook in spec["a"].kwargs["runtime_hooks"]:
+        assert Path(hook).is_file(), hook
+    for name in ("btam.ico", "btam.icns"):
+        assert (PACKAGING / "icons" / name).is_file()
+    script = (PACKAGING / "macos" / "sign_and_notarize.sh").read_text(encoding="utf-8")
+    assert (ROOT / "packaging" / "macos" / "entitlements.plist").is_file()
+    assert "Versions/" in script  # Qt frameworks signed through their versioned folder
+
+
+def test_the_readme_names_every_linux_library_the_package_depends_on_by_name() -> None:
+    """The packages the .deb names without finding them on the build machine (Qt's plugin
+    libraries, libpq) are in the README's install command, so a plain folder works too."""
+    linux = PACKAGING / "linux"
+    sys.path.insert(0, str(linux))
+    try:
+        import deb
+    finally:
+        sys.path.remove(str(linux))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Linux: the system libraries Qt needs", 1)[1].split("\n## ", 1)[0]
+    command = section.split("```sh", 1)[1].split("```", 1)[0]
+    named = set(command.replace("\\", " ").split()) - {"sudo", "apt", "install"}
+    wanted = set(deb.KNOWN_PACKAGES.values()) | set(deb.RUNTIME_LIBRARIES.values())
+    assert wanted - {"libopengl0"} <= named  # libOpenGL only if a plugin links it
+    assert {"libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libpq5"} <= named
+
+
+def test_what_is_left_out_is_not_listed_in_about(spec: dict[str, Any]) -> None:
+    import json
+
+    index = next(Path(src) for src, _ in spec["DATAS"] if Path(src).name == "components.json")
+    names = {c["name"].casefold() for c in json.loads(index.read_text("utf-8"))["components"]}
+    assert "pillow" not in names and "reportlab" in names
+    if sys.platform.startswith("linux"):
+        assert "psycopg-binary" not in names and "psycopg" in names

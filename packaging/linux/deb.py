@@ -13,8 +13,9 @@ Libraries that PyInstaller copied from the build machine and that a Debian packa
 (libX11, libcups, libssl, libstdc++ ...) are left out of /opt and named in ``Depends:``
 instead, together with every system library the remaining files link to, found with ``ldd``
 on every shared object (Qt's platform plugins included) and mapped to its package with
-``dpkg -S``. That is how the xcb plugin's libxcb-icccm4, libxcb-keysyms1, libxcb-cursor0 and
-libxkbcommon-x11-0 end up as dependencies, so apt installs them with the program. Libraries
+``dpkg -S``, plus the libraries opened by name at run time (``RUNTIME_LIBRARIES``: libpq for
+the team server). That is how the xcb plugin's libxcb-icccm4, libxcb-keysyms1, libxcb-cursor0
+and libxkbcommon-x11-0 end up as dependencies, so apt installs them with the program. Libraries
 that are not on the build machine are mapped through ``KNOWN_PACKAGES``; an unknown one stops
 the build with a message naming it.
 """
@@ -60,6 +61,10 @@ KNOWN_PACKAGES = {
     "libdbus-1.so.3": "libdbus-1-3",
     "libcups.so.2": "libcups2",
 }
+# Libraries the program opens by name at run time (ctypes), which ldd cannot see: soname ->
+# Debian package. psycopg's pure-Python layer loads the system libpq for the team server
+# (the Linux build leaves out psycopg_binary's private copy; see packaging/btam.spec).
+RUNTIME_LIBRARIES = {"libpq.so.5": "libpq5"}
 # Never a dependency of their own: the C library is there on every system (still listed
 # through libc6, which owns it).
 _LOADER = re.compile(r"^(ld-linux|linux-vdso)")
@@ -180,10 +185,12 @@ def resolve_depends(app_dir: Path) -> tuple[list[str], list[Path]]:
         finally:
             for path in left_out:
                 shutil.move(str(hidden / path.name), path)
+    for name in RUNTIME_LIBRARIES:
+        needed.setdefault(name, system_library_path(name))
     unknown = []
     for name, where in sorted(needed.items()):
         package = owning_package(where) if where is not None else None
-        package = package or KNOWN_PACKAGES.get(name)
+        package = package or KNOWN_PACKAGES.get(name) or RUNTIME_LIBRARIES.get(name)
         if package is None:
             unknown.append(name)
         else:

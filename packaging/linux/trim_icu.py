@@ -5,9 +5,10 @@ localeAwareCompare), legacy text encodings (QStringDecoder) and time-zone displa
 program uses only collation, indirectly: it reads and writes UTF-8 through Python, and names
 no time zone through Qt. Qt has its own locale data and word breaking. So ICU's names of
 languages, countries, currencies, units and time zones, its transliterators, spelled-out
-numbers, Unicode character names, break iterators with their dictionaries, and legacy
-code-page converters are removed. Those items are removed from the data package with ICU's
-own ``icupkg``; collation, locale fallback, break rules and the rest stay, so sorting still
+numbers, Unicode character names, break iterators with their dictionaries, legacy code-page
+converters and the per-locale date and number formats of the main tree (Qt formats dates and
+numbers from its own locale data) are removed from the data package with ICU's own
+``icupkg``; collation, locale fallback, break rules and the rest stay, so sorting still
 follows each language. The result is linked into a library with the same soname exporting
 the same ``icudt73_dat`` symbol.
 
@@ -30,8 +31,22 @@ DROP_SUFFIXES = (".cnv",)
 DROP_NAMES = ("unames.icu",)
 
 
+# The main tree's locale bundles (de.res, zh_Hant_TW.res ...): date, number and calendar
+# formats, which Qt takes from its own locale data. Collation has its own tree (coll/), and the
+# tree's root.res, pool.res and res_index.res stay, as do likelySubtags, keyTypeData etc.
+LOCALE_BUNDLE = re.compile(r"^[a-z]{2,3}(?:_[A-Za-z0-9]+)*\.res$")
+KEPT_NAMES = ("res_index.res",)
+
+
 def dropped(item: str) -> bool:
-    return item.startswith(DROP_FOLDERS) or item.endswith(DROP_SUFFIXES) or item in DROP_NAMES
+    if item in KEPT_NAMES:
+        return False
+    return (
+        item.startswith(DROP_FOLDERS)
+        or item.endswith(DROP_SUFFIXES)
+        or item in DROP_NAMES
+        or LOCALE_BUNDLE.match(item) is not None
+    )
 
 
 def _data_symbol(library: Path, major: str) -> tuple[int, int]:

@@ -36,6 +36,8 @@ VersionInfoVersion={#AppVersion}.0
 VersionInfoProductName={#AppName}
 VersionInfoProductVersion={#AppVersion}
 VersionInfoDescription={#AppName} installer
+VersionInfoCompany=BTAM Desktop
+VersionInfoCopyright=BTAM Desktop contributors
 ; Per user: installs into %LOCALAPPDATA%\Programs\BTAM Desktop, no administrator needed.
 ; A person with administrator rights may choose "for all users" in the first dialog.
 PrivilegesRequired=lowest
