@@ -13,6 +13,8 @@ Variants (the ratio is to the same SQLite build as the vault's, sqlcipher3's, wi
   sqlite3 module            Python's own SQLite (a different build and version)
   page 8/16 KiB             cipher_page_size (needs a sqlcipher_export migration for old vaults)
   memory security ON        SQLCipher wipes and locks every buffer it frees (safer, slower)
+  HMAC-SHA256               pages authenticated with HMAC-SHA256 instead of SHA-512 (CPUs with
+                            SHA extensions hash SHA-256 in hardware; a vault format change)
   8 MB cache                SQLite's default cache instead of the vault's CACHE_KIB
   no HMAC                   pages are not authenticated: NEVER for the vault (shown for scale)
 
@@ -111,6 +113,7 @@ class Variant:
     page_size: int = 4096
     memory_security: bool | None = None  # None: as the build sets it
     hmac: bool = True
+    hmac_algorithm: str | None = None  # None: the build's default, HMAC_SHA512
     cache_kib: int = CACHE_KIB
     stdlib: bool = False
     vault_code: bool = False  # open through store/engine.py's connect_raw
@@ -124,6 +127,7 @@ VARIANTS: dict[str, Variant] = {
     "page 16 KiB": Variant(page_size=16384),
     "no key, page 8 KiB": Variant(key=False, page_size=8192),
     "memory security ON": Variant(memory_security=True),
+    "HMAC-SHA256": Variant(hmac_algorithm="HMAC_SHA256"),
     "8 MB cache": Variant(cache_kib=8000),
     "no HMAC (never)": Variant(hmac=False),
 }
@@ -144,6 +148,8 @@ def opener(variant: Variant, path: Path) -> Callable[[], Any]:
         if variant.key:
             conn.execute(key.pragma())
             conn.execute(f"PRAGMA cipher_page_size = {variant.page_size}")
+            if variant.hmac_algorithm:
+                conn.execute(f"PRAGMA cipher_hmac_algorithm = {variant.hmac_algorithm}")
             if not variant.hmac:
                 conn.execute("PRAGMA cipher_use_hmac = OFF")
             if variant.memory_security is not None:
