@@ -105,6 +105,7 @@ QUERIES: dict[str, tuple[str, tuple[Any, ...]]] = {
     ),
 }
 COLD_REPEATS = 5
+WARM = " (warm)"
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,15 @@ def run(variant: Variant, rows: int, seed: int) -> dict[str, float]:
                 finally:
                     conn.close()
             times[kind] = spent / COLD_REPEATS
+            conn = open_connection()  # the same query again on a warm page cache
+            try:
+                conn.execute(sql, params).fetchall()
+                start = time.perf_counter()
+                for _ in range(COLD_REPEATS):
+                    conn.execute(sql, params).fetchall()
+                times[kind + WARM] = (time.perf_counter() - start) / COLD_REPEATS
+            finally:
+                conn.close()
     return times
 
 
@@ -251,6 +261,8 @@ def main() -> None:
     variants = {name: v for name, v in VARIANTS.items() if not args.only or name in args.only}
     variants.setdefault(BASELINE, VARIANTS[BASELINE])
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
+    for variant in variants.values():  # a round not counted: first-use costs in the process
+        run(variant, min(args.rows, 2000), args.seed)
     for round_number in range(args.rounds):
         for name, variant in variants.items():
             samples[name].append(run(variant, args.rows, args.seed))
@@ -259,20 +271,29 @@ def main() -> None:
         name: {kind: statistics.median(r[kind] for r in runs) for kind in runs[0]}
         for name, runs in samples.items()
     }
-    kinds = list(medians[BASELINE])
     base = medians[BASELINE]
-    print(
-        f"\n{args.rows} rows; milliseconds (median of {args.rounds}; queries on a fresh "
-        f"connection, mean of {COLD_REPEATS}) and the ratio to '{BASELINE}'"
-    )
-    print(f"{'variant':<22}" + "".join(f"{kind:>18}" for kind in kinds) + f"{'geo mean':>10}")
-    for name, times in medians.items():
-        ratios = [times[k] / base[k] for k in kinds]
-        geo = statistics.geometric_mean(ratios)
-        cells = "".join(
-            f"{times[k] * 1000:>9.1f} {r:>6.2f}x " for k, r in zip(kinds, ratios, strict=True)
+    cold = [k for k in base if not k.endswith(WARM)]
+    warm = [k for k in base if k.endswith(WARM)]
+    for title, kinds in (
+        (f"fresh connection (cold page cache), mean of {COLD_REPEATS}", cold),
+        ("the same connection again (warm page cache)", warm),
+    ):
+        print(
+            f"\n{args.rows} rows; milliseconds (median of {args.rounds} rounds) and the ratio to "
+            f"'{BASELINE}'; {title}"
         )
-        print(f"{name:<22}{cells}{geo:>9.2f}x")
+        print(
+            f"{'variant':<22}"
+            + "".join(f"{k.removesuffix(WARM):>18}" for k in kinds)
+            + f"{'geo mean':>10}"
+        )
+        for name, times in medians.items():
+            ratios = [times[k] / base[k] for k in kinds]
+            geo = statistics.geometric_mean(ratios)
+            cells = "".join(
+                f"{times[k] * 1000:>9.1f} {r:>6.2f}x " for k, r in zip(kinds, ratios, strict=True)
+            )
+            print(f"{name:<22}{cells}{geo:>9.2f}x")
 
 
 if __name__ == "__main__":
