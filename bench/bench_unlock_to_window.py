@@ -14,8 +14,8 @@ The program's modules are imported first, as the unlock screen does while the pa
   it is timed on its own, so "beyond Argon2id" is exact however busy the machine is;
 * window shown: ``MainWindow`` built and shown (it opens on the dashboard), to its first paint;
 * case list page 1 painted: the list's first page arrived from its background task and the
-  window painted after it (the goal's "usable");
-* dashboard figures painted: the dashboard's numbers (its own background task);
+  list was rendered (``grab()``, as when its tab is chosen): the goal's "usable";
+* dashboard figures painted: the dashboard's numbers (its own background task), rendered;
 * every task done: the list's ids and count too.
 
 "BEYOND ARGON2ID" is sign-in and window up to the case list's first page, less the password
@@ -110,14 +110,14 @@ def one_run(qapp: QApplication, folder: Path, profile: cProfile.Profile | None) 
     shown = watch.last_paint
     cases, dashboard = window.cases_page, window.dashboard_page
     assert cases is not None and dashboard is not None
+    # The window opens on the dashboard, so the case list (the next tab) is rendered as it
+    # would be when chosen: grab() paints it offscreen.
     wait_until(qapp, lambda: cases._model.rowCount() > 0)
-    first_page = time.perf_counter()
-    wait_until(qapp, lambda: watch.last_paint > first_page, timeout_s=5)
-    first_page_painted = watch.last_paint
+    cases.grab()
+    first_page_painted = time.perf_counter()
     wait_until(qapp, lambda: dashboard.data is not None and not dashboard.is_loading())
-    figures = time.perf_counter()
-    wait_until(qapp, lambda: watch.last_paint > figures, timeout_s=5)
-    figures_painted = watch.last_paint
+    dashboard.grab()
+    figures_painted = time.perf_counter()
     wait_until(qapp, lambda: tasks.active_task_count() == 0)
     idle = time.perf_counter()
     if profile is not None:
