@@ -9,7 +9,9 @@ and reports it; it never touches the connection.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,6 +55,39 @@ def watch_rewrite(db_path: Path, page_count: int, page_size: int, report: Report
                     return
 
     watcher = threading.Thread(target=watch, name="btam-rekey-progress", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+
+
+@contextmanager
+def watch_estimate(expected_seconds: float, report: Report) -> Iterator[None]:
+    """Report progress from the time spent against an estimate, while the body runs.
+
+    For a step that gives no sign of its progress (``PRAGMA quick_check`` reads every page in
+    one statement): the share follows 1 - e^(-t/expected), so the bar keeps moving, slows
+    down if the step takes longer than expected, and never claims the end before it is
+    reached. Same rules for ``report`` as ``watch_rewrite``."""
+    expected = max(expected_seconds, POLL_SECONDS)
+    stop = threading.Event()
+    started = time.monotonic()
+
+    def watch() -> None:
+        shown = -1
+        while not stop.wait(POLL_SECONDS):
+            elapsed = time.monotonic() - started
+            share = min(990, int(1000 * (1 - math.exp(-elapsed / expected))))
+            if share > shown:
+                shown = share
+                try:
+                    report(share)
+                except Exception:  # a display problem must not stop the work
+                    return
+
+    watcher = threading.Thread(target=watch, name="btam-rekey-check-progress", daemon=True)
     watcher.start()
     try:
         yield
