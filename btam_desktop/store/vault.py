@@ -762,6 +762,7 @@ class Vault:
         assert self._engine is not None
         self._engine.dispose()
         conn = connect_raw(self.db_path, self._keys)
+        rekeyed = False
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
@@ -777,12 +778,15 @@ class Vault:
             ):
                 # The new salt is the new key's stamp, so the header tells which key it needs.
                 conn.execute(diagnosis.rekey_pragma(new_key, next_file.vault_id))
+            rekeyed = True
             rewrite_seconds = time.monotonic() - rewrite_started
             step(REKEY_REWRITE_TO, "Writing the re-encrypted pages into place")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlcipher3.Error as exc:
             conn.close()
-            (self.folder / NEXT_KEYS_NAME).unlink(missing_ok=True)
+            if not rekeyed:  # rolled back: the old key still opens the database
+                (self.folder / NEXT_KEYS_NAME).unlink(missing_ok=True)
+            # Once rekeyed, only the next key file opens it: it stays for the next sign-in.
             raise _translated(exc, self.folder) from exc
         conn.close()
         step(REKEY_CHECK_FROM, "Checking the new key")

@@ -391,3 +391,50 @@ def test_vault_copied_aside_before_a_migration_keeps_the_old_slots(team, track) 
     shutil.copytree(backup, copy)
     (copy / "backups").mkdir()
     track(Vault.open(copy, BOB, BOB_PW)).lock()
+
+
+class _FailingCheckpoint:
+    """A connection whose checkpoint after the rekey fails (an I/O error)."""
+
+    def __init__(self, conn: object) -> None:
+        self._conn = conn
+        self._checkpoints = 0
+
+    def execute(self, sql: str, *args: object) -> object:
+        if "wal_checkpoint" in sql:
+            self._checkpoints += 1
+            if self._checkpoints == 2:
+                raise sqlcipher3.OperationalError("disk I/O error")
+        return self._conn.execute(sql, *args)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._conn, name)
+
+
+def test_a_failure_after_the_rekey_keeps_the_key_that_opens_the_database(
+    team, monkeypatch, track
+) -> None:
+    real_connect = vault_module.connect_raw
+    wrapped: list[_FailingCheckpoint] = []
+
+    def connect(*args: object, **kwargs: object) -> object:
+        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        if not wrapped:  # the rekeying connection is the first one opened
+            wrapped.append(_FailingCheckpoint(conn))
+            return wrapped[0]
+        return conn
+
+    monkeypatch.setattr(vault_module, "connect_raw", connect)
+    with pytest.raises(VaultError):
+        team.vault.remove_user_slot(BOB)
+    monkeypatch.undo()
+    assert (team.folder / NEXT_KEYS_NAME).exists()  # the only file whose key opens it now
+    team.vault.lock()
+
+    reopened = track(Vault.open(team.folder, CAROL, CAROL_PW))
+    assert case_titles(reopened) == ["Case 1"]
+    assert reopened.keyfile.usernames() == [ALICE, CAROL]
+    assert reopened.integrity_problems() == []
+    reopened.lock()
+    with pytest.raises(WrongCredentialsError):
+        Vault.open(team.folder, BOB, BOB_PW)
