@@ -1,13 +1,27 @@
-"""The cost of encryption: one workload on SQLCipher keyed like the vault, on the same SQLCipher
-build without a key (the fair baseline: the wheel's SQLite is not the ``sqlite3`` module's), on
-plain ``sqlite3``, and on variants that show where the cost comes from (cache size, the HMAC),
-all with the vault's pragmas (WAL, synchronous=FULL, temp_store=MEMORY, foreign_keys).
+"""The cost of encryption, and where it comes from.
 
-Workload: 20,000 inserts of case-like rows in transactions of 100, 2,000 point reads by id,
-20 range scans on an indexed date, and 5 full scans with LIKE over the text. The variants run
-interleaved, --rounds times, and each figure is the median (a busy machine skews them alike).
+One case-like table is built in each variant (inserts in transactions of 100, the vault's
+pragmas: WAL, synchronous=FULL, temp_store=MEMORY, foreign_keys), then each kind of query the
+case list runs is timed on a FRESH connection, so its page cache starts empty and every page
+it touches is read from the file (the OS cache is warm) and, when keyed, decrypted and
+HMAC-checked once. That is what a pooled connection pays the first time, and every time on a
+vault larger than its page cache; on a warm page cache the key costs nothing (no decryption).
+
+Variants (the ratio is to the same SQLite build as the vault's, sqlcipher3's, with no key):
+  vault                     SQLCipher exactly as store/engine.py opens it (4 KiB pages,
+                            HMAC-SHA512, cipher_memory_security as the build sets it)
+  sqlite3 module            Python's own SQLite (a different build and version)
+  page 8/16 KiB             cipher_page_size (needs a sqlcipher_export migration for old vaults)
+  memory security ON        SQLCipher wipes and locks every buffer it frees (safer, slower)
+  HMAC-SHA256               pages authenticated with HMAC-SHA256 instead of SHA-512 (CPUs with
+                            SHA extensions hash SHA-256 in hardware; a vault format change)
+  8 MB cache                SQLite's default cache instead of the vault's CACHE_KIB
+  no HMAC                   pages are not authenticated: NEVER for the vault (shown for scale)
 
     .venv/bin/python bench/bench_sqlcipher_vs_sqlite.py [--rows 20000] [--rounds 3]
+
+Compare ratios within one run (variants run interleaved, each figure is the median of the
+rounds): a busy machine slows every variant alike.
 """
 
 from __future__ import annotations
@@ -21,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +45,7 @@ import sqlcipher3
 
 from btam_desktop.store.engine import CACHE_KIB, KeyHolder, connect_raw
 
-PRAGMAS = (
+VAULT_PRAGMAS = (
     "PRAGMA temp_store = MEMORY",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
@@ -41,6 +56,7 @@ SCHEMA = (
     "site TEXT, status TEXT, opened_at TEXT, narrative TEXT)",
     "CREATE INDEX ix_case_opened ON case_file (opened_at)",
     "CREATE INDEX ix_case_site ON case_file (site)",
+    "CREATE INDEX ix_case_status ON case_file (status)",
 )
 WORDS = [
     "student",
@@ -63,66 +79,95 @@ WORDS = [
     "report",
     "followed",
 ]
+STATUSES = ("intake", "screening", "assessment", "closed")
+
+# Each query kind the case list and search run; each is timed on fresh connections.
+QUERIES: dict[str, tuple[str, tuple[Any, ...]]] = {
+    "list page": (
+        "SELECT id, number, title, site, status, opened_at FROM case_file "
+        "ORDER BY opened_at DESC, id DESC LIMIT 100 OFFSET 1000",
+        (),
+    ),
+    "sort by title": (
+        "SELECT id, number, title, site, status, opened_at FROM case_file "
+        "ORDER BY title, id LIMIT 100",
+        (),
+    ),
+    "filter": (
+        "SELECT id, number, title, site, status, opened_at FROM case_file "
+        "WHERE status = ? AND site = ? ORDER BY opened_at DESC LIMIT 100",
+        ("screening", "site 7"),
+    ),
+    "search (LIKE)": (
+        "SELECT id, number, title, site, status, opened_at FROM case_file "
+        "WHERE title LIKE ? OR narrative LIKE ?",
+        ("%weapon bus%", "%weapon bus%"),
+    ),
+}
+COLD_REPEATS = 5
+WARM = " (warm)"
 
 
-def sqlcipher_connection(path: Path) -> Any:
-    return connect_raw(path, KeyHolder(os.urandom(32)))  # the vault's own connection code
+@dataclass(frozen=True)
+class Variant:
+    key: bool = True
+    page_size: int = 4096
+    memory_security: bool | None = None  # None: as the build sets it
+    hmac: bool = True
+    hmac_algorithm: str | None = None  # None: the build's default, HMAC_SHA512
+    cache_kib: int = CACHE_KIB
+    stdlib: bool = False
+    vault_code: bool = False  # open through store/engine.py's connect_raw
 
 
-def sqlite_connection(path: Path) -> Any:
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    for pragma in PRAGMAS:
-        conn.execute(pragma)
-    return conn
-
-
-def unkeyed_sqlcipher_connection(path: Path) -> Any:
-    """The same SQLite build as the vault's (sqlcipher3's), with no key: no encryption."""
-    conn = sqlcipher3.connect(str(path), isolation_level=None)
-    for pragma in PRAGMAS:
-        conn.execute(pragma)
-    return conn
-
-
-def with_pragmas(connect: Callable[[Path], Any], *pragmas: str) -> Callable[[Path], Any]:
-    def connect_with(path: Path) -> Any:
-        conn = connect(path)
-        for pragma in pragmas:
-            conn.execute(pragma)
-        return conn
-
-    return connect_with
-
-
-def keyed_without_hmac(path: Path) -> Any:
-    """Encryption without the per-page HMAC (never for the vault: pages could be altered)."""
-    conn = sqlcipher3.connect(str(path), isolation_level=None)
-    conn.execute(KeyHolder(os.urandom(32)).pragma())
-    conn.execute("PRAGMA cipher_use_hmac = OFF")
-    for pragma in PRAGMAS:
-        conn.execute(pragma)
-    return conn
-
-
-VAULT_CACHE = f"PRAGMA cache_size = -{CACHE_KIB}"
-DEFAULT_CACHE = "PRAGMA cache_size = -8000"  # SQLite's default, 8 MB
-
-VARIANTS: dict[str, Callable[[Path], Any]] = {
-    "vault (SQLCipher)": sqlcipher_connection,
-    "same build, no key": with_pragmas(unkeyed_sqlcipher_connection, VAULT_CACHE),
-    "sqlite3 module": with_pragmas(sqlite_connection, VAULT_CACHE),
-    "vault, 8 MB cache": with_pragmas(sqlcipher_connection, DEFAULT_CACHE),
-    "no key, 8 MB cache": unkeyed_sqlcipher_connection,
-    "key, no HMAC": with_pragmas(keyed_without_hmac, VAULT_CACHE),
+VARIANTS: dict[str, Variant] = {
+    "same build, no key": Variant(key=False),
+    "vault": Variant(vault_code=True),
+    "sqlite3 module": Variant(key=False, stdlib=True),
+    "page 8 KiB": Variant(page_size=8192),
+    "page 16 KiB": Variant(page_size=16384),
+    "no key, page 8 KiB": Variant(key=False, page_size=8192),
+    "memory security ON": Variant(memory_security=True),
+    "HMAC-SHA256": Variant(hmac_algorithm="HMAC_SHA256"),
+    "8 MB cache": Variant(cache_kib=8000),
+    "no HMAC (never)": Variant(hmac=False),
 }
 BASELINE = "same build, no key"
 
 
-def workload(conn: Any, rows: int, rng: random.Random) -> dict[str, float]:
+def opener(variant: Variant, path: Path) -> Callable[[], Any]:
+    """A function that opens ``path`` as ``variant``, the same key every time."""
+    key = KeyHolder(os.urandom(32))
+
+    def open_connection() -> Any:
+        if variant.vault_code:
+            return connect_raw(path, key)
+        if variant.stdlib:
+            conn: Any = sqlite3.connect(str(path), isolation_level=None)
+        else:
+            conn = sqlcipher3.connect(str(path), isolation_level=None)
+        if variant.key:
+            conn.execute(key.pragma())
+            conn.execute(f"PRAGMA cipher_page_size = {variant.page_size}")
+            if variant.hmac_algorithm:
+                conn.execute(f"PRAGMA cipher_hmac_algorithm = {variant.hmac_algorithm}")
+            if not variant.hmac:
+                conn.execute("PRAGMA cipher_use_hmac = OFF")
+            if variant.memory_security is not None:
+                conn.execute(f"PRAGMA cipher_memory_security = {int(variant.memory_security)}")
+        else:
+            conn.execute(f"PRAGMA page_size = {variant.page_size}")
+        for pragma in VAULT_PRAGMAS:
+            conn.execute(pragma)
+        conn.execute(f"PRAGMA cache_size = -{variant.cache_kib}")
+        return conn
+
+    return open_connection
+
+
+def fill(conn: Any, rows: int, rng: random.Random) -> float:
     for statement in SCHEMA:
         conn.execute(statement)
-    times: dict[str, float] = {}
-
     start = time.perf_counter()
     for first in range(0, rows, 100):
         conn.execute("BEGIN IMMEDIATE")
@@ -131,51 +176,77 @@ def workload(conn: Any, rows: int, rng: random.Random) -> dict[str, float]:
                 "INSERT INTO case_file (number, title, site, status, opened_at, narrative) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (
-                    f"2026-{n:05d}",
+                    f"2026-{n:06d}",
                     " ".join(rng.choices(WORDS, k=5)),
                     f"site {n % 40}",
-                    rng.choice(("intake", "screening", "assessment", "closed")),
-                    f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T10:00:00",
+                    rng.choice(STATUSES),
+                    f"20{20 + n % 7}-{1 + n % 12:02d}-{1 + n % 28:02d}T10:{n % 60:02d}:00",
                     " ".join(rng.choices(WORDS, k=80)),
                 ),
             )
         conn.execute("COMMIT")
-    times[f"{rows} inserts, {rows // 100} transactions"] = time.perf_counter() - start
-
-    ids = [rng.randint(1, rows) for _ in range(2000)]
-    start = time.perf_counter()
-    for row_id in ids:
-        conn.execute("SELECT * FROM case_file WHERE id = ?", (row_id,)).fetchone()
-    times["2000 point reads"] = time.perf_counter() - start
-
-    start = time.perf_counter()
-    for month in range(1, 21):
-        m = 1 + month % 12
-        conn.execute(
-            "SELECT id, title FROM case_file WHERE opened_at BETWEEN ? AND ? ORDER BY opened_at",
-            (f"2026-{m:02d}-01", f"2026-{m:02d}-15"),
-        ).fetchall()
-    times["20 indexed range scans"] = time.perf_counter() - start
-
-    start = time.perf_counter()
-    for word in WORDS[:5]:
-        conn.execute(
-            "SELECT count(*) FROM case_file WHERE narrative LIKE ?", (f"%{word} {word}%",)
-        ).fetchone()
-    times["5 full scans (LIKE)"] = time.perf_counter() - start
-    return times
+    return time.perf_counter() - start
 
 
-def run(connect: Callable[[Path], Any], rows: int, seed: int) -> dict[str, float]:
+def run(variant: Variant, rows: int, seed: int) -> dict[str, float]:
+    times: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
-        conn = connect(path)
+        open_connection = opener(variant, path)
+        conn = open_connection()
         try:
-            times = workload(conn, rows, random.Random(seed))
+            times["insert"] = fill(conn, rows, random.Random(seed))
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
-    times["total"] = sum(times.values())
+        for kind, (sql, params) in QUERIES.items():
+            spent = 0.0
+            for _ in range(COLD_REPEATS):
+                conn = open_connection()  # opening (and keying) is not timed
+                try:
+                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                    start = time.perf_counter()
+                    conn.execute(sql, params).fetchall()
+                    spent += time.perf_counter() - start
+                finally:
+                    conn.close()
+            times[kind] = spent / COLD_REPEATS
+            conn = open_connection()  # the same query again on a warm page cache
+            try:
+                conn.execute(sql, params).fetchall()
+                start = time.perf_counter()
+                for _ in range(COLD_REPEATS):
+                    conn.execute(sql, params).fetchall()
+                times[kind + WARM] = (time.perf_counter() - start) / COLD_REPEATS
+            finally:
+                conn.close()
     return times
+
+
+def describe_build() -> None:
+    conn = sqlcipher3.connect(":memory:")
+    conn.execute(KeyHolder(os.urandom(32)).pragma())
+    facts = {
+        name: conn.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in (
+            "cipher_version",
+            "cipher_provider",
+            "cipher_provider_version",
+            "cipher_memory_security",
+            "cipher_hmac_algorithm",
+            "cipher_page_size",
+        )
+    }
+    options = [row[0] for row in conn.execute("PRAGMA compile_options")]
+    conn.close()
+    print(
+        f"SQLCipher build: SQLite {sqlcipher3.sqlite_version}; sqlite3 module: "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
+    for name, value in facts.items():
+        print(f"  {name} = {value}")
+    wanted = ("DEFAULT_CACHE", "MMAP", "TEMP_STORE", "MALLOC", "LOOKASIDE", "SECURE_DELETE")
+    print("  compile options: " + ", ".join(o for o in options if o.startswith(wanted)))
 
 
 def main() -> None:
@@ -183,26 +254,46 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", nargs="*", help="variant names to run (the baseline always)")
     args = parser.parse_args()
 
-    samples: dict[str, list[dict[str, float]]] = {name: [] for name in VARIANTS}
+    describe_build()
+    variants = {name: v for name, v in VARIANTS.items() if not args.only or name in args.only}
+    variants.setdefault(BASELINE, VARIANTS[BASELINE])
+    samples: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
+    for variant in variants.values():  # a round not counted: first-use costs in the process
+        run(variant, min(args.rows, 2000), args.seed)
     for round_number in range(args.rounds):
-        for name, connect in VARIANTS.items():
-            samples[name].append(run(connect, args.rows, args.seed))
+        for name, variant in variants.items():
+            samples[name].append(run(variant, args.rows, args.seed))
         print(f"round {round_number + 1} of {args.rounds} done", flush=True)
     medians = {
-        name: {step: statistics.median(r[step] for r in runs) for step in runs[0]}
+        name: {kind: statistics.median(r[kind] for r in runs) for kind in runs[0]}
         for name, runs in samples.items()
     }
-    steps = list(medians[BASELINE])
-    print(f"\nseconds (median of {args.rounds}), and the ratio to '{BASELINE}'")
-    print(f"{'variant':<24}" + "".join(f"{step[:18]:>22}" for step in steps))
-    for name, times in medians.items():
-        cells = "".join(
-            f"{times[step]:>12.3f}s {times[step] / medians[BASELINE][step]:>6.2f}x"
-            for step in steps
+    base = medians[BASELINE]
+    cold = [k for k in base if not k.endswith(WARM)]
+    warm = [k for k in base if k.endswith(WARM)]
+    for title, kinds in (
+        (f"fresh connection (cold page cache), mean of {COLD_REPEATS}", cold),
+        ("the same connection again (warm page cache)", warm),
+    ):
+        print(
+            f"\n{args.rows} rows; milliseconds (median of {args.rounds} rounds) and the ratio to "
+            f"'{BASELINE}'; {title}"
         )
-        print(f"{name:<24}{cells}")
+        print(
+            f"{'variant':<22}"
+            + "".join(f"{k.removesuffix(WARM):>18}" for k in kinds)
+            + f"{'geo mean':>10}"
+        )
+        for name, times in medians.items():
+            ratios = [times[k] / base[k] for k in kinds]
+            geo = statistics.geometric_mean(ratios)
+            cells = "".join(
+                f"{times[k] * 1000:>9.1f} {r:>6.2f}x " for k, r in zip(kinds, ratios, strict=True)
+            )
+            print(f"{name:<22}{cells}{geo:>9.2f}x")
 
 
 if __name__ == "__main__":

@@ -163,26 +163,26 @@ class TaskService:
         until = today + timedelta(days=horizon_days)
         found: list[Task] = []
         with self.ctx.read() as session:
-            open_cases = {
-                c.id: c
-                for c in session.execute(
-                    select(Case).where(
-                        col(Case.status).not_in(_CLOSED),
-                        col(Case.next_review_on).is_not(None),
-                        col(Case.next_review_on) <= until,
-                    )
-                ).scalars()
-            }
-            for case in open_cases.values():
-                assert case.id is not None and case.next_review_on is not None
+            # Only the columns a review task shows: a large vault can have tens of thousands
+            # of reviews due, and whole case rows (narratives and all) cost seconds to build.
+            reviews = session.execute(
+                select(
+                    col(Case.id), col(Case.next_review_on), col(Case.number), col(Case.owner_id)
+                ).where(
+                    col(Case.status).not_in(_CLOSED),
+                    col(Case.next_review_on).is_not(None),
+                    col(Case.next_review_on) <= until,
+                )
+            ).all()
+            for case_id, review_on, number, owner_id in reviews:
                 found.append(
                     Task(
                         TaskKind.CASE_REVIEW,
-                        case.next_review_on,
+                        review_on,
                         "Review the case and its level of concern",
-                        case.id,
-                        case.number,
-                        case.owner_id,
+                        case_id,
+                        number,
+                        owner_id,
                     )
                 )
             plans = session.execute(

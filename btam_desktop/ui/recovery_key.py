@@ -142,7 +142,7 @@ class ReplaceRecoveryKeyDialog(QDialog):
         def work(progress: Any) -> str:
             return team.replace_recovery_key(progress)
 
-        self.overlay.show_busy("Re-encrypting the vault with a new key…", 0, 4)
+        self.overlay.show_busy("Re-encrypting the vault with a new key…", 0, 100)
         run_in_background(
             work,
             on_done=self._replaced,

@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from sqlmodel import select
 
 from btam_desktop.domain.models import Case, CaseNote
-from btam_desktop.store import crypto, keyslots
+from btam_desktop.store import crypto, keyslots, rewrite_progress
+from btam_desktop.store import vault as vault_module
 from btam_desktop.store.engine import KeyHolder, connect_raw
 from btam_desktop.store.errors import (
     KeyFileMismatchError,
@@ -90,7 +91,9 @@ def test_removing_a_member_rekeys_the_database(team, track) -> None:
 
     vault.remove_user_slot(BOB, progress=lambda done, total, msg: steps.append((done, total, msg)))
 
-    assert [s[0] for s in steps] == [0, 1, 2, 3, 4] and all(s[1] == 4 for s in steps)
+    percents = [s[0] for s in steps]
+    assert percents == sorted(percents) and percents[0] == 0 and percents[-1] == 100
+    assert all(s[1] == 100 for s in steps)
     new_key = vault._data_key()
     assert new_key != old_key
     assert not key_opens_database(team.folder, old_key)  # the old data key opens nothing now
@@ -119,6 +122,69 @@ def test_removing_a_member_rekeys_the_database(team, track) -> None:
     with pytest.raises(VaultError) as caught:
         Vault.open(team.folder, BOB, BOB_PW)
     assert type(caught.value) in (KeyFileMismatchError, WrongCredentialsError)
+
+
+def test_rekey_progress_moves_while_the_database_is_rewritten(team, monkeypatch) -> None:
+    """The rewrite is one PRAGMA: progress comes from the -wal file growing as pages spill."""
+    monkeypatch.setattr(rewrite_progress, "POLL_SECONDS", 0.002)
+    words = [
+        "counselor",
+        "report",
+        "hallway",
+        "parent",
+        "teacher",
+        "bus",
+        "lunch",
+        "friend",
+        "worried",
+        "followed",
+    ]
+    with team.vault.write() as session:
+        for n in range(2500):  # about 12 MB: several times the rekey's 2 MB page cache
+            body = " ".join(words[(n * 7 + i) % len(words)] + str(i) for i in range(500))
+            session.add(CaseNote(case_id=1, category="note", body=body))
+    steps: list[tuple[int, int, str]] = []
+
+    team.vault.remove_user_slot(BOB, progress=lambda *step: steps.append(step))
+
+    rewriting = [done for done, _total, message in steps if message == "Re-encrypting the database"]
+    assert len(set(rewriting)) >= 4, steps  # the bar moves during the rewrite, not only after
+    assert rewriting == sorted(rewriting)
+    assert max(rewriting) > vault_module.REKEY_REWRITE_FROM + 20
+    assert max(rewriting) <= vault_module.REKEY_REWRITE_TO
+    percents = [done for done, _total, _message in steps]
+    assert percents == sorted(percents) and percents[-1] == 100
+    assert steps[-1][2] == "Done"
+    assert team.vault.integrity_problems() == []
+
+
+def test_a_failing_progress_display_does_not_stop_a_rekey_halfway(team, track) -> None:
+    """Once the rewrite starts it finishes; only the first report may cancel."""
+    calls: list[int] = []
+
+    def display(done: int, total: int, message: str) -> None:
+        calls.append(done)
+        if len(calls) > 1:
+            raise RuntimeError("the window went away")
+
+    team.vault.remove_user_slot(BOB, progress=display)
+    assert calls[-1] == 100  # every later step was still offered
+    assert not (team.folder / NEXT_KEYS_NAME).exists()
+    team.vault.lock()
+    assert case_titles(track(Vault.open(team.folder, CAROL, CAROL_PW))) == ["Case 1"]
+
+
+def test_a_cancel_before_the_rekey_starts_changes_nothing(team) -> None:
+    old_keys = (team.folder / KEYS_NAME).read_bytes()
+
+    def cancel(done: int, total: int, message: str) -> None:
+        raise RuntimeError("cancelled")
+
+    with pytest.raises(RuntimeError):
+        team.vault.remove_user_slot(BOB, progress=cancel)
+    assert (team.folder / KEYS_NAME).read_bytes() == old_keys
+    assert not (team.folder / NEXT_KEYS_NAME).exists()
+    assert case_titles(team.vault) == ["Case 1"]
 
 
 def test_remove_refuses_self_last_and_unknown(vault_factory) -> None:
@@ -325,3 +391,50 @@ def test_vault_copied_aside_before_a_migration_keeps_the_old_slots(team, track) 
     shutil.copytree(backup, copy)
     (copy / "backups").mkdir()
     track(Vault.open(copy, BOB, BOB_PW)).lock()
+
+
+class _FailingCheckpoint:
+    """A connection whose checkpoint after the rekey fails (an I/O error)."""
+
+    def __init__(self, conn: object) -> None:
+        self._conn = conn
+        self._checkpoints = 0
+
+    def execute(self, sql: str, *args: object) -> object:
+        if "wal_checkpoint" in sql:
+            self._checkpoints += 1
+            if self._checkpoints == 2:
+                raise sqlcipher3.OperationalError("disk I/O error")
+        return self._conn.execute(sql, *args)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._conn, name)
+
+
+def test_a_failure_after_the_rekey_keeps_the_key_that_opens_the_database(
+    team, monkeypatch, track
+) -> None:
+    real_connect = vault_module.connect_raw
+    wrapped: list[_FailingCheckpoint] = []
+
+    def connect(*args: object, **kwargs: object) -> object:
+        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        if not wrapped:  # the rekeying connection is the first one opened
+            wrapped.append(_FailingCheckpoint(conn))
+            return wrapped[0]
+        return conn
+
+    monkeypatch.setattr(vault_module, "connect_raw", connect)
+    with pytest.raises(VaultError):
+        team.vault.remove_user_slot(BOB)
+    monkeypatch.undo()
+    assert (team.folder / NEXT_KEYS_NAME).exists()  # the only file whose key opens it now
+    team.vault.lock()
+
+    reopened = track(Vault.open(team.folder, CAROL, CAROL_PW))
+    assert case_titles(reopened) == ["Case 1"]
+    assert reopened.keyfile.usernames() == [ALICE, CAROL]
+    assert reopened.integrity_problems() == []
+    reopened.lock()
+    with pytest.raises(WrongCredentialsError):
+        Vault.open(team.folder, BOB, BOB_PW)

@@ -216,3 +216,34 @@ def test_keyed_database_without_any_schema_is_damage_not_a_fresh_start(new_vault
         assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
     finally:
         conn.close()
+
+
+def test_the_head_read_from_the_scripts_is_alembics(tmp_path, monkeypatch) -> None:
+    """Sign-in reads the revisions from the scripts' text (no Alembic); it must agree."""
+    from alembic.script import ScriptDirectory
+
+    def alembic_answer() -> tuple[str | None, set[str]]:
+        scripts = ScriptDirectory.from_config(migrate._config())
+        return scripts.get_current_head(), {s.revision for s in scripts.walk_revisions()}
+
+    assert migrate._script_chain(migrate.MIGRATIONS_DIR) is not None  # the fast path is taken
+    assert (migrate.head_revision(), migrate.known_revisions()) == alembic_answer()
+
+    head = migrate.head_revision()
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "t_next.py").write_text(NEXT_REVISION.replace("{head}", head))
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
+    assert migrate.head_revision() == "t_next"
+    assert (migrate.head_revision(), migrate.known_revisions()) == alembic_answer()
+
+    # A script in an unusual form: Alembic answers.
+    odd = tmp_path / "odd"
+    shutil.copytree(scripts, odd)
+    script = odd / "versions" / "t_next.py"
+    script.write_text(
+        script.read_text().replace('revision = "t_next"', 'NAME = "t_next"\nrevision = NAME')
+    )
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", odd)
+    assert migrate._script_chain(odd) is None
+    assert migrate.head_revision() == "t_next"

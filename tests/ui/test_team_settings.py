@@ -169,8 +169,9 @@ def test_remove_member_confirms_shows_progress_and_locks_them_out(
     assert "old password" in asked[0]
     idle()
     assert not page.overlay.is_busy()
-    assert progress and progress[-1][:2] == (4, 4)
-    assert progress[0] == (0, 4, "Preparing a new key")
+    assert progress and progress[-1][:2] == (100, 100)
+    assert progress[0] == (0, 100, "Preparing a new key")
+    assert [done for done, _total, _message in progress] == sorted(d for d, _t, _m in progress)
     assert usernames(page)[DEMO_MEMBER][5] == "No (removed)"
     assert "re-encrypted with a new key" in page.notice()
     assert not page.remove_button.isEnabled()  # a removed member cannot be removed again
@@ -278,9 +279,20 @@ def test_reset_password_lets_the_member_in_with_the_new_one(
     assert isinstance(dialog, ResetPasswordDialog)
     qtbot.keyClicks(dialog.password, GOOD_PASSWORD)
     qtbot.keyClicks(dialog.confirm, GOOD_PASSWORD)
+    shown: list[tuple[int, int] | None] = []
+    set_progress = dialog.overlay.set_progress
+
+    def record(done: int, total: int, message: str = "") -> None:
+        set_progress(done, total, message)
+        shown.append(dialog.overlay.progress_value())
+
+    dialog.overlay.set_progress = record  # type: ignore[method-assign]
     with qtbot.waitSignal(dialog.accepted, timeout=15_000):
         click_ok(dialog)
     idle()
+    # The reset rekeys the vault: its bar moves step by step and reaches the end.
+    assert shown[-1] == (100, 100)
+    assert len(shown) >= 4 and shown == sorted(shown, key=lambda value: value or (0, 0))
     assert "new password is set" in page.notice()
     demo_app.lock()
     with pytest.raises(WrongCredentialsError):

@@ -148,12 +148,12 @@ def load_dashboard(app: Btam, today: date | None = None) -> DashboardData:
 
     mine = app.actor.account_id
     week_end = today + timedelta(days=REVIEW_WINDOW_DAYS)
+    # One pass over the tasks due within the week (overdue ones included) gives both counts.
+    due_soon = app.tasks.tasks(today, horizon_days=REVIEW_WINDOW_DAYS)
     data.my_tasks = sum(
-        1 for task in app.tasks.tasks(today, for_account=mine) if task.due_on <= week_end
+        1 for task in due_soon if task.responsible_id in (None, mine) and task.due_on <= week_end
     )
-    data.overdue_tasks = sum(
-        1 for task in app.tasks.tasks(today, horizon_days=0) if task.due_on < today
-    )
+    data.overdue_tasks = sum(1 for task in due_soon if task.due_on < today)
 
     statuses = cases.counts_by_status()
     data.by_status = [(status, statuses.get(status, 0)) for status in OPEN_STATUSES]

@@ -155,10 +155,21 @@ class _TaskDialog(QDialog):
     def is_busy(self) -> bool:
         return self._busy
 
-    def run(self, message: str, work: Callable[[], Any]) -> None:
-        """Run ``work`` in the background; accept() when it succeeds."""
+    def run(self, message: str, work: Callable[..., Any], *, with_progress: bool = False) -> None:
+        """Run ``work`` in the background; accept() when it succeeds. With ``with_progress``
+        ``work`` takes ``progress`` (a rekey) and the overlay shows its bar."""
         self._busy = True
         self.error_banner.hide()
+        if with_progress:
+            self.overlay.show_busy(message, 0, 100)
+            run_in_background(
+                lambda progress: work(progress=progress),
+                on_done=self._done,
+                on_error=self._failed,
+                on_progress=self.overlay.set_progress,
+                parent=self,
+            )
+            return
         self.overlay.show_busy(message)
         run_in_background(work, on_done=self._done, on_error=self._failed, parent=self)
 
@@ -326,8 +337,9 @@ class ResetPasswordDialog(_TaskDialog):
             return
         team, username, password = self.app.team, self.account.username, self.password.text()
         self.run(
-            "Setting the new password. This takes a few seconds.",
-            lambda: team.reset_password(username, password),
+            "Setting the new password and giving the vault a new key. This takes a little while.",
+            lambda progress: team.reset_password(username, password, progress),
+            with_progress=True,
         )
 
     def finished_work(self, result: Any) -> None:
@@ -378,7 +390,10 @@ class ChangePasswordDialog(_TaskDialog):
             "Changing your password and giving the vault a new key. This takes a little while."
             if rotate
             else "Changing your password. This takes a few seconds.",
-            lambda: team.change_own_password(old, new, rotate_key=rotate),
+            lambda progress=None: team.change_own_password(
+                old, new, rotate_key=rotate, progress=progress
+            ),
+            with_progress=rotate,
         )
 
     def finished_work(self, result: Any) -> None:
@@ -1018,7 +1033,7 @@ class TeamPage(QWidget):
         self.error_banner.hide()
         self.notice_banner.hide()
         self._removing = name
-        self.overlay.show_busy(f"Removing {name} and re-encrypting the vault…", 0, 4)
+        self.overlay.show_busy(f"Removing {name} and re-encrypting the vault…", 0, 100)
         run_in_background(
             lambda progress: team.remove_member(account_id, progress),
             on_done=self._removed,
