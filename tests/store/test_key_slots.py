@@ -404,7 +404,9 @@ class _FailingCheckpoint:
         if "wal_checkpoint" in sql:
             self._checkpoints += 1
             if self._checkpoints == 2:
-                raise sqlcipher3.OperationalError("disk I/O error")
+                error = sqlcipher3.OperationalError("disk I/O error")
+                error.sqlite_errorcode = 10  # SQLITE_IOERR, as SQLite sets it
+                raise error
         return self._conn.execute(sql, *args)  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> object:
