@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -170,3 +171,27 @@ def test_a_viewer_gets_no_audit_no_draft_and_no_moves(
     events = coordinator_again.audit_events(case_id=case_id)
     assert [e.username for e in events if e.action == "case.view"] == ["viewer"]
     assert not [e for e in events if e.action == "permission.denied"]
+
+
+def test_another_thread_reading_meanwhile_has_its_own_session(
+    coordinator: Btam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window keeps reading on its own thread while the workspace reads a case file on a
+    worker: only the worker's reads join the case file's transaction."""
+    case_id = _case_with_records(coordinator)
+    opened = _count_sessions(coordinator, monkeypatch)
+    read_people = coordinator.records.people
+    seen_elsewhere: list[int] = []
+
+    def people_while_the_window_reads(case: int) -> list[Any]:
+        thread = threading.Thread(
+            target=lambda: seen_elsewhere.append(len(coordinator.records.notes(case)))
+        )
+        thread.start()
+        thread.join()
+        return read_people(case)
+
+    monkeypatch.setattr(coordinator.records, "people", people_while_the_window_reads)
+    file = coordinator.case_file(case_id)
+    assert seen_elsewhere == [1] and len(file.notes) == 1
+    assert len(opened) == 2  # the case file's one, and the other thread's own
