@@ -142,44 +142,39 @@ class _CaseData:
         return None
 
 
+#: The case file parts (services/case_file.py) each section prints.
+_PARTS_OF_SECTION: dict[str, frozenset[str]] = {
+    "overview": frozenset({"members"}),
+    "people": frozenset({"people", "reports"}),
+    "report": frozenset({"people", "reports"}),
+    "timeline": frozenset({"timeline"}),
+    "levels": frozenset({"levels", "transitions"}),
+    "assessments": frozenset({"assessments"}),
+    "plan": frozenset({"plan"}),
+    "disclosures": frozenset({"disclosures"}),
+    "notes": frozenset({"notes"}),
+}
+
+
 def _load(app: Btam, case_id: int, wanted: set[str]) -> _CaseData:
-    case = app.cases.get(case_id)
-    assert case.id is not None
-    accounts = {a.id: a for a in app.team.members(include_inactive=True) if a.id is not None}
-    try:
-        scale: LevelScale | None = app.scale(case.level_scale)
-    except Exception:  # a scale no longer installed: show the codes as they are
-        scale = None
-    plan = app.plans.in_force(case_id) if "plan" in wanted else None
-    assessments = (
-        [a for a in app.assessments.for_case(case_id) if a.status == "completed"]
-        if "assessments" in wanted
-        else []
-    )
-    scales: dict[str, LevelScale | None] = {case.level_scale: scale}
-    for assessment in assessments:
-        code = assessment.decision_scale
-        if code and code not in scales:
-            try:
-                scales[code] = app.scale(code)
-            except Exception:  # a scale no longer installed
-                scales[code] = None
+    parts = frozenset().union(*(_PARTS_OF_SECTION[s] for s in wanted))
+    file = app.case_file(case_id, parts)
     return _CaseData(
-        assessments=list(reversed(assessments)),  # oldest first, like the other tables
-        plan=plan,
-        interventions=app.plans.interventions(plan.id) if plan and plan.id else [],
-        scales=scales,
-        case=case,
-        accounts=accounts,
-        assigned=app.cases.members(case_id) if "overview" in wanted else [],
-        scale=scale,
-        people=app.records.people(case_id) if wanted & {"people", "report"} else [],
-        reports=app.records.reports(case_id) if wanted & {"people", "report"} else [],
-        timeline=app.records.timeline(case_id) if "timeline" in wanted else [],
-        levels=app.cases.level_history(case_id) if "levels" in wanted else [],
-        transitions=app.cases.transitions(case_id) if "levels" in wanted else [],
-        disclosures=app.records.disclosures(case_id) if "disclosures" in wanted else [],
-        notes=app.records.notes(case_id) if "notes" in wanted else [],
+        assessments=file.completed_assessments(),  # oldest first, like the other tables
+        plan=file.plan,
+        interventions=file.interventions,
+        scales=file.scales,
+        case=file.case,
+        accounts=file.accounts,
+        assigned=file.members,
+        scale=file.scale,
+        people=file.people,
+        reports=file.reports,
+        timeline=file.timeline,
+        levels=file.levels,
+        transitions=file.transitions,
+        disclosures=file.disclosures,
+        notes=file.notes,
     )
 
 

@@ -65,48 +65,65 @@ def _record_fields(
             yield f"{kind} {number}: {name.replace('_', ' ')}", value
 
 
+#: The case file parts (services/case_file.py) whose text a case document may print.
+_PRINTED_PARTS = frozenset(
+    {
+        "people",
+        "reports",
+        "timeline",
+        "notes",
+        "levels",
+        "transitions",
+        "disclosures",
+        "assessments",
+        "plan",
+    }
+)
+
+
 def case_fields(app: Btam, case_id: int) -> list[tuple[str, object]]:
     """Every text field of a case that a document may print, labelled for a message."""
-    case = app.cases.get(case_id)
+    file = app.case_file(case_id, _PRINTED_PARTS)  # one read: the fields agree with each other
+    case = file.case
     fields: list[tuple[str, object]] = [
         (f"Case {case.number}: {name.replace('_', ' ')}", getattr(case, name, None))
         for name in ("title", "site", "summary", "closure_summary")
     ]
-    for n, person in enumerate(app.records.people(case_id), start=1):
+    for n, person in enumerate(file.people, start=1):
         label = f"Person {n} ({person.role.replace('_', ' ')})"
         fields += [
             (f"{label}: {name.replace('_', ' ')}", getattr(person, name, None))
             for name in ("full_name", "affiliation", "grade_or_position", "contact", "notes")
         ]
-    for n, report in enumerate(app.records.reports(case_id), start=1):
+    for n, report in enumerate(file.reports, start=1):
         fields += _record_fields(
             "Report of concern", n, report, ("narrative", "threat_quote", "site", "location")
         )
-    for n, entry in enumerate(app.records.timeline(case_id), start=1):
+    for n, entry in enumerate(file.timeline, start=1):
         fields += _record_fields("Timeline entry", n, entry, ("description", "obtained_how"))
-    for n, note in enumerate(app.records.notes(case_id), start=1):
+    for n, note in enumerate(file.notes, start=1):
         fields.append((f"Note {n} of {fmt_date(note.created_at)}: text", note.body))
-    for n, decision in enumerate(app.cases.level_history(case_id), start=1):
+    for n, decision in enumerate(file.levels, start=1):
         fields += _record_fields("Level decision", n, decision, ("rationale",))
-    for n, step in enumerate(app.cases.transitions(case_id), start=1):
+    for n, step in enumerate(file.transitions, start=1):
         fields += _record_fields("Workflow decision", n, step, ("reason",))
-    for n, disclosure in enumerate(app.records.disclosures(case_id), start=1):
+    for n, disclosure in enumerate(file.disclosures, start=1):
         fields += _record_fields(
             "Disclosure",
             n,
             disclosure,
             ("recipient_name", "information_disclosed", "purpose", "articulable_threat"),
         )
-    for n, assessment in enumerate(app.assessments.for_case(case_id), start=1):
+    for n, assessment in enumerate(file.assessments, start=1):
         fields += _record_fields(
             "Assessment", n, assessment, ("answers", "rationale", "participants")
         )
-    plan = app.plans.in_force(case_id)
+    plan = file.plan
     if plan is not None and plan.id is not None:
         fields += _record_fields(
             "Management plan", plan.version, plan, ("goals", "supervision", "safety_plan")
         )
-        for n, item in enumerate(app.plans.interventions(plan.id), start=1):
+        for n, item in enumerate(file.interventions, start=1):
             fields += _record_fields(
                 "Plan intervention", n, item, ("title", "notes", "dropped_reason")
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from btam_desktop.domain.models import Account, AuditEvent
 from btam_desktop.services.assessments import AssessmentService
 from btam_desktop.services.audit_log import AuditLogService, write_failed_attempts
 from btam_desktop.services.backup import BackupService
+from btam_desktop.services.case_file import PARTS, CaseFile, CaseFileReader
 from btam_desktop.services.cases import CaseService
 from btam_desktop.services.context import RECOVERY_ACTOR, Actor, ServiceContext
 from btam_desktop.services.drafts import DraftService
@@ -76,6 +77,15 @@ class Btam:
         self.backups = BackupService(self.ctx)
         self.retention = RetentionService(self.ctx)
         self.audit_log = AuditLogService(self.ctx)
+        self.case_files = CaseFileReader(
+            self.ctx,
+            cases=self.cases,
+            records=self.records,
+            team=self.team,
+            drafts=self.drafts,
+            plans=self.plans,
+            assessments=self.assessments,
+        )
 
     @property
     def vault(self) -> Vault:
@@ -87,6 +97,13 @@ class Btam:
 
     def can(self, permission: Permission) -> bool:
         return self.ctx.can(permission)
+
+    def case_file(
+        self, case_id: int, parts: Iterable[str] = PARTS, *, audited_open: bool = False
+    ) -> CaseFile:
+        """A case and the parts of its record asked for, read in one transaction; see
+        ``services/case_file.py``. ``audited_open`` records the view, as opening a case does."""
+        return self.case_files.read(case_id, parts, audited_open=audited_open)
 
     def settings(self) -> TeamSettings:
         return load_settings(self.ctx)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from btam_desktop.domain.enums import Role
@@ -20,6 +21,12 @@ from btam_desktop.store.search import IndexedSession
 from btam_desktop.store.vault import Vault
 
 RECOVERY_ACTOR = "(recovery key)"
+
+# The session of a snapshot read in progress (see ``ServiceContext.snapshot``), per thread: the
+# workspace reads a case on a worker thread while the window reads other things.
+_SNAPSHOT: ContextVar[tuple[ServiceContext, IndexedSession] | None] = ContextVar(
+    "btam_snapshot", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,28 @@ class ServiceContext:
         raise PermissionDeniedError(permission.value, self.actor.role.value, why)
 
     def read(self) -> contextlib.AbstractContextManager[IndexedSession]:
+        shared = _SNAPSHOT.get()
+        if shared is not None and shared[0] is self:
+            return contextlib.nullcontext(shared[1])
         return self.vault.read()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[IndexedSession]:
+        """One read transaction that every ``read()`` of this context joins until it ends, so
+        that several service calls see the data as it was at one moment (a read model).
+
+        SQLite gives a read transaction one snapshot; PostgreSQL needs REPEATABLE READ for the
+        same (its default, READ COMMITTED, sees each statement's own moment)."""
+        if _SNAPSHOT.get() is not None:
+            raise RuntimeError("a snapshot read is already in progress")
+        with self.vault.read() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            token = _SNAPSHOT.set((self, session))
+            try:
+                yield session
+            finally:
+                _SNAPSHOT.reset(token)
 
     @contextlib.contextmanager
     def write(

@@ -9,6 +9,7 @@ the tests listed in NOT_ON_THE_SERVER (conftest.py), which have server variants 
 
 from tests.services.test_assessments import *  # noqa: F403
 from tests.services.test_audit_log import *  # noqa: F403
+from tests.services.test_case_file import *  # noqa: F403
 from tests.services.test_cases import *  # noqa: F403
 from tests.services.test_exchange import *  # noqa: F403
 from tests.services.test_field_test_findings import *  # noqa: F403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -592,3 +593,39 @@ def test_a_confidential_reporter_is_marked_in_the_people_tab(qtbot: QtBot, demo_
     assert marked == [
         "Lee Reporter (fictional) (confidential: withhold from the subject and family)"
     ]
+
+
+def test_the_workspace_and_the_case_summary_read_the_same_case_file(
+    qtbot: QtBot, demo_app: Btam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both come from one read model (services/case_file.py) and show the same records."""
+    from btam_desktop.reports.case_summary import read_case_summary
+    from btam_desktop.services.case_file import CaseFile
+
+    files: list[CaseFile] = []
+    read_file = demo_app.case_file
+
+    def recorded(*args: Any, **kwargs: Any) -> CaseFile:
+        files.append(read_file(*args, **kwargs))
+        return files[-1]
+
+    monkeypatch.setattr(demo_app, "case_file", recorded)
+    workspace = weapon_case(qtbot, demo_app)
+    assert workspace.data is not None and len(files) == 1
+    assert workspace.data.case is files[0].case
+    summary = read_case_summary(demo_app, workspace.data.case_id).data
+    assert len(files) == 2 and summary.case is files[1].case
+
+    def ids(rows: list[Any]) -> list[int]:
+        return sorted(r.id for r in rows)
+
+    shown = workspace.data
+    assert ids(shown.people) == ids(summary.people) and shown.people
+    assert ids(shown.reports) == ids(summary.reports) and shown.reports
+    assert ids(shown.timeline) == ids(summary.timeline) and shown.timeline
+    assert ids(shown.notes) == ids(summary.notes) and shown.notes
+    assert ids(shown.levels) == ids(summary.levels) and shown.levels
+    assert ids(shown.transitions) == ids(summary.transitions)
+    assert ids(shown.disclosures) == ids(summary.disclosures)
+    assert ids(shown.members) == ids(summary.assigned)
+    assert shown.level_label(shown.case.level)[0] == summary.level_label(summary.case.level)

@@ -1,4 +1,5 @@
-"""Everything the case workspace shows, read in one go off the GUI thread."""
+"""Everything the case workspace shows: the case file read model (services/case_file.py) with
+the helpers the tabs use to show it, read off the GUI thread."""
 
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ from btam_desktop.domain.models import (
     TimelineEntry,
     WorkflowTransition,
 )
-from btam_desktop.domain.workflow import WorkflowAction, available_actions
+from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
-from btam_desktop.services.permissions import Permission
+from btam_desktop.services.case_file import OVERVIEW_DRAFT, WORKSPACE_PARTS, CaseFile
 
-OVERVIEW_DRAFT = "case-overview"
+__all__ = ["OVERVIEW_DRAFT", "CaseData", "load_case_data"]
 
 
 @dataclass
@@ -45,6 +46,29 @@ class CaseData:
     audit: list[AuditEvent] | None
     why_not: dict[WorkflowAction, str | None] = field(default_factory=dict)
     overview_draft: dict[str, Any] | None = None
+
+    @classmethod
+    def from_file(cls, app: Btam, file: CaseFile) -> CaseData:
+        """The workspace's view of a case file: notes newest first."""
+        # A scale no longer installed: the workspace cannot offer level choices; say so.
+        case_scale = file.scale if file.scale is not None else app.scale(file.case.level_scale)
+        return cls(
+            case=file.case,
+            scale=case_scale,
+            members=file.members,
+            accounts=file.accounts,
+            people=file.people,
+            reports=file.reports,
+            timeline=file.timeline,
+            notes=sorted(file.notes, key=lambda n: n.created_at, reverse=True),
+            attachments=file.attachments,
+            disclosures=file.disclosures,
+            levels=file.levels,
+            transitions=file.transitions,
+            audit=file.audit,
+            why_not=file.why_not,
+            overview_draft=file.overview_draft,
+        )
 
     @property
     def case_id(self) -> int:
@@ -82,32 +106,8 @@ class CaseData:
 
 
 def load_case_data(app: Btam, case_id: int, *, audited_open: bool) -> CaseData:
-    """Read the whole case (worker thread). ``audited_open`` records that the person viewed it."""
-    case = app.cases.open_case(case_id) if audited_open else app.cases.get(case_id)
-    accounts = {a.id: a for a in app.team.members(include_inactive=True) if a.id is not None}
-    audit = app.audit_events(case_id=case_id) if app.can(Permission.VIEW_AUDIT) else None
-    draft = None
-    if app.can(Permission.WORK_CASES):
-        draft = app.drafts.load(OVERVIEW_DRAFT, str(case_id))
-    notes = app.records.notes(case_id)
-    notes.sort(key=lambda n: n.created_at, reverse=True)
-    return CaseData(
-        case=case,
-        scale=app.scale(case.level_scale),
-        members=app.cases.members(case_id),
-        accounts=accounts,
-        people=app.records.people(case_id),
-        reports=app.records.reports(case_id),
-        timeline=app.records.timeline(case_id),
-        notes=notes,
-        attachments=app.records.attachments(case_id),
-        disclosures=app.records.disclosures(case_id),
-        levels=app.cases.level_history(case_id),
-        transitions=app.cases.transitions(case_id),
-        audit=audit,
-        why_not={
-            action: app.cases.why_not(case, action)
-            for action in available_actions(CaseStatus(case.status))
-        },
-        overview_draft=draft,
+    """Read the whole case (worker thread) from the case file read model, in one transaction.
+    ``audited_open`` records that the person viewed it."""
+    return CaseData.from_file(
+        app, app.case_file(case_id, WORKSPACE_PARTS, audited_open=audited_open)
     )
