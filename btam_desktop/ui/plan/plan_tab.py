@@ -72,6 +72,7 @@ from btam_desktop.ui.plan.monitoring import LoggedCheckIn, MonitoringPanel
 from btam_desktop.ui.plan.table import InterventionTable
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.vault_events import RefreshOnChange
 from btam_desktop.ui.widgets import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
 
@@ -430,6 +431,10 @@ class PlanTab(CaseTab):
 
     def __init__(self, app: Btam, case_id: int, parent: QWidget | None = None) -> None:
         super().__init__(app, case_id, parent)
+        # Another tab's save or another computer's change to this case (issue 13).
+        self.follow_changes = RefreshOnChange(
+            self, self.refresh, wants=lambda change: change.case_id == case_id
+        )
         self.can_approve = app.can(Permission.APPROVE_PLANS)
         self.state: PlanData | None = None
         self.shown_id: int | None = None  # the version on screen; None: no plan yet
