@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -205,3 +206,14 @@ def test_a_note_saved_in_a_case_tab_refreshes_the_list_and_the_dashboard(
     qtbot.wait(250)
     assert cases.follow_changes.refreshes == list_before + 1  # once, not once per listener
     assert dashboard.follow_changes.refreshes == dashboard_before + 1
+
+    # Look at the list after its refresh: it should look as before (issue 13 changes no pixels).
+    window.show_page(PAGE_CASES)
+    window.case_tabs.setCurrentIndex(0)
+    qtbot.wait(200)
+    shots = Path("/tmp/shots/ops")
+    shots.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(shots / "case_list_after_refresh.png"))
+    window.show_page(PAGE_DASHBOARD)
+    qtbot.wait(200)
+    window.grab().save(str(shots / "dashboard_after_refresh.png"))
