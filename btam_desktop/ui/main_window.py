@@ -74,7 +74,7 @@ from btam_desktop.ui.reminders import ReminderNotifier
 from btam_desktop.ui.server_changes import ServerChangeRelay, follow_server_changes
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import UnlockScreen, ask_server_address, elided_path, user_message
-from btam_desktop.ui.vault_events import VaultChange, announce, vault_events
+from btam_desktop.ui.vault_events import VaultChange, vault_events
 from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
@@ -794,9 +794,13 @@ class MainWindow(QMainWindow):
         """A change on this computer or another (issue 13): the pages and case tabs refresh
         themselves; the window only names the case's tab again (its number may change)."""
         workspace = self._workspaces.get(change.case_id) if change.case_id is not None else None
-        if workspace is not None and change.case_id is not None:
-            self._label_tab(workspace, change.case_id)
-            self._update_title()
+        if workspace is None or change.case_id is None:
+            return
+        if change.kind == "destroyed":  # nothing left to show
+            self.close_case(change.case_id, ask=False)
+            return
+        self._label_tab(workspace, change.case_id)
+        self._update_title()
 
     def _tab_close_requested(self, index: int) -> None:
         if self.case_tabs is None or index <= 0:
@@ -817,11 +821,10 @@ class MainWindow(QMainWindow):
                 return
 
     def _intake_accepted(self, dialog: IntakeDialog) -> None:
-        case_id = getattr(dialog, "created_case_id", None)
+        case_id = dialog.created_case_id  # the dialog announced the new case
         if self._app is None or case_id is None:
             return
-        announce(VaultChange("case", int(case_id)))
-        self.open_case(int(case_id))
+        self.open_case(case_id)
 
     def _intake_closed(self, dialog: IntakeDialog) -> None:
         if self._intake is dialog:
@@ -1367,9 +1370,7 @@ class MainWindow(QMainWindow):
             return None
         from btam_desktop.ui.lifecycle_dialogs import ImportDialog
 
-        dialog = ImportDialog(self._app, self)
-        dialog.finished.connect(self._refresh_cases_after_import)
-        return self._show_lifecycle(dialog)
+        return self._show_lifecycle(ImportDialog(self._app, self))
 
     def transfer_cases(self) -> QDialog | None:
         if self._app is None:
@@ -1383,9 +1384,7 @@ class MainWindow(QMainWindow):
             return None
         from btam_desktop.ui.lifecycle_dialogs import ReceiveDialog
 
-        dialog = ReceiveDialog(self._app, self)
-        dialog.finished.connect(self._refresh_cases_after_import)
-        return self._show_lifecycle(dialog)
+        return self._show_lifecycle(ReceiveDialog(self._app, self))
 
     def annual_statistics(self) -> QDialog | None:
         if self._app is None:
@@ -1399,9 +1398,6 @@ class MainWindow(QMainWindow):
         dialog.setModal(True)
         dialog.show()
         return dialog
-
-    def _refresh_cases_after_import(self) -> None:
-        announce(VaultChange("import", None))
 
     # == small dialogs ====================================================================
 

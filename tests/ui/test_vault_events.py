@@ -217,3 +217,22 @@ def test_a_note_saved_in_a_case_tab_refreshes_the_list_and_the_dashboard(
     window.show_page(PAGE_DASHBOARD)
     qtbot.wait(200)
     window.grab().save(str(shots / "dashboard_after_refresh.png"))
+
+
+def test_a_destroyed_case_closes_its_tab_and_the_list_follows(qtbot: QtBot, demo_app: Btam) -> None:
+    window = MainWindow(demo_app, demo_app.vault.folder, keyring=NO_KEYRING, kdf_params=CHEAP)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    cases = window.cases_page
+    assert cases is not None and window.case_tabs is not None
+    case_id = demo_app.cases.find(CaseQuery(), 0, 1)[0].id
+    workspace = window.open_case(case_id)
+    assert workspace is not None
+    qtbot.waitUntil(lambda: not workspace.is_loading())
+    before = cases.follow_changes.refreshes
+    announce(VaultChange("destroyed", case_id))
+    assert case_id not in window.open_case_ids()
+    assert window.case_tabs.currentIndex() == 0  # back on the list, which reads itself again
+    qtbot.waitUntil(lambda: cases.follow_changes.refreshes == before + 1, timeout=2000)
+    assert tasks.wait_for_idle()
