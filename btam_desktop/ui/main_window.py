@@ -394,10 +394,9 @@ class MainWindow(QMainWindow):
         dialog = self._intake
         if dialog is None or not dialog.isVisible():
             return False
-        has_content = getattr(dialog, "has_content", None)
         try:
-            return bool(has_content()) if callable(has_content) else True
-        except Exception:
+            return dialog.has_content()
+        except Exception:  # unsure: treat the typing as worth keeping
             return True
 
     def find_case(self) -> None:
