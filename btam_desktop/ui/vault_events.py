@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
@@ -32,12 +31,6 @@ class VaultChange:
     kind: str
     case_id: int | None = None
     origin: object | None = field(default=None, compare=False, repr=False)
-
-
-class Refreshable(Protocol):
-    """A screen that can read what it shows again."""
-
-    def refresh(self) -> None: ...
 
 
 class VaultEvents(QObject):
@@ -131,7 +124,6 @@ class RefreshOnChange(QObject):
 __all__ = [
     "COALESCE_MS",
     "RefreshOnChange",
-    "Refreshable",
     "VaultChange",
     "VaultEvents",
     "announce",
