@@ -46,6 +46,7 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import registry, scale
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.vault_events import RefreshOnChange
 from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate
 from btam_desktop.ui.widgets.flow import FlowLayout
 from btam_desktop.ui.wizard.util import (
@@ -126,6 +127,10 @@ class AssessmentsTab(QWidget):
 
     def __init__(self, app: Btam, case_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Another tab's save or another computer's change to this case (issue 13).
+        self.follow_changes = RefreshOnChange(
+            self, self.refresh, wants=lambda change: change.case_id == case_id
+        )
         self.app = app
         self.case_id = case_id
         self.data: TabData | None = None

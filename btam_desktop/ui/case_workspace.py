@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -39,7 +40,14 @@ from btam_desktop.ui.case_tabs.timeline import TimelineTab
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange, announce
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, LevelBadge
+
+if TYPE_CHECKING:
+    from btam_desktop.ui.assessments_tab import AssessmentsTab
+    from btam_desktop.ui.plan.plan_tab import PlanTab
+
+    ExtraTab = AssessmentsTab | PlanTab
 
 logger = logging.getLogger(__name__)
 
@@ -152,9 +160,14 @@ class CaseWorkspace(QWidget):
             (self.people.name, self.people),
             (self.timeline.name, self.timeline),
         ]
+        # The tabs that read their own data: read again on F5 (they follow saves themselves).
+        self._readers: list[ExtraTab] = []
         for name, kind, title, icon_name in extra_tabs():
-            self._tabs.append((name, _extra_tab(kind, title, app, case_id)))
+            extra = _extra_tab(kind, title, app, case_id)
+            self._tabs.append((name, extra))
             self._titles[name] = (title, icon_name)
+            if not isinstance(extra, TabFailed):
+                self._readers.append(extra)
         self._tabs += [
             (self.notes.name, self.notes),
             (self.attachments.name, self.attachments),
@@ -176,6 +189,11 @@ class CaseWorkspace(QWidget):
         self.overlay = BusyOverlay(self)
         self.overlay.show_busy("Opening the case…")
         self._reload()
+        # A change to this case made elsewhere (another screen, another computer of a team
+        # server) reads the case again; the tabs' own saves reload at once (``_written``).
+        self.follow_changes = RefreshOnChange(
+            self, self._changed_elsewhere, wants=lambda change: change.case_id == self.case_id
+        )
 
     def _chip(self, name: str) -> QLabel:
         label = QLabel()
@@ -197,30 +215,28 @@ class CaseWorkspace(QWidget):
                 return ""
         return self._number
 
+    def _drafting_tabs(self) -> list[CaseTab | AssessmentsTab]:
+        from btam_desktop.ui.assessments_tab import AssessmentsTab
+
+        return [w for _n, w in self._tabs if isinstance(w, CaseTab | AssessmentsTab)]
+
     def has_unsaved_changes(self) -> bool:
-        for _name, widget in self._tabs:
-            check = getattr(widget, "has_unsaved_changes", None)
-            if callable(check) and check():
-                return True
-        return False
+        return any(widget.has_unsaved_changes() for widget in self._drafting_tabs())
 
     def save_drafts(self) -> None:
         """Keep unsaved edits as encrypted drafts (called before a lock or closing)."""
         if not self.app.vault.is_open:
             return
-        for _name, widget in self._tabs:
-            save = getattr(widget, "save_drafts", None)
-            if callable(save):
-                save()
+        for widget in self._drafting_tabs():
+            widget.save_drafts()
 
     def close_windows(self) -> None:
         """Close dialogs and windows the tabs opened (call ``save_drafts`` first)."""
-        for _name, widget in self._tabs:
+        for widget in self._drafting_tabs():
             if isinstance(widget, CaseTab):
                 widget.close_dialogs()
-            close = getattr(widget, "close_windows", None)
-            if callable(close):
-                close()
+            else:
+                widget.close_windows()
 
     def current_tab_name(self) -> str:
         current = self.tabs.currentWidget()
@@ -241,18 +257,16 @@ class CaseWorkspace(QWidget):
         return [name for name, _widget in self._tabs]
 
     def _connect_tab(self, widget: QWidget) -> None:
+        from btam_desktop.ui.assessments_tab import AssessmentsTab
+        from btam_desktop.ui.plan.plan_tab import PlanTab
+
         if isinstance(widget, CaseTab):
             widget.changed.connect(lambda w=widget: self._written(w))
-        else:
-            signal = getattr(widget, "case_changed", None)
-            if signal is not None:
-                signal.connect(lambda _case_id, w=widget: self._written(w))
-        requested = getattr(widget, "reassessment_requested", None)
-        if requested is not None:
-            requested.connect(lambda _case_id: self.show_tab("assessments"))
-        other_tab = getattr(widget, "tab_requested", None)  # e.g. the wizard asks for the plan
-        if other_tab is not None:
-            other_tab.connect(self.show_tab)
+        if isinstance(widget, AssessmentsTab):
+            widget.case_changed.connect(lambda _case_id, w=widget: self._written(w))
+            widget.tab_requested.connect(self.show_tab)  # e.g. the wizard asks for the plan
+        if isinstance(widget, PlanTab):
+            widget.reassessment_requested.connect(lambda _case_id: self.show_tab("assessments"))
 
     def is_loading(self) -> bool:
         return self._loading
@@ -263,7 +277,13 @@ class CaseWorkspace(QWidget):
         """Read the case again (off the GUI thread) and show it, in every tab."""
         self._reload()
         if self._opened:
-            self._refresh_others()
+            for reader in self._readers:
+                reader.refresh()
+
+    def _changed_elsewhere(self) -> None:
+        """Someone else changed this case: read it again, unless typing would be lost."""
+        if not self.has_unsaved_changes():
+            self.refresh()
 
     def _reload(self) -> None:
         if self._loading:
@@ -340,33 +360,17 @@ class CaseWorkspace(QWidget):
 
         preview_case_summary(self.app, self.case_id, self, self._number)
 
-    def _written(self, source: QWidget | None = None) -> None:
-        """A tab saved something: tell the window, read the case again, and let the tabs that
-        read their own data (assessments, plan) catch up with it."""
+    def _written(self, source: QWidget) -> None:
+        """A tab saved something: read the case again and announce the change once; the
+        tabs that read their own data (assessments, plan), the case list and the dashboard
+        follow the announcement."""
         self.case_changed.emit(self.case_id)
         self._reload()
-        self._refresh_others(source)
-
-    def _refresh_others(self, source: QWidget | None = None) -> None:
-        own: list[QWidget | None] = [
-            self.overview,
-            self.people,
-            self.timeline,
-            self.notes,
-            self.attachments,
-            self.disclosures,
-            self.levels,
-            self.audit,
-        ]
-        for _name, widget in self._tabs:
-            if widget is source or widget in own:
-                continue
-            reload = getattr(widget, "refresh", None)
-            if callable(reload):
-                reload()
+        kind = next((name for name, widget in self._tabs if widget is source), "case")
+        announce(VaultChange(kind, self.case_id, origin=source))
 
 
-def extra_tabs() -> tuple[tuple[str, Callable[[Btam, int], QWidget], str, str], ...]:
+def extra_tabs() -> tuple[tuple[str, Callable[[Btam, int], ExtraTab], str, str], ...]:
     """Tabs built in their own modules, which read their own data: (name, class, title, icon).
 
     Imported when the first case opens, not when the main window loads."""
@@ -380,8 +384,8 @@ def extra_tabs() -> tuple[tuple[str, Callable[[Btam, int], QWidget], str, str], 
 
 
 def _extra_tab(
-    kind: Callable[[Btam, int], QWidget], title: str, app: Btam, case_id: int
-) -> QWidget:
+    kind: Callable[[Btam, int], ExtraTab], title: str, app: Btam, case_id: int
+) -> ExtraTab | TabFailed:
     """The tab, or, if it fails to open, a page in its place that says so: the rest of the case
     still opens, and the person sees that something is missing instead of a tab that vanished."""
     try:

@@ -74,8 +74,10 @@ from btam_desktop.ui.case_tabs.common import (
     to_qdatetime,
 )
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.record_dialogs import datetime_edit, enum_combo, select_data
 from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.vault_events import VaultChange
 from btam_desktop.ui.widgets import Banner, BannerKind
 
 DRAFT_KIND = "intake"
@@ -1131,7 +1133,14 @@ class IntakeDialog(QDialog):
             app.drafts.discard(DRAFT_KIND)
             return case.id
 
-        run_in_background(work, on_done=self._saved, on_error=self._failed, parent=self)
+        run_operation(
+            self,
+            work,
+            what="save the report",
+            on_done=self._saved,
+            on_error=self._failed,
+            changes=lambda case_id: VaultChange("case", case_id),
+        )
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

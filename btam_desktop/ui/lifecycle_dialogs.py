@@ -44,8 +44,10 @@ from btam_desktop.services.spreadsheet import IMPORT_FIELDS, CsvPreview, cases_c
 from btam_desktop.services.statistics import AnnualStatistics
 from btam_desktop.services.transfer import PACKAGE_SUFFIX, passphrase_problem, write_file
 from btam_desktop.ui.messages import NOT_CHANGED
-from btam_desktop.ui.tasks import BackgroundTask, run_in_background
+from btam_desktop.ui.operations import ChangesFor, run_operation
+from btam_desktop.ui.tasks import BackgroundTask
 from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.vault_events import VaultChange
 from btam_desktop.ui.widgets.password_strength import PasswordStrengthMeter
 
 logger = logging.getLogger(__name__)
@@ -131,7 +133,9 @@ class _TaskDialog(QDialog):
         on_done: Callable[[Any], None],
         busy_text: str,
         buttons: Sequence[QWidget] = (),
+        changes: ChangesFor = None,
     ) -> None:
+        """Run ``work`` in the background; ``changes`` is announced when it succeeds."""
         for button in buttons:
             button.setEnabled(False)
         self.progress.setRange(0, 0)
@@ -146,8 +150,14 @@ class _TaskDialog(QDialog):
             self._idle(buttons)
             self.say(error_text(error), "danger-banner")
 
-        self.task = run_in_background(
-            work, on_done=done, on_error=failed, on_progress=self._progressed, parent=self
+        self.task = run_operation(
+            self,
+            work,
+            what=self.windowTitle().lower() or "finish",
+            on_done=done,
+            on_error=failed,
+            changes=changes,
+            progress=self._progressed,
         )
 
     def _idle(self, buttons: Sequence[QWidget]) -> None:
@@ -490,6 +500,7 @@ class ImportDialog(_TaskDialog):
                 self._imported,
                 "Importing…",
                 [self.import_button, self.back_button],
+                changes=VaultChange("import"),
             )
         elif self.json_preview is not None:
             preview = self.json_preview
@@ -497,7 +508,13 @@ class ImportDialog(_TaskDialog):
             def work(progress: Callable[..., None]) -> list[str]:
                 return [new for _old, new in app.exchange.import_json(preview, progress).numbers]
 
-            self.run(work, self._imported, "Importing…", [self.import_button, self.back_button])
+            self.run(
+                work,
+                self._imported,
+                "Importing…",
+                [self.import_button, self.back_button],
+                changes=VaultChange("import"),
+            )
 
     def _imported(self, numbers: list[str]) -> None:
         self.import_button.setEnabled(False)
@@ -703,7 +720,13 @@ class ReceiveDialog(_TaskDialog):
                 "info-banner",
             )
 
-        self.run(work, received, "Adding the cases…", [self.receive_button, self.open_button])
+        self.run(
+            work,
+            received,
+            "Adding the cases…",
+            [self.receive_button, self.open_button],
+            changes=VaultChange("import"),
+        )
 
 
 # ---- statistics -------------------------------------------------------------------------------

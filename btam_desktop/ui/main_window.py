@@ -74,6 +74,7 @@ from btam_desktop.ui.reminders import ReminderNotifier
 from btam_desktop.ui.server_changes import ServerChangeRelay, follow_server_changes
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import UnlockScreen, ask_server_address, elided_path, user_message
+from btam_desktop.ui.vault_events import VaultChange, vault_events
 from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
@@ -185,13 +186,14 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._workspaces: dict[int, CaseWorkspace] = {}
         self._intake: IntakeDialog | None = None
-        self._dashboard_stale = False
         self._locking = False
         self._restore_message = ""
         self.cases_page: CasesPage | None = None
         self.dashboard_page: DashboardPage | None = None
         self.reminders: ReminderNotifier | None = None
         self.server_changes: ServerChangeRelay | None = None  # team server (issue 16)
+        # Pages and case tabs refresh themselves on a change; the window renames tabs.
+        vault_events().changed.connect(self._vault_changed)
         self.case_tabs: QTabWidget | None = None
         self.unlock_screen: UnlockScreen | None = None
 
@@ -337,7 +339,6 @@ class MainWindow(QMainWindow):
                 QMessageBox.warning(self, "The case could not be opened", user_message(error))
                 return None
             self._workspaces[case_id] = workspace
-            workspace.case_changed.connect(self._case_changed)
             index = self.case_tabs.addTab(workspace, icon("case-open"), "")
             self._label_tab(workspace, case_id)
         else:
@@ -393,10 +394,9 @@ class MainWindow(QMainWindow):
         dialog = self._intake
         if dialog is None or not dialog.isVisible():
             return False
-        has_content = getattr(dialog, "has_content", None)
         try:
-            return bool(has_content()) if callable(has_content) else True
-        except Exception:
+            return dialog.has_content()
+        except Exception:  # unsure: treat the typing as worth keeping
             return True
 
     def find_case(self) -> None:
@@ -684,8 +684,8 @@ class MainWindow(QMainWindow):
         self.case_tabs = tabs
         self.cases_page = cases
         self._add_page(PAGE_CASES, tabs)
-        # Team server (issue 16): other computers' changes refresh the case list.
-        self.server_changes = follow_server_changes(app, self, self._server_changed)
+        # Team server (issue 16): other computers' changes are announced like this one's.
+        self.server_changes = follow_server_changes(app, self)
 
         # Reminders run while the vault is open; they show only kinds and case numbers.
         self.reminders = ReminderNotifier(app, self)
@@ -763,9 +763,6 @@ class MainWindow(QMainWindow):
         if page is None:
             return
         self.pages.setCurrentWidget(page)
-        if key == PAGE_DASHBOARD and self._dashboard_stale and self.dashboard_page is not None:
-            self._dashboard_stale = False
-            self.dashboard_page.refresh()
         self._update_title()
 
     def _show_cases_preset(self, name: str) -> None:
@@ -792,31 +789,17 @@ class MainWindow(QMainWindow):
             self.case_tabs.setTabText(index, number or "Case")
             self.case_tabs.setTabToolTip(index, f"Case {number}" if number else "Case")
 
-    def _case_changed(self, case_id: int) -> None:
-        workspace = self._workspaces.get(case_id)
-        if workspace is not None:
-            self._label_tab(workspace, case_id)
-        if self.cases_page is not None:
-            self.cases_page.refresh()
-        self._dashboard_stale = True
-        if self.current_page() == PAGE_DASHBOARD and self.dashboard_page is not None:
-            self._dashboard_stale = False
-            self.dashboard_page.refresh()
+    def _vault_changed(self, change: VaultChange) -> None:
+        """A change on this computer or another (issue 13): the pages and case tabs refresh
+        themselves; the window only names the case's tab again (its number may change)."""
+        workspace = self._workspaces.get(change.case_id) if change.case_id is not None else None
+        if workspace is None or change.case_id is None:
+            return
+        if change.kind == "destroyed":  # nothing left to show
+            self.close_case(change.case_id, ask=False)
+            return
+        self._label_tab(workspace, change.case_id)
         self._update_title()
-
-    def _server_changed(self, case_ids: list[int]) -> None:
-        """Someone saved on another computer of the team server (issue 16): the list, the
-        dashboard and each open case without unsaved edits are read again."""
-        for case_id in case_ids:
-            workspace = self._workspaces.get(case_id)
-            if workspace is not None and not workspace.has_unsaved_changes():
-                workspace.refresh()
-        if self.cases_page is not None:
-            self.cases_page.refresh()
-        self._dashboard_stale = True
-        if self.current_page() == PAGE_DASHBOARD and self.dashboard_page is not None:
-            self._dashboard_stale = False
-            self.dashboard_page.refresh()
 
     def _tab_close_requested(self, index: int) -> None:
         if self.case_tabs is None or index <= 0:
@@ -837,13 +820,10 @@ class MainWindow(QMainWindow):
                 return
 
     def _intake_accepted(self, dialog: IntakeDialog) -> None:
-        case_id = getattr(dialog, "created_case_id", None)
+        case_id = dialog.created_case_id  # the dialog announced the new case
         if self._app is None or case_id is None:
             return
-        if self.cases_page is not None:
-            self.cases_page.refresh()
-        self._dashboard_stale = True
-        self.open_case(int(case_id))
+        self.open_case(case_id)
 
     def _intake_closed(self, dialog: IntakeDialog) -> None:
         if self._intake is dialog:
@@ -971,7 +951,6 @@ class MainWindow(QMainWindow):
         self.cases_page = None
         self.dashboard_page = None
         self.case_tabs = None
-        self._dashboard_stale = False
 
     @staticmethod
     def _dispose(widget: QWidget) -> None:
@@ -1390,9 +1369,7 @@ class MainWindow(QMainWindow):
             return None
         from btam_desktop.ui.lifecycle_dialogs import ImportDialog
 
-        dialog = ImportDialog(self._app, self)
-        dialog.finished.connect(self._refresh_cases_after_import)
-        return self._show_lifecycle(dialog)
+        return self._show_lifecycle(ImportDialog(self._app, self))
 
     def transfer_cases(self) -> QDialog | None:
         if self._app is None:
@@ -1406,9 +1383,7 @@ class MainWindow(QMainWindow):
             return None
         from btam_desktop.ui.lifecycle_dialogs import ReceiveDialog
 
-        dialog = ReceiveDialog(self._app, self)
-        dialog.finished.connect(self._refresh_cases_after_import)
-        return self._show_lifecycle(dialog)
+        return self._show_lifecycle(ReceiveDialog(self._app, self))
 
     def annual_statistics(self) -> QDialog | None:
         if self._app is None:
@@ -1422,10 +1397,6 @@ class MainWindow(QMainWindow):
         dialog.setModal(True)
         dialog.show()
         return dialog
-
-    def _refresh_cases_after_import(self) -> None:
-        if self.cases_page is not None:
-            self.cases_page.refresh()
 
     # == small dialogs ====================================================================
 

@@ -7,6 +7,13 @@ every screen says the same thing the same way.
 
 from __future__ import annotations
 
+import logging
+
+from btam_desktop.domain.errors import VaultError
+from btam_desktop.domain.workflow import WorkflowError
+
+logger = logging.getLogger("btam_desktop.ui")
+
 _NEXT_STEP = (
     "Try again. If it happens again, restart BTAM Desktop and tell your coordinator what you "
     "were doing."
@@ -30,4 +37,27 @@ def not_loaded(what: str, remedy: str) -> str:
     return f"Something went wrong while loading {what}; nothing was changed. {remedy}"
 
 
-__all__ = ["NOT_CHANGED", "NOT_PRINTED", "NOT_SAVED", "not_loaded"]
+def is_user_error(error: BaseException) -> bool:
+    """An error whose own text tells a person what is wrong and what to do."""
+    return isinstance(error, VaultError | WorkflowError)
+
+
+def error_message(error: BaseException, generic: str = NOT_SAVED) -> str:
+    """The error's own text when a person can act on it, else ``generic``.
+
+    A bug is logged with its type only: its message could quote case content.
+    """
+    if is_user_error(error):
+        return str(error)
+    logger.error("unexpected %s", type(error).__name__)
+    return generic
+
+
+__all__ = [
+    "NOT_CHANGED",
+    "NOT_PRINTED",
+    "NOT_SAVED",
+    "error_message",
+    "is_user_error",
+    "not_loaded",
+]

@@ -23,6 +23,9 @@ task is cancelled and its callbacks are not called.
 
 Errors are never swallowed: they go to ``on_error``; without one they are logged with the
 exception type and code location only, never the message, which could carry case content.
+
+A write to the vault goes through ``ui.operations.run_operation`` instead: it adds the shared
+error wording and announces the change on ``ui.vault_events`` so the other screens refresh.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from btam_desktop.services.cases import CaseQuery
 from btam_desktop.services.team_server import create_team_server, unlock_server
 from btam_desktop.ui import tasks
 from btam_desktop.ui.main_window import PAGE_CASES, MainWindow
+from btam_desktop.ui.vault_events import VaultChange, vault_events
 from tests.server.throwaway_postgres import ThrowawayPostgres
 from tests.services.conftest import CHEAP, MEMBER_PASSWORD, PASSWORD, intake
 
@@ -73,20 +74,29 @@ def test_the_case_list_shows_a_case_saved_on_another_computer_within_two_seconds
     qtbot.waitUntil(lambda: not workspace.is_loading(), timeout=5000)
     dashboard = window.dashboard_page
     assert dashboard is not None
-    elsewhere = unlock_server(url, "member", MEMBER_PASSWORD)
-    try:
-        elsewhere.cases.report_concern(intake(site="South Middle"))
-        qtbot.waitUntil(lambda: page.model().rowCount() == 2, timeout=2000)
-        reloads: list[int] = []
-        workspace.refresh = lambda: reloads.append(1)  # type: ignore[method-assign]
-        elsewhere.cases.update(first, site="East Campus")
-        qtbot.waitUntil(lambda: reloads == [1], timeout=2000)  # the open case reads again
-    finally:
-        elsewhere.lock()
-    assert "Team server: 127.0.0.1" in window._folder_label.text()
-    window.show_page(PAGE_CASES)
     case_tabs = window.case_tabs
     assert case_tabs is not None
+    # Another computer's changes take the same path as this one's: the vault-changed signal.
+    heard: list[VaultChange] = []
+    vault_events().changed.connect(heard.append)
+    elsewhere = unlock_server(url, "member", MEMBER_PASSWORD)
+    try:
+        case_tabs.setCurrentIndex(0)  # the list on screen refreshes itself
+        elsewhere.cases.report_concern(intake(site="South Middle"))
+        qtbot.waitUntil(lambda: page.model().rowCount() == 2, timeout=2000)
+        assert [change.kind for change in heard] and {c.kind for c in heard} == {"server"}
+        window.open_case(first)  # back to the open case, on screen
+        reloads: list[int] = []
+        workspace.refresh = lambda: reloads.append(1)  # type: ignore[method-assign]
+        heard.clear()
+        elsewhere.cases.update(first, site="East Campus")
+        qtbot.waitUntil(lambda: reloads == [1], timeout=2000)  # the open case reads again
+        assert VaultChange("server", first) in heard
+    finally:
+        elsewhere.lock()
+        vault_events().changed.disconnect(heard.append)
+    assert "Team server: 127.0.0.1" in window._folder_label.text()
+    window.show_page(PAGE_CASES)
     case_tabs.setCurrentIndex(0)
     qtbot.wait(300)
     shots = Path("/tmp/shots/i16")

@@ -37,6 +37,7 @@ from btam_desktop.ui.case_tabs.common import (
     value_label,
 )
 from btam_desktop.ui.case_tabs.data import CaseData
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.widgets.record_table import RIGHT, Column, RecordTable
 
@@ -324,7 +325,9 @@ class AttachmentsTab(CaseTab):
             return app.records.add_attachment(case_id, name, data)
 
         self.add_button.setEnabled(False)
-        run_in_background(work, on_done=self._added, on_error=self._failed, parent=self)
+        run_operation(
+            self, work, what="attach the file", on_done=self._added, on_error=self._failed
+        )
 
     def _added(self, attachment: Attachment) -> None:
         self.add_button.setEnabled(self.can_work)
@@ -386,11 +389,12 @@ class AttachmentsTab(CaseTab):
             return
         attachment_id = attachment.id
         self._cache.pop(attachment_id, None)
-        run_in_background(
+        run_operation(
+            self,
             lambda: self.app.records.remove_attachment(attachment_id),
+            what="remove the attachment",
             on_done=lambda _r: self.changed.emit(),
             on_error=self._failed,
-            parent=self,
         )
 
     def _say(self, text: str) -> None:

@@ -43,7 +43,8 @@ from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.messages import NOT_SAVED
-from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.messages import error_message as shared_error_message
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.widgets import Banner, BannerKind
 
@@ -64,10 +65,7 @@ def error_message(error: BaseException) -> str:
 
     A bug is logged with its type only: its message could quote case content.
     """
-    if is_user_error(error):
-        return str(error)
-    logger.error("unexpected %s in the case workspace", type(error).__name__)
-    return GENERIC_ERROR
+    return shared_error_message(error, GENERIC_ERROR)
 
 
 def read_only_reason(app: Btam) -> str:
@@ -403,7 +401,14 @@ class FormDialog(QDialog):
                 problem.field().setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self._set_busy(True)
-        run_in_background(work, on_done=self._done, on_error=self._failed, parent=self)
+        # The tab that opened the dialog announces the change when the case is read again.
+        run_operation(
+            self,
+            work,
+            what=self.windowTitle().lower() or "save",
+            on_done=self._done,
+            on_error=self._failed,
+        )
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -43,6 +43,7 @@ from btam_desktop.ui.case_tabs.common import (
 from btam_desktop.ui.case_tabs.data import OVERVIEW_DRAFT, CaseData
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.locale_formats import date_field_pattern
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.record_dialogs import (
     LegalHoldDialog,
     LevelDialog,
@@ -50,7 +51,6 @@ from btam_desktop.ui.record_dialogs import (
     enum_combo,
     select_data,
 )
-from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.widgets import Banner, BannerKind, LevelBadge
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 from btam_desktop.ui.workflow_dialogs import ThreatTypeDialog, WorkflowDialog
@@ -484,7 +484,9 @@ class OverviewTab(CaseTab):
             app.cases.update(case_id, **changes, expected_version=version)
             app.drafts.discard(OVERVIEW_DRAFT, str(case_id))
 
-        run_in_background(work, on_done=self._saved, on_error=self._save_failed, parent=self)
+        run_operation(
+            self, work, what="save the overview", on_done=self._saved, on_error=self._save_failed
+        )
 
     def _saved(self, _result: object) -> None:
         self._saving = True

@@ -14,8 +14,8 @@ from btam_desktop.ui.case_tabs.common import (
     show_problem,
 )
 from btam_desktop.ui.case_tabs.data import CaseData
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.record_dialogs import PersonDialog
-from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 NO_SELECTION = "Select a person in the table first."
@@ -114,11 +114,12 @@ class PeopleTab(CaseTab):
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.message.hide()
-        run_in_background(
+        run_operation(
+            self,
             lambda: self.app.records.remove_person(person_id),
+            what="remove the person",
             on_done=lambda _r: self.changed.emit(),
             on_error=self._failed,
-            parent=self,
         )
 
     def _failed(self, error: BaseException) -> None:

@@ -35,6 +35,7 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.vault_events import RefreshOnChange
 from btam_desktop.ui.widgets import Banner, BannerKind
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
@@ -83,6 +84,7 @@ def write_file(path: Path, data: bytes) -> None:
 class AuditPage(QWidget):
     def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follow_changes = RefreshOnChange(self, self.refresh)  # refreshes itself (issue 13)
         self.setObjectName("auditPage")
         self._app = app
         layout = QVBoxLayout(self)

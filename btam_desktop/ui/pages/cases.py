@@ -76,6 +76,7 @@ from btam_desktop.ui.models.case_table import (
 )
 from btam_desktop.ui.recent import ui_settings
 from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.vault_events import RefreshOnChange
 from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate
 from btam_desktop.ui.widgets.flow import FlowLayout
 
@@ -300,6 +301,7 @@ class CasesPage(QWidget):
 
     def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follow_changes = RefreshOnChange(self, self.refresh)  # refreshes itself (issue 13)
         self._app = app
         self._batch_depth = 0
         self._batch_dirty = False

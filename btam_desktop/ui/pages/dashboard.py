@@ -63,6 +63,7 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.messages import not_loaded
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
+from btam_desktop.ui.vault_events import RefreshOnChange
 from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate
 from btam_desktop.ui.widgets.charts import HorizontalBarChart, StatTile
 
@@ -478,6 +479,7 @@ class DashboardPage(QWidget):
 
     def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follow_changes = RefreshOnChange(self, self.refresh)  # refreshes itself (issue 13)
         self.app = app
         self._loading = False
         self._reload_pending = False

@@ -29,8 +29,10 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.retention import RetentionItem
 from btam_desktop.ui.backup_ui import BackupProgress, error_text
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import BackgroundTask, TaskCancelled, run_in_background
 from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.vault_events import VaultChange
 from btam_desktop.ui.widgets import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
@@ -256,12 +258,14 @@ class DestroyDialog(QDialog):
         def work(progress: Callable[[int, int, str], None]) -> str:
             return app.retention.destroy(case_id, typed, progress)
 
-        self.task = run_in_background(
+        self.task = run_operation(
+            self,
             work,
+            what="destroy the case",
             on_done=lambda _rule: self._done(progress),
             on_error=lambda error: self._failed(error, progress),
-            on_progress=progress.report,
-            parent=self,
+            changes=VaultChange("destroyed", case_id),
+            progress=progress.report,
         )
         progress.setCancelButton(None)  # a destruction in progress is finished, not cut short
         progress.show()

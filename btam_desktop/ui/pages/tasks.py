@@ -39,6 +39,7 @@ from btam_desktop.ui.case_tabs.common import error_color, error_message, fmt_dat
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
+from btam_desktop.ui.vault_events import RefreshOnChange
 from btam_desktop.ui.widgets import Banner, BannerKind
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 40
@@ -88,6 +89,7 @@ class TasksPage(QWidget):
 
     def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follow_changes = RefreshOnChange(self, self.refresh)  # refreshes itself (issue 13)
         self.app = app
         self.data: TaskData | None = None
         self._loading = False

@@ -46,8 +46,10 @@ from btam_desktop.services.team import check_username
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.messages import NOT_SAVED
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
+from btam_desktop.ui.vault_events import VaultChange
 from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
 from btam_desktop.ui.widgets.flow import FlowLayout
 
@@ -162,16 +164,17 @@ class _TaskDialog(QDialog):
         self.error_banner.hide()
         if with_progress:
             self.overlay.show_busy(message, 0, 100)
-            run_in_background(
-                lambda progress: work(progress=progress),
-                on_done=self._done,
-                on_error=self._failed,
-                on_progress=self.overlay.set_progress,
-                parent=self,
-            )
-            return
-        self.overlay.show_busy(message)
-        run_in_background(work, on_done=self._done, on_error=self._failed, parent=self)
+        else:
+            self.overlay.show_busy(message)
+        run_operation(
+            self,
+            (lambda progress: work(progress=progress)) if with_progress else work,
+            what=self.windowTitle().lower() or "change the team",
+            on_done=self._done,
+            on_error=self._failed,
+            changes=VaultChange("team"),
+            progress=self.overlay.set_progress if with_progress else None,
+        )
 
     def _done(self, result: Any) -> None:
         self._busy = False
@@ -1034,12 +1037,14 @@ class TeamPage(QWidget):
         self.notice_banner.hide()
         self._removing = name
         self.overlay.show_busy(f"Removing {name} and re-encrypting the vault…", 0, 100)
-        run_in_background(
+        run_operation(
+            self,
             lambda progress: team.remove_member(account_id, progress),
+            what="remove the member",
             on_done=self._removed,
             on_error=self._remove_failed,
-            on_progress=self._remove_progress,
-            parent=self,
+            changes=VaultChange("team"),
+            progress=self._remove_progress,
         )
 
     def _remove_progress(self, done: int, total: int, message: str) -> None:

@@ -63,6 +63,7 @@ from btam_desktop.ui.case_tabs.common import (
     show_problem,
 )
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.plan.catalog_dialog import CatalogDialog
 from btam_desktop.ui.plan.contacts import ContactDialog
 from btam_desktop.ui.plan.delegates import OptionalDateEdit
@@ -72,6 +73,7 @@ from btam_desktop.ui.plan.monitoring import LoggedCheckIn, MonitoringPanel
 from btam_desktop.ui.plan.table import InterventionTable
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.vault_events import RefreshOnChange
 from btam_desktop.ui.widgets import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
 
@@ -430,6 +432,10 @@ class PlanTab(CaseTab):
 
     def __init__(self, app: Btam, case_id: int, parent: QWidget | None = None) -> None:
         super().__init__(app, case_id, parent)
+        # Another tab's save or another computer's change to this case (issue 13).
+        self.follow_changes = RefreshOnChange(
+            self, self.refresh, wants=lambda change: change.case_id == case_id
+        )
         self.can_approve = app.can(Permission.APPROVE_PLANS)
         self.state: PlanData | None = None
         self.shown_id: int | None = None  # the version on screen; None: no plan yet
@@ -1293,7 +1299,10 @@ class PlanTab(CaseTab):
             app.drafts.discard(PLAN_DRAFT, str(case_id))
             return plan
 
-        run_in_background(work, on_done=self._saved, on_error=self._save_failed, parent=self)
+        # The workspace announces the change once the case is read again (``_written``).
+        run_operation(
+            self, work, what="save the plan", on_done=self._saved, on_error=self._save_failed
+        )
 
     def _start_progress(self, items: list[dict[str, Any]]) -> None:
         """Done, dropped or in progress: recorded on the plan in force, no new version."""
@@ -1315,7 +1324,10 @@ class PlanTab(CaseTab):
                 app.plans.record_progress(case_id, key, status, reason, expected_revision=revision)
             app.drafts.discard(PLAN_DRAFT, str(case_id))
 
-        run_in_background(work, on_done=self._saved, on_error=self._save_failed, parent=self)
+        # The workspace announces the change once the case is read again (``_written``).
+        run_operation(
+            self, work, what="save the plan", on_done=self._saved, on_error=self._save_failed
+        )
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -1400,11 +1412,12 @@ class PlanTab(CaseTab):
                 return
         self._set_busy(True)
         app, plan_id = self.app, plan.id
-        run_in_background(
+        run_operation(
+            self,
             lambda: app.plans.approve(plan_id, choice),
+            what="approve the plan",
             on_done=self._approved,
             on_error=self._approve_failed,
-            parent=self,
         )
 
     def _approved(self, _plan: ManagementPlan) -> None:
