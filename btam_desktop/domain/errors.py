@@ -149,6 +149,19 @@ class VaultBusyError(VaultError):
         )
 
 
+class DriveNotAnsweringError(VaultError):
+    """The operating system reported an input/output error (SQLite's IOERR): most often a USB
+    drive pulled out or a network folder gone, not damage. SQLite rolled the change back."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The drive that holds the vault did not answer (an input/output error), so this "
+            "could not be done. If the vault is on a USB drive or a network folder, check that "
+            "it is still connected, then try again. The last saved state is intact. If it "
+            "keeps happening with the drive connected, tell your coordinator."
+        )
+
+
 class ReadOnlyVaultError(VaultError):
     """A change was asked of a vault opened from read-only media."""
 

@@ -19,6 +19,7 @@ from sqlalchemy.pool import QueuePool
 from btam_desktop.store.errors import (
     DISK_FULL,
     READ_ONLY,
+    DriveNotAnsweringError,
     StorageUnavailableError,
     VaultBusyError,
     VaultDamagedError,
@@ -164,7 +165,9 @@ def translate_db_error(exc: BaseException) -> Exception | None:
         return StorageUnavailableError(READ_ONLY)
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return VaultBusyError()
-    if code in (SQLITE_NOTADB, SQLITE_CORRUPT, SQLITE_IOERR):
+    if code == SQLITE_IOERR:
+        return DriveNotAnsweringError()
+    if code in (SQLITE_NOTADB, SQLITE_CORRUPT):
         return VaultDamagedError(DAMAGED_READ)
     if code == SQLITE_ERROR and "vtable constructor failed" in str(exc):
         # A search index whose tables are gone: SQLite has no code of its own for this one.

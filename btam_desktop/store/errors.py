@@ -8,6 +8,7 @@ from __future__ import annotations
 from btam_desktop.domain.errors import (
     DISK_FULL,
     READ_ONLY,
+    DriveNotAnsweringError,
     KeyFileMismatchError,
     KeyringUnavailableError,
     NotEnoughSpaceError,
@@ -36,6 +37,7 @@ from btam_desktop.domain.errors import (
 __all__ = [
     "DISK_FULL",
     "READ_ONLY",
+    "DriveNotAnsweringError",
     "KeyFileMismatchError",
     "KeyringUnavailableError",
     "NotEnoughSpaceError",

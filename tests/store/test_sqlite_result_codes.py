@@ -18,7 +18,12 @@ from typing import Any
 import pytest
 import sqlcipher3
 
-from btam_desktop.domain.errors import StorageUnavailableError, VaultBusyError, VaultDamagedError
+from btam_desktop.domain.errors import (
+    DriveNotAnsweringError,
+    StorageUnavailableError,
+    VaultBusyError,
+    VaultDamagedError,
+)
 from btam_desktop.store.engine import (
     SQLITE_BUSY,
     SQLITE_CANTOPEN,
@@ -102,7 +107,9 @@ def test_busy_and_locked_say_the_vault_was_busy(driver: ModuleType, tmp_path: Pa
 
 
 @DRIVERS
-def test_damage_and_io_errors_say_the_vault_is_damaged(driver: ModuleType, tmp_path: Path) -> None:
+def test_damage_says_damaged_and_an_io_error_names_the_drive(
+    driver: ModuleType, tmp_path: Path
+) -> None:
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(os.urandom(8192))
     not_a_db = _raised(
@@ -126,8 +133,13 @@ def test_damage_and_io_errors_say_the_vault_is_damaged(driver: ModuleType, tmp_p
     io_error = _raised(lambda: conn.execute("INSERT INTO t VALUES (1)"))
     assert sqlite_result_code(io_error) == SQLITE_IOERR
 
-    for error in (not_a_db, corrupt, io_error):
+    for error in (not_a_db, corrupt):
         assert isinstance(translate_db_error(error), VaultDamagedError)
+    # A pulled USB drive is not damage: the person is told to check the drive, not to restore.
+    told = translate_db_error(io_error)
+    assert isinstance(told, DriveNotAnsweringError)
+    assert not isinstance(told, VaultDamagedError)
+    assert "still connected" in str(told) and "backup" not in str(told)
 
 
 @DRIVERS
