@@ -40,27 +40,13 @@ def watch_rewrite(db_path: Path, page_count: int, page_size: int, report: Report
     wal_path = db_path.with_name(db_path.name + "-wal")
     start_bytes = _size(wal_path)
     total_bytes = max(1, expected_wal_bytes(page_count, page_size))
-    stop = threading.Event()
 
-    def watch() -> None:
-        shown = -1
-        while not stop.wait(POLL_SECONDS):
-            grown = max(0, _size(wal_path) - start_bytes)
-            share = min(999, grown * 1000 // total_bytes)  # 1000 only once it is finished
-            if share > shown:
-                shown = share
-                try:
-                    report(share)
-                except Exception:  # a display problem must not stop the rewrite
-                    return
+    def share_done() -> int:
+        grown = max(0, _size(wal_path) - start_bytes)
+        return min(999, grown * 1000 // total_bytes)  # 1000 only once it is finished
 
-    watcher = threading.Thread(target=watch, name="btam-rekey-progress", daemon=True)
-    watcher.start()
-    try:
+    with _watching(share_done, report, "btam-rekey-progress"):
         yield
-    finally:
-        stop.set()
-        watcher.join()
 
 
 @contextmanager
@@ -72,22 +58,34 @@ def watch_estimate(expected_seconds: float, report: Report) -> Iterator[None]:
     down if the step takes longer than expected, and never claims the end before it is
     reached. Same rules for ``report`` as ``watch_rewrite``."""
     expected = max(expected_seconds, POLL_SECONDS)
-    stop = threading.Event()
     started = time.monotonic()
+
+    def share_done() -> int:
+        elapsed = time.monotonic() - started
+        return min(990, int(1000 * (1 - math.exp(-elapsed / expected))))
+
+    with _watching(share_done, report, "btam-rekey-check-progress"):
+        yield
+
+
+@contextmanager
+def _watching(share_done: Callable[[], int], report: Report, name: str) -> Iterator[None]:
+    """A watcher thread that reports ``share_done()`` each time it grows, while the body runs.
+    A display problem (``report`` raising) stops the reports, never the work."""
+    stop = threading.Event()
 
     def watch() -> None:
         shown = -1
         while not stop.wait(POLL_SECONDS):
-            elapsed = time.monotonic() - started
-            share = min(990, int(1000 * (1 - math.exp(-elapsed / expected))))
+            share = share_done()
             if share > shown:
                 shown = share
                 try:
                     report(share)
-                except Exception:  # a display problem must not stop the work
+                except Exception:
                     return
 
-    watcher = threading.Thread(target=watch, name="btam-rekey-check-progress", daemon=True)
+    watcher = threading.Thread(target=watch, name=name, daemon=True)
     watcher.start()
     try:
         yield

@@ -144,13 +144,20 @@ class BackupController(QObject):
         self.restore_action.setVisible(False)
         self.status_label.setText("")
 
-    def refresh_status(self) -> None:
+    def _local_status(self) -> BackupStatus | None:
+        """This vault's backup status; None when signed out, on a team server (backed up by
+        whoever runs it) or when the status cannot be read."""
         app = self._app()
         if app is None or not app.backups.available:
-            return
+            return None
         try:
-            status = app.backups.status()
+            return app.backups.status()
         except VaultError:
+            return None
+
+    def refresh_status(self) -> None:
+        status = self._local_status()
+        if status is None:
             return
         self.status = status
         warn = not status.has_folder or status.is_stale
@@ -206,24 +213,16 @@ class BackupController(QObject):
         self.backup_finished.emit(False)
 
     def back_up_if_due(self) -> None:
-        app = self._app()
-        if app is None or not app.backups.available:
-            return
-        try:
-            status = app.backups.status()
-        except VaultError:
+        status = self._local_status()
+        if status is None:
             return
         if status.auto_due and time.monotonic() >= self._snoozed_until:
             self.back_up_now(automatic=True)
 
     def back_up_before_close(self) -> None:
         """When the window closes: back up (with progress) unless a recent one exists."""
-        app = self._app()
-        if app is None or not app.backups.available:
-            return
-        try:
-            status = app.backups.status()
-        except VaultError:
+        status = self._local_status()
+        if status is None:
             return
         if not (status.auto and status.has_folder):
             return
