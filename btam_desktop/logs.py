@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import faulthandler
 import logging
-import logging.handlers
 import os
 import platform
 import re
@@ -134,9 +133,7 @@ def setup_logging(folder: Path | None = None, *, level: int = logging.INFO) -> P
     """Send the program's log to its private rotating file; returns the log folder."""
     global _fault_file
     folder = _private_folder(folder or log_dir())
-    handler = PrivateRotatingFileHandler(
-        folder / LOG_NAME, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-    )
+    handler = PrivateRotatingFileHandler(folder / LOG_NAME, LOG_BYTES, LOG_BACKUPS)
     handler.setFormatter(ContentFreeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.set_name("btam-private-log")
     root = logging.getLogger()
@@ -159,8 +156,18 @@ def setup_logging(folder: Path | None = None, *, level: int = logging.INFO) -> P
     return folder
 
 
-class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """Rotated and new log files are created 0600, whatever the umask."""
+class PrivateRotatingFileHandler(logging.FileHandler):
+    """A log file of at most ``max_bytes``, with ``backups`` older ones beside it (``.1`` the
+    newest); new and rotated files are created 0600, whatever the umask.
+
+    logging.handlers rotates the same way, but importing it loads sockets, pickle and queues
+    (about 10 ms before the first window appears), so the few lines are here instead.
+    """
+
+    def __init__(self, filename: Path, max_bytes: int, backups: int) -> None:
+        self.max_bytes = max_bytes
+        self.backups = backups
+        super().__init__(filename, mode="a", encoding="utf-8")
 
     def _open(self) -> TextIOWrapper:
         stream = open(  # noqa: SIM115 - the handler owns the stream
@@ -172,6 +179,38 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         )
         assert isinstance(stream, TextIOWrapper)
         return stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._is_full(record):
+                self._rotate()
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _is_full(self, record: logging.LogRecord) -> bool:
+        if self.max_bytes <= 0 or not os.path.isfile(self.baseFilename):
+            return False
+        if self.stream is None:
+            self.stream = self._open()
+        line = self.format(record) + self.terminator
+        self.stream.seek(0, os.SEEK_END)
+        return self.stream.tell() + len(line.encode("utf-8")) > self.max_bytes
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        for number in range(self.backups - 1, 0, -1):
+            older = f"{self.baseFilename}.{number}"
+            if os.path.exists(older):
+                os.replace(older, f"{self.baseFilename}.{number + 1}")
+        if self.backups > 0:
+            os.replace(self.baseFilename, f"{self.baseFilename}.1")
+        else:
+            os.remove(self.baseFilename)
+        self.stream = self._open()
 
 
 def write_crash_report(

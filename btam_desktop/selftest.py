@@ -240,7 +240,12 @@ class SelfTest:
             raise SelfTestFailure("the application icon rendered empty")
         screen = UnlockScreen(self._state["folder"], keyring=(False, "self-test"))
         screen.show()
-        QCoreApplication.processEvents()
+        deadline = time.monotonic() + 20
+        while not screen.members_ready() and time.monotonic() < deadline:
+            QCoreApplication.processEvents()  # the members are checked by a background task
+            time.sleep(0.01)
+        if "selftest" not in screen.user_combo_items():
+            raise SelfTestFailure("the unlock screen could not list the vault's members")
         shot = screen.grab()
         screen.close()
         screen.deleteLater()

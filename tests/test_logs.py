@@ -133,6 +133,30 @@ def test_log_folder_and_files_are_private_and_rotate(log_folder: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
 
 
+def test_the_log_keeps_its_size_and_its_number_of_older_files(tmp_path: Path) -> None:
+    handler = logs.PrivateRotatingFileHandler(tmp_path / "btam.log", 2000, 2)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("btam_desktop.test.rotation")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        for number in range(300):
+            logger.warning("line %04d of the rotation test", number)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["btam.log", "btam.log.1", "btam.log.2"]
+    kept = [(tmp_path / name).read_text().splitlines() for name in ("btam.log.2", "btam.log.1")]
+    newest = (tmp_path / "btam.log").read_text().splitlines()
+    for path in tmp_path.iterdir():
+        assert path.stat().st_size <= 2000, path.name
+    assert newest[-1] == "line 0299 of the rotation test"
+    # Nothing is lost between the files: the older ones end where the next begins.
+    lines = kept[0] + kept[1] + newest
+    first = int(lines[0].split()[1])
+    assert lines == [f"line {n:04d} of the rotation test" for n in range(first, 300)]
+
+
 def test_a_hard_crash_is_written_by_faulthandler(tmp_path: Path) -> None:
     folder = tmp_path / "logs"
     script = textwrap.dedent(

@@ -9,7 +9,7 @@ when the keyring is first asked about.
 
 from __future__ import annotations
 
-from btam_desktop.store.crypto import KdfParams
+from btam_desktop.store.kdf_params import KdfParams
 from btam_desktop.store.vault_files import (
     RECOVERY_CHARS,
     default_vault_dir,

@@ -4,53 +4,22 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+# Re-exported: callers name the parameters and their caps as crypto.KdfParams etc.
+from btam_desktop.store.kdf_params import MAX_MEMORY_KIB as MAX_MEMORY_KIB
+from btam_desktop.store.kdf_params import MAX_PARALLELISM as MAX_PARALLELISM
+from btam_desktop.store.kdf_params import MAX_TIME_COST as MAX_TIME_COST
+from btam_desktop.store.kdf_params import KdfParams as KdfParams
 
 DATA_KEY_BYTES = 32
 SALT_BYTES = 16
 NONCE_BYTES = 12
 MIN_MEMORY_KIB = 64 * 1024  # DESIGN.md: at least 64 MiB per guess
 TARGET_SECONDS = 0.5
-# Caps near the tuned values (64 MiB, up to 32 passes): a key file asking for more is refused
-# before any derivation runs, so a doctored file cannot make the unlock screen hang or swap.
-MAX_TIME_COST = 32
-MAX_PARALLELISM = 8
-MAX_MEMORY_KIB = 256 * 1024  # 256 MiB
-
-
-@dataclass(frozen=True)
-class KdfParams:
-    """Argon2id cost. ``memory_kib`` is in KiB, as argon2 takes it."""
-
-    time_cost: int
-    memory_kib: int
-    parallelism: int
-
-    def within_limits(self) -> bool:
-        return (
-            0 < self.time_cost <= MAX_TIME_COST
-            and 0 < self.parallelism <= MAX_PARALLELISM
-            and 8 * self.parallelism <= self.memory_kib <= MAX_MEMORY_KIB
-        )
-
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, object]) -> KdfParams:
-        values = {k: data[k] for k in ("time_cost", "memory_kib", "parallelism")}
-        if not all(isinstance(v, int) and v > 0 for v in values.values()):
-            raise ValueError("bad KDF parameters")
-        params = cls(**values)  # type: ignore[arg-type]
-        if not params.within_limits():
-            raise ValueError("KDF parameters out of range")
-        return params
-
-
 DEFAULT_PARAMS = KdfParams(time_cost=3, memory_kib=MIN_MEMORY_KIB, parallelism=2)
 
 

@@ -2,20 +2,23 @@
 one, its members' names, and the recovery key's spelling.
 
 Kept free of the database libraries (SQLAlchemy, SQLCipher, Alembic), so the window can show the
-unlock screen before those are loaded (see ui/app.py).
+unlock screen before those are loaded (see ui/app.py). The member names are signed by the vault
+key: checking them loads the cryptography library, so only the two functions that do it import
+the key file code, and the unlock screen calls them once it is painted.
 """
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
-from btam_desktop.store import anchors, signing
 from btam_desktop.store.errors import VaultKeyMismatchError
 from btam_desktop.store.keyfile_names import DB_NAME, KEYS_NAME
-from btam_desktop.store.keyslots import KeyFile
+
+if TYPE_CHECKING:
+    from btam_desktop.store.keyslots import KeyFile
 
 # Crockford's base32: no I, L, O or U, so a recovery key read aloud or handwritten is unambiguous.
 RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -29,6 +32,8 @@ def default_vault_dir() -> Path:
 
 
 def new_recovery_key() -> str:
+    import secrets  # loads OpenSSL's hashing: only when a key is made, not before sign-in
+
     chars = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CHARS))
     return format_recovery_key(chars)
 
@@ -49,6 +54,8 @@ def is_vault(folder: Path) -> bool:
 
 def pinned_key(keyfile: KeyFile) -> bytes:
     """The vault key this computer knows the vault by (pinned on first sight)."""
+    from btam_desktop.store import anchors, signing
+
     known = anchors.load(keyfile.vault_id)
     if known is None:
         return keyfile.vault_public
@@ -64,5 +71,7 @@ def vault_usernames(folder: Path) -> list[str]:
     folder = folder.expanduser().resolve()
     if not is_vault(folder):
         return []
+    from btam_desktop.store.keyslots import KeyFile
+
     keyfile = KeyFile.read(folder / KEYS_NAME)
     return keyfile.usernames(pinned_key(keyfile))

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from btam_desktop import APP_NAME, __version__
 from btam_desktop.services.vault_paths import default_vault_dir, is_vault
-from btam_desktop.ui.help import LOCKED_ANCHOR, install_f1, offer_tour
+from btam_desktop.ui.help_key import LOCKED_ANCHOR, install_f1
 from btam_desktop.ui.icons import app_icon
 from btam_desktop.ui.locale_formats import follow_system_locale
 from btam_desktop.ui.recent import (
@@ -42,7 +42,7 @@ from btam_desktop.ui.recent import (
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import apply_theme
 from btam_desktop.ui.unlock import Location, UnlockScreen, ask_server_address, user_message
-from btam_desktop.ui.widgets import BusyOverlay
+from btam_desktop.ui.widgets.overlay import BusyOverlay
 
 if TYPE_CHECKING:
     # Imported when first needed: the unlock screen appears without waiting for every page
@@ -233,8 +233,9 @@ class Launcher(QObject):
         window.show()
         window.raise_()
         window.activateWindow()
-        _report_startup_if_probed()
-        QTimer.singleShot(0, _warm_up_main_window)
+        _report_startup_if_probed(screen)
+        # The database code loads once the member list is on screen (they would share a core).
+        screen.members_loaded.connect(_warm_up_main_window)
         return screen
 
     def _restore_backup(self, near: Path) -> None:
@@ -329,6 +330,8 @@ class Launcher(QObject):
         window.raise_()
         window.activateWindow()
         if self._offer_tour:
+            from btam_desktop.ui.help import offer_tour
+
             offer_tour(window)
         self.wizard = None
         if self.start_window is not None:
@@ -355,7 +358,7 @@ STARTUP_PROBE_ENV = "BTAM_STARTUP_PROBE"
 STARTUP_PROBE_LINE = "btam-startup: unlock screen shown"
 
 
-def _report_startup_if_probed() -> None:
+def _report_startup_if_probed(screen: UnlockScreen) -> None:
     if os.environ.get(STARTUP_PROBE_ENV) != "1":
         return
 
@@ -363,13 +366,20 @@ def _report_startup_if_probed() -> None:
         print(STARTUP_PROBE_LINE, file=sys.stderr, flush=True)
         QCoreApplication.exit(EXIT_OK)
 
-    QTimer.singleShot(0, report)
+    screen.first_painted.connect(report)
+
+
+_warmed_up = False
 
 
 def _warm_up_main_window() -> None:
-    """Once the unlock screen is painted, load what signing in needs while the person types:
-    the database libraries in a background thread (plain Python, so the screen stays
-    responsive), then the main window's code on the GUI thread."""
+    """Once the unlock screen shows its members, load what signing in needs while the person
+    types: the database libraries in a background thread (plain Python, so the screen stays
+    responsive), then the main window's code on the GUI thread. Once per process."""
+    global _warmed_up
+    if _warmed_up:
+        return
+    _warmed_up = True
 
     def load_services() -> None:
         import btam_desktop.services.app  # noqa: F401  (SQLAlchemy, SQLCipher, Alembic)

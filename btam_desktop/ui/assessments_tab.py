@@ -47,8 +47,9 @@ from btam_desktop.services.scales import registry, scale
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.vault_events import RefreshOnChange
-from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
+from btam_desktop.ui.widgets.level import LEVEL_COLOR_ROLE, LevelDelegate
 from btam_desktop.ui.wizard.util import (
     KIND_NAMES,
     SETTING_NAMES,

@@ -42,7 +42,7 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.messages import NOT_CHANGED
 from btam_desktop.ui.tasks import BackgroundTask, TaskCancelled, run_in_background
 from btam_desktop.ui.theme import set_style_role
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
 

@@ -41,7 +41,9 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange, announce
-from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, LevelBadge
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.level import LevelBadge
+from btam_desktop.ui.widgets.overlay import BusyOverlay
 
 if TYPE_CHECKING:
     from btam_desktop.ui.assessments_tab import AssessmentsTab

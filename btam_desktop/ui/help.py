@@ -15,7 +15,6 @@ import html
 import os
 import re
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,6 +62,7 @@ from PySide6.QtWidgets import (
 
 from btam_desktop import APP_NAME, __version__
 from btam_desktop.domain.formatting import plural
+from btam_desktop.ui.help_key import LOCKED_ANCHOR
 from btam_desktop.ui.icons import app_icon, icon
 from btam_desktop.ui.recent import ui_settings
 from btam_desktop.ui.resources import resource_path
@@ -73,7 +73,6 @@ if TYPE_CHECKING:
 
 GUIDE_FILE = ("help", "guide.html")
 START_ANCHOR = "getting-started"
-LOCKED_ANCHOR = "locked-out"
 WORKSPACE_ANCHOR = "case-workspace"
 
 # Main-window page key (ui/main_window.py PAGE_*) -> guide anchor.
@@ -375,14 +374,6 @@ def show_help(anchor: str = START_ANCHOR, parent: QWidget | None = None) -> Help
 def _forget_help_window() -> None:
     global _help_window
     _help_window = None
-
-
-def install_f1(widget: QWidget, anchor: Callable[[], str]) -> QShortcut:
-    """F1 on ``widget`` (and its children) opens the guide at ``anchor()``."""
-    shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), widget)
-    shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    shortcut.activated.connect(lambda: show_help(anchor(), widget))
-    return shortcut
 
 
 # == keyboard shortcuts =======================================================================

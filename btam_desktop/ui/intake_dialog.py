@@ -78,7 +78,7 @@ from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.record_dialogs import datetime_edit, enum_combo, select_data
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.vault_events import VaultChange
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 DRAFT_KIND = "intake"
 DRAFT_DELAY_MS = 1000

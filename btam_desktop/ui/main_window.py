@@ -75,7 +75,7 @@ from btam_desktop.ui.server_changes import ServerChangeRelay, follow_server_chan
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import UnlockScreen, ask_server_address, elided_path, user_message
 from btam_desktop.ui.vault_events import VaultChange, vault_events
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from btam_desktop.domain.errors import VaultError
-from btam_desktop.domain.workflow import WorkflowError
+from btam_desktop.domain.errors import VaultError, WorkflowError
 
 logger = logging.getLogger("btam_desktop.ui")
 

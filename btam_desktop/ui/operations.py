@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from btam_desktop.ui.messages import NOT_SAVED, error_message
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
 from btam_desktop.ui.vault_events import VaultChange, announce
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 ChangesFor = VaultChange | Callable[[Any], VaultChange | None] | None
 """The change a successful operation made, or a function of its result giving it."""

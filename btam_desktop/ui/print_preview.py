@@ -60,7 +60,7 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.messages import NOT_PRINTED
 from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
 

@@ -56,7 +56,7 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.print_preview import PrintPreviewDialog, build_in_background
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
 

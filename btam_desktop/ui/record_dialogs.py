@@ -58,7 +58,7 @@ from btam_desktop.ui.case_tabs.common import (
 from btam_desktop.ui.conflict_text import conflict_choice
 from btam_desktop.ui.locale_formats import datetime_field_pattern
 from btam_desktop.ui.theme import current_colors, level_text_color
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 E = TypeVar("E", bound=StrEnum)
 

@@ -33,7 +33,8 @@ from btam_desktop.ui.pages.audit import write_file
 from btam_desktop.ui.setup_wizard import ACKNOWLEDGE_TEXT, print_pdf, recovery_sheet_builder
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.unlock import user_message
-from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.overlay import BusyOverlay
 
 EXPLANATION = (
     "Replace the recovery key when it has been used to reset a password, or when someone who "

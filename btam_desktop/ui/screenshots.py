@@ -241,6 +241,7 @@ def _unlock_screens(shooter: _Shooter, folder: Path) -> None:
         screen = UnlockScreen(folder, window, keyring=keyring, username=DEMO_COORDINATOR)
         window.set_content(screen)
         window.show()
+        _wait_for(screen.members_ready)
         shooter.grab(window, name)
         if keyring[0]:
             screen.password_edit.setText("not the password")

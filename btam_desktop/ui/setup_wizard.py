@@ -58,7 +58,9 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.unlock import user_message
-from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.overlay import BusyOverlay
+from btam_desktop.ui.widgets.password_strength import PasswordStrengthMeter
 from btam_desktop.ui.widgets.plural import plural_suffix
 
 logger = logging.getLogger(__name__)

@@ -20,8 +20,15 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QFont,
+    QFontDatabase,
+    QKeySequence,
+    QPaintEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,9 +46,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from btam_desktop.domain.errors import VaultBehindError, VaultError, WrongCredentialsError
+from btam_desktop.domain.errors import (
+    VaultBehindError,
+    VaultError,
+    WorkflowError,
+    WrongCredentialsError,
+)
 from btam_desktop.domain.passwords import password_problem
-from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.vault_paths import (
     RECOVERY_CHARS,
     forget_on_this_computer,
@@ -55,7 +66,9 @@ from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.recent import last_server_user, last_user
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
-from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.overlay import BusyOverlay
+from btam_desktop.ui.widgets.password_strength import PasswordStrengthMeter
 
 if TYPE_CHECKING:
     from btam_desktop.services.app import Btam
@@ -89,6 +102,9 @@ def _recover_and_reset(location: Location, key: str, username: str, password: st
 
     recover_and_reset(location, key, username, password)
 
+
+# A sign-in screen that is not painted (built hidden) starts its background work after this.
+START_UNPAINTED_AFTER_MS = 300
 
 SERVER_NO_REMEMBER = (
     "On a team server you type your password each time: it is not kept on this computer."
@@ -165,6 +181,8 @@ class UnlockScreen(QWidget):
     create_new_requested = Signal()
     restore_requested = Signal()
     connect_server_requested = Signal()
+    members_loaded = Signal()  # the member list is the vault's (or the server's) own, checked
+    first_painted = Signal()  # once, right after the screen first appeared: start slow work now
 
     CARD_WIDTH = 440
 
@@ -184,14 +202,23 @@ class UnlockScreen(QWidget):
         self.setAccessibleName(
             "Sign in to the team server" if self._server_url else "Unlock the vault"
         )
+        # Asking the system keyring loads its library and backends (about 60 ms): that happens
+        # in the background once the screen is painted; until the answer comes, remembering is
+        # offered (the unlock itself copes with a keyring that turns out to be missing).
+        self._keyring_pending = keyring is None and not self._server_url
+        self._keyring_asked = False
+        self._painted = False
+        self._background_started = False
         self._keyring_available, self._keyring_reason = (
             (False, SERVER_NO_REMEMBER)
             if self._server_url
             else keyring
             if keyring is not None
-            else keyring_state()
+            else (True, "")
         )
         self._server_loaded = False
+        self._members_ready = False
+        self._members_wanted: str | None = None
         self._wanted_user = username or ""
         self._busy = False
         self._retry: tuple[str, str] | None = None
@@ -255,16 +282,8 @@ class UnlockScreen(QWidget):
         if self._server_url:  # nothing of a team server's keys is kept on this computer
             self.remember_box.hide()
             self.remember_reason.hide()
-        elif self._keyring_available:
-            self.remember_box.setToolTip(
-                "Keeps your key in this computer's secure keyring, so next time you can unlock "
-                "without typing your password. Only tick this on a computer nobody else uses."
-            )
-            self.remember_reason.hide()
         else:
-            self.remember_box.setEnabled(False)
-            self.remember_box.setToolTip(self._keyring_reason)
-            self.remember_reason.setText(self._keyring_reason)
+            self._show_keyring_state()
 
         self.message_banner = Banner(BannerKind.WARNING, "", card)
         self.message_banner.hide()
@@ -382,6 +401,10 @@ class UnlockScreen(QWidget):
         if message:
             self.show_message(message, BannerKind.INFO)
         self._fit_card()
+        # What would hold up the first paint waits for it: the member list's check, the keyring
+        # question, and (ui/app.py) loading the database code. A screen never painted (hidden)
+        # still starts them a moment later.
+        QTimer.singleShot(START_UNPAINTED_AFTER_MS, self._start_background_work)
 
     # -- API -------------------------------------------------------------------------------
 
@@ -437,6 +460,42 @@ class UnlockScreen(QWidget):
 
     def keyring_available(self) -> bool:
         return self._keyring_available
+
+    def keyring_pending(self) -> bool:
+        """True until the system keyring has answered whether it can remember a key."""
+        return self._keyring_pending
+
+    def _ask_keyring(self) -> None:
+        run_in_background(
+            keyring_state,
+            on_done=self._keyring_answered,
+            on_error=lambda _error: self._keyring_answered(
+                (False, "The system keyring could not be loaded on this computer.")
+            ),
+            parent=self,
+        )
+
+    def _keyring_answered(self, state: tuple[bool, str]) -> None:
+        self._keyring_pending = False
+        self._keyring_available, self._keyring_reason = state
+        self._show_keyring_state()
+        if self._keyring_available:
+            self.remember_box.setEnabled(self.password_edit.isEnabled())
+        self._fit_card()
+
+    def _show_keyring_state(self) -> None:
+        if self._keyring_available:
+            self.remember_box.setToolTip(
+                "Keeps your key in this computer's secure keyring, so next time you can unlock "
+                "without typing your password. Only tick this on a computer nobody else uses."
+            )
+            self.remember_reason.hide()
+        else:
+            self.remember_box.setChecked(False)
+            self.remember_box.setEnabled(False)
+            self.remember_box.setToolTip(self._keyring_reason)
+            self.remember_reason.setText(self._keyring_reason)
+            self.remember_reason.show()
 
     # -- unlocking -------------------------------------------------------------------------
 
@@ -524,6 +583,7 @@ class UnlockScreen(QWidget):
         warning = str(getattr(info, "warning", ""))
         names = [str(n) for n in getattr(info, "usernames", [])]
         self._server_loaded = True
+        self._members_ready = True
         self._folder_label.setText(f"Team server: {where}")
         self._folder_label.setToolTip(where)
         self._folder_label.setAccessibleDescription(where)
@@ -538,6 +598,7 @@ class UnlockScreen(QWidget):
         self._fit_card()
         if self.isVisible() and self.password_edit.isEnabled():
             self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.members_loaded.emit()
 
     def _server_unreachable(self, error: BaseException) -> None:
         self._set_busy(False)
@@ -622,8 +683,13 @@ class UnlockScreen(QWidget):
     # -- recovery --------------------------------------------------------------------------
 
     def open_recovery_dialog(self) -> RecoveryDialog:
+        members = (
+            self.user_combo_items()
+            if self._members_ready or self._server_url
+            else vault_usernames(self._folder)  # asked for before the list came: read it now
+        )
         dialog = RecoveryDialog(
-            self._server_url or self._folder, self.user_combo_items(), self.selected_user(), self
+            self._server_url or self._folder, members, self.selected_user(), self
         )
         dialog.password_reset.connect(self._after_reset)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -645,8 +711,30 @@ class UnlockScreen(QWidget):
     # -- internals -------------------------------------------------------------------------
 
     def _load_folder(self, username: str | None) -> None:
+        """Show the vault's members. Their list is signed by the vault key, and checking that
+        loads the cryptography library (about 35 ms): it runs in the background once the screen
+        is painted. Until then the list holds the member who signed in here last, so the
+        password can be typed at once; nothing is unlocked before the list is checked anyway."""
         elided_path(self._folder_label, self._folder, self.CARD_WIDTH - 64)
-        names = vault_usernames(self._folder) if is_vault(self._folder) else []
+        if not is_vault(self._folder):
+            self._members_loaded([], username)
+            return
+        wanted = username or last_user(self._folder)
+        self._members_ready = False
+        if wanted:
+            self.user_combo.addItem(wanted)
+        self._members_wanted = wanted
+
+    def _load_members(self) -> None:
+        folder, wanted = self._folder, self._members_wanted
+        run_in_background(
+            lambda: vault_usernames(folder),
+            on_done=lambda names: self._members_loaded(names, wanted),
+            on_error=lambda _error: self._members_loaded([], wanted),
+            parent=self,
+        )
+
+    def _members_loaded(self, names: list[str], wanted: str | None) -> None:
         self.user_combo.clear()
         self.user_combo.addItems(names)
         usable = bool(names)
@@ -656,14 +744,42 @@ class UnlockScreen(QWidget):
                 f"There is no BTAM vault in {self._folder}. Open the folder that holds your "
                 "team's vault, or create a new vault."
             )
-        username = username or (last_user(self._folder) if usable else "")
-        if username:
-            self.select_user(username)
+        elif wanted:
+            self.select_user(wanted)
+        self._members_ready = True
+        self.members_loaded.emit()
+        if self._background_started:
+            self._ask_keyring_once()
+
+    def members_ready(self) -> bool:
+        """True once the member list on screen is the vault's own, checked (or the server's)."""
+        return self._members_ready
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.password_edit.isEnabled():
             self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._start_background_work)  # after this frame is shown
+
+    def _start_background_work(self) -> None:
+        if self._background_started:
+            return
+        self._background_started = True
+        if not self._server_url and not self._members_ready:
+            self._load_members()  # first: it is what the person looks at
+        else:
+            self._ask_keyring_once()
+        self.first_painted.emit()
+
+    def _ask_keyring_once(self) -> None:
+        if self._keyring_pending and not self._keyring_asked:
+            self._keyring_asked = True
+            self._ask_keyring()
 
 
 class RecoveryDialog(QDialog):

@@ -24,7 +24,7 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CLOSING_NEEDS_FIELD, TRANSIENT_RESOLUTION
 from btam_desktop.ui.case_tabs.common import FormDialog, muted_label, plain_text_edit
 from btam_desktop.ui.record_dialogs import checked_values, level_combo, member_list
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 EXPLANATIONS: dict[WorkflowAction, str] = {
     WorkflowAction.START_SCREENING: (

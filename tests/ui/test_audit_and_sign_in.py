@@ -164,6 +164,8 @@ def test_unlock_screen_remembers_the_last_person_on_this_computer(
     fresh.resize(1024, 640)
     fresh.show()
     qtbot.waitExposed(fresh)
+    assert fresh.selected_user() == DEMO_MEMBER  # before the list is checked, and after
+    qtbot.waitUntil(fresh.members_ready, timeout=15_000)
     assert fresh.selected_user() == DEMO_MEMBER
     assert fresh.user_combo.count() == 3
     shoot(fresh, "unlock_remembered_user.png")

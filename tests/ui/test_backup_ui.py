@@ -15,7 +15,7 @@ from btam_desktop.services.retention import rules_to_text
 from btam_desktop.store.errors import NotFoundError
 from btam_desktop.ui.main_window import PAGE_RETENTION, MainWindow
 from btam_desktop.ui.pages.retention import RetentionPage
-from btam_desktop.ui.widgets import BannerKind
+from btam_desktop.ui.widgets.banner import BannerKind
 from tests.ui.conftest import DEMO_PASSWORD
 from tests.ui.test_shell import WAIT_MS, make_window, settle
 

@@ -29,7 +29,7 @@ from btam_desktop.ui.models.case_table import (
     Column,
 )
 from btam_desktop.ui.pages.cases import HEADER_STATE_KEY, CasesPage, layout_settings
-from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE
+from btam_desktop.ui.widgets.level import LEVEL_COLOR_ROLE
 from tests.ui.conftest import CHEAP, DEMO_COORDINATOR, DEMO_PASSWORD, DEMO_VIEWER
 
 # The offscreen platform cannot size, raise or grab for native windows and says so.

@@ -77,6 +77,7 @@ def type_into(qtbot: QtBot, field: QLineEdit, text: str) -> None:
 
 
 def sign_in(qtbot: QtBot, screen: UnlockScreen, username: str, password: str) -> None:
+    qtbot.waitUntil(screen.members_ready, timeout=WAIT_MS)  # the list is checked after paint
     index = screen.user_combo.findText(username)
     assert index >= 0, f"{username} is not offered"
     screen.user_combo.setCurrentIndex(index)
@@ -304,6 +305,7 @@ def test_remembered_vault_opens_the_unlock_screen_then_the_main_window(
     screen = start.content()
     assert isinstance(screen, UnlockScreen)
     assert screen.folder() == demo_vault.resolve()
+    qtbot.waitUntil(screen.members_ready, timeout=WAIT_MS)
     assert (
         screen.user_combo_items() == ["casey", "demo", "morgan"]
         or len(screen.user_combo_items()) == 3
@@ -368,6 +370,9 @@ def test_remember_me_is_disabled_with_the_reason_without_a_keyring(
     screen = UnlockScreen(demo_vault)
     qtbot.addWidget(screen)
     screen.show()
+    # The keyring is asked once the screen is painted, in the background.
+    assert screen.keyring_pending()
+    qtbot.waitUntil(lambda: not screen.keyring_pending(), timeout=WAIT_MS)
     assert not screen.remember_box.isEnabled()
     assert screen.remember_reason.isVisible()
     assert screen.remember_reason.text() == reason
@@ -696,6 +701,7 @@ def test_switching_to_another_vault_locks_the_current_one(
     assert window.is_locked() and not demo_app.vault.is_open
     screen = window.unlock_screen
     assert screen is not None and screen.folder() == other_folder
+    qtbot.waitUntil(screen.members_ready, timeout=WAIT_MS)
     assert screen.user_combo_items() == ["alex"]
     sign_in(qtbot, screen, "alex", "a pass 1234")
     qtbot.waitUntil(lambda: not window.is_locked(), timeout=WAIT_MS)

@@ -20,7 +20,7 @@ from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.record_dialogs import NoteDialog, select_data
 from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange, announce, vault_events
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from tests.ui.conftest import CHEAP
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")

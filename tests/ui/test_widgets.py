@@ -32,20 +32,19 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from btam_desktop.ui import theme
-from btam_desktop.ui.widgets import (
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.charts import Bar, HorizontalBarChart, StatTile
+from btam_desktop.ui.widgets.level import (
     LEVEL_COLOR_ROLE,
-    STRENGTH_LABELS,
-    Banner,
-    BannerKind,
-    Bar,
-    BusyOverlay,
-    HorizontalBarChart,
     LevelBadge,
     LevelDelegate,
-    PasswordStrengthMeter,
-    StatTile,
-    estimate_password_strength,
     paint_level_chip,
+)
+from btam_desktop.ui.widgets.overlay import BusyOverlay
+from btam_desktop.ui.widgets.password_strength import (
+    STRENGTH_LABELS,
+    PasswordStrengthMeter,
+    estimate_password_strength,
 )
 
 W = TypeVar("W", bound=QWidget)

@@ -46,7 +46,7 @@ from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.messages import error_message as shared_error_message
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.theme import current_colors, set_style_role
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 logger = logging.getLogger("btam_desktop.ui.case")
 

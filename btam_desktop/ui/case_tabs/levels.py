@@ -14,7 +14,7 @@ from btam_desktop.ui.case_tabs.common import (
 )
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.record_dialogs import LevelDialog
-from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, LevelDelegate
+from btam_desktop.ui.widgets.level import LEVEL_COLOR_ROLE, LevelDelegate
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 SOURCE_LABELS = {

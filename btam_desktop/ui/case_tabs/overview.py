@@ -51,7 +51,8 @@ from btam_desktop.ui.record_dialogs import (
     enum_combo,
     select_data,
 )
-from btam_desktop.ui.widgets import Banner, BannerKind, LevelBadge
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.level import LevelBadge
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 from btam_desktop.ui.workflow_dialogs import ThreatTypeDialog, WorkflowDialog
 

@@ -36,7 +36,7 @@ from btam_desktop.ui.locale_formats import date_field_pattern
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 NO_DATE = QDate(2000, 1, 1)  # the "any day" value of the date fields

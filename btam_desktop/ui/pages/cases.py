@@ -77,8 +77,9 @@ from btam_desktop.ui.models.case_table import (
 from btam_desktop.ui.recent import ui_settings
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange
-from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
+from btam_desktop.ui.widgets.level import LEVEL_COLOR_ROLE, LevelDelegate
 
 logger = logging.getLogger(__name__)
 

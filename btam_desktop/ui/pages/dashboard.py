@@ -64,8 +64,9 @@ from btam_desktop.ui.messages import not_loaded
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange
-from btam_desktop.ui.widgets import LEVEL_COLOR_ROLE, Banner, BannerKind, LevelDelegate
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.charts import HorizontalBarChart, StatTile
+from btam_desktop.ui.widgets.level import LEVEL_COLOR_ROLE, LevelDelegate
 
 logger = logging.getLogger(__name__)
 

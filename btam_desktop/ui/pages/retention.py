@@ -33,7 +33,7 @@ from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import BackgroundTask, TaskCancelled, run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.vault_events import VaultChange
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
 COLUMNS = ("Case", "Setting", "Closed", "Rule", "Due", "Legal hold")

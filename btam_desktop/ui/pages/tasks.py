@@ -40,7 +40,7 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 40
 BUCKET_ROLE = Qt.ItemDataRole.UserRole + 41

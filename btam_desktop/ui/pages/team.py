@@ -50,8 +50,10 @@ from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.vault_events import VaultChange
-from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay, PasswordStrengthMeter
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
+from btam_desktop.ui.widgets.overlay import BusyOverlay
+from btam_desktop.ui.widgets.password_strength import PasswordStrengthMeter
 
 logger = logging.getLogger(__name__)
 

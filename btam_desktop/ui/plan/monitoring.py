@@ -37,7 +37,7 @@ from btam_desktop.ui.case_tabs.common import (
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.plan.delegates import date_display_format
 from btam_desktop.ui.theme import set_style_role
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 CONCERN_CHANGED = "Changes the concern"

@@ -74,7 +74,7 @@ from btam_desktop.ui.plan.table import InterventionTable
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange
-from btam_desktop.ui.widgets import Banner, BannerKind
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
 
 PLAN_DRAFT = "plan"

@@ -38,7 +38,8 @@ from btam_desktop.domain.formatting import plural
 from btam_desktop.domain.forms import Answers, FormDefinition, LevelScale
 from btam_desktop.services.assessments import Review
 from btam_desktop.ui.theme import current_colors
-from btam_desktop.ui.widgets import Banner, BannerKind, LevelBadge
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.level import LevelBadge
 from btam_desktop.ui.wizard.item_widgets import error_color
 from btam_desktop.ui.wizard.render import answers_html, document_css, findings_html, gaps_html
 from btam_desktop.ui.wizard.util import plain_label, role_label

@@ -45,7 +45,8 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors
-from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.overlay import BusyOverlay
 from btam_desktop.ui.wizard.item_widgets import error_color
 from btam_desktop.ui.wizard.render import answers_html, document_css, findings_html, gaps_html
 from btam_desktop.ui.wizard.util import (

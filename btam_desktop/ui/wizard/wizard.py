@@ -72,7 +72,8 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
-from btam_desktop.ui.widgets import Banner, BannerKind, BusyOverlay
+from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.overlay import BusyOverlay
 from btam_desktop.ui.wizard.item_widgets import (
     REQUIRED_MESSAGE,
     ItemWidget,
