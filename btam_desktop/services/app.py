@@ -60,6 +60,8 @@ class Btam:
         self.ctx = ServiceContext(vault, actor)
         # Set at sign-in when the quick check of the trail found a problem (shown to the person).
         self.integrity_problem: str | None = None
+        # Set by the sign-in until its check of the trail has run (see finish_sign_in_check).
+        self._sign_in_check: tuple[bool, bool] | None = None  # (record the anchor, lower ok)
         # Set when the vault is behind this computer's anchor and was opened to inspect it.
         self.older_copy: VaultBehindError | None = None
         self.cases = CaseService(self.ctx)
@@ -230,10 +232,33 @@ class Btam:
         if self.vault.is_open:
             try:
                 self.ctx.record("vault.lock", "vault")
-                if self.older_copy is None:
+                # This computer's anchor moves on only past events the sign-in check has seen.
+                if self.older_copy is None and self._sign_in_check is None:
                     self.vault.record_anchor()
             finally:
                 self.vault.lock()
+
+    @property
+    def sign_in_check_pending(self) -> bool:
+        return self._sign_in_check is not None
+
+    def finish_sign_in_check(self) -> str | None:
+        """The sign-in's quick check: the trail since this computer's anchor (all of it when
+        small), the roles and the key file's roster. A problem is recorded and kept in
+        ``integrity_problem``; then this computer's anchor moves to the newest event. Run once
+        per sign-in, by ``unlock`` itself unless it was asked to leave it for later."""
+        pending = self._sign_in_check
+        if pending is None:
+            return self.integrity_problem
+        record_anchor, accept_lower = pending
+        problem = _quick_check(self.vault)
+        self.integrity_problem = problem
+        if problem is not None:
+            self.ctx.record("audit.problem_found", "audit", "", "at sign-in")
+        if record_anchor:
+            self.vault.record_anchor(accept_lower=accept_lower)
+        self._sign_in_check = None
+        return problem
 
 
 @dataclass(frozen=True)
@@ -322,17 +347,21 @@ def unlock(
     *,
     accept_older_copy: bool = False,
     inspect_older_copy: bool = False,
+    check_later: bool = False,
 ) -> Btam:
     """Sign in. A copy older than this computer has seen raises ``VaultBehindError`` unless a
     coordinator passes ``accept_older_copy`` (after a restore), which is recorded. With
     ``inspect_older_copy`` (checking the trail), it opens anyway, sets ``older_copy`` and
-    leaves this computer's anchor where it was."""
+    leaves this computer's anchor where it was. With ``check_later`` the sign-in's check of the
+    trail is left to ``finish_sign_in_check`` (the window runs it once it is on screen)."""
     try:
         vault = Vault.open(folder, username, password)
     except WrongCredentialsError:
         _note_failure(folder, signin_failures.KIND_PASSWORD, username)
         raise
-    return _signed_in(vault, username, accept_older_copy, inspect_older_copy)
+    return _signed_in(
+        vault, username, accept_older_copy, inspect_older_copy, check_later=check_later
+    )
 
 
 def _note_failure(folder: Path, kind: str, typed_name: str) -> None:
@@ -342,7 +371,7 @@ def _note_failure(folder: Path, kind: str, typed_name: str) -> None:
 
 
 def unlock_remembered(
-    folder: Path, username: str, *, accept_older_copy: bool = False
+    folder: Path, username: str, *, accept_older_copy: bool = False, check_later: bool = False
 ) -> Btam | None:
     """Open with the key kept in the OS keyring, or None if nothing is remembered."""
     keyfile = KeyFile.read(folder.expanduser().resolve() / KEYS_NAME)
@@ -350,11 +379,34 @@ def unlock_remembered(
     if slot_key is None:
         return None
     vault = Vault.open_with_slot_key(folder, username, slot_key)
-    return _signed_in(vault, username, accept_older_copy)
+    return _signed_in(vault, username, accept_older_copy, check_later=check_later)
+
+
+def prepare_for_sign_in(folder: Path | None = None) -> None:
+    """What every first sign-in in a process would otherwise pay for, done beforehand (the
+    unlock screen calls this in the background while the password is typed): the SQLCipher
+    dialect and OpenSSL bindings loaded, the table mappings configured, the migration
+    scripts' chain read, and the vault folder's forms (level scales) read."""
+    import cryptography.hazmat.backends.openssl  # noqa: F401
+    import sqlalchemy.dialects.sqlite.pysqlcipher  # noqa: F401
+    from sqlalchemy.orm import configure_mappers
+
+    from btam_desktop.services.scales import preload_registry
+    from btam_desktop.store import migrate
+
+    configure_mappers()
+    migrate.head_revision()
+    if folder is not None and vault_files.is_vault(folder.expanduser()):
+        preload_registry(folder)
 
 
 def _signed_in(
-    vault: Vault, username: str, accept_older_copy: bool = False, inspect: bool = False
+    vault: Vault,
+    username: str,
+    accept_older_copy: bool = False,
+    inspect: bool = False,
+    *,
+    check_later: bool = False,
 ) -> Btam:
     try:
         with vault.read() as session:
@@ -387,11 +439,9 @@ def _signed_in(
         _write_failed_attempts(vault, actor.username)
         # Waits in memory on a full disk or read-only media.
         app.ctx.record("vault.unlock", "vault", "", "older copy, inspected" if inspecting else "")
-        app.integrity_problem = _quick_check(vault)
-        if app.integrity_problem is not None:
-            app.ctx.record("audit.problem_found", "audit", "", "at sign-in")
-        if not inspecting:
-            vault.record_anchor(accept_lower=behind is not None)
+        app._sign_in_check = (not inspecting, behind is not None)
+        if not check_later:
+            app.finish_sign_in_check()
     except BaseException:
         vault.lock()
         raise

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from btam_desktop.domain.forms import FormRegistry, LevelScale
 from btam_desktop.services.context import ServiceContext
 from btam_desktop.store.errors import ValidationError
+from btam_desktop.store.keyfile_names import FORMS_DIR
 
 _REGISTRIES: dict[str, FormRegistry] = {}
 
@@ -15,6 +18,16 @@ def registry(ctx: ServiceContext) -> FormRegistry:
     if key not in _REGISTRIES:
         _REGISTRIES[key] = FormRegistry.load(ctx.vault.forms_dir)
     return _REGISTRIES[key]
+
+
+def preload_registry(folder: Path) -> None:
+    """Read a vault folder's forms before anyone signs in (about 150 ms; the definitions are
+    not encrypted and hold no case content), so the first screens after signing in do not
+    wait for them. The same registry ``registry`` would load after the sign-in."""
+    resolved = folder.expanduser().resolve()
+    key = str(resolved)
+    if key not in _REGISTRIES:
+        _REGISTRIES[key] = FormRegistry.load(resolved / FORMS_DIR)
 
 
 def reload_registry(ctx: ServiceContext) -> FormRegistry:

@@ -135,6 +135,9 @@ class Launcher(QObject):
         self._offer_tour = offer_tour
         self.start_window: StartWindow | None = None
         self.main_window: MainWindow | None = None
+        # The main window's frame, built while the password is checked; and for which place.
+        self._frame: MainWindow | None = None
+        self._frame_for: Location | None = None
         self.wizard: SetupWizard | None = None
         self.restore_dialog: QDialog | None = None
         self.exit_code: int | None = None
@@ -220,10 +223,13 @@ class Launcher(QObject):
         screen = UnlockScreen(folder, window, keyring=self._keyring)
         server_url = folder if isinstance(folder, str) else None
         screen.unlocked.connect(
-            lambda app: self.show_main(app, app.vault.folder, server_url=server_url)
+            lambda app: self.show_main(
+                app, app.vault.folder, server_url=server_url, signed_in_at=folder
+            )
         )
         screen.open_other_requested.connect(self._choose_vault)
         screen.connect_server_requested.connect(self._choose_server)
+        screen.unlock_started.connect(lambda: self._build_frame(folder))
         screen.create_new_requested.connect(lambda: self.show_setup(back_to=folder))
         if isinstance(folder, Path):
             vault_folder = folder
@@ -235,7 +241,9 @@ class Launcher(QObject):
         window.activateWindow()
         _report_startup_if_probed(screen)
         # The database code loads once the member list is on screen (they would share a core).
-        screen.members_loaded.connect(_warm_up_main_window)
+        screen.members_loaded.connect(
+            lambda: _warm_up_main_window(folder if isinstance(folder, Path) else None)
+        )
         return screen
 
     def _restore_backup(self, near: Path) -> None:
@@ -306,7 +314,13 @@ class Launcher(QObject):
     # -- the main window -------------------------------------------------------------------
 
     def show_main(
-        self, app: Btam, folder: Path, demo: bool = False, server_url: str | None = None
+        self,
+        app: Btam,
+        folder: Path,
+        demo: bool = False,
+        server_url: str | None = None,
+        *,
+        signed_in_at: Location | None = None,
     ) -> MainWindow:
         from btam_desktop.ui.main_window import MainWindow
 
@@ -316,14 +330,21 @@ class Launcher(QObject):
             add_recent_server(server_url_without_secrets(server_url))
         elif not demo:
             add_recent_vault(folder)
-        window = MainWindow(
-            app,
-            folder,
-            demo=demo,
-            keyring=self._keyring,
-            kdf_params=self._kdf_params,
-            server_url=server_url,
-        )
+        frame, self._frame = self._frame, None
+        if frame is not None and signed_in_at is not None and self._frame_for == signed_in_at:
+            window = frame
+            window.sign_in(app)
+        else:
+            if frame is not None:
+                frame.deleteLater()
+            window = MainWindow(
+                app,
+                folder,
+                demo=demo,
+                keyring=self._keyring,
+                kdf_params=self._kdf_params,
+                server_url=server_url,
+            )
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.main_window = window
         window.show()
@@ -340,6 +361,25 @@ class Launcher(QObject):
             start.close()
             start.deleteLater()
         return window
+
+    def _build_frame(self, location: Location) -> None:
+        """While Argon2id checks the password on a worker thread (it leaves the GUI thread
+        free), build the main window's frame, so only its pages remain after the sign-in."""
+        if self._frame is not None and self._frame_for == location:
+            return  # a wrong password before: the frame waits for the next try
+        from btam_desktop.ui.main_window import MainWindow
+
+        if self._frame is not None:
+            self._frame.deleteLater()
+        self._frame = MainWindow(
+            None,
+            location if isinstance(location, Path) else Path(),
+            keyring=self._keyring,
+            kdf_params=self._kdf_params,
+            server_url=location if isinstance(location, str) else None,
+        )
+        self._frame.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._frame_for = location
 
     def _start_window(self) -> StartWindow:
         if self.start_window is None:
@@ -372,7 +412,7 @@ def _report_startup_if_probed(screen: UnlockScreen) -> None:
 _warmed_up = False
 
 
-def _warm_up_main_window() -> None:
+def _warm_up_main_window(folder: Path | None = None) -> None:
     """Once the unlock screen shows its members, load what signing in needs while the person
     types: the database libraries in a background thread (plain Python, so the screen stays
     responsive), then the main window's code on the GUI thread. Once per process."""
@@ -382,7 +422,9 @@ def _warm_up_main_window() -> None:
     _warmed_up = True
 
     def load_services() -> None:
-        import btam_desktop.services.app  # noqa: F401  (SQLAlchemy, SQLCipher, Alembic)
+        from btam_desktop.services.app import prepare_for_sign_in  # SQLAlchemy, SQLCipher…
+
+        prepare_for_sign_in(folder)
 
     loader = threading.Thread(target=load_services, name="btam-warm-up", daemon=True)
     loader.start()

@@ -89,7 +89,7 @@ class BackupProgress(QProgressDialog):
 class BackupController(QObject):
     """Owns the backup actions, the status-bar label and the daily timer of a main window."""
 
-    status_changed = Signal()
+    status_changed = Signal(object)  # the BackupStatus just read
     backup_finished = Signal(bool)  # True when a backup was written and checked
     restored_in_place = Signal(str)  # a message for the unlock screen
 
@@ -164,7 +164,7 @@ class BackupController(QObject):
         self.status_label.setText(("⚠ " if warn else "") + status.headline())
         self.status_label.setToolTip(status.advice())
         set_style_role(self.status_label, "warning" if warn else "muted")
-        self.status_changed.emit()
+        self.status_changed.emit(status)
 
     # ---- making a backup -------------------------------------------------------------------
     def back_up_now(self, *, automatic: bool = False) -> BackgroundTask | None:

@@ -54,6 +54,7 @@ from btam_desktop.ui.help import add_help_actions, show_about
 from btam_desktop.ui.icons import app_icon, icon
 from btam_desktop.ui.idle import InactivityWatcher
 from btam_desktop.ui.intake_dialog import IntakeDialog
+from btam_desktop.ui.messages import NOT_CHANGED, error_message
 from btam_desktop.ui.pages.audit import AuditPage
 from btam_desktop.ui.pages.cases import CasesPage
 from btam_desktop.ui.pages.dashboard import DashboardPage
@@ -159,7 +160,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        app: Btam,
+        app: Btam | None,
         vault_folder: Path,
         parent: QWidget | None = None,
         *,
@@ -181,7 +182,7 @@ class MainWindow(QMainWindow):
         self._keyring = keyring
         self._kdf_params = kdf_params
         self._team_name = ""
-        self._last_user = app.actor.username
+        self._last_user = app.actor.username if app is not None else ""
         self._restore: OpenState | None = None
         self._pages: dict[str, QWidget] = {}
         self._workspaces: dict[int, CaseWorkspace] = {}
@@ -264,6 +265,18 @@ class MainWindow(QMainWindow):
         self._session_events_watched = False
 
         self._restore_geometry()
+        # Without an app the window is only its frame (menus, toolbar, navigation, status
+        # bar), built while the password is checked; sign_in() fills it (see ui/app.py).
+        if app is not None:
+            self._signed_in(app)
+        else:
+            self._build_core_pages()
+
+    def sign_in(self, app: Btam) -> None:
+        """Fill a window built without an app (its frame, made during the password check)."""
+        if self._app is not None:
+            raise RuntimeError("this window is already signed in")
+        self._last_user = app.actor.username
         self._signed_in(app)
 
     # == public API =======================================================================
@@ -530,7 +543,9 @@ class MainWindow(QMainWindow):
         settings = app.settings()
         self._team_name = settings.team_name
         self._build_navigation(app)
-        self._build_core_pages(app)
+        if self.dashboard_page is None or self.cases_page is None:
+            self._build_core_pages()
+        self._attach_core_pages(app)
         restore = self._restore
         self._restore = None
         if (
@@ -554,18 +569,47 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.backup.signed_in()
         self.locked_changed.emit(False)
-        if app.integrity_problem:  # issue 10: the check at sign-in found a changed record
-            self.integrity_box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                "The records were changed outside the program",
-                "BTAM Desktop checked the audit trail while signing you in and found a "
-                f"problem: {app.integrity_problem}.\n\nWork can go on; the problem has been "
-                "recorded. Tell your coordinator, who can compare with a backup and the "
-                "printed audit head.",
-                QMessageBox.StandardButton.Ok,
-                self,
+        if app.sign_in_check_pending:
+            # The sign-in's check of the trail runs now that the window is up, so the window
+            # does not wait for it; what it finds is shown the moment it is known.
+            tasks.run_in_background(
+                app.finish_sign_in_check,
+                on_done=lambda problem: self._sign_in_checked(app, problem),
+                on_error=lambda error: self._sign_in_check_failed(app, error),
+                parent=self,
             )
-            self.integrity_box.open()
+        elif app.integrity_problem:
+            self._sign_in_checked(app, app.integrity_problem)
+
+    def _sign_in_checked(self, app: Btam, problem: str | None) -> None:
+        if not problem or self._app is not app:
+            return
+        # issue 10: the check at sign-in found a changed record
+        self.integrity_box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "The records were changed outside the program",
+            "BTAM Desktop checked the audit trail while signing you in and found a "
+            f"problem: {problem}.\n\nWork can go on; the problem has been "
+            "recorded. Tell your coordinator, who can compare with a backup and the "
+            "printed audit head.",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        self.integrity_box.open()
+
+    def _sign_in_check_failed(self, app: Btam, error: BaseException) -> None:
+        if self._app is not app or not app.vault.is_open:
+            return  # locked meanwhile: the check runs again at the next sign-in
+        self.integrity_box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "The audit trail could not be checked",
+            "BTAM Desktop checks the audit trail each time someone signs in, and this time "
+            f"the check could not finish. {error_message(error, NOT_CHANGED)}\n\nWork can go "
+            "on. The check runs again at the next sign-in.",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        self.integrity_box.open()
 
     def _wizard_created_server(self, app: Btam, url: str) -> None:
         self._server_url = url
@@ -653,8 +697,10 @@ class MainWindow(QMainWindow):
         for entry, action in zip(NAV_ENTRIES, self.page_actions, strict=True):
             action.setVisible(not entry.coordinator_only or coordinator)
 
-    def _build_core_pages(self, app: Btam) -> None:
-        dashboard = DashboardPage(app, self.pages)
+    def _build_core_pages(self) -> None:
+        """The dashboard and the case list, empty: built before the sign-in when the window's
+        frame is made during the password check, else at the sign-in."""
+        dashboard = DashboardPage(None, self.pages)
         dashboard.open_case_requested.connect(self.open_case)
         dashboard.show_cases_requested.connect(self._show_cases_preset)
         dashboard.backup_requested.connect(lambda: self.backup.back_up_now())
@@ -671,7 +717,7 @@ class MainWindow(QMainWindow):
         tabs.setElideMode(Qt.TextElideMode.ElideNone)
         tabs.tabCloseRequested.connect(self._tab_close_requested)
         tabs.currentChanged.connect(lambda _index: self._update_title())
-        cases = CasesPage(app, tabs)
+        cases = CasesPage(None, tabs)
         cases.open_case_requested.connect(self.open_case)
         tabs.addTab(cases, icon("cases"), "All cases")
         tabs.setTabToolTip(0, "The list of all cases")
@@ -684,6 +730,11 @@ class MainWindow(QMainWindow):
         self.case_tabs = tabs
         self.cases_page = cases
         self._add_page(PAGE_CASES, tabs)
+
+    def _attach_core_pages(self, app: Btam) -> None:
+        assert self.dashboard_page is not None and self.cases_page is not None
+        self.dashboard_page.attach(app, window_sends_backup_status=True)
+        self.cases_page.attach(app)
         # Team server (issue 16): other computers' changes are announced like this one's.
         self.server_changes = follow_server_changes(app, self)
 

@@ -183,6 +183,7 @@ class UnlockScreen(QWidget):
     connect_server_requested = Signal()
     members_loaded = Signal()  # the member list is the vault's (or the server's) own, checked
     first_painted = Signal()  # once, right after the screen first appeared: start slow work now
+    unlock_started = Signal()  # the password is being checked (a few hundred ms of Argon2id)
 
     CARD_WIDTH = 440
 
@@ -528,12 +529,15 @@ class UnlockScreen(QWidget):
             # The database libraries load here, off the GUI thread (see ui/app.py).
             from btam_desktop.services.app import unlock, unlock_remembered
 
+            # The trail's sign-in check runs once the window is up (ui/main_window.py).
             if not password:
-                remembered = unlock_remembered(folder, username)
+                remembered = unlock_remembered(folder, username, check_later=True)
                 if remembered is None:
                     raise _NothingRemembered()
                 return remembered
-            app = unlock(folder, username, password, accept_older_copy=accept_older_copy)
+            app = unlock(
+                folder, username, password, accept_older_copy=accept_older_copy, check_later=True
+            )
             try:
                 if remember_me:
                     app.remember_on_this_computer()
@@ -545,6 +549,7 @@ class UnlockScreen(QWidget):
 
         self._set_busy(True, "Unlocking…")
         run_in_background(work, on_done=self._unlocked, on_error=self._failed, parent=self)
+        self.unlock_started.emit()
 
     def _run_server_sign_in(self, username: str, password: str, accept_older_copy: bool) -> None:
         url = self._server_url
@@ -557,6 +562,7 @@ class UnlockScreen(QWidget):
 
         self._set_busy(True, "Signing in to the team server…")
         run_in_background(work, on_done=self._unlocked, on_error=self._failed, parent=self)
+        self.unlock_started.emit()
 
     def load_server(self) -> None:
         """Reach the team server in the background: its place, its warning, its members."""

@@ -506,3 +506,37 @@ def test_an_altered_anchor_on_this_computer_is_reported(coordinator: Btam, vault
         assert "this computer keeps of the vault" in app.integrity_problem
     finally:
         app.lock()
+
+
+def test_a_check_left_for_later_finds_the_same_and_a_lock_before_it_keeps_the_anchor(
+    coordinator: Btam, vault_dir: Path
+) -> None:
+    """The window signs in with the trail's check left for later (it runs once the window is
+    up). It finds what the check at sign-in finds; and locking before it ran does not move this
+    computer's anchor past events nobody checked, so the next sign-in still finds the change."""
+    case_id = _case_with_level(coordinator)
+    coordinator.lock()
+    vault = _insider(vault_dir, "member")
+    with vault.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE case_file SET level='low' WHERE id=?", (case_id,))
+    vault.lock()
+
+    hurried = unlock(vault_dir, "coord", PASSWORD, check_later=True)
+    assert hurried.sign_in_check_pending and hurried.integrity_problem is None
+    before = anchors.load(hurried.vault.vault_id)
+    hurried.lock()  # before the check ran
+    assert anchors.load(hurried.vault.vault_id) == before
+
+    later = unlock(vault_dir, "coord", PASSWORD, check_later=True)
+    problem = later.finish_sign_in_check()
+    assert problem is not None and f"case {case_id}" in problem
+    assert later.integrity_problem == problem and not later.sign_in_check_pending
+    assert later.finish_sign_in_check() == problem  # once per sign-in
+    found = [e for e in later.audit_events() if e.action == "audit.problem_found"]
+    later.lock()
+    assert len(found) == 1
+
+    at_once = unlock(vault_dir, "coord", PASSWORD)  # the default: checked inside unlock
+    assert not at_once.sign_in_check_pending
+    assert at_once.integrity_problem is not None and f"case {case_id}" in at_once.integrity_problem
+    at_once.lock()

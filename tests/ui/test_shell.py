@@ -293,6 +293,39 @@ def test_first_start_without_a_vault_opens_the_setup_assistant(qtbot: QtBot) -> 
     assert launcher.start_window is None
 
 
+def test_the_main_window_frame_is_built_while_the_password_is_checked(
+    qtbot: QtBot, demo_vault: Path
+) -> None:
+    """Argon2id leaves the GUI thread free: the window's frame (menus, navigation, empty
+    pages) is built meanwhile, kept after a wrong password, and is the window that opens."""
+    launcher = Launcher(kdf_params=CHEAP, keyring=NO_KEYRING)
+    screen = launcher.show_unlock(demo_vault)
+    assert launcher.start_window is not None
+    adopt(qtbot, launcher.start_window)
+    sign_in(qtbot, screen, "demo", "not the password")
+    assert "Wrong user name or password" in screen.message()
+    frame = launcher._frame
+    assert frame is not None and frame.app is None and not frame.isVisible()
+    assert frame.dashboard_page is not None and frame.cases_page is not None
+    sign_in(qtbot, screen, "demo", DEMO_PASSWORD)
+    qtbot.waitUntil(lambda: launcher.main_window is not None, timeout=WAIT_MS)
+    window = launcher.main_window
+    assert window is frame
+    adopt(qtbot, window)
+    assert window.app is not None and window.dashboard_page is not None
+    assert window.dashboard_page.app is window.app
+    cases = window.cases_page
+    assert cases is not None
+    qtbot.waitUntil(lambda: cases._model.rowCount() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.dashboard_page.data is not None, timeout=WAIT_MS)
+    from btam_desktop.services.cases import CaseQuery
+
+    open_cases = window.app.cases.count(CaseQuery(open_only=True))
+    assert open_cases > 0
+    assert window.dashboard_page.open_tile.value_text() == str(open_cases)
+    window.close()
+
+
 def test_remembered_vault_opens_the_unlock_screen_then_the_main_window(
     qtbot: QtBot, demo_vault: Path
 ) -> None:

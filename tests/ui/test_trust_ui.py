@@ -142,3 +142,45 @@ def test_the_demo_vault_verifies_with_every_signature(demo_app: Btam) -> None:
     assert demo_app.integrity_problem is None
     report = demo_app.verify_audit()
     assert report.ok and report.signed, report.describe()
+
+
+def test_a_record_changed_outside_the_program_is_reported_once_the_window_is_up(
+    qtbot: QtBot, demo_vault: Path
+) -> None:
+    """The window signs in without waiting for the trail's check; the check runs right after
+    and its finding is shown and recorded, as when it ran inside the sign-in."""
+    from btam_desktop.store.vault import Vault
+    from btam_desktop.ui.app import Launcher
+    from tests.ui.conftest import CHEAP
+    from tests.ui.test_shell import adopt
+
+    unlock(demo_vault, DEMO_COORDINATOR, DEMO_PASSWORD).lock()  # this computer knows it
+    insider = Vault.open(demo_vault, DEMO_MEMBER, DEMO_PASSWORD)
+    with insider.engine.begin() as conn:
+        changed = conn.exec_driver_sql("SELECT id FROM case_file ORDER BY id LIMIT 1").scalar()
+        conn.exec_driver_sql("UPDATE case_file SET level='low' WHERE id=?", (changed,))
+    insider.lock()
+
+    launcher = Launcher(kdf_params=CHEAP, keyring=NO_KEYRING)
+    screen = launcher.show_unlock(demo_vault)
+    assert launcher.start_window is not None
+    adopt(qtbot, launcher.start_window)
+    sign_in(qtbot, screen, DEMO_COORDINATOR, DEMO_PASSWORD)
+    qtbot.waitUntil(lambda: launcher.main_window is not None, timeout=15_000)
+    window = launcher.main_window
+    assert window is not None
+    adopt(qtbot, window)
+    qtbot.waitUntil(lambda: getattr(window, "integrity_box", None) is not None, timeout=15_000)
+    box = window.integrity_box
+    assert box.isVisible()
+    assert f"case {changed} is not as its last signed event" in box.text()
+    app = window.app
+    assert app is not None and not app.sign_in_check_pending
+    assert [e.summary for e in app.audit_events() if e.action == "audit.problem_found"] == [
+        "at sign-in"
+    ]
+    window.resize(1100, 720)
+    shot(window, "integrity-box-after-sign-in")
+    shot(box, "integrity-box")
+    box.done(0)
+    window.close()

@@ -270,10 +270,11 @@ class CaseTableModel(QAbstractTableModel):
     """Fetching failed; the exception (a VaultError a person can act on, or a bug)."""
 
     def __init__(
-        self, app: Btam, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
+        self, app: Btam | None, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
     ) -> None:
         super().__init__(parent)
-        self._app = app
+        # None while the window is built during the password check; see attach().
+        self._signed_in_app = app
         self._page_size = max(1, page_size)
         self._query = CaseQuery(open_only=True, sort=DEFAULT_SORT, descending=DEFAULT_DESCENDING)
         # The rows as the view sees them: every id in list order, and the loaded pages' rows.
@@ -352,6 +353,17 @@ class CaseTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Re-run the current query from scratch (cases were added or changed)."""
         self.reload(recount=True)
+
+    def attach(self, app: Btam) -> None:
+        """The signed-in app, for a model made before the sign-in (nothing was loaded yet)."""
+        self._signed_in_app = app
+
+    @property
+    def _app(self) -> Btam:
+        app = self._signed_in_app
+        if app is None:
+            raise RuntimeError("the case list is not signed in yet")
+        return app
 
     # ---- state ---------------------------------------------------------------------------
     @property

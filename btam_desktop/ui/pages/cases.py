@@ -300,7 +300,9 @@ class CasesPage(QWidget):
 
     open_case_requested = Signal(int)
 
-    def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
+    def __init__(self, app: Btam | None, parent: QWidget | None = None) -> None:
+        """With ``app`` None the page is built empty (the window's frame, made during the
+        password check) and starts loading at attach()."""
         super().__init__(parent)
         self.follow_changes = RefreshOnChange(self, self.refresh)  # refreshes itself (issue 13)
         self._app = app
@@ -353,6 +355,13 @@ class CasesPage(QWidget):
 
         self._restore_layout()
         self._table.setSortingEnabled(True)  # sorts the model by the header's indicator
+        if app is not None:
+            self.attach(app)
+
+    def attach(self, app: Btam) -> None:
+        """Start loading for the signed-in ``app`` (once; the page was built without one)."""
+        self._app = app
+        self._model.attach(app)
         self._load_options()
         self._apply_filters()
 
@@ -549,6 +558,8 @@ class CasesPage(QWidget):
     # ---- the contract --------------------------------------------------------------------
     def refresh(self) -> None:
         """Load the list again (after a case was added or changed)."""
+        if self._app is None:
+            return  # not signed in yet: attach() loads it
         self._load_options()
         self._model.refresh()
 
@@ -743,6 +754,8 @@ class CasesPage(QWidget):
         if self._options_task is not None and not self._options_task.is_finished:
             self._options_task.cancel()
         app = self._app
+        if app is None:
+            return
         self._options_task = tasks.run_in_background(
             lambda: _load_options(app),
             on_done=self._options_loaded,

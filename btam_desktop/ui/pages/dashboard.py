@@ -58,6 +58,7 @@ from btam_desktop.domain.enums import CaseStatus
 from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import format_clock, format_date
 from btam_desktop.services.app import Btam
+from btam_desktop.services.backup import BackupStatus
 from btam_desktop.services.cases import CaseQuery, CaseRow, CaseSort
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.messages import not_loaded
@@ -478,10 +479,12 @@ class DashboardPage(QWidget):
     loaded = Signal()  # after the numbers on screen were refreshed (tests, status bars)
     backup_requested = Signal()
 
-    def __init__(self, app: Btam, parent: QWidget | None = None) -> None:
+    def __init__(self, app: Btam | None, parent: QWidget | None = None) -> None:
+        """With ``app`` None the page is built empty (the window's frame, made during the
+        password check) and starts loading at attach()."""
         super().__init__(parent)
         self.follow_changes = RefreshOnChange(self, self.refresh)  # refreshes itself (issue 13)
-        self.app = app
+        self._app = app
         self._loading = False
         self._reload_pending = False
         self.data: DashboardData | None = None
@@ -636,18 +639,38 @@ class DashboardPage(QWidget):
         QWidget.setTabOrder(self.mine_tile, self.tasks_tile)
         QWidget.setTabOrder(self.tasks_tile, self.overdue_tile)
 
-        self.update_backup_status()
+        if app is not None:
+            self.attach(app)
+
+    @property
+    def app(self) -> Btam:
+        if self._app is None:
+            raise RuntimeError("the dashboard is not signed in yet")
+        return self._app
+
+    def attach(self, app: Btam, *, window_sends_backup_status: bool = False) -> None:
+        """Start loading for the signed-in ``app`` (the page was built without one). In the
+        main window its backup controller sends the backup status (update_backup_status)."""
+        self._app = app
+        if window_sends_backup_status:
+            self.backup_banner.hide()  # until a status comes (never, on a team server)
+        else:
+            self.update_backup_status()
         self.refresh()
 
-    def update_backup_status(self) -> None:
-        """The backup line: when the last checked backup was made, or what to do."""
+    def update_backup_status(self, status: BackupStatus | None = None) -> None:
+        """The backup line: when the last checked backup was made, or what to do. The window
+        passes the status its backup controller read; alone, the page reads it."""
+        if self._app is None:
+            return
         self.backup_banner.setVisible(self.app.backups.available)
         if not self.app.backups.available:
             return
-        try:
-            status = self.app.backups.status()
-        except VaultError:
-            return
+        if status is None:
+            try:
+                status = self.app.backups.status()
+            except VaultError:
+                return
         warn = not status.has_folder or status.is_stale
         self.backup_banner.set_kind(BannerKind.WARNING if warn else BannerKind.INFO)
         self.backup_banner.set_text(f"{status.headline()}. {status.advice()}")
@@ -672,6 +695,8 @@ class DashboardPage(QWidget):
 
     def refresh(self) -> None:
         """Reload every number in the background (F5)."""
+        if self._app is None:
+            return  # not signed in yet: attach() loads them
         if self._loading:
             self._reload_pending = True
             return
