@@ -1,18 +1,25 @@
-"""Schema migrations (Alembic) for a vault, run over the vault's own keyed connection."""
+"""Schema migrations (Alembic) for a vault, run over the vault's own keyed connection.
+
+Alembic is imported only when a migration is due (or the scripts are not in their usual
+form): every sign-in asks only which revision the database is at, which is one SELECT, and
+what the newest script is, which is read from the scripts' text.
+"""
 
 from __future__ import annotations
 
 import functools
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, inspect, text
 
 from btam_desktop.store.errors import VaultError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+VERSION_TABLE = "alembic_version"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The major schema version this program writes. A vault whose major is higher is refused.
@@ -20,6 +27,8 @@ SCHEMA_MAJOR = 1
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -41,6 +50,8 @@ def head_revision() -> str:
         heads = set(chain) - {down for downs in chain.values() for down in downs}
         if len(heads) == 1:
             return heads.pop()
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     if head is None:
         raise IncompleteInstallationError()
@@ -51,6 +62,8 @@ def known_revisions() -> set[str]:
     chain = _script_chain(MIGRATIONS_DIR)
     if chain is not None:
         return set(chain)
+    from alembic.script import ScriptDirectory
+
     return {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
 
 
@@ -81,11 +94,22 @@ def _script_chain(folder: Path) -> dict[str, tuple[str, ...]] | None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None for a database without Alembic's table), read
+    the way Alembic stores it; Alembic itself answers the unusual case of several rows."""
     with engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return None
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        if len(rows) <= 1:
+            return str(rows[0]) if rows else None
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
+    from alembic import command
+
     head_revision()  # refuse plainly, before touching the database, if the scripts are missing
     with engine.begin() as conn:
         command.upgrade(_config(conn), target)

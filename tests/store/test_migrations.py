@@ -247,3 +247,58 @@ def test_the_head_read_from_the_scripts_is_alembics(tmp_path, monkeypatch) -> No
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", odd)
     assert migrate._script_chain(odd) is None
     assert migrate.head_revision() == "t_next"
+
+
+def test_the_revision_read_without_alembic_is_alembics(new_vault) -> None:
+    """Sign-in reads the database's revision with one SELECT; Alembic agrees, with the table
+    at head, without the table, and with several rows (then Alembic itself is asked)."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = new_vault.vault.engine
+
+    def alembic_answer() -> str | None:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    assert migrate.current_revision(engine) == alembic_answer() == migrate.head_revision()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES ('t_other')")
+    with pytest.raises(Exception, match="more than one head"):
+        migrate.current_revision(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+    assert migrate.current_revision(engine) is None
+    assert alembic_answer() is None
+
+
+def test_signing_in_to_an_up_to_date_vault_loads_no_alembic(new_vault, tmp_path: Path) -> None:
+    """Alembic is loaded only when a migration is due (issue 13)."""
+    import subprocess
+    import sys
+
+    folder = new_vault.folder
+    new_vault.vault.lock()
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from btam_desktop.services.app import prepare_for_sign_in\n"
+        "from btam_desktop.store.vault import Vault\n"
+        "prepare_for_sign_in(Path(sys.argv[1]))\n"
+        f"vault = Vault.open(Path(sys.argv[1]), {ALICE!r}, {ALICE_PW!r})\n"
+        "vault.lock()\n"
+        "print('ALEMBIC', sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+        },
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "ALEMBIC []" in done.stdout, done.stdout
