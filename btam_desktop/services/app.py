@@ -32,7 +32,7 @@ from btam_desktop.services.statistics import StatisticsService
 from btam_desktop.services.tasks import TaskService
 from btam_desktop.services.team import TeamService, check_username
 from btam_desktop.services.transfer import TransferService
-from btam_desktop.store import audit, crypto, remember, signin_failures, vault_files
+from btam_desktop.store import audit, crypto, signin_failures, vault_files
 from btam_desktop.store.audit import ChainReport
 from btam_desktop.store.errors import (
     PermissionDeniedError,
@@ -224,6 +224,8 @@ class Btam:
 
     # ---- remember me / locking ---------------------------------------------------------------
     def remember_on_this_computer(self) -> None:
+        from btam_desktop.store import remember  # the keyring library: only when it is used
+
         remember.remember(self.vault.vault_id, self.actor.username, self.vault.slot_key)
 
     def lock(self) -> None:
@@ -374,6 +376,8 @@ def unlock_remembered(
     folder: Path, username: str, *, accept_older_copy: bool = False, check_later: bool = False
 ) -> Btam | None:
     """Open with the key kept in the OS keyring, or None if nothing is remembered."""
+    from btam_desktop.store import remember  # the keyring library: only when it is used
+
     keyfile = KeyFile.read(folder.expanduser().resolve() / KEYS_NAME)
     slot_key = remember.recall(keyfile.vault_id, username)
     if slot_key is None:

@@ -414,31 +414,23 @@ _warmed_up = False
 
 def _warm_up_main_window(folder: Path | None = None) -> None:
     """Once the unlock screen shows its members, load what signing in needs while the person
-    types: the database libraries in a background thread (plain Python, so the screen stays
-    responsive), then the main window's code on the GUI thread. Once per process."""
+    types, all on a background thread so typing never waits: the database libraries and what
+    a first sign-in would read (``prepare_for_sign_in``), the report builders (reportlab),
+    then the main window's modules. Importing a module builds no widget, so it is safe off
+    the GUI thread; the window itself is built on the GUI thread. Once per process."""
     global _warmed_up
     if _warmed_up:
         return
     _warmed_up = True
 
-    def load_services() -> None:
+    def load() -> None:
         from btam_desktop.services.app import prepare_for_sign_in  # SQLAlchemy, SQLCipher…
 
         prepare_for_sign_in(folder)
-
-    loader = threading.Thread(target=load_services, name="btam-warm-up", daemon=True)
-    loader.start()
-
-    def then_main_window() -> None:
-        if loader.is_alive():  # checked on the GUI thread; no Qt object crosses threads
-            QTimer.singleShot(WARM_UP_POLL_MS, then_main_window)
-            return
+        import btam_desktop.reports  # reportlab
         import btam_desktop.ui.main_window  # noqa: F401
 
-    QTimer.singleShot(WARM_UP_POLL_MS, then_main_window)
-
-
-WARM_UP_POLL_MS = 100
+    threading.Thread(target=load, name="btam-warm-up", daemon=True).start()
 
 
 def run_app(demo: bool = False, vault: Path | None = None, server: str | None = None) -> int:

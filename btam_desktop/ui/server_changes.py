@@ -10,11 +10,15 @@ else writing: no relay.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from btam_desktop.services.app import Btam
-from btam_desktop.services.team_server import ChangeWatch, watch_changes
 from btam_desktop.ui.vault_events import VaultChange, announce
+
+if TYPE_CHECKING:
+    from btam_desktop.services.team_server import ChangeWatch
 
 COALESCE_MS = 300
 
@@ -32,6 +36,9 @@ class ServerChangeRelay(QObject):
         self._cases: set[int] = set()
         self._team_wide = False
         self._heard.connect(self._collect)
+        # The team server's code (psycopg, its store) loads only for a team server.
+        from btam_desktop.services.team_server import watch_changes
+
         self._watch: ChangeWatch | None = watch_changes(
             app, lambda _table, case: self._heard.emit(-1 if case is None else case)
         )
@@ -65,6 +72,8 @@ class ServerChangeRelay(QObject):
 
 def follow_server_changes(app: Btam, parent: QObject) -> ServerChangeRelay | None:
     """A relay announcing other computers' changes on the GUI thread, or None on a vault."""
+    if not app.vault.on_team_server:
+        return None
     relay = ServerChangeRelay(app, parent)
     if not relay.active:
         relay.deleteLater()

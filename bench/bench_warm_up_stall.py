@@ -1,0 +1,106 @@
+"""How long the unlock screen stops answering while the program warms up behind it.
+
+    .venv/bin/python bench/bench_warm_up_stall.py [--vault DIR] [--runs 3]
+
+Each run is a new process that opens the unlock screen as ``btam --vault DIR`` does (the
+program's theme, offscreen) and, for four seconds, while the database code, the report
+builders and the main window's modules load in the background (``ui/app.py``), notes the gaps
+between ticks of a 5 ms timer on the GUI thread: the longest gap is the longest a keystroke
+would wait. Prints the longest gap and the number of gaps over 50 ms per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHILD = r"""
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from btam_desktop.ui.app import Launcher, create_application
+
+qapp = create_application()
+launcher = Launcher(qapp, keyring=(False, "bench"))
+screen = launcher.show_unlock(Path(sys.argv[1]))
+gaps = []
+last = [time.perf_counter()]
+
+
+def tick():
+    now = time.perf_counter()
+    gaps.append(now - last[0])
+    last[0] = now
+
+
+timer = QTimer()
+timer.setInterval(5)
+timer.timeout.connect(tick)
+timer.start()
+end = time.perf_counter() + 4
+while time.perf_counter() < end:
+    qapp.processEvents()
+    time.sleep(0.001)
+warm = "btam_desktop.ui.main_window" in sys.modules and "reportlab" in sys.modules
+print(f"{max(gaps) * 1000:.0f} {sum(g > 0.05 for g in gaps)} {warm}")
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vault", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="btam-bench-stall-") as sandbox:
+        env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+            "QT_LOGGING_RULES": "qt.qpa.*=false",
+            "PYTHONPATH": str(ROOT),
+            "HOME": sandbox,
+            "XDG_CONFIG_HOME": str(Path(sandbox) / "config"),
+            "XDG_DATA_HOME": str(Path(sandbox) / "data"),
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        }
+        folder: Path = args.vault
+        if folder is None:
+            folder = Path(sandbox) / "vault"
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; from pathlib import Path;"
+                    "from btam_desktop.services.demo import create_demo_vault;"
+                    "from btam_desktop.store.crypto import KdfParams;"
+                    "create_demo_vault(Path(sys.argv[1]),"
+                    " kdf_params=KdfParams(time_cost=1, memory_kib=8, parallelism=1)).lock()",
+                    str(folder),
+                ],
+                env=env,
+                check=True,
+            )
+        for number in range(args.runs):
+            done = subprocess.run(
+                [sys.executable, "-c", CHILD, str(folder)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=True,
+            )
+            longest, over, warm = done.stdout.split()
+            print(
+                f"run {number + 1}: longest stall {longest} ms, stalls over 50 ms: {over}, "
+                f"warmed up: {warm}"
+            )
+
+
+if __name__ == "__main__":
+    main()
