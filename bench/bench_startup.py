@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import os
 import resource
 import statistics
 import subprocess
@@ -31,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _child_process import sandbox_env  # noqa: E402
 
 PROBE = """
 import os, sys
@@ -126,16 +128,7 @@ def main() -> None:
     compileall.compile_dir(ROOT / "btam_desktop", quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         vault = args.vault or make_vault(Path(tmp))
-        env = {
-            **os.environ,
-            "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-            "QT_LOGGING_RULES": "qt.qpa.*=false",
-            "PYTHONPATH": str(ROOT),
-            "HOME": tmp,  # no settings or recent vaults of the person running the bench
-            "XDG_CONFIG_HOME": str(Path(tmp) / "config"),
-            "XDG_DATA_HOME": str(Path(tmp) / "data"),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        }
+        env = sandbox_env(Path(tmp))
         python = sys.executable
         cases = {
             "bare PySide6, 200-row table": [python, "-c", BARE, "QTableWidget"],

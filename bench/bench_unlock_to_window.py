@@ -29,15 +29,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _child_process import make_demo_vault, sandbox_env
 
 USER = "demo"
 PASSWORD = "demo"
@@ -149,35 +149,11 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="btam-bench-unlock-") as sandbox:
-        env = {
-            **os.environ,
-            "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-            "QT_LOGGING_RULES": "qt.qpa.*=false",
-            "PYTHONPATH": str(ROOT),
-            "HOME": sandbox,
-            "XDG_CONFIG_HOME": str(Path(sandbox) / "config"),
-            "XDG_DATA_HOME": str(Path(sandbox) / "data"),
-            "XDG_STATE_HOME": str(Path(sandbox) / "state"),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        }
+        env = sandbox_env(Path(sandbox))
         folder: Path = args.vault
         if folder is None:
             folder = Path(sandbox) / "vault"
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    "import sys; from pathlib import Path;"
-                    "from btam_desktop.services.demo import create_demo_vault;"
-                    "from btam_desktop.store import crypto;"
-                    "create_demo_vault(Path(sys.argv[1]), cases=int(sys.argv[2]),"
-                    " kdf_params=crypto.tune_params()).lock()",
-                    str(folder),
-                    str(args.cases),
-                ],
-                env=env,
-                check=True,
-            )
+            make_demo_vault(folder, env, cases=args.cases, tuned=True)
             print(f"made a demo vault of {args.cases} cases")
         samples: list[dict[str, float]] = []
         for number in range(args.runs):

@@ -12,14 +12,14 @@ would wait. Prints the longest gap and the number of gaps over 50 ms per run.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _child_process import make_demo_vault, sandbox_env
 
 CHILD = r"""
 import sys, time
@@ -59,33 +59,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="btam-bench-stall-") as sandbox:
-        env = {
-            **os.environ,
-            "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-            "QT_LOGGING_RULES": "qt.qpa.*=false",
-            "PYTHONPATH": str(ROOT),
-            "HOME": sandbox,
-            "XDG_CONFIG_HOME": str(Path(sandbox) / "config"),
-            "XDG_DATA_HOME": str(Path(sandbox) / "data"),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        }
+        env = sandbox_env(Path(sandbox))
         folder: Path = args.vault
         if folder is None:
             folder = Path(sandbox) / "vault"
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    "import sys; from pathlib import Path;"
-                    "from btam_desktop.services.demo import create_demo_vault;"
-                    "from btam_desktop.store.crypto import KdfParams;"
-                    "create_demo_vault(Path(sys.argv[1]),"
-                    " kdf_params=KdfParams(time_cost=1, memory_kib=8, parallelism=1)).lock()",
-                    str(folder),
-                ],
-                env=env,
-                check=True,
-            )
+            make_demo_vault(folder, env, tuned=False)
         for number in range(args.runs):
             done = subprocess.run(
                 [sys.executable, "-c", CHILD, str(folder)],
