@@ -484,7 +484,11 @@ def test_approve_then_change_needs_a_note_and_compare_shows_it(
         shown
     )
     assert ("“Weekly check-in”: recurrence", "Weekly", "Twice a week") in shown
-    assert dialog.table.rowCount() == len(dialog.changes)
+    assert dialog.table.row_count() == len(dialog.changes)
+    # The rows are the changes themselves, in the plan's order until a heading is clicked.
+    assert dialog.table.shown_rows() == dialog.changes
+    dialog.table.selectRow(0)
+    assert dialog.selected_change() is dialog.changes[0]
 
     # The earlier version stays readable and cannot be changed.
     tab.version_box.setCurrentIndex(tab.version_box.findData(first))

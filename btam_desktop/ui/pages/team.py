@@ -11,10 +11,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -54,15 +53,13 @@ from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
 from btam_desktop.ui.widgets.overlay import BusyOverlay
 from btam_desktop.ui.widgets.password_strength import PasswordStrengthMeter
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 logger = logging.getLogger(__name__)
 
 GENERIC_ERROR = NOT_SAVED
 EXPIRING_DAYS = 60
 MIN_SCORE = passwords.MIN_SCORE  # the same policy the vault enforces
-ACCOUNT_ID_ROLE = Qt.ItemDataRole.UserRole + 20
-SORT_ROLE = Qt.ItemDataRole.UserRole + 21
-STATE_ROLE = Qt.ItemDataRole.UserRole + 22
 ROLE_HELP = {
     Role.COORDINATOR: "Coordinator: everything, including the team, settings and closing cases.",
     Role.MEMBER: (
@@ -514,11 +511,25 @@ def training_state(record: TrainingRecord, today: date | None = None) -> str:
     return ""
 
 
-def _item(text: str, sort: object = None) -> QStandardItem:
-    item = QStandardItem(text)
-    item.setEditable(False)
-    item.setData(text.casefold() if sort is None else sort, SORT_ROLE)
-    return item
+ROLE_RANK = {Role.COORDINATOR.value: 0, Role.MEMBER.value: 1, Role.VIEWER.value: 2}
+STATE_RANK = {"expired": 0, "expiring": 1}
+
+
+def training_status(record: TrainingRecord, today: date | None = None) -> str:
+    """The Status column's words for a training record."""
+    today = today or date.today()
+    state = training_state(record, today)
+    expires = record.expires_on
+    if state == "expired":
+        return "Expired"
+    if state == "expiring" and expires is not None:
+        days = (expires - today).days
+        return "Expires today" if days == 0 else f"Expires in {plural(days, 'day')}"
+    return "Does not expire" if expires is None else "Current"
+
+
+def _day_or_dash(value: object) -> str:
+    return format_day(value) if isinstance(value, date) else "—"
 
 
 class TeamPage(QWidget):
@@ -595,17 +606,47 @@ class TeamPage(QWidget):
         for button in self.action_buttons:
             button.setVisible(self.can_manage)
 
-        # Members table
-        self.members_model = QStandardItemModel(0, len(self.MEMBER_COLUMNS), self)
-        self.members_model.setHorizontalHeaderLabels(list(self.MEMBER_COLUMNS))
-        self.members_model.setSortRole(SORT_ROLE)
-        self.members_view = QTableView(self)
-        self.members_view.setAccessibleName("Team members")
-        self.members_view.setModel(self.members_model)
+        # Members table: the rows are the accounts themselves.
+        muted = self._muted_if_removed
+        self.members_view: RecordTable[Account] = RecordTable(
+            [
+                Column(
+                    "User name",
+                    self._username_shown,
+                    roles={Qt.ItemDataRole.ForegroundRole: muted},
+                ),
+                Column(
+                    "Full name",
+                    lambda a: a.display_name,
+                    roles={Qt.ItemDataRole.ForegroundRole: muted},
+                ),
+                Column(
+                    "Role",
+                    lambda a: Role(a.role).label,
+                    sort=lambda a: ROLE_RANK.get(a.role, 9),
+                    roles={Qt.ItemDataRole.ForegroundRole: muted},
+                ),
+                Column(
+                    "Team role",
+                    lambda a: a.team_role,
+                    roles={Qt.ItemDataRole.ForegroundRole: muted},
+                ),
+                Column("Email", lambda a: a.email, roles={Qt.ItemDataRole.ForegroundRole: muted}),
+                Column(
+                    "Active",
+                    lambda a: "Yes" if a.active else "No (removed)",
+                    sort=lambda a: 0 if a.active else 1,
+                    roles={Qt.ItemDataRole.ForegroundRole: muted},
+                ),
+            ],
+            "Team members",
+            "",
+            parent=self,
+        )
         self._setup_table(self.members_view)
         self.members_view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.members_view.selectionModel().currentRowChanged.connect(self._member_selected)
-        self.members_view.doubleClicked.connect(self._member_double_clicked)
+        self.members_view.activated_row.connect(self._member_double_clicked)
 
         # Training
         self.training_title = QLabel("Training", self)
@@ -620,12 +661,39 @@ class TeamPage(QWidget):
         self.add_training_button = QPushButton(icon("add"), "Add &training…", self)
         self.add_training_button.clicked.connect(self.open_add_training)
         self.add_training_button.setVisible(self.can_manage)
-        self.training_model = QStandardItemModel(0, len(self.TRAINING_COLUMNS), self)
-        self.training_model.setHorizontalHeaderLabels(list(self.TRAINING_COLUMNS))
-        self.training_model.setSortRole(SORT_ROLE)
-        self.training_view = QTableView(self)
-        self.training_view.setAccessibleName("Training of the selected member")
-        self.training_view.setModel(self.training_model)
+        marked: dict[int, Callable[[TrainingRecord], object]] = {
+            Qt.ItemDataRole.BackgroundRole: lambda r: self._training_colors(r)[0],
+            Qt.ItemDataRole.ForegroundRole: lambda r: self._training_colors(r)[1],
+        }
+        self.training_view: RecordTable[TrainingRecord] = RecordTable(
+            [
+                Column("Course", lambda r: r.course, roles=marked, tooltip=self._status_tip),
+                Column("Provider", lambda r: r.provider, roles=marked, tooltip=self._status_tip),
+                Column(
+                    "Completed",
+                    lambda r: r.completed_on,
+                    roles=marked,
+                    tooltip=self._status_tip,
+                ),
+                Column(
+                    "Expires",
+                    lambda r: r.expires_on,
+                    shown=_day_or_dash,
+                    roles=marked,
+                    tooltip=self._status_tip,
+                ),
+                Column(
+                    "Status",
+                    lambda r: training_status(r),
+                    sort=lambda r: STATE_RANK.get(training_state(r), 2),
+                    roles=marked,
+                    tooltip=self._status_tip,
+                ),
+            ],
+            "Training of the selected member",
+            "",
+            parent=self,
+        )
         self._setup_table(self.training_view)
         self.training_view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         self.training_empty = QLabel("", self)
@@ -689,19 +757,36 @@ class TeamPage(QWidget):
 
     @staticmethod
     def _setup_table(view: QTableView) -> None:
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setAlternatingRowColors(True)
-        view.setSortingEnabled(True)
-        view.setWordWrap(False)
-        view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move between cells)
-        view.verticalHeader().hide()
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 12)
-        view.horizontalHeader().setHighlightSections(False)
-        view.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+    # ---- how rows look -----------------------------------------------------------------------
+
+    def _username_shown(self, account: Account) -> str:
+        if account.username.casefold() == self.app.actor.username.casefold():
+            return f"{account.username} (you)"
+        return account.username
+
+    @staticmethod
+    def _muted_if_removed(account: Account) -> QBrush | None:
+        return None if account.active else QBrush(QColor(current_colors().muted_fg))
+
+    @staticmethod
+    def _training_colors(record: TrainingRecord) -> tuple[QBrush | None, QBrush | None]:
+        """(background, text) for an expired (danger) or expiring (warning) record."""
+        state = training_state(record)
+        if not state:
+            return (None, None)
+        colors = current_colors()
+        background, foreground = (
+            (colors.danger_bg, colors.danger_fg)
+            if state == "expired"
+            else (colors.warning_bg, colors.warning_fg)
         )
+        return (QBrush(QColor(background)), QBrush(QColor(foreground)))
+
+    @staticmethod
+    def _status_tip(record: TrainingRecord) -> str:
+        return training_status(record) if training_state(record) else ""
 
     def open_replace_recovery_key(self) -> QDialog:
         from btam_desktop.ui.recovery_key import ReplaceRecoveryKeyDialog
@@ -736,39 +821,21 @@ class TeamPage(QWidget):
         keep = self._select_after_load or self.selected_account_id()
         self._select_after_load = None
         self._members = sorted(members, key=lambda m: (not m.active, _name(m).casefold()))
-        model = self.members_model
-        model.removeRows(0, model.rowCount())
-        colors = current_colors()
-        for account in self._members:
-            role = Role(account.role)
-            row = [
-                _item(account.username),
-                _item(account.display_name),
-                _item(role.label, ["coordinator", "member", "viewer"].index(role.value)),
-                _item(account.team_role),
-                _item(account.email),
-                _item("Yes" if account.active else "No (removed)", 0 if account.active else 1),
-            ]
-            row[0].setData(account.id, ACCOUNT_ID_ROLE)
-            if account.username.casefold() == self.app.actor.username.casefold():
-                row[0].setText(f"{account.username} (you)")
-            if not account.active:
-                for item in row:
-                    item.setForeground(QBrush(QColor(colors.muted_fg)))
-            model.appendRow(row)
-        header = self.members_view.horizontalHeader()
+        view = self.members_view
+        view.set_rows(self._members)
+        header = view.horizontalHeader()
         for column in range(len(self.MEMBER_COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         row_to_select = 0
         if keep is not None:
-            for index in range(model.rowCount()):
-                if model.item(index, 0).data(ACCOUNT_ID_ROLE) == keep:
-                    row_to_select = index
+            row_to_select = next(
+                (row for row in range(view.row_count()) if view.id_at(row) == keep), 0
+            )
         if not self._splitter_fitted:
             self._fit_splitter()
-        if model.rowCount():
-            self.members_view.selectRow(row_to_select)
+        if view.row_count():
+            view.selectRow(row_to_select)
             self._member_selected()
         self._update_buttons()
 
@@ -779,7 +846,7 @@ class TeamPage(QWidget):
             return  # not laid out yet; try again on the next load
         self._splitter_fitted = True
         view = self.members_view
-        rows = min(max(self.members_model.rowCount(), 4), 12) + 1
+        rows = min(max(view.row_count(), 4), 12) + 1
         wanted = (
             view.horizontalHeader().sizeHint().height()
             + rows * view.verticalHeader().defaultSectionSize()
@@ -820,44 +887,7 @@ class TeamPage(QWidget):
 
     def _show_training(self, records: list[TrainingRecord]) -> None:
         self._training = records
-        model = self.training_model
-        model.removeRows(0, model.rowCount())
-        colors = current_colors()
-        today = date.today()
-        for record in records:
-            state = training_state(record, today)
-            expires = record.expires_on
-            if state == "expired":
-                status = "Expired"
-            elif state == "expiring" and expires is not None:
-                days = (expires - today).days
-                status = "Expires today" if days == 0 else f"Expires in {plural(days, 'day')}"
-            elif expires is None:
-                status = "Does not expire"
-            else:
-                status = "Current"
-            row = [
-                _item(record.course),
-                _item(record.provider),
-                _item(format_day(record.completed_on), record.completed_on.toordinal()),
-                _item(
-                    format_day(expires) if expires else "—",
-                    expires.toordinal() if expires else 10**7,
-                ),
-                _item(status, {"expired": 0, "expiring": 1}.get(state, 2)),
-            ]
-            row[0].setData(state, STATE_ROLE)
-            if state:
-                background, foreground = (
-                    (colors.danger_bg, colors.danger_fg)
-                    if state == "expired"
-                    else (colors.warning_bg, colors.warning_fg)
-                )
-                for item in row:
-                    item.setBackground(QBrush(QColor(background)))
-                    item.setForeground(QBrush(QColor(foreground)))
-                    item.setToolTip(status)
-            model.appendRow(row)
+        self.training_view.set_rows(records)
         header = self.training_view.horizontalHeader()
         for column in range(len(self.TRAINING_COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -875,43 +905,32 @@ class TeamPage(QWidget):
     # ---- selection -------------------------------------------------------------------------
 
     def selected_account_id(self) -> int | None:
-        index = self.members_view.currentIndex()
-        if not index.isValid():
-            return None
-        value = self.members_model.item(index.row(), 0).data(ACCOUNT_ID_ROLE)
-        return int(value) if value is not None else None
+        account = self.selected_account()
+        return account.id if account is not None else None
 
     def selected_account(self) -> Account | None:
-        account_id = self.selected_account_id()
-        return next((m for m in self._members if m.id == account_id), None)
+        """The account on the current row (the record itself). The current row, not the
+        selection: the selection is updated only after ``currentRowChanged`` is emitted."""
+        index = self.members_view.currentIndex()
+        return self.members_view.row_at(index.row()) if index.isValid() else None
 
     def select_member(self, username: str) -> None:
-        for row in range(self.members_model.rowCount()):
-            account_id = self.members_model.item(row, 0).data(ACCOUNT_ID_ROLE)
-            account = next((m for m in self._members if m.id == account_id), None)
-            if account is not None and account.username == username:
-                self.members_view.selectRow(row)
+        view = self.members_view
+        for row in range(view.row_count()):
+            if view.row_at(row).username == username:
+                view.selectRow(row)
                 return
         raise KeyError(username)
 
     def member_rows(self) -> list[list[str]]:
-        """The members table as text, for tests and accessibility checks."""
-        model = self.members_model
-        return [
-            [model.item(row, column).text() for column in range(model.columnCount())]
-            for row in range(model.rowCount())
-        ]
+        """The members table as shown, for tests and accessibility checks."""
+        return _shown_texts(self.members_view)
 
     def training_rows(self) -> list[tuple[list[str], str]]:
-        """(texts, "expired" | "expiring" | "") per training row."""
-        model = self.training_model
-        return [
-            (
-                [model.item(row, column).text() for column in range(model.columnCount())],
-                str(model.item(row, 0).data(STATE_ROLE) or ""),
-            )
-            for row in range(model.rowCount())
-        ]
+        """(texts, "expired" | "expiring" | "") per training row, as shown."""
+        view = self.training_view
+        texts = _shown_texts(view)
+        return [(texts[row], training_state(view.row_at(row))) for row in range(view.row_count())]
 
     def _is_self(self, account: Account) -> bool:
         return account.id == self.app.actor.account_id
@@ -931,7 +950,7 @@ class TeamPage(QWidget):
             self.reset_button.setEnabled(False)
             self.reset_button.setToolTip("To change your own password use Change my password….")
 
-    def _member_double_clicked(self, _index: QModelIndex) -> None:
+    def _member_double_clicked(self, _account: object) -> None:
         if self.can_manage and self.role_button.isEnabled():
             self.open_change_role()
 
@@ -1065,3 +1084,11 @@ class TeamPage(QWidget):
         self.overlay.hide_busy()
         self._show_error(error)
         self.refresh()
+
+
+def _shown_texts(view: RecordTable[Any]) -> list[list[str]]:
+    proxy = view.proxy
+    return [
+        [str(proxy.index(row, column).data() or "") for column in range(proxy.columnCount())]
+        for row in range(proxy.rowCount())
+    ]
