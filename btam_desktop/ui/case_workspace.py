@@ -29,7 +29,7 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.case_tabs.attachments import AttachmentsTab
 from btam_desktop.ui.case_tabs.audit import AuditTab
 from btam_desktop.ui.case_tabs.base import CaseTab
-from btam_desktop.ui.case_tabs.common import error_color, error_message, fmt_date
+from btam_desktop.ui.case_tabs.common import error_message, fmt_date
 from btam_desktop.ui.case_tabs.data import CaseData, load_case_data
 from btam_desktop.ui.case_tabs.disclosures import DisclosuresTab
 from btam_desktop.ui.case_tabs.levels import LevelsTab
@@ -42,6 +42,7 @@ from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange, announce
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.form_dialog import error_color
 from btam_desktop.ui.widgets.level import LevelBadge
 from btam_desktop.ui.widgets.overlay import BusyOverlay
 

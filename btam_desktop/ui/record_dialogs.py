@@ -48,7 +48,6 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import EditConflictError, PersonInput
 from btam_desktop.services.records import DisclosureInput, TimelineInput
 from btam_desktop.ui.case_tabs.common import (
-    FormDialog,
     fmt_iso,
     from_qdatetime,
     muted_label,
@@ -59,6 +58,7 @@ from btam_desktop.ui.conflict_text import conflict_choice
 from btam_desktop.ui.locale_formats import datetime_field_pattern
 from btam_desktop.ui.theme import current_colors, level_text_color
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.form_dialog import FormDialog
 
 E = TypeVar("E", bound=StrEnum)
 

@@ -22,9 +22,10 @@ from btam_desktop.domain.models import Account, Case
 from btam_desktop.domain.workflow import MOVES, MoveRequest, WorkflowAction
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CLOSING_NEEDS_FIELD, TRANSIENT_RESOLUTION
-from btam_desktop.ui.case_tabs.common import FormDialog, muted_label, plain_text_edit
+from btam_desktop.ui.case_tabs.common import muted_label, plain_text_edit
 from btam_desktop.ui.record_dialogs import checked_values, level_combo, member_list
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.form_dialog import FormDialog
 
 EXPLANATIONS: dict[WorkflowAction, str] = {
     WorkflowAction.START_SCREENING: (

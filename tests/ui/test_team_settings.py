@@ -236,7 +236,10 @@ def test_add_training_highlights_expired_and_expiring(qtbot: QtBot, demo_app: Bt
     rows = page.training_rows()
     assert len(rows) == 1 and rows[0][1] == "expiring"  # the demo course expires in 30 days
     assert rows[0][0][4] == "Expires in 30 days"
-    assert page.training_view.proxy.index(0, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == colors.warning_bg
+    assert (
+        page.training_view.proxy.index(0, 0).data(Qt.ItemDataRole.BackgroundRole).color().name()
+        == colors.warning_bg
+    )
 
     page.select_member(DEMO_VIEWER)
     idle()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from btam_desktop.services.app import Btam
 from btam_desktop.services.plans import ContactInput
-from btam_desktop.ui.case_tabs.common import FormDialog
+from btam_desktop.ui.widgets.form_dialog import FormDialog
 
 
 class ContactDialog(FormDialog):

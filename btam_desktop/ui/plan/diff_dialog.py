@@ -21,8 +21,9 @@ from btam_desktop.domain.formatting import plural
 from btam_desktop.domain.models import ManagementPlan
 from btam_desktop.services.app import Btam
 from btam_desktop.services.plans import PlanChange
-from btam_desktop.ui.case_tabs.common import error_message, muted_label, show_problem
+from btam_desktop.ui.case_tabs.common import error_message, muted_label
 from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.widgets.form_dialog import show_problem
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 TOP_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop

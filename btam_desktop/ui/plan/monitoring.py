@@ -27,17 +27,12 @@ from PySide6.QtWidgets import (
 from btam_desktop.domain.models import MonitoringEntry
 from btam_desktop.services.app import Btam
 from btam_desktop.services.plans import MonitoringInput
-from btam_desktop.ui.case_tabs.common import (
-    FormDialog,
-    TextBox,
-    allow,
-    heading_label,
-    muted_label,
-)
+from btam_desktop.ui.case_tabs.common import TextBox, allow, heading_label, muted_label
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.plan.delegates import date_display_format
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.form_dialog import FormDialog
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 CONCERN_CHANGED = "Changes the concern"

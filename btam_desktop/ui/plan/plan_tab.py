@@ -60,7 +60,6 @@ from btam_desktop.ui.case_tabs.common import (
     fmt_iso,
     heading_label,
     muted_label,
-    show_problem,
 )
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.operations import run_operation
@@ -76,6 +75,7 @@ from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
+from btam_desktop.ui.widgets.form_dialog import show_problem
 
 PLAN_DRAFT = "plan"
 DRAFT_DELAY_MS = 1000
