@@ -173,6 +173,7 @@ class FormDialog(QDialog):
         self.result_value: Any = None
         self._busy = False
         self._field_errors: list[FieldError] = []
+        self._errors_by_key: dict[str, FieldError] = {}
         self._outer = QVBoxLayout(self)
         self._outer.setContentsMargins(18, 16, 18, 14)
         self._outer.setSpacing(10)
@@ -222,9 +223,14 @@ class FormDialog(QDialog):
         hint: str = "",
         name: str = "",
         target: QWidget | None = None,
+        key: str = "",
     ) -> FieldError:
+        """A form row with its error line. ``key`` is the name of the service input it edits
+        (a ``ValidationError``'s ``field``): a refusal about that input is shown under it."""
         error = add_field(self.form, label, widget, hint=hint, accessible_name=name, target=target)
         self._field_errors.append(error)
+        if key:
+            self._errors_by_key[key] = error
         return error
 
     # -- errors --------------------------------------------------------------------------------
@@ -245,9 +251,13 @@ class FormDialog(QDialog):
         return next((e for e in self._field_errors if e.message()), None)
 
     def place_error(self, field: str, text: str) -> bool:
-        """Put a service's message at the input ``field`` names (the error's ``field``: an
-        attribute of the service's input); False to show it in the bar."""
-        return False
+        """Put a service's message under the row whose ``key`` is ``field`` (the error's
+        ``field``: an attribute of the service's input); False to show it in the bar."""
+        error = self._errors_by_key.get(field)
+        if error is None:
+            return False
+        self.field_problem(error, text)
+        return True
 
     # -- saving --------------------------------------------------------------------------------
 
