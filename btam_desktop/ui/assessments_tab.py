@@ -4,13 +4,13 @@ filled in for the case, drafts included, and buttons to start a new one.
 Embedding (case workspace)::
 
     tab = AssessmentsTab(app, case_id, parent)
-    tab.case_changed.connect(...)     # after a completion or a discarded draft
-    tab.refresh()                     # when the case changed elsewhere
+    tab.refresh()                     # on F5 (changes elsewhere refresh it by themselves)
     tab.save_drafts()                 # before a lock or closing the case
     tab.close_windows()               # after save_drafts(), when the vault locks
 
-Opening a draft shows the wizard; opening a completed one shows the viewer. Both are separate
-windows owned by the tab.
+A completion or a discarded draft is announced on ``ui.vault_events`` (kind "assessments"),
+which the workspace and the other screens follow. Opening a draft shows the wizard; opening a
+completed one shows the viewer. Both are separate windows owned by the tab.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import registry, scale
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
-from btam_desktop.ui.vault_events import RefreshOnChange
+from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange, announce
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
 from btam_desktop.ui.widgets.level import LEVEL_COLOR_ROLE, LevelDelegate
@@ -122,7 +122,6 @@ def _empty_text(status: CaseStatus) -> str:
 class AssessmentsTab(QWidget):
     """Assessments of one case, with start, open and discard."""
 
-    case_changed = Signal(int)
     loaded = Signal()
     tab_requested = Signal(str)  # another tab of the workspace, e.g. "plan"
 
@@ -498,7 +497,10 @@ class AssessmentsTab(QWidget):
         self._pending_select = assessment_id
         self._completed_note = assessment_id
         self.refresh()
-        self.case_changed.emit(self.case_id)
+        self._announce()
+
+    def _announce(self) -> None:
+        announce(VaultChange("assessments", self.case_id, origin=self))
 
     def _show_completion(self, assessment_id: int, data: TabData) -> None:
         done = next((a for a in data.assessments if a.id == assessment_id), None)
@@ -552,7 +554,7 @@ class AssessmentsTab(QWidget):
         self.banner.set_text("The draft was discarded.")
         self.banner.show()
         self.refresh()
-        self.case_changed.emit(self.case_id)
+        self._announce()
 
     def _discard_failed(self, error: BaseException) -> None:
         self.banner.set_kind(BannerKind.WARNING)

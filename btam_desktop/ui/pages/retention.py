@@ -32,7 +32,7 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import BackgroundTask, TaskCancelled, run_in_background
 from btam_desktop.ui.theme import set_style_role
-from btam_desktop.ui.vault_events import VaultChange
+from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
 logger = logging.getLogger(__name__)
@@ -102,6 +102,11 @@ class RetentionPage(QWidget):
         layout.addLayout(buttons)
         self.dialog: DestroyDialog | None = None
         self.refresh()
+        # A case closed, reopened, put on hold or destroyed elsewhere, or a changed rule, changes
+        # what is due: the list follows every change but the team's (issue 13).
+        self.follow_changes = RefreshOnChange(
+            self, self.refresh, wants=lambda change: change.kind != "team"
+        )
 
     def refresh(self) -> None:
         app = self.app
@@ -264,7 +269,8 @@ class DestroyDialog(QDialog):
             what="destroy the case",
             on_done=lambda _rule: self._done(progress),
             on_error=lambda error: self._failed(error, progress),
-            changes=VaultChange("destroyed", case_id),
+            # The page that opened this dialog lists again when it closes (``accepted``).
+            changes=VaultChange("destroyed", case_id, origin=self.parentWidget() or self),
             progress=progress.report,
         )
         progress.setCancelButton(None)  # a destruction in progress is finished, not cut short

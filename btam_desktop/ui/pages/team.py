@@ -48,7 +48,7 @@ from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
-from btam_desktop.ui.vault_events import VaultChange
+from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
 from btam_desktop.ui.widgets.overlay import BusyOverlay
@@ -80,6 +80,8 @@ TRUST_NOTE = (
     "somewhere else."
 )
 NOT_COORDINATOR = "Only the team's coordinator can change the team."
+# The changes that can touch the member list: the team's own, a team server's, an import.
+TEAM_CHANGES = frozenset({"team", "server", "import"})
 
 
 def format_day(day: date) -> str:
@@ -171,7 +173,8 @@ class _TaskDialog(QDialog):
             what=self.windowTitle().lower() or "change the team",
             on_done=self._done,
             on_error=self._failed,
-            changes=VaultChange("team"),
+            # The page that opened the dialog shows the change itself (``finished_work``).
+            changes=VaultChange("team", origin=self.parentWidget() or self),
             progress=self.overlay.set_progress if with_progress else None,
         )
 
@@ -754,6 +757,11 @@ class TeamPage(QWidget):
 
         self._update_buttons()
         self.refresh()
+        # A member added, changed or removed elsewhere (another window, another computer of
+        # a team server, an import) shows up without pressing anything (issue 13).
+        self.follow_changes = RefreshOnChange(
+            self, self.refresh, wants=lambda change: change.kind in TEAM_CHANGES
+        )
 
     @staticmethod
     def _setup_table(view: QTableView) -> None:
@@ -1064,7 +1072,7 @@ class TeamPage(QWidget):
             what="remove the member",
             on_done=self._removed,
             on_error=self._remove_failed,
-            changes=VaultChange("team"),
+            changes=VaultChange("team", origin=self),
             progress=self._remove_progress,
         )
 
