@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from btam_desktop.domain.errors import ValidationError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.plans import ContactInput
+from btam_desktop.ui.pages.team import AddMemberDialog
 from btam_desktop.ui.plan.contacts import ContactDialog
 from btam_desktop.ui.widgets.form_dialog import FormDialog
 
@@ -97,3 +98,25 @@ def test_the_form_dialog_places_a_refusal_under_the_row_with_that_key(
     assert not hidden.isVisible()
     assert not dialog.error_banner.isVisible()
     assert shown.field().hasFocus()  # the person lands on what to fix
+
+
+def test_the_team_dialogs_show_a_problem_under_its_field(qtbot: QtBot, demo_app: Btam) -> None:
+    dialog = AddMemberDialog(demo_app)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.username, "jrivera")
+    qtbot.keyClicks(dialog.full_name, "Jo Rivera")
+    qtbot.keyClicks(dialog.password, "maple lantern orbit 47")
+    qtbot.keyClicks(dialog.confirm, "maple lantern orbit 48")
+    qtbot.mouseClick(dialog.save_button(), Qt.MouseButton.LeftButton)
+    assert dialog.confirm_error.isVisible()
+    assert "not the same" in dialog.confirm_error.text()
+    assert not dialog.password_error.isVisible() and not dialog.error_banner.isVisible()
+    assert dialog.focusWidget() is dialog.confirm
+    assert dialog.password.text() == "maple lantern orbit 47"  # nothing typed is lost
+
+    dialog.username.setText("no spaces allowed")
+    qtbot.mouseClick(dialog.save_button(), Qt.MouseButton.LeftButton)
+    assert dialog.username_error.isVisible()
+    assert dialog.focusWidget() is dialog.username  # the first problem, top to bottom
+    dialog.reject()

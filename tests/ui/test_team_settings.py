@@ -51,7 +51,10 @@ def usernames(page: TeamPage) -> dict[str, list[str]]:
 def click_ok(dialog: QWidget) -> None:
     buttons = dialog.findChild(QDialogButtonBox)
     assert buttons is not None
-    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    # The team's dialogs are house forms (a Save button with their own words on it).
+    ok = buttons.button(QDialogButtonBox.StandardButton.Save) or buttons.button(
+        QDialogButtonBox.StandardButton.Ok
+    )
     QtBot.mouseClick(ok, Qt.MouseButton.LeftButton)
 
 

@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -51,6 +49,7 @@ from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
+from btam_desktop.ui.widgets.form_dialog import FieldError, FormDialog
 from btam_desktop.ui.widgets.overlay import BusyOverlay
 from btam_desktop.ui.widgets.password_strength import PasswordStrengthMeter
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
@@ -103,102 +102,41 @@ def _name(account: Account) -> str:
 # ---- dialogs ---------------------------------------------------------------------------------
 
 
-class _TaskDialog(QDialog):
-    """A dialog whose OK runs slow work in the background behind a busy overlay.
-
-    The dialog cannot be closed while the work runs; an error appears inline and every field
-    keeps what was typed.
-    """
+class _TaskDialog(FormDialog):
+    """A team dialog on the house form (``ui.widgets.form_dialog``): what is wrong shows under
+    the field it concerns, and slow work (Argon2, a re-encryption) runs behind a busy overlay;
+    the dialog cannot be closed meanwhile and every field keeps what was typed."""
 
     def __init__(self, title: str, ok_text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setModal(True)
-        self.error_banner = Banner(BannerKind.WARNING, "", self)
-        self.error_banner.setAccessibleName("Problem")
-        self.error_banner.hide()
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(ok_text)
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        self.intro = QLabel(self)
-        self.intro.setWordWrap(True)
-        self.intro.setTextFormat(Qt.TextFormat.PlainText)
-        self.intro.hide()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 14)
-        layout.setSpacing(10)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error_banner)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
+        super().__init__(title, "", ok_text, parent)
+        # The page that opened the dialog shows the change itself (``finished_work``).
+        self.changes = VaultChange("team", origin=parent)
         self.overlay = BusyOverlay(self)
-        self._busy = False
+        self.ok_button = self.save_button()
+        self.saved.connect(self.finished_work)
         self.setMinimumWidth(480)
-
-    def set_intro(self, text: str) -> None:
-        self.intro.setText(text)
-        self.intro.setVisible(bool(text))
-
-    def show_error(self, message: str, focus: QWidget | None = None) -> None:
-        self.error_banner.set_text(message)
-        self.error_banner.show()
-        if focus is not None:
-            focus.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def error_message(self) -> str:
-        return self.error_banner.text() if self.error_banner.isVisibleTo(self) else ""
-
-    def is_busy(self) -> bool:
-        return self._busy
-
-    def run(self, message: str, work: Callable[..., Any], *, with_progress: bool = False) -> None:
-        """Run ``work`` in the background; accept() when it succeeds. With ``with_progress``
-        ``work`` takes ``progress`` (a rekey) and the overlay shows its bar."""
-        self._busy = True
-        self.error_banner.hide()
-        if with_progress:
-            self.overlay.show_busy(message, 0, 100)
-        else:
-            self.overlay.show_busy(message)
-        run_operation(
-            self,
-            (lambda progress: work(progress=progress)) if with_progress else work,
-            what=self.windowTitle().lower() or "change the team",
-            on_done=self._done,
-            on_error=self._failed,
-            # The page that opened the dialog shows the change itself (``finished_work``).
-            changes=VaultChange("team", origin=self.parentWidget() or self),
-            progress=self.overlay.set_progress if with_progress else None,
-        )
-
-    def _done(self, result: Any) -> None:
-        self._busy = False
-        self.overlay.hide_busy()
-        self.finished_work(result)
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self._busy = False
-        self.overlay.hide_busy()
-        self.show_error(error_text(error))
 
     def finished_work(self, result: Any) -> None:
         """Called with the work's result before the dialog closes."""
 
-    def reject(self) -> None:
-        if self._busy:
-            return  # the work cannot be stopped halfway; the overlay says to wait
-        super().reject()
+    def slow(self, message: str, *, with_progress: bool = False) -> None:
+        """The work about to be returned is slow: say so over the form (with a bar)."""
+        self.busy_message = message
+        self.reports_progress = with_progress
 
-    def _submit(self) -> None:
-        raise NotImplementedError
+    def password_problem(
+        self, password_error: FieldError, confirm_error: FieldError, meter: PasswordStrengthMeter
+    ) -> bool:
+        """Mark what is wrong with a new password and its confirmation; True if anything."""
+        field = password_error.field()
+        confirm = confirm_error.field()
+        assert isinstance(field, QLineEdit) and isinstance(confirm, QLineEdit)
+        problem = check_new_password(field.text(), confirm.text(), meter)
+        if problem is None:
+            return False
+        message, which = problem
+        self.field_problem(password_error if which == "password" else confirm_error, message)
+        return True
 
 
 def _password_field(name: str) -> QLineEdit:
@@ -241,13 +179,10 @@ class AddMemberDialog(_TaskDialog):
             "in person, never by email."
         )
         self.username = QLineEdit()
-        self.username.setAccessibleName("User name")
         self.username.setPlaceholderText("for example: jrivera")
         self.full_name = QLineEdit()
-        self.full_name.setAccessibleName("Full name")
         self.full_name.setPlaceholderText("as it should appear on records")
         self.role = QComboBox()
-        self.role.setAccessibleName("Role")
         for role in (Role.MEMBER, Role.VIEWER, Role.COORDINATOR):
             self.role.addItem(role.label, role.value)
         self.role_help = QLabel()
@@ -255,54 +190,52 @@ class AddMemberDialog(_TaskDialog):
         set_style_role(self.role_help, "muted")
         self.role.currentIndexChanged.connect(self._role_changed)
         self.team_role = QLineEdit()
-        self.team_role.setAccessibleName("Team role")
         self.team_role.setPlaceholderText("for example: school counselor, SRO, HR lead")
         self.email = QLineEdit()
-        self.email.setAccessibleName("Email")
         self.password = _password_field("Password")
         self.meter = PasswordStrengthMeter(self.password)
         self.confirm = _password_field("Confirm password")
-        self.form.addRow("&User name:", self.username)
-        self.form.addRow("&Full name:", self.full_name)
-        self.form.addRow("&Role:", self.role)
+        self.username_error = self.field("&User name:", self.username, key="username")
+        self.full_name_error = self.field("&Full name:", self.full_name, key="display_name")
+        self.field("&Role:", self.role)
         self.form.addRow("", self.role_help)
-        self.form.addRow("&Team role:", self.team_role)
-        self.form.addRow("&Email:", self.email)
-        self.form.addRow("&Password:", self.password)
+        self.field("&Team role:", self.team_role, key="team_role")
+        self.field("&Email:", self.email, key="email")
+        self.password_error = self.field("&Password:", self.password, key="password")
         self.form.addRow("", self.meter)
-        self.form.addRow("&Confirm password:", self.confirm)
+        self.confirm_error = self.field("&Confirm password:", self.confirm)
         self._role_changed()
+        self.finish_layout()
 
     def _role_changed(self) -> None:
         self.role_help.setText(ROLE_HELP[Role(self.role.currentData())])
 
-    def _submit(self) -> None:
+    def build_work(self) -> Callable[[], Any] | None:
+        ok = True
+        username = ""
         try:
             username = check_username(self.username.text())
         except VaultError as error:
-            self.show_error(str(error), self.username)
-            return
+            self.field_problem(self.username_error, str(error))
+            ok = False
         if not self.full_name.text().strip():
-            self.show_error(
-                "Give the member's full name as it should appear on records.", self.full_name
+            self.field_problem(
+                self.full_name_error, "Give the member's full name as it should appear on records."
             )
-            return
-        problem = check_new_password(self.password.text(), self.confirm.text(), self.meter)
-        if problem:
-            message, which = problem
-            self.show_error(message, self.password if which == "password" else self.confirm)
-            return
+            ok = False
+        if self.password_problem(self.password_error, self.confirm_error, self.meter):
+            ok = False
+        if not ok:
+            return None
         team = self.app.team
         role = Role(self.role.currentData())
         full_name = self.full_name.text()
         password = self.password.text()
         email = self.email.text()
         team_role = self.team_role.text()
-        self.run(
-            "Adding the member and protecting their key. This takes a few seconds.",
-            lambda: team.add_member(
-                username, full_name, role, password, email=email, team_role=team_role
-            ),
+        self.slow("Adding the member and protecting their key. This takes a few seconds.")
+        return lambda: team.add_member(
+            username, full_name, role, password, email=email, team_role=team_role
         )
 
     def finished_work(self, result: Any) -> None:
@@ -330,22 +263,22 @@ class ResetPasswordDialog(_TaskDialog):
         self.password = _password_field("New password")
         self.meter = PasswordStrengthMeter(self.password)
         self.confirm = _password_field("Confirm new password")
-        self.form.addRow("&New password:", self.password)
+        self.password_error = self.field(
+            "&New password:", self.password, name="New password", key="password"
+        )
         self.form.addRow("", self.meter)
-        self.form.addRow("&Confirm:", self.confirm)
+        self.confirm_error = self.field("&Confirm:", self.confirm, name="Confirm new password")
+        self.finish_layout()
 
-    def _submit(self) -> None:
-        problem = check_new_password(self.password.text(), self.confirm.text(), self.meter)
-        if problem:
-            message, which = problem
-            self.show_error(message, self.password if which == "password" else self.confirm)
-            return
+    def build_work(self) -> Callable[..., Any] | None:
+        if self.password_problem(self.password_error, self.confirm_error, self.meter):
+            return None
         team, username, password = self.app.team, self.account.username, self.password.text()
-        self.run(
+        self.slow(
             "Setting the new password and giving the vault a new key. This takes a little while.",
-            lambda progress: team.reset_password(username, password, progress),
             with_progress=True,
         )
+        return lambda progress: team.reset_password(username, password, progress)
 
     def finished_work(self, result: Any) -> None:
         self.password.clear()
@@ -371,34 +304,38 @@ class ChangePasswordDialog(_TaskDialog):
         self.password = _password_field("New password")
         self.meter = PasswordStrengthMeter(self.password)
         self.confirm = _password_field("Confirm new password")
-        self.form.addRow("C&urrent password:", self.current)
-        self.form.addRow("&New password:", self.password)
+        self.current_error = self.field(
+            "C&urrent password:", self.current, name="Current password", key="old_password"
+        )
+        self.password_error = self.field(
+            "&New password:", self.password, name="New password", key="new_password"
+        )
         self.form.addRow("", self.meter)
-        self.form.addRow("&Confirm:", self.confirm)
+        self.confirm_error = self.field("&Confirm:", self.confirm, name="Confirm new password")
         self.form.addRow("", self.rotate)
+        self.finish_layout()
 
-    def _submit(self) -> None:
+    def build_work(self) -> Callable[..., Any] | None:
         if not self.current.text():
-            self.show_error("Type your current password.", self.current)
-            return
-        problem = check_new_password(self.password.text(), self.confirm.text(), self.meter)
-        if problem:
-            message, which = problem
-            self.show_error(message, self.password if which == "password" else self.confirm)
-            return
+            self.field_problem(self.current_error, "Type your current password.")
+            return None
+        if self.password_problem(self.password_error, self.confirm_error, self.meter):
+            return None
         if self.password.text() == self.current.text():
-            self.show_error("The new password must differ from the current one.", self.password)
-            return
+            self.field_problem(
+                self.password_error, "The new password must differ from the current one."
+            )
+            return None
         team, old, new = self.app.team, self.current.text(), self.password.text()
         rotate = self.rotate.isChecked()
-        self.run(
+        self.slow(
             "Changing your password and giving the vault a new key. This takes a little while."
             if rotate
             else "Changing your password. This takes a few seconds.",
-            lambda progress=None: team.change_own_password(
-                old, new, rotate_key=rotate, progress=progress
-            ),
             with_progress=rotate,
+        )
+        return lambda progress=None: team.change_own_password(
+            old, new, rotate_key=rotate, progress=progress
         )
 
     def finished_work(self, result: Any) -> None:
@@ -413,7 +350,6 @@ class ChangeRoleDialog(_TaskDialog):
         self.account = account
         self.set_intro(f"Choose the role of {_name(account)} ({account.username}).")
         self.role = QComboBox()
-        self.role.setAccessibleName("Role")
         for role in (Role.COORDINATOR, Role.MEMBER, Role.VIEWER):
             self.role.addItem(role.label, role.value)
         self.role.setCurrentIndex(max(0, self.role.findData(account.role)))
@@ -421,21 +357,23 @@ class ChangeRoleDialog(_TaskDialog):
         self.role_help.setWordWrap(True)
         set_style_role(self.role_help, "muted")
         self.role.currentIndexChanged.connect(self._role_changed)
-        self.form.addRow("&Role:", self.role)
+        self.field("&Role:", self.role, key="role")
         self.form.addRow("", self.role_help)
         self._role_changed()
+        self.finish_layout()
 
     def _role_changed(self) -> None:
         self.role_help.setText(ROLE_HELP[Role(self.role.currentData())])
 
-    def _submit(self) -> None:
+    def build_work(self) -> Callable[[], Any] | None:
         role = Role(self.role.currentData())
         if role.value == self.account.role:
-            self.reject()
-            return
+            self.reject()  # nothing to change
+            return None
         assert self.account.id is not None
         team, account_id = self.app.team, self.account.id
-        self.run("Changing the role…", lambda: team.change_role(account_id, role))
+        self.slow("Changing the role…")
+        return lambda: team.change_role(account_id, role)
 
 
 class AddTrainingDialog(_TaskDialog):
@@ -451,36 +389,37 @@ class AddTrainingDialog(_TaskDialog):
         )
         today = QDate.currentDate()
         self.course = QLineEdit()
-        self.course.setAccessibleName("Course")
         self.course.setPlaceholderText("course or certification")
         self.provider = QLineEdit()
-        self.provider.setAccessibleName("Provider")
         self.provider.setPlaceholderText("who gave it")
         self.completed = QDateEdit(today)
-        self.completed.setAccessibleName("Completed on")
         self.completed.setCalendarPopup(True)
         self.completed.setMaximumDate(today)
         self.completed.setDisplayFormat(date_field_pattern())
         self.has_expiry = QCheckBox("It &expires on:")
         self.has_expiry.setAccessibleName("The training expires")
         self.expires = QDateEdit(today.addYears(2))
-        self.expires.setAccessibleName("Expires on")
         self.expires.setCalendarPopup(True)
         self.expires.setDisplayFormat(date_field_pattern())
         self.expires.setEnabled(False)
         self.has_expiry.toggled.connect(self.expires.setEnabled)
-        expiry_row = QHBoxLayout()
+        expiry_box = QWidget()
+        expiry_row = QHBoxLayout(expiry_box)
+        expiry_row.setContentsMargins(0, 0, 0, 0)
         expiry_row.addWidget(self.has_expiry)
         expiry_row.addWidget(self.expires, 1)
-        self.form.addRow("&Course:", self.course)
-        self.form.addRow("&Provider:", self.provider)
-        self.form.addRow("Co&mpleted on:", self.completed)
-        self.form.addRow("Expiry:", expiry_row)
+        self.course_error = self.field("&Course:", self.course, key="course")
+        self.field("&Provider:", self.provider, key="provider")
+        self.field("Co&mpleted on:", self.completed, name="Completed on", key="completed_on")
+        self.expires_error = self.field(
+            "Expiry:", expiry_box, target=self.expires, name="Expires on", key="expires_on"
+        )
+        self.finish_layout()
 
-    def _submit(self) -> None:
+    def build_work(self) -> Callable[[], Any] | None:
         if not self.course.text().strip():
-            self.show_error("Name the course or certification.", self.course)
-            return
+            self.field_problem(self.course_error, "Name the course or certification.")
+            return None
         completed: date = self.completed.date().toPython()  # type: ignore[assignment]
         expires: date | None = (
             self.expires.date().toPython()  # type: ignore[assignment]
@@ -488,15 +427,15 @@ class AddTrainingDialog(_TaskDialog):
             else None
         )
         if expires is not None and expires <= completed:
-            self.show_error("The expiry date must come after the completion date.", self.expires)
-            return
+            self.field_problem(
+                self.expires_error, "The expiry date must come after the completion date."
+            )
+            return None
         assert self.account.id is not None
         team, account_id = self.app.team, self.account.id
         course, provider = self.course.text(), self.provider.text()
-        self.run(
-            "Saving…",
-            lambda: team.add_training(account_id, course, provider, completed, expires),
-        )
+        self.slow("Saving…")
+        return lambda: team.add_training(account_id, course, provider, completed, expires)
 
 
 # ---- the page --------------------------------------------------------------------------------

@@ -31,7 +31,9 @@ from btam_desktop.domain.errors import error_field
 from btam_desktop.ui.messages import NOT_SAVED, error_message
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.theme import current_colors, set_style_role
+from btam_desktop.ui.vault_events import VaultChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.overlay import BusyOverlay
 
 # ---- form rows with inline errors ------------------------------------------------------------
 
@@ -156,6 +158,12 @@ class FormDialog(QDialog):
     ``build_work`` checks the fields (showing errors at them) and returns the function that
     saves, or None when something must be fixed first. The work runs off the GUI thread; a
     problem comes back as a message in the error bar (or at a field, see ``place_error``).
+
+    For slow work (a key derived, a vault re-encrypted) ``build_work`` sets ``busy_message``:
+    the form is covered by a busy overlay saying so, with a progress bar when
+    ``reports_progress`` (the work then takes a ``progress(done, total, message)`` callable).
+    ``changes`` is announced on the vault events hub after a successful save, for dialogs
+    whose opener does not read again.
     """
 
     saved = Signal(object)
@@ -171,19 +179,22 @@ class FormDialog(QDialog):
         self.setWindowTitle(title)
         self.setModal(True)
         self.result_value: Any = None
+        self.busy_message = ""
+        self.reports_progress = False
+        self.changes: VaultChange | None = None
+        self.overlay: BusyOverlay | None = None
         self._busy = False
         self._field_errors: list[FieldError] = []
         self._errors_by_key: dict[str, FieldError] = {}
         self._outer = QVBoxLayout(self)
         self._outer.setContentsMargins(18, 16, 18, 14)
         self._outer.setSpacing(10)
-        if intro:
-            intro_label = QLabel(intro)
-            intro_label.setWordWrap(True)
-            intro_label.setTextFormat(Qt.TextFormat.PlainText)
-            intro_label.setAccessibleName("Explanation")
-            self._outer.addWidget(intro_label)
-            self.intro_label = intro_label
+        self.intro_label = QLabel(intro)
+        self.intro_label.setWordWrap(True)
+        self.intro_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.intro_label.setAccessibleName("Explanation")
+        self.intro_label.setVisible(bool(intro))
+        self._outer.addWidget(self.intro_label)
         self.error_banner = Banner(BannerKind.WARNING, "", self)
         self.error_banner.hide()
         self._outer.addWidget(self.error_banner)
@@ -209,6 +220,11 @@ class FormDialog(QDialog):
         if stretch:
             self._outer.addStretch(1)
         self._outer.addWidget(self.buttons)
+
+    def set_intro(self, text: str) -> None:
+        """The explanation above the form (hidden when empty)."""
+        self.intro_label.setText(text)
+        self.intro_label.setVisible(bool(text))
 
     def save_button(self) -> QPushButton:
         button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -243,9 +259,33 @@ class FormDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error_banner.set_text(text)
         self.error_banner.show()
+        self._grow_to_fit()
 
     def field_problem(self, error: FieldError, text: str) -> None:
         error.show_message(text)
+        self._grow_to_fit()
+
+    def _grow_to_fit(self) -> None:
+        """Grow taller when a message appears, so no line of it is cut off."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return
+        layout.activate()
+        width = self.width()
+        needed = (
+            layout.totalHeightForWidth(width)
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if needed > self.height():
+            self.resize(width, needed)
+
+    def error_message(self) -> str:
+        """What the dialog says is wrong now: the bar's text, else the first field's."""
+        if self.error_banner.isVisibleTo(self):
+            return self.error_banner.text()
+        problem = self.first_problem()
+        return problem.message() if problem is not None else ""
 
     def first_problem(self) -> FieldError | None:
         return next((e for e in self._field_errors if e.message()), None)
@@ -261,7 +301,8 @@ class FormDialog(QDialog):
 
     # -- saving --------------------------------------------------------------------------------
 
-    def build_work(self) -> Callable[[], Any] | None:
+    def build_work(self) -> Callable[..., Any] | None:
+        """The saving function (taking ``progress`` when ``reports_progress``), or None."""
         raise NotImplementedError
 
     def is_busy(self) -> bool:
@@ -278,13 +319,15 @@ class FormDialog(QDialog):
                 problem.field().setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self._set_busy(True)
-        # The tab that opened the dialog announces the change when the case is read again.
+        # A case tab that opened the dialog announces the change when the case is read again.
         run_operation(
             self,
             work,
             what=self.windowTitle().lower() or "save",
             on_done=self._done,
             on_error=self._failed,
+            changes=self.changes,
+            progress=self._show_progress if self.reports_progress else None,
         )
 
     def _set_busy(self, busy: bool) -> None:
@@ -292,8 +335,21 @@ class FormDialog(QDialog):
         self.buttons.setEnabled(not busy)
         if busy:
             self.setCursor(Qt.CursorShape.BusyCursor)
+            if self.busy_message:
+                if self.overlay is None:
+                    self.overlay = BusyOverlay(self)
+                if self.reports_progress:
+                    self.overlay.show_busy(self.busy_message, 0, 100)
+                else:
+                    self.overlay.show_busy(self.busy_message)
         else:
             self.unsetCursor()
+            if self.overlay is not None:
+                self.overlay.hide_busy()
+
+    def _show_progress(self, done: int, total: int, message: str) -> None:
+        if self.overlay is not None:
+            self.overlay.set_progress(done, total, message)
 
     def _done(self, value: Any) -> None:
         self._set_busy(False)
