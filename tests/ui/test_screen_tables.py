@@ -1,5 +1,6 @@
-"""The Assessments tab, the Team page and the plan's version difference on the record table:
-rows are the records, dates sort as dates, the selected row hands back the record (issue 13)."""
+"""The Assessments tab, the Team and Retention pages and the plan's version difference on the
+record table: rows are the records, dates sort as dates, the selected row hands back the record
+(issue 13)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from btam_desktop.domain.enums import CaseStatus
 from btam_desktop.domain.models import Assessment
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery
+from btam_desktop.services.retention import rules_to_text
 from btam_desktop.ui import tasks
 from btam_desktop.ui.assessments_tab import COLUMNS, AssessmentsTab
+from btam_desktop.ui.pages.retention import RetentionPage
 from btam_desktop.ui.pages.team import TeamPage
 from tests.ui.conftest import DEMO_VIEWER
 
@@ -170,3 +173,35 @@ def test_team_members_sort_by_role_rank_and_double_click_opens_change_role(
     dialog = page.current_dialog
     assert dialog is not None and dialog.isVisible()
     dialog.reject()
+
+
+def test_retention_rows_are_the_due_items_and_a_double_click_opens_the_case(
+    qtbot: QtBot, demo_app: Btam
+) -> None:
+    settings = demo_app.settings()
+    settings.retention_rules = rules_to_text(
+        {
+            (setting, closure): 0
+            for setting in ("school", "workplace", "campus", "community")
+            for closure in ("closed", "closed_no_threat")
+        }
+    )
+    demo_app.save_settings(settings)
+    page = RetentionPage(demo_app)
+    qtbot.addWidget(page)
+    page.resize(1100, 600)
+    page.show()
+    qtbot.waitUntil(lambda: page.table.row_count() > 0, timeout=TIMEOUT)
+    due = [item.due_on for item in page.table.shown_rows()]
+    assert due == sorted(due)  # the longest due first, by the day
+    last = page.table.row_count() - 1
+    page.table.selectRow(last)
+    chosen = page.selected()
+    assert chosen is page.table.shown_rows()[last]
+    assert page.open_button.isEnabled() and page.destroy_button.isEnabled()
+
+    rect = page.table.visualRect(page.table.proxy.index(last, 0))
+    with qtbot.waitSignal(page.open_case_requested) as opened:
+        qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened.args == [chosen.case_id]

@@ -2,7 +2,7 @@
 
 - ``error_message``: what to tell a person about an exception (their own mistake, or a bug).
 - the form dialog and form rows live in ``ui.widgets.form_dialog`` (``FormDialog``,
-  ``add_field``, ``FieldError``); the form-row helpers are also importable from here.
+  ``add_field``, ``FieldError``, ``error_color``, ``show_problem``).
 - record tables live in ``ui.widgets.record_table`` (rows are the records themselves).
 - Date and time formatting (stored UTC, shown in local time).
 """
