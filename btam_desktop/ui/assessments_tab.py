@@ -4,13 +4,13 @@ filled in for the case, drafts included, and buttons to start a new one.
 Embedding (case workspace)::
 
     tab = AssessmentsTab(app, case_id, parent)
-    tab.case_changed.connect(...)     # after a completion or a discarded draft
-    tab.refresh()                     # when the case changed elsewhere
+    tab.refresh()                     # on F5 (changes elsewhere refresh it by themselves)
     tab.save_drafts()                 # before a lock or closing the case
     tab.close_windows()               # after save_drafts(), when the vault locks
 
-Opening a draft shows the wizard; opening a completed one shows the viewer. Both are separate
-windows owned by the tab.
+A completion or a discarded draft is announced on ``ui.vault_events`` (kind "assessments"),
+which the workspace and the other screens follow. Opening a draft shows the wizard; opening a
+completed one shows the viewer. Both are separate windows owned by the tab.
 """
 
 from __future__ import annotations
@@ -22,14 +22,10 @@ from functools import partial
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -46,10 +42,11 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.services.scales import registry, scale
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
-from btam_desktop.ui.vault_events import RefreshOnChange
+from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange, announce
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
 from btam_desktop.ui.widgets.level import LEVEL_COLOR_ROLE, LevelDelegate
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 from btam_desktop.ui.wizard.util import (
     KIND_NAMES,
     SETTING_NAMES,
@@ -59,9 +56,6 @@ from btam_desktop.ui.wizard.util import (
 )
 from btam_desktop.ui.wizard.viewer import AssessmentViewer
 from btam_desktop.ui.wizard.wizard import DECISION_DRAFT, AssessmentWizard
-
-ID_ROLE = Qt.ItemDataRole.UserRole + 3
-SORT_ROLE = Qt.ItemDataRole.UserRole + 4
 
 COLUMNS = ("Form", "Version", "Status", "Started", "Completed", "Level", "Amendment")
 LEVEL_COLUMN = COLUMNS.index("Level")
@@ -108,6 +102,12 @@ def load_tab_data(app: Btam, case_id: int) -> TabData:
     return TabData(case, scale(app.ctx, case.level_scale), assessments, forms, amended)
 
 
+def _status_text(a: Assessment) -> str:
+    if a.status == COMPLETED:
+        return "Completed"
+    return "Draft (amendment)" if a.amends_id is not None else "Draft"
+
+
 def _empty_text(status: CaseStatus) -> str:
     hint = {
         CaseStatus.REPORTED: "Start the case's screening from the case overview, then record it "
@@ -122,7 +122,6 @@ def _empty_text(status: CaseStatus) -> str:
 class AssessmentsTab(QWidget):
     """Assessments of one case, with start, open and discard."""
 
-    case_changed = Signal(int)
     loaded = Signal()
     tab_requested = Signal(str)  # another tab of the workspace, e.g. "plan"
 
@@ -188,25 +187,50 @@ class AssessmentsTab(QWidget):
         self.banner.hide()
         layout.addWidget(self.banner)
 
-        self.table = QTreeWidget(self)
-        self.table.setAccessibleName("Assessments of this case")
-        self.table.setColumnCount(len(COLUMNS))
-        self.table.setHeaderLabels(list(COLUMNS))
-        self.table.setRootIsDecorated(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setUniformRowHeights(True)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COLUMNS.index("Started"), Qt.SortOrder.DescendingOrder)
+        self.table: RecordTable[Assessment] = RecordTable(
+            [
+                Column(
+                    "Form",
+                    lambda a: a.form_title or a.form_id,
+                    tooltip=lambda a: (
+                        f"{KIND_NAMES.get(a.form_kind, a.form_kind)}: {a.form_id} {a.form_version}"
+                    ),
+                    width=300,
+                ),
+                Column("Version", lambda a: a.form_version, width=70),
+                Column(
+                    "Status",
+                    _status_text,
+                    tooltip=lambda a: (
+                        "Not completed yet: open it to continue" if a.status == DRAFT else ""
+                    ),
+                    roles={
+                        Qt.ItemDataRole.DecorationRole: lambda a: icon(
+                            "edit" if a.status == DRAFT else "check"
+                        )
+                    },
+                    width=150,
+                ),
+                Column("Started", lambda a: a.created_at, width=150),
+                Column("Completed", lambda a: a.completed_at, width=150),
+                Column(
+                    "Level",
+                    lambda a: self._level(a)[0],
+                    sort=self._level_rank,
+                    roles={LEVEL_COLOR_ROLE: lambda a: self._level(a)[1] or None},
+                    width=110,
+                ),
+                Column("Amendment", self._amendment_text),
+            ],
+            "Assessments of this case",
+            "",
+            parent=self,
+        )
         self.table.setItemDelegateForColumn(LEVEL_COLUMN, LevelDelegate(self.table))
-        header = self.table.header()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((300, 70, 150, 150, 150, 110)):
-            header.resizeSection(column, width)
-        self.table.itemActivated.connect(lambda *_: self.open_selected())
-        self.table.itemSelectionChanged.connect(self._sync_buttons)
+        self.table.sortByColumn(COLUMNS.index("Started"), Qt.SortOrder.DescendingOrder)
+        # Enter or a double-click opens it, as the Open button does.
+        self.table.activated.connect(lambda *_: self.open_selected())
+        self.table.selectionModel().selectionChanged.connect(self._sync_buttons)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
 
@@ -243,11 +267,7 @@ class AssessmentsTab(QWidget):
         self.data = data
         keep = self._pending_select if self._pending_select is not None else self.selected_id()
         self._pending_select = None
-        self.table.setSortingEnabled(False)
-        self.table.clear()
-        for assessment in data.assessments:
-            self.table.addTopLevelItem(self._row(assessment, data))
-        self.table.setSortingEnabled(True)
+        self.table.set_rows(data.assessments)
         self.list_stack.setCurrentWidget(self.table if data.assessments else self.empty)
         self.empty.setText(_empty_text(CaseStatus(data.case.status)))
         if keep is not None:
@@ -259,45 +279,32 @@ class AssessmentsTab(QWidget):
         self._sync_buttons()
         self.loaded.emit()
 
-    def _row(self, a: Assessment, data: TabData) -> QTreeWidgetItem:
-        row = QTreeWidgetItem()
-        status = "Completed" if a.status == COMPLETED else "Draft"
-        if a.amends_id is not None and a.status == DRAFT:
-            status = "Draft (amendment)"
-        kind = KIND_NAMES.get(a.form_kind, a.form_kind)
-        amendment = ""
-        if a.id in data.amended:
-            amendment = "Amended later"
-        elif a.amends_id is not None:
-            amendment = "Amends an earlier one"
-        values = (
-            a.form_title or a.form_id,
-            a.form_version,
-            status,
-            fmt_datetime(a.created_at),
-            fmt_datetime(a.completed_at),
-            "",
-            amendment,
-        )
-        for column, text in enumerate(values):
-            row.setText(column, text)
-        row.setToolTip(0, f"{kind}: {a.form_id} {a.form_version}")
-        row.setData(0, ID_ROLE, a.id)
-        if a.decided_level:
-            case_scale = data.scale
-            same = (a.decision_scale or case_scale.id) == case_scale.id
-            if same and case_scale.has_level(a.decided_level):
-                level = case_scale.level(a.decided_level)
-                row.setText(LEVEL_COLUMN, level.label)
-                row.setData(LEVEL_COLUMN, LEVEL_COLOR_ROLE, level.color)
-            else:
-                row.setText(LEVEL_COLUMN, a.decided_level)
-        if a.status == DRAFT:
-            row.setIcon(2, icon("edit"))
-            row.setToolTip(2, "Not completed yet: open it to continue")
-        else:
-            row.setIcon(2, icon("check"))
-        return row
+    def _level(self, a: Assessment) -> tuple[str, str]:
+        """(label, colour) of the level decided in an assessment; the raw name (no colour)
+        when it was decided on another scale."""
+        if not a.decided_level or self.data is None:
+            return ("", "")
+        case_scale = self.data.scale
+        same = (a.decision_scale or case_scale.id) == case_scale.id
+        if same and case_scale.has_level(a.decided_level):
+            level = case_scale.level(a.decided_level)
+            return (level.label, level.color)
+        return (a.decided_level, "")
+
+    def _level_rank(self, a: Assessment) -> object:
+        """Levels sort by their place on the case's scale, not by their names."""
+        if not a.decided_level or self.data is None:
+            return None
+        case_scale = self.data.scale
+        same = (a.decision_scale or case_scale.id) == case_scale.id
+        if same and case_scale.has_level(a.decided_level):
+            return case_scale.level(a.decided_level).rank
+        return None
+
+    def _amendment_text(self, a: Assessment) -> str:
+        if self.data is not None and a.id in self.data.amended:
+            return "Amended later"
+        return "Amends an earlier one" if a.amends_id is not None else ""
 
     def _build_menus(self, data: TabData) -> None:
         closed = CaseStatus(data.case.status).is_closed
@@ -337,36 +344,28 @@ class AssessmentsTab(QWidget):
     # ---- selection ---------------------------------------------------------------------------
 
     def selected_id(self) -> int | None:
-        items = self.table.selectedItems()
-        if not items:
-            return None
-        value = items[0].data(0, ID_ROLE)
-        return int(value) if value is not None else None
+        return self.table.selected_id()
 
     def select_id(self, assessment_id: int) -> bool:
-        for index in range(self.table.topLevelItemCount()):
-            row = self.table.topLevelItem(index)
-            if row is not None and row.data(0, ID_ROLE) == assessment_id:
-                self.table.setCurrentItem(row)
-                return True
-        return False
+        return self.table.select_id(assessment_id)
 
     def row_count(self) -> int:
-        return self.table.topLevelItemCount()
+        return self.table.row_count()
 
     def row_texts(self) -> list[list[str]]:
-        rows = []
-        for index in range(self.table.topLevelItemCount()):
-            row = self.table.topLevelItem(index)
-            if row is not None:
-                rows.append([row.text(c) for c in range(len(COLUMNS))])
-        return rows
+        """The rows as shown, top to bottom (for tests and checks)."""
+        proxy = self.table.proxy
+        return [
+            [str(proxy.index(row, column).data() or "") for column in range(len(COLUMNS))]
+            for row in range(proxy.rowCount())
+        ]
+
+    def selected_assessment(self) -> Assessment | None:
+        """The assessment on the selected row (the record itself)."""
+        return self.table.selected_row()
 
     def _selected(self) -> Assessment | None:
-        selected = self.selected_id()
-        if self.data is None or selected is None:
-            return None
-        return next((a for a in self.data.assessments if a.id == selected), None)
+        return self.table.selected_row()
 
     def _sync_buttons(self) -> None:
         chosen = self._selected()
@@ -498,7 +497,10 @@ class AssessmentsTab(QWidget):
         self._pending_select = assessment_id
         self._completed_note = assessment_id
         self.refresh()
-        self.case_changed.emit(self.case_id)
+        self._announce()
+
+    def _announce(self) -> None:
+        announce(VaultChange("assessments", self.case_id, origin=self))
 
     def _show_completion(self, assessment_id: int, data: TabData) -> None:
         done = next((a for a in data.assessments if a.id == assessment_id), None)
@@ -552,7 +554,7 @@ class AssessmentsTab(QWidget):
         self.banner.set_text("The draft was discarded.")
         self.banner.show()
         self.refresh()
-        self.case_changed.emit(self.case_id)
+        self._announce()
 
     def _discard_failed(self, error: BaseException) -> None:
         self.banner.set_kind(BannerKind.WARNING)

@@ -2,8 +2,9 @@
 attachments, disclosures, level history and, for the coordinator, its audit trail).
 
 Opening a workspace records that the person viewed the case (``app.cases.open_case``, once).
-Everything is read off the GUI thread; after any successful write the workspace emits
-``case_changed(case_id)`` and reloads. A viewer sees everything read-only.
+Everything is read off the GUI thread. After a successful write the workspace reads the case
+again and the change is announced once on ``ui.vault_events``, which every other screen follows
+(there is no per-screen signal to connect). A viewer sees everything read-only.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.case_tabs.attachments import AttachmentsTab
 from btam_desktop.ui.case_tabs.audit import AuditTab
 from btam_desktop.ui.case_tabs.base import CaseTab
-from btam_desktop.ui.case_tabs.common import error_color, error_message, fmt_date
+from btam_desktop.ui.case_tabs.common import error_message, fmt_date
 from btam_desktop.ui.case_tabs.data import CaseData, load_case_data
 from btam_desktop.ui.case_tabs.disclosures import DisclosuresTab
 from btam_desktop.ui.case_tabs.levels import LevelsTab
@@ -40,8 +41,9 @@ from btam_desktop.ui.case_tabs.timeline import TimelineTab
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
-from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange, announce
+from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange, announce, vault_events
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.form_dialog import error_color
 from btam_desktop.ui.widgets.level import LevelBadge
 from btam_desktop.ui.widgets.overlay import BusyOverlay
 
@@ -68,9 +70,8 @@ TAB_NAMES = (
 
 
 class CaseWorkspace(QWidget):
-    """All of one case. ``case_changed(case_id)`` after every successful write."""
+    """All of one case; ``loaded`` each time it was read and shown."""
 
-    case_changed = Signal(int)
     loaded = Signal()  # each time the case was (re)read and shown
 
     def __init__(self, app: Btam, case_id: int, parent: QWidget | None = None) -> None:
@@ -196,6 +197,9 @@ class CaseWorkspace(QWidget):
         self.follow_changes = RefreshOnChange(
             self, self._changed_elsewhere, wants=lambda change: change.case_id == self.case_id
         )
+        # The assessments tab announces its own writes (a completed form moves the case on):
+        # the header and the other tabs read the case again.
+        vault_events().changed.connect(self._tab_announced)
 
     def _chip(self, name: str) -> QLabel:
         label = QLabel()
@@ -265,7 +269,6 @@ class CaseWorkspace(QWidget):
         if isinstance(widget, CaseTab):
             widget.changed.connect(lambda w=widget: self._written(w))
         if isinstance(widget, AssessmentsTab):
-            widget.case_changed.connect(lambda _case_id, w=widget: self._written(w))
             widget.tab_requested.connect(self.show_tab)  # e.g. the wizard asks for the plan
         if isinstance(widget, PlanTab):
             widget.reassessment_requested.connect(lambda _case_id: self.show_tab("assessments"))
@@ -362,11 +365,24 @@ class CaseWorkspace(QWidget):
 
         preview_case_summary(self.app, self.case_id, self, self._number)
 
+    def _tab_announced(self, change: object) -> None:
+        """A tab that announces its own writes (not a ``CaseTab``, whose ``changed`` comes to
+        ``_written``) changed this case: read it again."""
+        if not isinstance(change, VaultChange) or change.case_id != self.case_id:
+            return
+        origin = change.origin
+        if (
+            isinstance(origin, QWidget)
+            and not isinstance(origin, CaseTab)
+            and origin is not self
+            and self.isAncestorOf(origin)
+        ):
+            self._reload()
+
     def _written(self, source: QWidget) -> None:
         """A tab saved something: read the case again and announce the change once; the
         tabs that read their own data (assessments, plan), the case list and the dashboard
         follow the announcement."""
-        self.case_changed.emit(self.case_id)
         self._reload()
         kind = next((name for name, widget in self._tabs if widget is source), "case")
         announce(VaultChange(kind, self.case_id, origin=source))

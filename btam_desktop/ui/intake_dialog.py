@@ -62,13 +62,10 @@ from btam_desktop.services.cases import IntakeInput, PersonInput
 from btam_desktop.services.evidence import ACCEPTED_TYPES_TEXT, EvidenceFile
 from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.case_tabs.common import (
-    FieldError,
-    add_field,
     error_message,
     fmt_iso,
     from_qdatetime,
     muted_label,
-    new_form,
     plain_text_edit,
     read_only_reason,
     to_qdatetime,
@@ -79,6 +76,7 @@ from btam_desktop.ui.record_dialogs import datetime_edit, enum_combo, select_dat
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.vault_events import VaultChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.form_dialog import FieldError, add_field, new_form
 
 DRAFT_KIND = "intake"
 DRAFT_DELAY_MS = 1000

@@ -48,7 +48,6 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import EditConflictError, PersonInput
 from btam_desktop.services.records import DisclosureInput, TimelineInput
 from btam_desktop.ui.case_tabs.common import (
-    FormDialog,
     fmt_iso,
     from_qdatetime,
     muted_label,
@@ -59,6 +58,7 @@ from btam_desktop.ui.conflict_text import conflict_choice
 from btam_desktop.ui.locale_formats import datetime_field_pattern
 from btam_desktop.ui.theme import current_colors, level_text_color
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.form_dialog import FormDialog
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -238,7 +238,7 @@ class PersonDialog(VersionedDialog):
         name_column.setSpacing(4)
         name_column.addWidget(self.name)
         name_column.addWidget(self.anonymous)
-        self.name_error = self.field("&Name:", name_box, target=self.name)
+        self.name_error = self.field("&Name:", name_box, target=self.name, key="full_name")
         self.field("A&ffiliation:", self.affiliation)
         self.field("&Grade or position:", self.grade)
         self.field("&Contact:", self.contact)
@@ -326,12 +326,6 @@ class PersonDialog(VersionedDialog):
                 person_id, data, expected_revision=revision
             )
         return lambda: self.app.records.add_person(self.case_id, data)
-
-    def place_error(self, field: str, text: str) -> bool:
-        if field == "full_name":
-            self.field_problem(self.name_error, text)
-            return True
-        return False
 
 
 # ---- timeline ----------------------------------------------------------------------------------
@@ -636,6 +630,7 @@ class DisclosureDialog(FormDialog):
         self.threat_error = self.field(
             "Articulable &threat:",
             self.threat_frame,
+            key="articulable_threat",
             name="Articulable and significant threat",
             target=self.threat,
         )
@@ -734,12 +729,6 @@ class DisclosureDialog(FormDialog):
         )
         return lambda: self.app.records.add_disclosure(self.case_id, data)
 
-    def place_error(self, field: str, text: str) -> bool:
-        if field == "articulable_threat":
-            self.field_problem(self.threat_error, text)
-            return True
-        return False
-
 
 # ---- level of concern --------------------------------------------------------------------------
 
@@ -770,7 +759,7 @@ class LevelDialog(FormDialog):
         )
         self.level_error = self.field("&Level:", self.level, name="Level of concern")
         self.form.addRow("", self.description)
-        self.rationale_error = self.field("&Rationale:", self.rationale)
+        self.rationale_error = self.field("&Rationale:", self.rationale, key="rationale")
         self.form.addRow("", muted_label(f"Scale: {scale.title}"))
         self.level.currentIndexChanged.connect(self._level_changed)
         self._level_changed()
@@ -803,12 +792,6 @@ class LevelDialog(FormDialog):
         case_id = self.case.id
         assert case_id is not None
         return lambda: self.app.cases.decide_level(case_id, str(code), rationale)
-
-    def place_error(self, field: str, text: str) -> bool:
-        if field == "rationale":
-            self.field_problem(self.rationale_error, text)
-            return True
-        return False
 
 
 # ---- members and legal hold --------------------------------------------------------------------

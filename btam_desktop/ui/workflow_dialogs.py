@@ -22,9 +22,10 @@ from btam_desktop.domain.models import Account, Case
 from btam_desktop.domain.workflow import MOVES, MoveRequest, WorkflowAction
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CLOSING_NEEDS_FIELD, TRANSIENT_RESOLUTION
-from btam_desktop.ui.case_tabs.common import FormDialog, muted_label, plain_text_edit
+from btam_desktop.ui.case_tabs.common import muted_label, plain_text_edit
 from btam_desktop.ui.record_dialogs import checked_values, level_combo, member_list
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.form_dialog import FormDialog
 
 EXPLANATIONS: dict[WorkflowAction, str] = {
     WorkflowAction.START_SCREENING: (
@@ -158,7 +159,10 @@ class WorkflowDialog(FormDialog):
                 self.scale, case.level, none_text="" if case.level else "Choose…"
             )
             self.level_error = self.field(
-                "&Level at closure:", self.level, name="Level of concern at closure"
+                "&Level at closure:",
+                self.level,
+                name="Level of concern at closure",
+                key="closure_level",
             )
             self.level_description = muted_label("")
             self.form.addRow("", self.level_description)
@@ -178,6 +182,7 @@ class WorkflowDialog(FormDialog):
             self.screeners_error = self.field(
                 "&Screened by:",
                 self.screeners,
+                key="screeners",
                 hint="Two are recommended: a screening decision is best made by at least two "
                 "team members.",
                 name="Team members who screened",
@@ -221,7 +226,7 @@ class WorkflowDialog(FormDialog):
 
         self.reason = plain_text_edit(4, REASON_PLACEHOLDERS.get(action, ""))
         label = REASON_LABELS.get(action, "&Reason:" if needs.reason else "&Note (optional):")
-        self.reason_error = self.field(label, self.reason)
+        self.reason_error = self.field(label, self.reason, key="reason")
         self.reason_caption = self.reason_error.caption
         self._reason_label = label
         if needs.closure_level:
@@ -338,15 +343,7 @@ class WorkflowDialog(FormDialog):
         if field == CLOSING_NEEDS_FIELD:
             self.show_needs(text)  # about the case, not the reason typed here
             return True
-        place = {
-            "closure_level": self.level_error,
-            "screeners": self.screeners_error,
-            "reason": self.reason_error,
-        }.get(field)
-        if place is None:
-            return False
-        self.field_problem(place, text)
-        return True
+        return super().place_error(field, text)
 
 
 class ThreatTypeDialog(FormDialog):
@@ -364,7 +361,7 @@ class ThreatTypeDialog(FormDialog):
         self.threat_type = threat_type_combo(case.threat_type)
         self.type_error = self.field("&Threat type:", self.threat_type, name="Threat type")
         self.rationale = plain_text_edit(4, "The facts this rests on")
-        self.rationale_error = self.field("&Why:", self.rationale)
+        self.rationale_error = self.field("&Why:", self.rationale, key="rationale")
         self.finish_layout()
         self.resize(560, self.sizeHint().height())
 
@@ -383,12 +380,6 @@ class ThreatTypeDialog(FormDialog):
         case_id = self.case.id
         assert case_id is not None
         return lambda: self.app.cases.set_threat_type(case_id, ThreatType(value), rationale)
-
-    def place_error(self, field: str, text: str) -> bool:
-        if field == "rationale":
-            self.field_problem(self.rationale_error, text)
-            return True
-        return False
 
 
 __all__ = [

@@ -17,6 +17,7 @@ from btam_desktop.services.app import Btam
 from btam_desktop.ui.main_window import PAGE_AUDIT, PAGE_DASHBOARD, MainWindow
 from btam_desktop.ui.pages.audit import AuditPage
 from btam_desktop.ui.unlock import UnlockScreen
+from tests.ui.changes import announced
 from tests.ui.conftest import DEMO_MEMBER, DEMO_PASSWORD
 from tests.ui.test_shell import (
     WAIT_MS,
@@ -217,7 +218,7 @@ def test_attachment_preview_is_audited(
     workspace = weapon_case(qtbot, demo_app)
     tab = workspace.attachments
     workspace.show_tab("attachments")
-    with qtbot.waitSignal(workspace.case_changed, timeout=5000):
+    with announced(qtbot, workspace.case_id, timeout=5000):
         add_file(qtbot, workspace, monkeypatch, png_file(tmp_path))
     qtbot.waitUntil(lambda: tab.stack.currentWidget() is tab.preview, timeout=5000)
     settle()

@@ -165,7 +165,7 @@ def _retention_page(qtbot: QtBot, window: MainWindow) -> RetentionPage:
     assert window.show_page(PAGE_RETENTION)
     page = window.page(PAGE_RETENTION)
     assert isinstance(page, RetentionPage)
-    qtbot.waitUntil(lambda: page.table.rowCount() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.table.row_count() > 0, timeout=WAIT_MS)
     return page
 
 
@@ -177,9 +177,9 @@ def test_destruction_list_and_typed_confirmation(
     _due_setup(demo_app)
     window = make_window(qtbot, demo_app, demo_vault)
     page = _retention_page(qtbot, window)
-    first = page.items[0]
-    assert page.table.item(0, 0).text() == first.number
-    assert "0 years after closure" in page.table.item(0, 3).text()
+    first = page.table.row_at(0)
+    assert page.table.proxy.index(0, 0).data() == first.number
+    assert "0 years after closure" in page.table.proxy.index(0, 3).data()
     _shot(window, "due-for-destruction")
     page.table.selectRow(0)
     dialog = page.ask_destroy()
@@ -207,10 +207,10 @@ def test_legal_hold_disables_destroy_and_says_who_and_why(
     demo_app.cases.set_legal_hold(first.case_id, True, "Parent's attorney asked to keep it")
     window = make_window(qtbot, demo_app, demo_vault)
     page = _retention_page(qtbot, window)
-    row = next(r for r, i in enumerate(page.items) if i.case_id == first.case_id)
+    row = next(r for r, i in enumerate(page.table.shown_rows()) if i.case_id == first.case_id)
     page.table.selectRow(row)
     assert not page.destroy_button.isEnabled()
-    assert "attorney" in page.table.item(row, 5).text()
+    assert "attorney" in page.table.proxy.index(row, 5).data()
     assert "Legal hold set by" in page.hold_label.text()
     assert page.ask_destroy() is None
     _shot(window, "due-with-legal-hold")

@@ -46,6 +46,7 @@ from btam_desktop.ui.record_dialogs import (
     select_data,
     set_checked,
 )
+from tests.ui.changes import announced
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
@@ -79,7 +80,7 @@ def click(qtbot: QtBot, button: QAbstractButton) -> None:
 
 def save_and_wait(qtbot: QtBot, workspace: CaseWorkspace, button: QAbstractButton) -> None:
     """Press a dialog's save button; wait for the write and for the workspace to reload."""
-    with qtbot.waitSignal(workspace.case_changed, timeout=5000):
+    with announced(qtbot, workspace.case_id, timeout=5000):
         click(qtbot, button)
     qtbot.waitUntil(lambda: not workspace.is_loading(), timeout=5000)
 
@@ -451,7 +452,7 @@ def test_attach_a_png_and_preview_it_in_memory(
     tab = workspace.attachments
     workspace.show_tab("attachments")
     assert tab.table.row_count() == 0
-    with qtbot.waitSignal(workspace.case_changed, timeout=5000):
+    with announced(qtbot, workspace.case_id, timeout=5000):
         add_file(qtbot, workspace, monkeypatch, png_file(tmp_path))
     qtbot.waitUntil(lambda: tab.table.row_count() == 1, timeout=5000)
     assert tab.table.proxy.index(0, 0).data() == "screenshot.png"
@@ -485,7 +486,7 @@ def test_save_a_copy_warns_and_is_audited(
     tab = workspace.attachments
     workspace.show_tab("attachments")
     source = png_file(tmp_path)
-    with qtbot.waitSignal(workspace.case_changed, timeout=5000):
+    with announced(qtbot, workspace.case_id, timeout=5000):
         add_file(qtbot, workspace, monkeypatch, source)
     qtbot.waitUntil(lambda: tab.table.row_count() == 1, timeout=5000)
     tab.table.selectRow(0)

@@ -13,6 +13,7 @@ from btam_desktop.services.cases import PersonInput
 from btam_desktop.services.records import TimelineInput
 from btam_desktop.ui.case_workspace import CaseWorkspace
 from btam_desktop.ui.record_dialogs import PersonDialog, TimelineEntryDialog
+from tests.ui.changes import announced
 from tests.ui.test_case_workspace import (
     WEAPON_POST,
     case_by_title,
@@ -51,7 +52,7 @@ def test_saving_over_a_newer_save_is_told_and_the_person_chooses(
     workspace.grab().save(str(shots / "edit_conflict.png"))
     # The person chooses to keep theirs: Save again saves it over the other change.
     qtbot.waitUntil(lambda: overview.save_button.isEnabled(), timeout=3000)
-    with qtbot.waitSignal(workspace.case_changed, timeout=5000):
+    with announced(qtbot, workspace.case_id, timeout=5000):
         qtbot.mouseClick(overview.save_button, Qt.MouseButton.LeftButton)
     saved = demo_app.cases.get(case.id)
     assert saved.site == "Annex building" and saved.priority == Priority.LOW.value

@@ -77,10 +77,10 @@ def test_team_members_table_lets_tab_out(qtbot: QtBot, demo_app: Btam) -> None:
     page = TeamPage(demo_app)
     qtbot.addWidget(page)
     page.show()
-    qtbot.waitUntil(lambda: page.members_model.rowCount() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.members_view.row_count() > 0, timeout=WAIT_MS)
     view = page.members_view
     view.setFocus()
-    view.setCurrentIndex(page.members_model.index(0, 0))
+    view.setCurrentIndex(view.proxy.index(0, 0))
     qtbot.keyClick(view, Qt.Key.Key_Tab)
     assert focused(page) is not view
     view.setFocus()
@@ -141,7 +141,7 @@ def dialogs_to_check(qtbot: QtBot, window: MainWindow) -> list[QDialog]:
     window.show_page("team")
     team = window.page("team")
     assert isinstance(team, TeamPage)
-    qtbot.waitUntil(lambda: team.members_model.rowCount() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: team.members_view.row_count() > 0, timeout=WAIT_MS)
     team.members_view.selectRow(0)
     for opener in (
         team.open_add_member,

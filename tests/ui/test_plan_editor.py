@@ -37,6 +37,7 @@ from btam_desktop.ui.plan.catalog_dialog import REF_ROLE
 from btam_desktop.ui.plan.delegates import DateField
 from btam_desktop.ui.plan.intervention_model import Column, InterventionRow
 from btam_desktop.ui.plan.plan_tab import PLAN_DRAFT
+from tests.ui.changes import announced
 from tests.ui.conftest import DEMO_MEMBER, DEMO_PASSWORD, DEMO_VIEWER
 
 # The offscreen platform cannot do these (popups grab the keyboard); real platforms can.
@@ -436,10 +437,10 @@ def test_approve_then_change_needs_a_note_and_compare_shows_it(
     assert tab.approve_button.isEnabled()
     assert not tab.compare_button.isEnabled()
 
-    with qtbot.waitSignal(tab.case_changed) as changed:
+    # On its own (no workspace around it) the tab says it wrote; the workspace announces it.
+    with qtbot.waitSignal(tab.changed):
         qtbot.mouseClick(tab.approve_button, Qt.MouseButton.LeftButton)
         idle()
-    assert changed.args == [case_id]
     assert "Approve version 1" in say_yes[-1]
     assert demo_app.plans.get(first).status == PlanStatus.APPROVED
     assert demo_app.cases.get(case_id).next_review_on == date.today() + timedelta(days=21)
@@ -484,7 +485,11 @@ def test_approve_then_change_needs_a_note_and_compare_shows_it(
         shown
     )
     assert ("“Weekly check-in”: recurrence", "Weekly", "Twice a week") in shown
-    assert dialog.table.rowCount() == len(dialog.changes)
+    assert dialog.table.row_count() == len(dialog.changes)
+    # The rows are the changes themselves, in the plan's order until a heading is clicked.
+    assert dialog.table.shown_rows() == dialog.changes
+    dialog.table.selectRow(0)
+    assert dialog.selected_change() is dialog.changes[0]
 
     # The earlier version stays readable and cannot be changed.
     tab.version_box.setCurrentIndex(tab.version_box.findData(first))
@@ -710,10 +715,10 @@ def test_the_case_workspace_carries_the_plan_tab(qtbot: QtBot, demo_app: Btam) -
     assert workspace.has_unsaved_changes()
     workspace.save_drafts()
     assert demo_app.drafts.load(PLAN_DRAFT, str(case_id)) is not None
-    with qtbot.waitSignal(workspace.case_changed) as changed:
+    with announced(qtbot, workspace.case_id) as changed:
         tab.save()
         idle()
-    assert changed.args == [case_id]
+    assert changed.args[0].case_id == case_id
     assert not workspace.has_unsaved_changes()
 
 

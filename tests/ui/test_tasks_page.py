@@ -20,9 +20,9 @@ from btam_desktop.services.plans import (
 )
 from btam_desktop.services.tasks import Bucket, TaskKind
 from btam_desktop.ui import reminders, tasks
-from btam_desktop.ui.case_tabs.common import error_color
 from btam_desktop.ui.pages.tasks import TasksPage
 from btam_desktop.ui.reminders import ReminderNotifier, compose
+from btam_desktop.ui.widgets.form_dialog import error_color
 from tests.ui.conftest import DEMO_MEMBER
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")

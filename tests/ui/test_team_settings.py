@@ -51,7 +51,10 @@ def usernames(page: TeamPage) -> dict[str, list[str]]:
 def click_ok(dialog: QWidget) -> None:
     buttons = dialog.findChild(QDialogButtonBox)
     assert buttons is not None
-    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    # The team's dialogs are house forms (a Save button with their own words on it).
+    ok = buttons.button(QDialogButtonBox.StandardButton.Save) or buttons.button(
+        QDialogButtonBox.StandardButton.Ok
+    )
     QtBot.mouseClick(ok, Qt.MouseButton.LeftButton)
 
 
@@ -236,7 +239,10 @@ def test_add_training_highlights_expired_and_expiring(qtbot: QtBot, demo_app: Bt
     rows = page.training_rows()
     assert len(rows) == 1 and rows[0][1] == "expiring"  # the demo course expires in 30 days
     assert rows[0][0][4] == "Expires in 30 days"
-    assert page.training_model.item(0, 0).background().color().name() == colors.warning_bg
+    assert (
+        page.training_view.proxy.index(0, 0).data(Qt.ItemDataRole.BackgroundRole).color().name()
+        == colors.warning_bg
+    )
 
     page.select_member(DEMO_VIEWER)
     idle()
@@ -262,9 +268,9 @@ def test_add_training_highlights_expired_and_expiring(qtbot: QtBot, demo_app: Bt
     texts, state = rows[0]
     assert state == "expired" and texts[0] == "Threat assessment refresher"
     assert texts[4] == "Expired"
-    item = page.training_model.item(0, 3)
-    assert item.background().color().name() == colors.danger_bg
-    assert item.foreground().color().name() == colors.danger_fg
+    item = page.training_view.proxy.index(0, 3)
+    assert item.data(Qt.ItemDataRole.BackgroundRole).color().name() == colors.danger_bg
+    assert item.data(Qt.ItemDataRole.ForegroundRole).color().name() == colors.danger_fg
     stored = demo_app.team.training(page.selected_account_id())
     assert stored[0].expires_on == date.today() - timedelta(days=10)
 

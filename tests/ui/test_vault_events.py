@@ -21,6 +21,7 @@ from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.record_dialogs import NoteDialog, select_data
 from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange, announce, vault_events
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from tests.ui.changes import announced
 from tests.ui.conftest import CHEAP
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
@@ -182,7 +183,7 @@ def test_a_note_saved_in_a_case_tab_refreshes_the_list_and_the_dashboard(
     assert isinstance(dialog, NoteDialog)
     select_data(dialog.category, NoteCategory.INTERVIEW.value)
     qtbot.keyClicks(dialog.body, "Met the student with the counselor.")
-    with qtbot.waitSignal(workspace.case_changed, timeout=5000):
+    with announced(qtbot, workspace.case_id, timeout=5000):
         dialog.save_button().click()
     qtbot.waitUntil(lambda: not workspace.is_loading(), timeout=5000)
 

@@ -40,6 +40,7 @@ from btam_desktop.ui.wizard.item_widgets import (
 )
 from btam_desktop.ui.wizard.viewer import AssessmentViewer
 from btam_desktop.ui.wizard.wizard import SUMMARY, AssessmentWizard
+from tests.ui.changes import announced
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
@@ -366,9 +367,9 @@ def test_completion_moves_the_case_and_tells_the_workspace(qtbot: QtBot, demo_ap
         go_next(qtbot, wizard)
     wait_for_review(qtbot, wizard)
     assert wizard.summary is not None and wizard.summary.decided_level() == "low"
-    with qtbot.waitSignal(tab.case_changed, timeout=TIMEOUT) as changed:
+    with announced(qtbot, tab.case_id, timeout=TIMEOUT) as changed:
         click(qtbot, wizard.complete_button)
-    assert changed.args == [case_id]
+    assert changed.args[0].case_id == case_id
     assert demo_app.cases.get(case_id).status == CaseStatus.ASSESSMENT
 
 
@@ -810,7 +811,7 @@ def test_discarding_a_draft_asks_first(
     assert asked == ["Discard the draft?"]
     assert demo_app.assessments.for_case(case_id)
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
-    with qtbot.waitSignal(tab.case_changed, timeout=TIMEOUT):
+    with announced(qtbot, tab.case_id, timeout=TIMEOUT):
         click(qtbot, tab.discard_button)
     assert demo_app.assessments.for_case(case_id) == []
     qtbot.waitUntil(lambda: tab.row_count() == 0, timeout=TIMEOUT)

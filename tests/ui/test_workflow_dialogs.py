@@ -24,6 +24,7 @@ from btam_desktop.services.demo import (
 from btam_desktop.ui.case_workspace import CaseWorkspace
 from btam_desktop.ui.record_dialogs import set_checked
 from btam_desktop.ui.workflow_dialogs import EXPLANATIONS, WorkflowDialog
+from tests.ui.changes import announced
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
@@ -103,11 +104,11 @@ def move(
 ) -> WorkflowDialog:
     """Make the move as a person would and wait until the workspace shows its result."""
     target = MOVES[action].target.value
-    with qtbot.waitSignal(workspace.case_changed, timeout=5000) as changed:
+    with announced(qtbot, workspace.case_id, timeout=5000) as changed:
         dialog = open_move(
             qtbot, workspace, action, reason=reason, level=level, screeners=screeners
         )
-    assert changed.args == [workspace.case_id]
+    assert changed.args[0].case_id == workspace.case_id
     qtbot.waitUntil(
         lambda: (
             not workspace.is_loading()
@@ -322,7 +323,7 @@ def test_screening_out_a_transient_threat_records_it(qtbot: QtBot, demo_app: Bta
     dialog.level.setCurrentIndex(dialog.level.findData("low"))  # type: ignore[union-attr]
     set_checked(dialog.screeners, ["demo"])  # type: ignore[arg-type]
     qtbot.keyClicks(dialog.reason, "Said in anger after a game; apologised; no plan or means.")
-    with qtbot.waitSignal(workspace.case_changed, timeout=5000):
+    with announced(qtbot, workspace.case_id, timeout=5000):
         click(qtbot, dialog.save_button())
     case = demo_app.cases.get(case_id)
     assert case.threat_type == "transient"
@@ -388,7 +389,7 @@ def test_threat_type_is_set_from_the_overview(qtbot: QtBot, demo_app: Btam) -> N
     click(qtbot, dialog.save_button())
     assert "Write why" in dialog.rationale_error.text()
     qtbot.keyClicks(dialog.rationale, "Named target, a date and access to a weapon.")
-    with qtbot.waitSignal(workspace.case_changed, timeout=5000):
+    with announced(qtbot, workspace.case_id, timeout=5000):
         click(qtbot, dialog.save_button())
     qtbot.waitUntil(lambda: overview.threat_type.text() == "Substantive", timeout=5000)
     assert demo_app.cases.get(case_id).threat_type == "substantive"

@@ -32,13 +32,12 @@ from btam_desktop.ui.case_tabs.common import (
     fmt_size,
     heading_label,
     muted_label,
-    new_form,
-    show_problem,
     value_label,
 )
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.widgets.form_dialog import new_form, show_problem
 from btam_desktop.ui.widgets.record_table import RIGHT, Column, RecordTable
 
 NO_SELECTION = "Select an attachment in the table first."

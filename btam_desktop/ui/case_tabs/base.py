@@ -8,9 +8,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from btam_desktop.services.app import Btam
-from btam_desktop.ui.case_tabs.common import FormDialog, allow, can_work, read_only_reason
+from btam_desktop.ui.case_tabs.common import allow, can_work, read_only_reason
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.widgets.form_dialog import FormDialog
 
 
 class CaseTab(QWidget):

@@ -1,9 +1,8 @@
 """Helpers shared by the case workspace, its tabs and the case dialogs.
 
 - ``error_message``: what to tell a person about an exception (their own mistake, or a bug).
-- ``FieldError`` and ``add_field``: a form row with an inline error line under the field.
-- ``FormDialog``: a dialog with a form, an error bar and Save / Cancel that saves off the GUI
-  thread and shows what went wrong without losing anything typed.
+- the form dialog and form rows live in ``ui.widgets.form_dialog`` (``FormDialog``,
+  ``add_field``, ``FieldError``, ``error_color``, ``show_problem``).
 - record tables live in ``ui.widgets.record_table`` (rows are the records themselves).
 - Date and time formatting (stored UTC, shown in local time).
 """
@@ -11,9 +10,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
 
 from PySide6.QtCore import (
     QDate,
@@ -21,32 +18,23 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QTime,
-    Signal,
 )
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSizePolicy,
-    QVBoxLayout,
     QWidget,
 )
 
-from btam_desktop.domain.errors import VaultError, error_field
+from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import format_date, format_datetime, format_stored_datetime
 from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.messages import error_message as shared_error_message
-from btam_desktop.ui.operations import run_operation
-from btam_desktop.ui.theme import current_colors, set_style_role
-from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.theme import set_style_role
 
 logger = logging.getLogger("btam_desktop.ui.case")
 
@@ -139,118 +127,7 @@ def fmt_size(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB"
 
 
-# ---- form rows with inline errors ----------------------------------------------------------------
-
-
-ERROR_ON_DARK = "#ff8a80"  # 6.5:1 on the dark window colour; the danger red is too dark there
-
-
-def error_color() -> str:
-    colors = current_colors()
-    return ERROR_ON_DARK if colors.dark else colors.danger_bg
-
-
-class FieldError(QLabel):
-    """A line under a field saying what is wrong with it; hidden while nothing is."""
-
-    def __init__(self, field: QWidget, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._field = field
-        self.caption: QLabel | None = None
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setWordWrap(True)
-        self.setAccessibleName("Problem with this field")
-        self.hide()
-
-    def field(self) -> QWidget:
-        return self._field
-
-    def show_message(self, text: str) -> None:
-        self.setStyleSheet(f"QLabel {{ color: {error_color()}; font-weight: 600; }}")
-        self.setText(text)
-        self.setAccessibleDescription(text)
-        self._field.setAccessibleDescription(text)
-        kind = _outlined_kind(self._field)
-        if kind:
-            self._field.setStyleSheet(f"{kind} {{ border: 2px solid {error_color()}; }}")
-        self.show()
-
-    def clear_message(self) -> None:
-        if self.isHidden():
-            return
-        self.setText("")
-        self._field.setAccessibleDescription("")
-        self._field.setStyleSheet("")
-        self.hide()
-
-    def message(self) -> str:
-        return self.text() if not self.isHidden() else ""
-
-
-def _outlined_kind(widget: QWidget) -> str:
-    if isinstance(widget, QPlainTextEdit):
-        return "QPlainTextEdit"
-    if isinstance(widget, QLineEdit):
-        return "QLineEdit"
-    return ""
-
-
-def show_problem(label: QLabel, text: str) -> None:
-    """Show ``text`` in ``label`` as a problem (error colour); an empty text hides it."""
-    label.setStyleSheet(f"QLabel {{ color: {error_color()}; font-weight: 600; }}")
-    label.setText(text)
-    label.setAccessibleDescription(text)
-    label.setVisible(bool(text))
-
-
-def clean_label(text: str) -> str:
-    return text.replace("&", "").rstrip(":").strip()
-
-
-def add_field(
-    form: QFormLayout,
-    label: str,
-    widget: QWidget,
-    *,
-    hint: str = "",
-    accessible_name: str = "",
-    target: QWidget | None = None,
-) -> FieldError:
-    """Add ``label: widget`` to ``form`` with an optional hint and an error line under it.
-
-    ``target`` is the input the label, the accessible name and the error refer to when
-    ``widget`` is a container holding it (default: ``widget`` itself).
-    """
-    field = target or widget
-    caption = QLabel(label)
-    caption.setBuddy(field)
-    field.setAccessibleName(accessible_name or clean_label(label))
-    holder = QWidget()
-    column = QVBoxLayout(holder)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(3)
-    column.addWidget(widget)
-    if hint:
-        hint_label = QLabel(hint)
-        hint_label.setWordWrap(True)
-        hint_label.setTextFormat(Qt.TextFormat.PlainText)
-        set_style_role(hint_label, "muted")
-        column.addWidget(hint_label)
-    error = FieldError(field, holder)
-    error.caption = caption
-    column.addWidget(error)
-    form.addRow(caption, holder)
-    return error
-
-
-def new_form() -> QFormLayout:
-    form = QFormLayout()
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-    form.setVerticalSpacing(8)
-    form.setHorizontalSpacing(12)
-    return form
+# ---- form rows with inline errors: the kit's (``ui.widgets.form_dialog``) ------------------
 
 
 class TextBox(QPlainTextEdit):
@@ -278,166 +155,6 @@ class TextBox(QPlainTextEdit):
 
 def plain_text_edit(lines: int = 4, placeholder: str = "", *, grow: bool = False) -> TextBox:
     return TextBox(lines, placeholder, grow=grow)
-
-
-# ---- dialogs -----------------------------------------------------------------------------------
-
-
-class FormDialog(QDialog):
-    """Form + error bar + Save/Cancel. Subclasses build the form and implement ``build_work``.
-
-    ``build_work`` checks the fields (showing errors at them) and returns the function that
-    saves, or None when something must be fixed first. The work runs off the GUI thread; a
-    problem comes back as a message in the error bar (or at a field, see ``place_error``).
-    """
-
-    saved = Signal(object)
-
-    def __init__(
-        self,
-        title: str,
-        intro: str = "",
-        save_text: str = "&Save",
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setModal(True)
-        self.result_value: Any = None
-        self._busy = False
-        self._field_errors: list[FieldError] = []
-        self._outer = QVBoxLayout(self)
-        self._outer.setContentsMargins(18, 16, 18, 14)
-        self._outer.setSpacing(10)
-        if intro:
-            intro_label = QLabel(intro)
-            intro_label.setWordWrap(True)
-            intro_label.setTextFormat(Qt.TextFormat.PlainText)
-            intro_label.setAccessibleName("Explanation")
-            self._outer.addWidget(intro_label)
-            self.intro_label = intro_label
-        self.error_banner = Banner(BannerKind.WARNING, "", self)
-        self.error_banner.hide()
-        self._outer.addWidget(self.error_banner)
-        self.form = new_form()
-        self._outer.addLayout(self.form)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        save = self.save_button()
-        save.setText(save_text)
-        save.setAccessibleName(clean_label(save_text))
-        save.setDefault(True)
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-
-    def finish_layout(self, *, stretch: bool = True) -> None:
-        """Call at the end of a subclass's __init__: the buttons go below everything.
-
-        ``stretch=False`` lets a growing field (a note's text) take the room instead.
-        """
-        if stretch:
-            self._outer.addStretch(1)
-        self._outer.addWidget(self.buttons)
-
-    def save_button(self) -> QPushButton:
-        button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        assert button is not None
-        return button
-
-    def field(
-        self,
-        label: str,
-        widget: QWidget,
-        *,
-        hint: str = "",
-        name: str = "",
-        target: QWidget | None = None,
-    ) -> FieldError:
-        error = add_field(self.form, label, widget, hint=hint, accessible_name=name, target=target)
-        self._field_errors.append(error)
-        return error
-
-    # -- errors --------------------------------------------------------------------------------
-
-    def clear_errors(self) -> None:
-        self.error_banner.hide()
-        for error in self._field_errors:
-            error.clear_message()
-
-    def show_error(self, text: str) -> None:
-        self.error_banner.set_text(text)
-        self.error_banner.show()
-
-    def field_problem(self, error: FieldError, text: str) -> None:
-        error.show_message(text)
-
-    def first_problem(self) -> FieldError | None:
-        return next((e for e in self._field_errors if e.message()), None)
-
-    def place_error(self, field: str, text: str) -> bool:
-        """Put a service's message at the input ``field`` names (the error's ``field``: an
-        attribute of the service's input); False to show it in the bar."""
-        return False
-
-    # -- saving --------------------------------------------------------------------------------
-
-    def build_work(self) -> Callable[[], Any] | None:
-        raise NotImplementedError
-
-    def is_busy(self) -> bool:
-        return self._busy
-
-    def submit(self) -> None:
-        if self._busy:
-            return
-        self.clear_errors()
-        work = self.build_work()
-        if work is None:
-            problem = self.first_problem()
-            if problem is not None:
-                problem.field().setFocus(Qt.FocusReason.OtherFocusReason)
-            return
-        self._set_busy(True)
-        # The tab that opened the dialog announces the change when the case is read again.
-        run_operation(
-            self,
-            work,
-            what=self.windowTitle().lower() or "save",
-            on_done=self._done,
-            on_error=self._failed,
-        )
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.buttons.setEnabled(not busy)
-        if busy:
-            self.setCursor(Qt.CursorShape.BusyCursor)
-        else:
-            self.unsetCursor()
-
-    def _done(self, value: Any) -> None:
-        self._set_busy(False)
-        self.result_value = value
-        self.saved.emit(value)
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self._set_busy(False)
-        text = error_message(error)
-        field = error_field(error)
-        if not (field and self.place_error(field, text)):
-            self.show_error(text)
-        problem = self.first_problem()
-        if problem is not None:
-            problem.field().setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def reject(self) -> None:
-        if self._busy:
-            return  # a save is under way; its result decides
-        super().reject()
 
 
 # ---- labels ------------------------------------------------------------------------------------

@@ -9,13 +9,10 @@ from btam_desktop.domain.enums import DisclosureBasis
 from btam_desktop.domain.models import Disclosure
 from btam_desktop.services.app import Btam
 from btam_desktop.ui.case_tabs.base import CaseTab
-from btam_desktop.ui.case_tabs.common import (
-    fmt_datetime,
-    new_form,
-    value_label,
-)
+from btam_desktop.ui.case_tabs.common import fmt_datetime, value_label
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.record_dialogs import DisclosureDialog, recipient_label
+from btam_desktop.ui.widgets.form_dialog import new_form
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 

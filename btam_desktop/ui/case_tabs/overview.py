@@ -30,14 +30,11 @@ from btam_desktop.services.cases import EditConflictError
 from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.case_tabs.base import CaseTab
 from btam_desktop.ui.case_tabs.common import (
-    add_field,
     allow,
     error_message,
     fmt_datetime,
     fmt_iso,
     muted_label,
-    new_form,
-    show_problem,
     value_label,
 )
 from btam_desktop.ui.case_tabs.data import OVERVIEW_DRAFT, CaseData
@@ -52,6 +49,7 @@ from btam_desktop.ui.record_dialogs import (
     select_data,
 )
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.form_dialog import add_field, new_form, show_problem
 from btam_desktop.ui.widgets.level import LevelBadge
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 from btam_desktop.ui.workflow_dialogs import ThreatTypeDialog, WorkflowDialog

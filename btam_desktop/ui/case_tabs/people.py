@@ -8,14 +8,11 @@ from btam_desktop.domain.enums import PersonRole
 from btam_desktop.domain.models import Person
 from btam_desktop.services.app import Btam
 from btam_desktop.ui.case_tabs.base import CaseTab
-from btam_desktop.ui.case_tabs.common import (
-    error_message,
-    muted_label,
-    show_problem,
-)
+from btam_desktop.ui.case_tabs.common import error_message, muted_label
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.record_dialogs import PersonDialog
+from btam_desktop.ui.widgets.form_dialog import show_problem
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 NO_SELECTION = "Select a person in the table first."

@@ -34,16 +34,11 @@ from btam_desktop.domain.formatting import plural
 from btam_desktop.domain.models import ConcernReport, TimelineEntry
 from btam_desktop.services.app import Btam
 from btam_desktop.ui.case_tabs.base import CaseTab
-from btam_desktop.ui.case_tabs.common import (
-    error_color,
-    fmt_datetime,
-    muted_label,
-    new_form,
-    value_label,
-)
+from btam_desktop.ui.case_tabs.common import fmt_datetime, muted_label, value_label
 from btam_desktop.ui.case_tabs.data import CaseData
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.record_dialogs import TimelineEntryDialog
+from btam_desktop.ui.widgets.form_dialog import error_color, new_form
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 NO_SELECTION = "Select an entry in the timeline first."

@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -16,8 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -32,11 +29,11 @@ from btam_desktop.ui.icons import icon
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import BackgroundTask, TaskCancelled, run_in_background
 from btam_desktop.ui.theme import set_style_role
-from btam_desktop.ui.vault_events import VaultChange
+from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 logger = logging.getLogger(__name__)
-COLUMNS = ("Case", "Setting", "Closed", "Rule", "Due", "Legal hold")
 
 
 class RetentionPage(QWidget):
@@ -59,20 +56,40 @@ class RetentionPage(QWidget):
         set_style_role(intro, "muted")
         self.info_banner = Banner(BannerKind.INFO, "", self)
         self.info_banner.hide()
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setAccessibleName("Cases due for destruction")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        # The rows are the retention items themselves; dates sort as dates.
+        self.table: RecordTable[RetentionItem] = RecordTable(
+            [
+                Column("Case", lambda i: i.number, width=90),
+                Column("Setting", lambda i: CaseSetting(i.setting).label, width=90),
+                Column(
+                    "Closed",
+                    lambda i: f"{format_date(i.closed_on)} ({CaseStatus(i.status).label})",
+                    sort=lambda i: i.closed_on,
+                    width=210,
+                ),
+                Column("Rule", lambda i: i.rule, width=380),
+                Column("Due", lambda i: i.due_on, width=110),
+                Column(
+                    "Legal hold",
+                    lambda i: i.hold_text() or "None",
+                    sort=lambda i: i.legal_hold,
+                    roles={
+                        Qt.ItemDataRole.DecorationRole: lambda i: (
+                            icon("shield") if i.legal_hold else None
+                        )
+                    },
+                ),
+            ],
+            "Cases due for destruction",
+            "",
+            row_id=lambda i: i.case_id,
+            parent=self,
+        )
+        self.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)  # the longest due first
         self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.table.doubleClicked.connect(lambda _index: self._open_case())
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.activated_row.connect(lambda _item: self._open_case())
 
         self.open_button = QPushButton(icon("case-open"), "&Open case", self)
         self.open_button.clicked.connect(self._open_case)
@@ -102,6 +119,11 @@ class RetentionPage(QWidget):
         layout.addLayout(buttons)
         self.dialog: DestroyDialog | None = None
         self.refresh()
+        # A case closed, reopened, put on hold or destroyed elsewhere, or a changed rule, changes
+        # what is due: the list follows every change but the team's (issue 13).
+        self.follow_changes = RefreshOnChange(
+            self, self.refresh, wants=lambda change: change.kind != "team"
+        )
 
     def refresh(self) -> None:
         app = self.app
@@ -120,23 +142,7 @@ class RetentionPage(QWidget):
     def _loaded(self, loaded: tuple[dict[tuple[str, str], int], list[RetentionItem]]) -> None:
         rules, items = loaded
         self.items = items
-        self.table.setRowCount(len(items))
-        for row, item in enumerate(items):
-            values = (
-                item.number,
-                CaseSetting(item.setting).label,
-                f"{format_date(item.closed_on)} ({CaseStatus(item.status).label})",
-                item.rule,
-                format_date(item.due_on),
-                item.hold_text() or "None",
-            )
-            for column, value in enumerate(values):
-                cell = QTableWidgetItem(value)
-                cell.setData(Qt.ItemDataRole.UserRole, item.case_id)
-                if column == 5 and item.legal_hold:
-                    cell.setIcon(icon("shield"))
-                self.table.setItem(row, column, cell)
-        self.table.resizeRowsToContents()
+        self.table.set_rows(items)
         if not rules:
             self.info_banner.set_kind(BannerKind.INFO)
             self.info_banner.set_text(
@@ -150,14 +156,14 @@ class RetentionPage(QWidget):
             self.info_banner.show()
         else:
             self.info_banner.hide()
-        if items:
+        if items and self.table.selected_row() is None:
             self.table.selectRow(0)
         self._selection_changed()
         self.loaded.emit()
 
     def selected(self) -> RetentionItem | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.items[rows[0].row()] if rows else None
+        """The item on the selected row (the record itself)."""
+        return self.table.selected_row()
 
     def _selection_changed(self) -> None:
         item = self.selected()
@@ -264,7 +270,8 @@ class DestroyDialog(QDialog):
             what="destroy the case",
             on_done=lambda _rule: self._done(progress),
             on_error=lambda error: self._failed(error, progress),
-            changes=VaultChange("destroyed", case_id),
+            # The page that opened this dialog lists again when it closes (``accepted``).
+            changes=VaultChange("destroyed", case_id, origin=self.parentWidget() or self),
             progress=progress.report,
         )
         progress.setCancelButton(None)  # a destruction in progress is finished, not cut short

@@ -35,12 +35,13 @@ from PySide6.QtWidgets import (
 from btam_desktop.domain.formatting import person_name, plural
 from btam_desktop.services.app import Btam
 from btam_desktop.services.tasks import Bucket, Task, TaskKind, local_today
-from btam_desktop.ui.case_tabs.common import error_color, error_message, fmt_date
+from btam_desktop.ui.case_tabs.common import error_message, fmt_date
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.form_dialog import error_color
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 40
 BUCKET_ROLE = Qt.ItemDataRole.UserRole + 41

@@ -11,16 +11,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -49,20 +46,19 @@ from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
-from btam_desktop.ui.vault_events import VaultChange
+from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
+from btam_desktop.ui.widgets.form_dialog import FieldError, FormDialog
 from btam_desktop.ui.widgets.overlay import BusyOverlay
 from btam_desktop.ui.widgets.password_strength import PasswordStrengthMeter
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 logger = logging.getLogger(__name__)
 
 GENERIC_ERROR = NOT_SAVED
 EXPIRING_DAYS = 60
 MIN_SCORE = passwords.MIN_SCORE  # the same policy the vault enforces
-ACCOUNT_ID_ROLE = Qt.ItemDataRole.UserRole + 20
-SORT_ROLE = Qt.ItemDataRole.UserRole + 21
-STATE_ROLE = Qt.ItemDataRole.UserRole + 22
 ROLE_HELP = {
     Role.COORDINATOR: "Coordinator: everything, including the team, settings and closing cases.",
     Role.MEMBER: (
@@ -83,6 +79,8 @@ TRUST_NOTE = (
     "somewhere else."
 )
 NOT_COORDINATOR = "Only the team's coordinator can change the team."
+# The changes that can touch the member list: the team's own, a team server's, an import.
+TEAM_CHANGES = frozenset({"team", "server", "import"})
 
 
 def format_day(day: date) -> str:
@@ -104,101 +102,41 @@ def _name(account: Account) -> str:
 # ---- dialogs ---------------------------------------------------------------------------------
 
 
-class _TaskDialog(QDialog):
-    """A dialog whose OK runs slow work in the background behind a busy overlay.
-
-    The dialog cannot be closed while the work runs; an error appears inline and every field
-    keeps what was typed.
-    """
+class _TaskDialog(FormDialog):
+    """A team dialog on the house form (``ui.widgets.form_dialog``): what is wrong shows under
+    the field it concerns, and slow work (Argon2, a re-encryption) runs behind a busy overlay;
+    the dialog cannot be closed meanwhile and every field keeps what was typed."""
 
     def __init__(self, title: str, ok_text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setModal(True)
-        self.error_banner = Banner(BannerKind.WARNING, "", self)
-        self.error_banner.setAccessibleName("Problem")
-        self.error_banner.hide()
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(ok_text)
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        self.intro = QLabel(self)
-        self.intro.setWordWrap(True)
-        self.intro.setTextFormat(Qt.TextFormat.PlainText)
-        self.intro.hide()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 14)
-        layout.setSpacing(10)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error_banner)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
+        super().__init__(title, "", ok_text, parent)
+        # The page that opened the dialog shows the change itself (``finished_work``).
+        self.changes = VaultChange("team", origin=parent)
         self.overlay = BusyOverlay(self)
-        self._busy = False
+        self.ok_button = self.save_button()
+        self.saved.connect(self.finished_work)
         self.setMinimumWidth(480)
-
-    def set_intro(self, text: str) -> None:
-        self.intro.setText(text)
-        self.intro.setVisible(bool(text))
-
-    def show_error(self, message: str, focus: QWidget | None = None) -> None:
-        self.error_banner.set_text(message)
-        self.error_banner.show()
-        if focus is not None:
-            focus.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def error_message(self) -> str:
-        return self.error_banner.text() if self.error_banner.isVisibleTo(self) else ""
-
-    def is_busy(self) -> bool:
-        return self._busy
-
-    def run(self, message: str, work: Callable[..., Any], *, with_progress: bool = False) -> None:
-        """Run ``work`` in the background; accept() when it succeeds. With ``with_progress``
-        ``work`` takes ``progress`` (a rekey) and the overlay shows its bar."""
-        self._busy = True
-        self.error_banner.hide()
-        if with_progress:
-            self.overlay.show_busy(message, 0, 100)
-        else:
-            self.overlay.show_busy(message)
-        run_operation(
-            self,
-            (lambda progress: work(progress=progress)) if with_progress else work,
-            what=self.windowTitle().lower() or "change the team",
-            on_done=self._done,
-            on_error=self._failed,
-            changes=VaultChange("team"),
-            progress=self.overlay.set_progress if with_progress else None,
-        )
-
-    def _done(self, result: Any) -> None:
-        self._busy = False
-        self.overlay.hide_busy()
-        self.finished_work(result)
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self._busy = False
-        self.overlay.hide_busy()
-        self.show_error(error_text(error))
 
     def finished_work(self, result: Any) -> None:
         """Called with the work's result before the dialog closes."""
 
-    def reject(self) -> None:
-        if self._busy:
-            return  # the work cannot be stopped halfway; the overlay says to wait
-        super().reject()
+    def slow(self, message: str, *, with_progress: bool = False) -> None:
+        """The work about to be returned is slow: say so over the form (with a bar)."""
+        self.busy_message = message
+        self.reports_progress = with_progress
 
-    def _submit(self) -> None:
-        raise NotImplementedError
+    def password_problem(
+        self, password_error: FieldError, confirm_error: FieldError, meter: PasswordStrengthMeter
+    ) -> bool:
+        """Mark what is wrong with a new password and its confirmation; True if anything."""
+        field = password_error.field()
+        confirm = confirm_error.field()
+        assert isinstance(field, QLineEdit) and isinstance(confirm, QLineEdit)
+        problem = check_new_password(field.text(), confirm.text(), meter)
+        if problem is None:
+            return False
+        message, which = problem
+        self.field_problem(password_error if which == "password" else confirm_error, message)
+        return True
 
 
 def _password_field(name: str) -> QLineEdit:
@@ -241,13 +179,10 @@ class AddMemberDialog(_TaskDialog):
             "in person, never by email."
         )
         self.username = QLineEdit()
-        self.username.setAccessibleName("User name")
         self.username.setPlaceholderText("for example: jrivera")
         self.full_name = QLineEdit()
-        self.full_name.setAccessibleName("Full name")
         self.full_name.setPlaceholderText("as it should appear on records")
         self.role = QComboBox()
-        self.role.setAccessibleName("Role")
         for role in (Role.MEMBER, Role.VIEWER, Role.COORDINATOR):
             self.role.addItem(role.label, role.value)
         self.role_help = QLabel()
@@ -255,54 +190,52 @@ class AddMemberDialog(_TaskDialog):
         set_style_role(self.role_help, "muted")
         self.role.currentIndexChanged.connect(self._role_changed)
         self.team_role = QLineEdit()
-        self.team_role.setAccessibleName("Team role")
         self.team_role.setPlaceholderText("for example: school counselor, SRO, HR lead")
         self.email = QLineEdit()
-        self.email.setAccessibleName("Email")
         self.password = _password_field("Password")
         self.meter = PasswordStrengthMeter(self.password)
         self.confirm = _password_field("Confirm password")
-        self.form.addRow("&User name:", self.username)
-        self.form.addRow("&Full name:", self.full_name)
-        self.form.addRow("&Role:", self.role)
+        self.username_error = self.field("&User name:", self.username, key="username")
+        self.full_name_error = self.field("&Full name:", self.full_name, key="display_name")
+        self.field("&Role:", self.role)
         self.form.addRow("", self.role_help)
-        self.form.addRow("&Team role:", self.team_role)
-        self.form.addRow("&Email:", self.email)
-        self.form.addRow("&Password:", self.password)
+        self.field("&Team role:", self.team_role, key="team_role")
+        self.field("&Email:", self.email, key="email")
+        self.password_error = self.field("&Password:", self.password, key="password")
         self.form.addRow("", self.meter)
-        self.form.addRow("&Confirm password:", self.confirm)
+        self.confirm_error = self.field("&Confirm password:", self.confirm)
         self._role_changed()
+        self.finish_layout()
 
     def _role_changed(self) -> None:
         self.role_help.setText(ROLE_HELP[Role(self.role.currentData())])
 
-    def _submit(self) -> None:
+    def build_work(self) -> Callable[[], Any] | None:
+        ok = True
+        username = ""
         try:
             username = check_username(self.username.text())
         except VaultError as error:
-            self.show_error(str(error), self.username)
-            return
+            self.field_problem(self.username_error, str(error))
+            ok = False
         if not self.full_name.text().strip():
-            self.show_error(
-                "Give the member's full name as it should appear on records.", self.full_name
+            self.field_problem(
+                self.full_name_error, "Give the member's full name as it should appear on records."
             )
-            return
-        problem = check_new_password(self.password.text(), self.confirm.text(), self.meter)
-        if problem:
-            message, which = problem
-            self.show_error(message, self.password if which == "password" else self.confirm)
-            return
+            ok = False
+        if self.password_problem(self.password_error, self.confirm_error, self.meter):
+            ok = False
+        if not ok:
+            return None
         team = self.app.team
         role = Role(self.role.currentData())
         full_name = self.full_name.text()
         password = self.password.text()
         email = self.email.text()
         team_role = self.team_role.text()
-        self.run(
-            "Adding the member and protecting their key. This takes a few seconds.",
-            lambda: team.add_member(
-                username, full_name, role, password, email=email, team_role=team_role
-            ),
+        self.slow("Adding the member and protecting their key. This takes a few seconds.")
+        return lambda: team.add_member(
+            username, full_name, role, password, email=email, team_role=team_role
         )
 
     def finished_work(self, result: Any) -> None:
@@ -330,22 +263,22 @@ class ResetPasswordDialog(_TaskDialog):
         self.password = _password_field("New password")
         self.meter = PasswordStrengthMeter(self.password)
         self.confirm = _password_field("Confirm new password")
-        self.form.addRow("&New password:", self.password)
+        self.password_error = self.field(
+            "&New password:", self.password, name="New password", key="password"
+        )
         self.form.addRow("", self.meter)
-        self.form.addRow("&Confirm:", self.confirm)
+        self.confirm_error = self.field("&Confirm:", self.confirm, name="Confirm new password")
+        self.finish_layout()
 
-    def _submit(self) -> None:
-        problem = check_new_password(self.password.text(), self.confirm.text(), self.meter)
-        if problem:
-            message, which = problem
-            self.show_error(message, self.password if which == "password" else self.confirm)
-            return
+    def build_work(self) -> Callable[..., Any] | None:
+        if self.password_problem(self.password_error, self.confirm_error, self.meter):
+            return None
         team, username, password = self.app.team, self.account.username, self.password.text()
-        self.run(
+        self.slow(
             "Setting the new password and giving the vault a new key. This takes a little while.",
-            lambda progress: team.reset_password(username, password, progress),
             with_progress=True,
         )
+        return lambda progress: team.reset_password(username, password, progress)
 
     def finished_work(self, result: Any) -> None:
         self.password.clear()
@@ -371,34 +304,38 @@ class ChangePasswordDialog(_TaskDialog):
         self.password = _password_field("New password")
         self.meter = PasswordStrengthMeter(self.password)
         self.confirm = _password_field("Confirm new password")
-        self.form.addRow("C&urrent password:", self.current)
-        self.form.addRow("&New password:", self.password)
+        self.current_error = self.field(
+            "C&urrent password:", self.current, name="Current password", key="old_password"
+        )
+        self.password_error = self.field(
+            "&New password:", self.password, name="New password", key="new_password"
+        )
         self.form.addRow("", self.meter)
-        self.form.addRow("&Confirm:", self.confirm)
+        self.confirm_error = self.field("&Confirm:", self.confirm, name="Confirm new password")
         self.form.addRow("", self.rotate)
+        self.finish_layout()
 
-    def _submit(self) -> None:
+    def build_work(self) -> Callable[..., Any] | None:
         if not self.current.text():
-            self.show_error("Type your current password.", self.current)
-            return
-        problem = check_new_password(self.password.text(), self.confirm.text(), self.meter)
-        if problem:
-            message, which = problem
-            self.show_error(message, self.password if which == "password" else self.confirm)
-            return
+            self.field_problem(self.current_error, "Type your current password.")
+            return None
+        if self.password_problem(self.password_error, self.confirm_error, self.meter):
+            return None
         if self.password.text() == self.current.text():
-            self.show_error("The new password must differ from the current one.", self.password)
-            return
+            self.field_problem(
+                self.password_error, "The new password must differ from the current one."
+            )
+            return None
         team, old, new = self.app.team, self.current.text(), self.password.text()
         rotate = self.rotate.isChecked()
-        self.run(
+        self.slow(
             "Changing your password and giving the vault a new key. This takes a little while."
             if rotate
             else "Changing your password. This takes a few seconds.",
-            lambda progress=None: team.change_own_password(
-                old, new, rotate_key=rotate, progress=progress
-            ),
             with_progress=rotate,
+        )
+        return lambda progress=None: team.change_own_password(
+            old, new, rotate_key=rotate, progress=progress
         )
 
     def finished_work(self, result: Any) -> None:
@@ -413,7 +350,6 @@ class ChangeRoleDialog(_TaskDialog):
         self.account = account
         self.set_intro(f"Choose the role of {_name(account)} ({account.username}).")
         self.role = QComboBox()
-        self.role.setAccessibleName("Role")
         for role in (Role.COORDINATOR, Role.MEMBER, Role.VIEWER):
             self.role.addItem(role.label, role.value)
         self.role.setCurrentIndex(max(0, self.role.findData(account.role)))
@@ -421,21 +357,23 @@ class ChangeRoleDialog(_TaskDialog):
         self.role_help.setWordWrap(True)
         set_style_role(self.role_help, "muted")
         self.role.currentIndexChanged.connect(self._role_changed)
-        self.form.addRow("&Role:", self.role)
+        self.field("&Role:", self.role, key="role")
         self.form.addRow("", self.role_help)
         self._role_changed()
+        self.finish_layout()
 
     def _role_changed(self) -> None:
         self.role_help.setText(ROLE_HELP[Role(self.role.currentData())])
 
-    def _submit(self) -> None:
+    def build_work(self) -> Callable[[], Any] | None:
         role = Role(self.role.currentData())
         if role.value == self.account.role:
-            self.reject()
-            return
+            self.reject()  # nothing to change
+            return None
         assert self.account.id is not None
         team, account_id = self.app.team, self.account.id
-        self.run("Changing the role…", lambda: team.change_role(account_id, role))
+        self.slow("Changing the role…")
+        return lambda: team.change_role(account_id, role)
 
 
 class AddTrainingDialog(_TaskDialog):
@@ -451,36 +389,37 @@ class AddTrainingDialog(_TaskDialog):
         )
         today = QDate.currentDate()
         self.course = QLineEdit()
-        self.course.setAccessibleName("Course")
         self.course.setPlaceholderText("course or certification")
         self.provider = QLineEdit()
-        self.provider.setAccessibleName("Provider")
         self.provider.setPlaceholderText("who gave it")
         self.completed = QDateEdit(today)
-        self.completed.setAccessibleName("Completed on")
         self.completed.setCalendarPopup(True)
         self.completed.setMaximumDate(today)
         self.completed.setDisplayFormat(date_field_pattern())
         self.has_expiry = QCheckBox("It &expires on:")
         self.has_expiry.setAccessibleName("The training expires")
         self.expires = QDateEdit(today.addYears(2))
-        self.expires.setAccessibleName("Expires on")
         self.expires.setCalendarPopup(True)
         self.expires.setDisplayFormat(date_field_pattern())
         self.expires.setEnabled(False)
         self.has_expiry.toggled.connect(self.expires.setEnabled)
-        expiry_row = QHBoxLayout()
+        expiry_box = QWidget()
+        expiry_row = QHBoxLayout(expiry_box)
+        expiry_row.setContentsMargins(0, 0, 0, 0)
         expiry_row.addWidget(self.has_expiry)
         expiry_row.addWidget(self.expires, 1)
-        self.form.addRow("&Course:", self.course)
-        self.form.addRow("&Provider:", self.provider)
-        self.form.addRow("Co&mpleted on:", self.completed)
-        self.form.addRow("Expiry:", expiry_row)
+        self.course_error = self.field("&Course:", self.course, key="course")
+        self.field("&Provider:", self.provider, key="provider")
+        self.field("Co&mpleted on:", self.completed, name="Completed on", key="completed_on")
+        self.expires_error = self.field(
+            "Expiry:", expiry_box, target=self.expires, name="Expires on", key="expires_on"
+        )
+        self.finish_layout()
 
-    def _submit(self) -> None:
+    def build_work(self) -> Callable[[], Any] | None:
         if not self.course.text().strip():
-            self.show_error("Name the course or certification.", self.course)
-            return
+            self.field_problem(self.course_error, "Name the course or certification.")
+            return None
         completed: date = self.completed.date().toPython()  # type: ignore[assignment]
         expires: date | None = (
             self.expires.date().toPython()  # type: ignore[assignment]
@@ -488,15 +427,15 @@ class AddTrainingDialog(_TaskDialog):
             else None
         )
         if expires is not None and expires <= completed:
-            self.show_error("The expiry date must come after the completion date.", self.expires)
-            return
+            self.field_problem(
+                self.expires_error, "The expiry date must come after the completion date."
+            )
+            return None
         assert self.account.id is not None
         team, account_id = self.app.team, self.account.id
         course, provider = self.course.text(), self.provider.text()
-        self.run(
-            "Saving…",
-            lambda: team.add_training(account_id, course, provider, completed, expires),
-        )
+        self.slow("Saving…")
+        return lambda: team.add_training(account_id, course, provider, completed, expires)
 
 
 # ---- the page --------------------------------------------------------------------------------
@@ -514,11 +453,25 @@ def training_state(record: TrainingRecord, today: date | None = None) -> str:
     return ""
 
 
-def _item(text: str, sort: object = None) -> QStandardItem:
-    item = QStandardItem(text)
-    item.setEditable(False)
-    item.setData(text.casefold() if sort is None else sort, SORT_ROLE)
-    return item
+ROLE_RANK = {Role.COORDINATOR.value: 0, Role.MEMBER.value: 1, Role.VIEWER.value: 2}
+STATE_RANK = {"expired": 0, "expiring": 1}
+
+
+def training_status(record: TrainingRecord, today: date | None = None) -> str:
+    """The Status column's words for a training record."""
+    today = today or date.today()
+    state = training_state(record, today)
+    expires = record.expires_on
+    if state == "expired":
+        return "Expired"
+    if state == "expiring" and expires is not None:
+        days = (expires - today).days
+        return "Expires today" if days == 0 else f"Expires in {plural(days, 'day')}"
+    return "Does not expire" if expires is None else "Current"
+
+
+def _day_or_dash(value: object) -> str:
+    return format_day(value) if isinstance(value, date) else "—"
 
 
 class TeamPage(QWidget):
@@ -595,17 +548,47 @@ class TeamPage(QWidget):
         for button in self.action_buttons:
             button.setVisible(self.can_manage)
 
-        # Members table
-        self.members_model = QStandardItemModel(0, len(self.MEMBER_COLUMNS), self)
-        self.members_model.setHorizontalHeaderLabels(list(self.MEMBER_COLUMNS))
-        self.members_model.setSortRole(SORT_ROLE)
-        self.members_view = QTableView(self)
-        self.members_view.setAccessibleName("Team members")
-        self.members_view.setModel(self.members_model)
+        # Members table: the rows are the accounts themselves.
+        muted = self._muted_if_removed
+        self.members_view: RecordTable[Account] = RecordTable(
+            [
+                Column(
+                    "User name",
+                    self._username_shown,
+                    roles={Qt.ItemDataRole.ForegroundRole: muted},
+                ),
+                Column(
+                    "Full name",
+                    lambda a: a.display_name,
+                    roles={Qt.ItemDataRole.ForegroundRole: muted},
+                ),
+                Column(
+                    "Role",
+                    lambda a: Role(a.role).label,
+                    sort=lambda a: ROLE_RANK.get(a.role, 9),
+                    roles={Qt.ItemDataRole.ForegroundRole: muted},
+                ),
+                Column(
+                    "Team role",
+                    lambda a: a.team_role,
+                    roles={Qt.ItemDataRole.ForegroundRole: muted},
+                ),
+                Column("Email", lambda a: a.email, roles={Qt.ItemDataRole.ForegroundRole: muted}),
+                Column(
+                    "Active",
+                    lambda a: "Yes" if a.active else "No (removed)",
+                    sort=lambda a: 0 if a.active else 1,
+                    roles={Qt.ItemDataRole.ForegroundRole: muted},
+                ),
+            ],
+            "Team members",
+            "",
+            parent=self,
+        )
         self._setup_table(self.members_view)
         self.members_view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.members_view.selectionModel().currentRowChanged.connect(self._member_selected)
-        self.members_view.doubleClicked.connect(self._member_double_clicked)
+        self.members_view.activated_row.connect(self._member_double_clicked)
 
         # Training
         self.training_title = QLabel("Training", self)
@@ -620,12 +603,39 @@ class TeamPage(QWidget):
         self.add_training_button = QPushButton(icon("add"), "Add &training…", self)
         self.add_training_button.clicked.connect(self.open_add_training)
         self.add_training_button.setVisible(self.can_manage)
-        self.training_model = QStandardItemModel(0, len(self.TRAINING_COLUMNS), self)
-        self.training_model.setHorizontalHeaderLabels(list(self.TRAINING_COLUMNS))
-        self.training_model.setSortRole(SORT_ROLE)
-        self.training_view = QTableView(self)
-        self.training_view.setAccessibleName("Training of the selected member")
-        self.training_view.setModel(self.training_model)
+        marked: dict[int, Callable[[TrainingRecord], object]] = {
+            Qt.ItemDataRole.BackgroundRole: lambda r: self._training_colors(r)[0],
+            Qt.ItemDataRole.ForegroundRole: lambda r: self._training_colors(r)[1],
+        }
+        self.training_view: RecordTable[TrainingRecord] = RecordTable(
+            [
+                Column("Course", lambda r: r.course, roles=marked, tooltip=self._status_tip),
+                Column("Provider", lambda r: r.provider, roles=marked, tooltip=self._status_tip),
+                Column(
+                    "Completed",
+                    lambda r: r.completed_on,
+                    roles=marked,
+                    tooltip=self._status_tip,
+                ),
+                Column(
+                    "Expires",
+                    lambda r: r.expires_on,
+                    shown=_day_or_dash,
+                    roles=marked,
+                    tooltip=self._status_tip,
+                ),
+                Column(
+                    "Status",
+                    lambda r: training_status(r),
+                    sort=lambda r: STATE_RANK.get(training_state(r), 2),
+                    roles=marked,
+                    tooltip=self._status_tip,
+                ),
+            ],
+            "Training of the selected member",
+            "",
+            parent=self,
+        )
         self._setup_table(self.training_view)
         self.training_view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         self.training_empty = QLabel("", self)
@@ -686,22 +696,44 @@ class TeamPage(QWidget):
 
         self._update_buttons()
         self.refresh()
+        # A member added, changed or removed elsewhere (another window, another computer of
+        # a team server, an import) shows up without pressing anything (issue 13).
+        self.follow_changes = RefreshOnChange(
+            self, self.refresh, wants=lambda change: change.kind in TEAM_CHANGES
+        )
 
     @staticmethod
     def _setup_table(view: QTableView) -> None:
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setAlternatingRowColors(True)
-        view.setSortingEnabled(True)
-        view.setWordWrap(False)
-        view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move between cells)
-        view.verticalHeader().hide()
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 12)
-        view.horizontalHeader().setHighlightSections(False)
-        view.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+    # ---- how rows look -----------------------------------------------------------------------
+
+    def _username_shown(self, account: Account) -> str:
+        if account.username.casefold() == self.app.actor.username.casefold():
+            return f"{account.username} (you)"
+        return account.username
+
+    @staticmethod
+    def _muted_if_removed(account: Account) -> QBrush | None:
+        return None if account.active else QBrush(QColor(current_colors().muted_fg))
+
+    @staticmethod
+    def _training_colors(record: TrainingRecord) -> tuple[QBrush | None, QBrush | None]:
+        """(background, text) for an expired (danger) or expiring (warning) record."""
+        state = training_state(record)
+        if not state:
+            return (None, None)
+        colors = current_colors()
+        background, foreground = (
+            (colors.danger_bg, colors.danger_fg)
+            if state == "expired"
+            else (colors.warning_bg, colors.warning_fg)
         )
+        return (QBrush(QColor(background)), QBrush(QColor(foreground)))
+
+    @staticmethod
+    def _status_tip(record: TrainingRecord) -> str:
+        return training_status(record) if training_state(record) else ""
 
     def open_replace_recovery_key(self) -> QDialog:
         from btam_desktop.ui.recovery_key import ReplaceRecoveryKeyDialog
@@ -736,39 +768,21 @@ class TeamPage(QWidget):
         keep = self._select_after_load or self.selected_account_id()
         self._select_after_load = None
         self._members = sorted(members, key=lambda m: (not m.active, _name(m).casefold()))
-        model = self.members_model
-        model.removeRows(0, model.rowCount())
-        colors = current_colors()
-        for account in self._members:
-            role = Role(account.role)
-            row = [
-                _item(account.username),
-                _item(account.display_name),
-                _item(role.label, ["coordinator", "member", "viewer"].index(role.value)),
-                _item(account.team_role),
-                _item(account.email),
-                _item("Yes" if account.active else "No (removed)", 0 if account.active else 1),
-            ]
-            row[0].setData(account.id, ACCOUNT_ID_ROLE)
-            if account.username.casefold() == self.app.actor.username.casefold():
-                row[0].setText(f"{account.username} (you)")
-            if not account.active:
-                for item in row:
-                    item.setForeground(QBrush(QColor(colors.muted_fg)))
-            model.appendRow(row)
-        header = self.members_view.horizontalHeader()
+        view = self.members_view
+        view.set_rows(self._members)
+        header = view.horizontalHeader()
         for column in range(len(self.MEMBER_COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         row_to_select = 0
         if keep is not None:
-            for index in range(model.rowCount()):
-                if model.item(index, 0).data(ACCOUNT_ID_ROLE) == keep:
-                    row_to_select = index
+            row_to_select = next(
+                (row for row in range(view.row_count()) if view.id_at(row) == keep), 0
+            )
         if not self._splitter_fitted:
             self._fit_splitter()
-        if model.rowCount():
-            self.members_view.selectRow(row_to_select)
+        if view.row_count():
+            view.selectRow(row_to_select)
             self._member_selected()
         self._update_buttons()
 
@@ -779,7 +793,7 @@ class TeamPage(QWidget):
             return  # not laid out yet; try again on the next load
         self._splitter_fitted = True
         view = self.members_view
-        rows = min(max(self.members_model.rowCount(), 4), 12) + 1
+        rows = min(max(view.row_count(), 4), 12) + 1
         wanted = (
             view.horizontalHeader().sizeHint().height()
             + rows * view.verticalHeader().defaultSectionSize()
@@ -820,44 +834,7 @@ class TeamPage(QWidget):
 
     def _show_training(self, records: list[TrainingRecord]) -> None:
         self._training = records
-        model = self.training_model
-        model.removeRows(0, model.rowCount())
-        colors = current_colors()
-        today = date.today()
-        for record in records:
-            state = training_state(record, today)
-            expires = record.expires_on
-            if state == "expired":
-                status = "Expired"
-            elif state == "expiring" and expires is not None:
-                days = (expires - today).days
-                status = "Expires today" if days == 0 else f"Expires in {plural(days, 'day')}"
-            elif expires is None:
-                status = "Does not expire"
-            else:
-                status = "Current"
-            row = [
-                _item(record.course),
-                _item(record.provider),
-                _item(format_day(record.completed_on), record.completed_on.toordinal()),
-                _item(
-                    format_day(expires) if expires else "—",
-                    expires.toordinal() if expires else 10**7,
-                ),
-                _item(status, {"expired": 0, "expiring": 1}.get(state, 2)),
-            ]
-            row[0].setData(state, STATE_ROLE)
-            if state:
-                background, foreground = (
-                    (colors.danger_bg, colors.danger_fg)
-                    if state == "expired"
-                    else (colors.warning_bg, colors.warning_fg)
-                )
-                for item in row:
-                    item.setBackground(QBrush(QColor(background)))
-                    item.setForeground(QBrush(QColor(foreground)))
-                    item.setToolTip(status)
-            model.appendRow(row)
+        self.training_view.set_rows(records)
         header = self.training_view.horizontalHeader()
         for column in range(len(self.TRAINING_COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -875,43 +852,32 @@ class TeamPage(QWidget):
     # ---- selection -------------------------------------------------------------------------
 
     def selected_account_id(self) -> int | None:
-        index = self.members_view.currentIndex()
-        if not index.isValid():
-            return None
-        value = self.members_model.item(index.row(), 0).data(ACCOUNT_ID_ROLE)
-        return int(value) if value is not None else None
+        account = self.selected_account()
+        return account.id if account is not None else None
 
     def selected_account(self) -> Account | None:
-        account_id = self.selected_account_id()
-        return next((m for m in self._members if m.id == account_id), None)
+        """The account on the current row (the record itself). The current row, not the
+        selection: the selection is updated only after ``currentRowChanged`` is emitted."""
+        index = self.members_view.currentIndex()
+        return self.members_view.row_at(index.row()) if index.isValid() else None
 
     def select_member(self, username: str) -> None:
-        for row in range(self.members_model.rowCount()):
-            account_id = self.members_model.item(row, 0).data(ACCOUNT_ID_ROLE)
-            account = next((m for m in self._members if m.id == account_id), None)
-            if account is not None and account.username == username:
-                self.members_view.selectRow(row)
+        view = self.members_view
+        for row in range(view.row_count()):
+            if view.row_at(row).username == username:
+                view.selectRow(row)
                 return
         raise KeyError(username)
 
     def member_rows(self) -> list[list[str]]:
-        """The members table as text, for tests and accessibility checks."""
-        model = self.members_model
-        return [
-            [model.item(row, column).text() for column in range(model.columnCount())]
-            for row in range(model.rowCount())
-        ]
+        """The members table as shown, for tests and accessibility checks."""
+        return _shown_texts(self.members_view)
 
     def training_rows(self) -> list[tuple[list[str], str]]:
-        """(texts, "expired" | "expiring" | "") per training row."""
-        model = self.training_model
-        return [
-            (
-                [model.item(row, column).text() for column in range(model.columnCount())],
-                str(model.item(row, 0).data(STATE_ROLE) or ""),
-            )
-            for row in range(model.rowCount())
-        ]
+        """(texts, "expired" | "expiring" | "") per training row, as shown."""
+        view = self.training_view
+        texts = _shown_texts(view)
+        return [(texts[row], training_state(view.row_at(row))) for row in range(view.row_count())]
 
     def _is_self(self, account: Account) -> bool:
         return account.id == self.app.actor.account_id
@@ -931,7 +897,7 @@ class TeamPage(QWidget):
             self.reset_button.setEnabled(False)
             self.reset_button.setToolTip("To change your own password use Change my password….")
 
-    def _member_double_clicked(self, _index: QModelIndex) -> None:
+    def _member_double_clicked(self, _account: object) -> None:
         if self.can_manage and self.role_button.isEnabled():
             self.open_change_role()
 
@@ -1045,7 +1011,7 @@ class TeamPage(QWidget):
             what="remove the member",
             on_done=self._removed,
             on_error=self._remove_failed,
-            changes=VaultChange("team"),
+            changes=VaultChange("team", origin=self),
             progress=self._remove_progress,
         )
 
@@ -1065,3 +1031,11 @@ class TeamPage(QWidget):
         self.overlay.hide_busy()
         self._show_error(error)
         self.refresh()
+
+
+def _shown_texts(view: RecordTable[Any]) -> list[list[str]]:
+    proxy = view.proxy
+    return [
+        [str(proxy.index(row, column).data() or "") for column in range(proxy.columnCount())]
+        for row in range(proxy.rowCount())
+    ]

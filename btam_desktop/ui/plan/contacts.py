@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from btam_desktop.services.app import Btam
 from btam_desktop.services.plans import ContactInput
-from btam_desktop.ui.case_tabs.common import FormDialog
+from btam_desktop.ui.widgets.form_dialog import FormDialog
 
 
 class ContactDialog(FormDialog):
@@ -28,7 +28,7 @@ class ContactDialog(FormDialog):
         self.app = app
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. Alex Rivera")
-        self.name_error = self.field("&Name:", self.name, name="Contact name")
+        self.name_error = self.field("&Name:", self.name, name="Contact name", key="name")
         self.role = QLineEdit()
         self.role.setPlaceholderText("e.g. Coach, School resource officer, Parent")
         self.field("&Role:", self.role, name="Contact role")
@@ -51,12 +51,6 @@ class ContactDialog(FormDialog):
             self.name.text(), self.role.text(), self.organization.text(), self.reach.text()
         )
         return lambda: self.app.plans.add_contact(data)
-
-    def place_error(self, field: str, text: str) -> bool:
-        if field == "name":
-            self.field_problem(self.name_error, text)
-            return True
-        return False
 
 
 __all__ = ["ContactDialog"]

@@ -13,8 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -23,8 +21,17 @@ from btam_desktop.domain.formatting import plural
 from btam_desktop.domain.models import ManagementPlan
 from btam_desktop.services.app import Btam
 from btam_desktop.services.plans import PlanChange
-from btam_desktop.ui.case_tabs.common import error_message, muted_label, show_problem
+from btam_desktop.ui.case_tabs.common import error_message, muted_label
 from btam_desktop.ui.tasks import run_in_background
+from btam_desktop.ui.widgets.form_dialog import show_problem
+from btam_desktop.ui.widgets.record_table import Column, RecordTable
+
+TOP_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+
+
+def _or_dash(value: object) -> str:
+    """A side that had nothing (added or removed) shows a dash rather than an empty cell."""
+    return str(value) if value else "—"
 
 
 def version_label(plan: ManagementPlan) -> str:
@@ -83,20 +90,24 @@ class DiffDialog(QDialog):
         self.problem.hide()
         layout.addWidget(self.problem)
 
-        self.table = QTableWidget(0, 3)
-        self.table.setAccessibleName("Changes between the versions")
-        self.table.setHorizontalHeaderLabels(["What changed", "Before", "After"])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table: RecordTable[PlanChange] = RecordTable(
+            [
+                Column("What changed", lambda c: c.what, align=TOP_LEFT, width=260),
+                Column("Before", lambda c: c.before, shown=_or_dash, align=TOP_LEFT),
+                Column("After", lambda c: c.after, shown=_or_dash, align=TOP_LEFT),
+            ],
+            "Changes between the versions",
+            "",
+            row_id=lambda _c: None,
+            parent=self,
+        )
         self.table.setWordWrap(True)
-        self.table.setAlternatingRowColors(True)
+        # The plan's own order (goals, then interventions, ...) until a heading is clicked.
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(0, 260)
+        header.setStretchLastSection(True)
         header.sectionResized.connect(lambda *_a: self.table.resizeRowsToContents())
         layout.addWidget(self.table, 1)
 
@@ -159,15 +170,13 @@ class DiffDialog(QDialog):
     def _show(self, changes: list[PlanChange], summary: str) -> None:
         self.changes = list(changes)
         self.summary.setText(summary)
-        self.table.setRowCount(len(changes))
-        for row, change in enumerate(changes):
-            for column, text in enumerate((change.what, change.before or "—", change.after or "—")):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text[:1500])
-                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-                self.table.setItem(row, column, item)
+        self.table.set_rows(self.changes)
         self.table.resizeRowsToContents()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.table.resizeRowsToContents()
+
+    def selected_change(self) -> PlanChange | None:
+        """The change on the selected row (the record itself)."""
+        return self.table.selected_row()

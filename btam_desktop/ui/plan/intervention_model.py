@@ -39,9 +39,10 @@ from btam_desktop.services.plans import (
     RepeatRule,
     Strategy,
 )
-from btam_desktop.ui.case_tabs.common import error_color, fmt_date
+from btam_desktop.ui.case_tabs.common import fmt_date
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.theme import current_colors
+from btam_desktop.ui.widgets.form_dialog import error_color
 
 ROW_MIME = "application/x-btam-plan-rows"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 20

@@ -27,17 +27,12 @@ from PySide6.QtWidgets import (
 from btam_desktop.domain.models import MonitoringEntry
 from btam_desktop.services.app import Btam
 from btam_desktop.services.plans import MonitoringInput
-from btam_desktop.ui.case_tabs.common import (
-    FormDialog,
-    TextBox,
-    allow,
-    heading_label,
-    muted_label,
-)
+from btam_desktop.ui.case_tabs.common import TextBox, allow, heading_label, muted_label
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.plan.delegates import date_display_format
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
+from btam_desktop.ui.widgets.form_dialog import FormDialog
 from btam_desktop.ui.widgets.record_table import Column, RecordTable
 
 CONCERN_CHANGED = "Changes the concern"
@@ -86,7 +81,9 @@ class CheckInDialog(FormDialog):
         self.date_edit.setDisplayFormat(date_display_format())
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setMaximumDate(QDate.currentDate())
-        self.date_error = self.field("&Date:", self.date_edit, name="Date of the check-in")
+        self.date_error = self.field(
+            "&Date:", self.date_edit, name="Date of the check-in", key="observed_on"
+        )
         self.intervention = QComboBox()
         self.intervention.addItem("Not about one intervention", "")
         for key, title in interventions:
@@ -103,7 +100,7 @@ class CheckInDialog(FormDialog):
         )
         self.observation = TextBox(6, "What was observed, by whom, in whose words")
         self.observation_error = self.field(
-            "&What was observed:", self.observation, name="What was observed"
+            "&What was observed:", self.observation, name="What was observed", key="observation"
         )
         self.changes_concern = QCheckBox("This &changes the concern")
         self.changes_concern.setAccessibleName("This changes the concern")
@@ -191,13 +188,6 @@ class CheckInDialog(FormDialog):
             return LoggedCheckIn(entry, reassess)
 
         return work
-
-    def place_error(self, field: str, text: str) -> bool:
-        place = {"observation": self.observation_error, "observed_on": self.date_error}.get(field)
-        if place is None:
-            return False
-        self.field_problem(place, text)
-        return True
 
 
 class MonitoringPanel(QWidget):

@@ -60,7 +60,6 @@ from btam_desktop.ui.case_tabs.common import (
     fmt_iso,
     heading_label,
     muted_label,
-    show_problem,
 )
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.operations import run_operation
@@ -76,6 +75,7 @@ from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
+from btam_desktop.ui.widgets.form_dialog import show_problem
 
 PLAN_DRAFT = "plan"
 DRAFT_DELAY_MS = 1000
@@ -417,16 +417,16 @@ class DroppedReasonDialog(_TextDialog):
 class PlanTab(CaseTab):
     """The plan editor and the monitoring log of one case.
 
-    Signals: ``changed`` (as every case tab) and ``case_changed(case_id)`` after each successful
-    write; ``reassessment_requested(case_id)`` when a check-in changes the concern and the person
-    chose to start a reassessment; ``loaded`` each time the plan was (re)read and shown.
+    Signals: ``changed`` (as every case tab: the workspace reads the case again and announces
+    the change) after each successful write; ``reassessment_requested(case_id)`` when a
+    check-in changes the concern and the person chose to start a reassessment; ``loaded`` each
+    time the plan was (re)read and shown.
     """
 
     name = "plan"
     title = "Plan"
     icon_name = "plan"
 
-    case_changed = Signal(int)
     reassessment_requested = Signal(int)
     loaded = Signal()
 
@@ -1432,7 +1432,6 @@ class PlanTab(CaseTab):
 
     def _written(self) -> None:
         self.changed.emit()
-        self.case_changed.emit(self.case_id)
 
     # ---- comparing ---------------------------------------------------------------------------
 
