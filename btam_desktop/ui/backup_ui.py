@@ -7,7 +7,6 @@ dialog whose Cancel leaves no file behind.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -39,12 +38,10 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.backup import BackupStatus, RestoreResult
 from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.icons import icon
-from btam_desktop.ui.messages import NOT_CHANGED
+from btam_desktop.ui.messages import NOT_CHANGED, error_message
 from btam_desktop.ui.tasks import BackgroundTask, TaskCancelled, run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
-
-logger = logging.getLogger(__name__)
 
 CHECK_INTERVAL_MS = 15 * 60 * 1000  # how often a running program looks whether a backup is due
 CLOSE_BACKUP_AFTER = timedelta(hours=1)  # at closing, back up unless one is this recent
@@ -52,10 +49,8 @@ GENERIC_ERROR = NOT_CHANGED
 
 
 def error_text(error: BaseException) -> str:
-    if isinstance(error, VaultError):
-        return str(error)
-    logger.error("backup task failed with %s", type(error).__name__)
-    return GENERIC_ERROR
+    """The shared wording (``ui.messages``): nothing was changed."""
+    return error_message(error, GENERIC_ERROR, during="a backup task")
 
 
 class BackupProgress(QProgressDialog):

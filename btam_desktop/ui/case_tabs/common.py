@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -37,9 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from btam_desktop.domain.errors import VaultError, error_field
+from btam_desktop.domain.errors import error_field
 from btam_desktop.domain.formatting import format_date, format_datetime, format_stored_datetime
-from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.messages import NOT_SAVED
@@ -48,24 +46,15 @@ from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 
-logger = logging.getLogger("btam_desktop.ui.case")
-
 GENERIC_ERROR = NOT_SAVED
 
 
 # ---- errors ------------------------------------------------------------------------------------
 
 
-def is_user_error(error: BaseException) -> bool:
-    return isinstance(error, VaultError | WorkflowError)
-
-
 def error_message(error: BaseException) -> str:
-    """The message to show: the error's own text if a person can act on it, else a generic one.
-
-    A bug is logged with its type only: its message could quote case content.
-    """
-    return shared_error_message(error, GENERIC_ERROR)
+    """The shared wording (``ui.messages``) for the case screens."""
+    return shared_error_message(error, GENERIC_ERROR, during="a case screen")
 
 
 def read_only_reason(app: Btam) -> str:
