@@ -69,9 +69,11 @@ from btam_desktop.services.scales import scale
 from btam_desktop.ui import tasks
 from btam_desktop.ui.conflict_text import conflict_choice
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
+from btam_desktop.ui.vault_events import VaultChange, announce
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.overlay import BusyOverlay
 from btam_desktop.ui.wizard.item_widgets import (
@@ -798,11 +800,13 @@ class AssessmentWizard(QDialog):
             return
         revision = self._revision
         self.saved_label.setText("Saving…")
-        self._save_task = run_in_background(
+        self._save_task = run_operation(
+            self,
             self._save_work(),
+            what="save the draft",
             on_done=lambda stored: self._saved(revision, stored),
             on_error=self._save_failed,
-            parent=self,
+            changes=self._change(),
         )
 
     def _saved(self, revision: int, stored_revision: int | None = None) -> None:
@@ -840,8 +844,14 @@ class AssessmentWizard(QDialog):
         self.banner.show()
         self._after_save = None
 
-    def save_drafts(self) -> None:
-        """Save now, on this thread (before the vault locks or the window closes)."""
+    def _change(self) -> VaultChange:
+        """What a save or the completion changed: this case's assessments, made here."""
+        case_id = self.data.case.id if self.data is not None else None
+        return VaultChange("assessments", case_id, origin=self)
+
+    def save_drafts(self) -> bool:
+        """Save now, on this thread (before the vault locks or the window closes); True when
+        something was saved."""
         self._autosave.stop()
         if self._save_task is not None and not self._save_task.is_finished:
             tasks.wait_for_idle(10_000)
@@ -854,21 +864,25 @@ class AssessmentWizard(QDialog):
             or not self.app.vault.is_open
             or (self._conflict_pending and self._closing)  # closing keeps theirs, as offered
         ):
-            return
+            return False
         revision = self._revision
         try:
             self._draft_revision = self._save_work()()
         except Exception as error:  # shown, never lost silently
             self._save_failed(error)
-            return
+            return False
         self._saved_revision = revision
         self.saved_label.setText(f"Saved at {fmt_clock()}")
+        return True
 
     def done(self, result: int) -> None:
         if self._completing:
             return  # the completion under way decides; its result closes the window
         self._closing = True
-        self.save_drafts()
+        # Announced only when the window closes: before a lock, nothing should read the vault.
+        change = self._change()
+        if self.save_drafts():
+            announce(change)
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -952,8 +966,13 @@ class AssessmentWizard(QDialog):
                 app.drafts.discard(DECISION_DRAFT, str(assessment_id))
             return done
 
-        run_in_background(
-            work, on_done=self._completed, on_error=self._complete_failed, parent=self
+        run_operation(
+            self,
+            work,
+            what="complete the assessment",
+            on_done=self._completed,
+            on_error=self._complete_failed,
+            changes=self._change(),
         )
 
     def _completed(self, _assessment: Assessment) -> None:
