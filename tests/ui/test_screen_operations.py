@@ -20,6 +20,7 @@ from btam_desktop.services.scales import reload_registry
 from btam_desktop.ui import messages, tasks
 from btam_desktop.ui.backup_ui import BackupController
 from btam_desktop.ui.pages import forms as forms_module
+from btam_desktop.ui.pages.forms import FORMS_REMEDY
 from btam_desktop.ui.pages.settings import SettingsPage
 from btam_desktop.ui.vault_events import VaultChange, announce, vault_events
 from btam_desktop.ui.wizard.wizard import SUMMARY, AssessmentWizard
@@ -301,7 +302,7 @@ def test_a_failed_reload_is_told_in_the_shared_words(
         page.reload_forms()
         assert tasks.wait_for_idle()
     assert page.error_banner.isVisible()
-    assert page.error_banner.text() == f"The forms cannot be read. {messages.NOT_SAVED}"
+    assert page.error_banner.text() == messages.not_loaded("the forms", FORMS_REMEDY)
     assert page.reload_button.isEnabled()  # it can be tried again
     assert heard == []
     assert CANARY not in caplog.text and CANARY not in page.error_banner.text()

@@ -39,6 +39,7 @@ from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
 from btam_desktop.services.scales import registry, reload_registry
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.messages import error_message, is_user_error, not_loaded
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors
@@ -53,7 +54,6 @@ from btam_desktop.ui.wizard.util import (
     SETTING_NAMES,
     badge_colors,
     badge_html,
-    error_message,
     esc,
     guidance_html,
     level_chip_html,
@@ -74,6 +74,7 @@ SOURCE_NOTE = (
     "doubtful, unknown)."
 )
 CIRCLE = "○"
+FORMS_REMEDY = "Click Reload forms to try again."
 
 
 @dataclass(frozen=True)
@@ -396,7 +397,13 @@ class FormsPage(QWidget):
         self._loading = False
         self._load_pending = False
         self.reload_button.setEnabled(True)
-        self.error_banner.set_text("The forms cannot be read. " + error_message(error))
+        if is_user_error(error):
+            text = f"The forms cannot be read. {error}"
+        else:  # reading saves nothing: not the wording of a failed save
+            text = error_message(
+                error, not_loaded("the forms", FORMS_REMEDY), during="the forms page"
+            )
+        self.error_banner.set_text(text)
         self.error_banner.show()
 
     def _loaded(self, data: FormsData) -> None:
