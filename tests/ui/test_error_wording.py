@@ -21,12 +21,14 @@ from btam_desktop.domain.errors import (
     ValidationError,
     WorkflowError,
 )
+from btam_desktop.services.app import Btam
 from btam_desktop.ui import messages, tasks
 from btam_desktop.ui.backup_ui import BackupController
 from btam_desktop.ui.backup_ui import error_text as backup_error_text
 from btam_desktop.ui.case_tabs.common import error_message as case_error_message
 from btam_desktop.ui.lifecycle_dialogs import _TaskDialog
 from btam_desktop.ui.lifecycle_dialogs import error_text as records_error_text
+from btam_desktop.ui.pages.audit import AuditPage
 from btam_desktop.ui.print_preview import _error_text as preview_error_text
 from btam_desktop.ui.unlock import user_message
 from btam_desktop.ui.wizard.util import error_message as wizard_error_message
@@ -117,3 +119,17 @@ def test_a_failed_automatic_backup_tells_the_shared_words(
     assert controller.last_error == expected
     assert controller.status_label.toolTip() == expected
     assert CANARY not in controller.status_label.toolTip() and CANARY not in caplog.text
+
+
+@pytest.mark.parametrize("kind", sorted(ERRORS))
+def test_a_failed_audit_excerpt_tells_the_shared_words(
+    qtbot: QtBot, demo_app: Btam, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    page = AuditPage(demo_app)
+    qtbot.addWidget(page)
+    page.show()
+    with caplog.at_level(logging.DEBUG):
+        page._export_failed(ERRORS[kind]())
+    expected = messages.error_message(ERRORS[kind](), messages.NOT_SAVED)
+    assert page.banner.isVisible() and page.banner.text() == expected
+    assert CANARY not in page.banner.text() and CANARY not in caplog.text
