@@ -244,6 +244,32 @@ def test_the_backup_folder_and_the_backup_are_announced(
     assert len(list(usb.glob("*.btambackup"))) == 1
 
 
+def test_back_up_now_without_a_folder_asks_keeps_it_then_backs_up(
+    qtbot: QtBot,
+    demo_app: Btam,
+    heard: list[VaultChange],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from btam_desktop.ui import backup_ui
+
+    usb = tmp_path / "usb"
+    monkeypatch.setattr(
+        backup_ui.QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes
+    )
+    monkeypatch.setattr(backup_ui.QFileDialog, "getExistingDirectory", lambda *_a: str(usb))
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    controller = BackupController(window, lambda: demo_app)
+    with qtbot.waitSignal(controller.backup_finished, timeout=TIMEOUT) as finished:
+        assert controller.back_up_now() is None  # the folder is saved first, off the GUI thread
+    assert finished.args == [True]
+    assert demo_app.settings().backup_folder == str(usb)
+    assert heard == [VaultChange("settings"), VaultChange("backup")]
+    assert len(list(usb.glob("*.btambackup"))) == 1
+
+
 def test_a_backup_folder_that_cannot_be_kept_is_told_in_the_shared_words(
     qtbot: QtBot,
     demo_app: Btam,
