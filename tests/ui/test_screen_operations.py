@@ -344,3 +344,13 @@ def test_the_forms_page_follows_forms_read_again_elsewhere(qtbot: QtBot, demo_ap
     announce(VaultChange("forms"))  # ... and said so
     qtbot.waitUntil(lambda: "team.quick" in {row[4] for row in page.rows()}, timeout=TIMEOUT)
     assert page.follow_changes.refreshes == 1
+
+
+def test_the_wizard_is_never_narrower_than_its_summary_needs(qtbot: QtBot, demo_app: Btam) -> None:
+    _case_id, wizard = open_reassessment(qtbot, demo_app)
+    wizard.resize(800, 600)  # a person drags the window narrower
+    qtbot.wait(50)
+    layout = wizard.layout()
+    assert layout is not None
+    assert wizard.width() >= layout.minimumSize().width()  # nothing is cut off at the right
+    shot(wizard, "wizard-narrowest")

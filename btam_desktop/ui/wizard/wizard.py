@@ -97,6 +97,7 @@ from btam_desktop.ui.wizard.util import (
 )
 
 SUMMARY = "__summary__"
+MIN_WIDTH = 1000  # fits a 1366×768 screen at 125 % (about 1092 points wide)
 #: Kind of the person's encrypted draft that holds the team's decision while it is typed.
 DECISION_DRAFT = "assessment-decision"
 
@@ -280,7 +281,9 @@ class AssessmentWizard(QDialog):
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.setWindowTitle("Assessment")
-        self.setMinimumSize(QSize(900, 560))
+        # What the summary page needs beside the steps (its answers and the decision column):
+        # narrower, the decision column was cut off at the right edge.
+        self.setMinimumSize(QSize(MIN_WIDTH, 560))
         resize_to_fit(self, 1220, 800)
 
         self.data: WizardData | None = None
