@@ -143,7 +143,7 @@ class _TaskDialog(QDialog):
 
         def failed(error: BaseException) -> None:
             self._idle(buttons)
-            self.say(error_text(error), "warning-banner")
+            self.say(error_text(error), "danger-banner")
 
         self.task = run_operation(
             self,
@@ -251,7 +251,7 @@ class ExportDialog(_TaskDialog):
     def start(self) -> None:
         target = self.target.path()
         if target is None:
-            self.say("Choose where to save the file.", "warning-banner")
+            self.say("Choose where to save the file.", "danger-banner")
             return
         fmt = str(self.format.currentData())
         if target.suffix.lower() != f".{fmt}":
@@ -378,13 +378,13 @@ class ImportDialog(_TaskDialog):
     def _read_file(self) -> None:
         path = self.source.path()
         if path is None:
-            self.say("Choose the file to import.", "warning-banner")
+            self.say("Choose the file to import.", "danger-banner")
             return
         try:
             self.data = path.read_bytes()
         except OSError as exc:
             self.say(
-                f"Could not read {path.name}: {exc.strerror or 'read refused'}.", "warning-banner"
+                f"Could not read {path.name}: {exc.strerror or 'read refused'}.", "danger-banner"
             )
             return
         self.csv_preview = self.json_preview = None
@@ -400,7 +400,7 @@ class ImportDialog(_TaskDialog):
         try:
             headers, _rows = read_csv(self.data)
         except VaultError as error:
-            self.say(str(error), "warning-banner")
+            self.say(str(error), "danger-banner")
             return
         from btam_desktop.services.spreadsheet import guess_mapping
 
@@ -430,7 +430,7 @@ class ImportDialog(_TaskDialog):
         try:
             self.csv_preview = self.app.spreadsheet.preview(self.data, self.mapping())
         except VaultError as error:
-            self.say(str(error), "warning-banner")
+            self.say(str(error), "danger-banner")
             return
         preview = self.csv_preview
         _fill(
@@ -576,17 +576,17 @@ class TransferDialog(_TaskDialog):
         passphrase = self.passphrase.text()
         problem = passphrase_problem(passphrase)
         if problem:
-            self.say(problem, "warning-banner")
+            self.say(problem, "danger-banner")
             return
         if passphrase != self.repeat.text():
-            self.say("The two passphrases are not the same. Type them again.", "warning-banner")
+            self.say("The two passphrases are not the same. Type them again.", "danger-banner")
             return
         if not self.recipient.text().strip():
-            self.say("Name the school or agency that receives the cases.", "warning-banner")
+            self.say("Name the school or agency that receives the cases.", "danger-banner")
             return
         target = self.target.path()
         if target is None:
-            self.say("Choose where to save the package.", "warning-banner")
+            self.say("Choose where to save the package.", "danger-banner")
             return
         if target.suffix != PACKAGE_SUFFIX:
             target = target.with_name(target.name + PACKAGE_SUFFIX)
@@ -656,13 +656,13 @@ class ReceiveDialog(_TaskDialog):
     def open_package(self) -> None:
         path = self.source.path()
         if path is None:
-            self.say("Choose the package file.", "warning-banner")
+            self.say("Choose the package file.", "danger-banner")
             return
         try:
             data = path.read_bytes()
         except OSError as exc:
             self.say(
-                f"Could not read {path.name}: {exc.strerror or 'read refused'}.", "warning-banner"
+                f"Could not read {path.name}: {exc.strerror or 'read refused'}.", "danger-banner"
             )
             return
         app, passphrase = self.app, self.passphrase.text()
@@ -697,7 +697,7 @@ class ReceiveDialog(_TaskDialog):
             self.say("")
         else:
             text += "Nothing can be added:"
-            self.say("\n".join(preview.problems), "warning-banner")
+            self.say("\n".join(preview.problems), "danger-banner")
         self.summary.setText(text)
         self.receive_button.setEnabled(preview.ok)
 
@@ -809,7 +809,7 @@ class StatisticsDialog(_TaskDialog):
         if stats is None:
             return
         if csv_path is None and pdf_path is None:
-            self.say("Choose a CSV file, a PDF file, or both.", "warning-banner")
+            self.say("Choose a CSV file, a PDF file, or both.", "danger-banner")
             return
         paper = self.app.settings().paper_size
 
