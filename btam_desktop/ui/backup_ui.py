@@ -7,7 +7,6 @@ dialog whose Cancel leaves no file behind.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -39,12 +38,12 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.backup import BackupStatus, RestoreResult
 from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.icons import icon
-from btam_desktop.ui.messages import NOT_CHANGED
+from btam_desktop.ui.messages import NOT_CHANGED, error_message
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import BackgroundTask, TaskCancelled, run_in_background
 from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.vault_events import VaultChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
-
-logger = logging.getLogger(__name__)
 
 CHECK_INTERVAL_MS = 15 * 60 * 1000  # how often a running program looks whether a backup is due
 CLOSE_BACKUP_AFTER = timedelta(hours=1)  # at closing, back up unless one is this recent
@@ -52,10 +51,8 @@ GENERIC_ERROR = NOT_CHANGED
 
 
 def error_text(error: BaseException) -> str:
-    if isinstance(error, VaultError):
-        return str(error)
-    logger.error("backup task failed with %s", type(error).__name__)
-    return GENERIC_ERROR
+    """The shared wording (``ui.messages``): nothing was changed."""
+    return error_message(error, GENERIC_ERROR, during="a backup task")
 
 
 class BackupProgress(QProgressDialog):
@@ -167,7 +164,9 @@ class BackupController(QObject):
         self.status_changed.emit(status)
 
     # ---- making a backup -------------------------------------------------------------------
-    def back_up_now(self, *, automatic: bool = False) -> BackgroundTask | None:
+    def back_up_now(
+        self, *, automatic: bool = False, closing: bool = False
+    ) -> BackgroundTask | None:
         app = self._app()
         if app is None or not app.backups.available:
             return None
@@ -175,10 +174,10 @@ class BackupController(QObject):
             return None
         status = app.backups.status()
         if not status.has_folder:
-            if automatic:
-                return None
-            if not self._choose_folder(app):
-                return None
+            if not automatic:
+                # The backup starts once the folder is saved; a failed save says why.
+                self._choose_folder(app, then=lambda: self.back_up_now())
+            return None
         progress = None if automatic else BackupProgress("Backing up the vault", self._window)
         self.progress = progress
         if automatic:
@@ -187,12 +186,16 @@ class BackupController(QObject):
         def work(progress: Callable[[int, int, str], None]) -> object:
             return app.backups.create(progress=progress)
 
-        task = run_in_background(
+        # The backup's audit event is a change the audit page shows; at closing, nothing is
+        # told: the window locks next, and no screen should read the vault then.
+        task = run_operation(
+            self._window,
             work,
+            what="back up the vault",
             on_done=self._done,
             on_error=lambda error: self._failed(error, automatic),
-            on_progress=progress.report if progress else None,
-            parent=self._window,
+            progress=progress.report if progress else None,
+            changes=None if closing else VaultChange("backup"),
         )
         self.task = task
         task.finished.connect(lambda: self._finished(task))
@@ -230,12 +233,14 @@ class BackupController(QObject):
             return
         loop = QEventLoop()
         self.backup_finished.connect(loop.quit)
-        if self.back_up_now(automatic=False) is None:
+        if self.back_up_now(automatic=False, closing=True) is None:
             return
         if self.task is not None and not self.task.is_finished:
             loop.exec()
 
-    def _choose_folder(self, app: Btam) -> bool:
+    def _choose_folder(self, app: Btam, *, then: Callable[[], object]) -> None:
+        """Ask for a backup folder and save it in the team settings; ``then`` runs once it is
+        saved. A refused or failed save is told in the shared words."""
         if not app.can(Permission.CHANGE_SETTINGS):
             QMessageBox.information(
                 self._window,
@@ -243,7 +248,7 @@ class BackupController(QObject):
                 "No backup folder is set yet. Ask your team's coordinator to choose one in "
                 "Settings (a USB drive or a network folder).",
             )
-            return False
+            return
         answer = QMessageBox.question(
             self._window,
             "Choose a backup folder",
@@ -251,18 +256,35 @@ class BackupController(QObject):
             "is best: a backup on the same disk as the vault is lost with it.",
         )
         if answer != QMessageBox.StandardButton.Yes:
-            return False
+            return
         folder = QFileDialog.getExistingDirectory(self._window, "Backup folder")
         if not folder:
-            return False
-        settings = app.settings()
-        settings.backup_folder = folder
-        try:
+            return
+        self.save_backup_folder(app, folder, then=then)
+
+    def save_backup_folder(
+        self, app: Btam, folder: str, *, then: Callable[[], object] | None = None
+    ) -> BackgroundTask:
+        """Keep ``folder`` as the team's backup folder (a write to the vault's settings)."""
+
+        def work() -> None:
+            settings = app.settings()
+            settings.backup_folder = folder
             app.save_settings(settings)
-        except VaultError as error:
-            QMessageBox.warning(self._window, "Backup folder", str(error))
-            return False
-        return True
+
+        def saved(_result: object) -> None:
+            self.refresh_status()
+            if then is not None:
+                then()
+
+        return run_operation(
+            self._window,
+            work,
+            what="set the backup folder",
+            on_done=saved,
+            changes=VaultChange("settings"),
+            generic=NOT_CHANGED,
+        )
 
     def _close_progress(self) -> None:
         if self.progress is not None:

@@ -7,7 +7,6 @@ written to the vault before the person has seen the preview and confirmed.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -43,14 +42,12 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.services.spreadsheet import IMPORT_FIELDS, CsvPreview, cases_csv, read_csv
 from btam_desktop.services.statistics import AnnualStatistics
 from btam_desktop.services.transfer import PACKAGE_SUFFIX, passphrase_problem, write_file
-from btam_desktop.ui.messages import NOT_CHANGED
+from btam_desktop.ui.messages import NOT_CHANGED, error_message
 from btam_desktop.ui.operations import ChangesFor, run_operation
 from btam_desktop.ui.tasks import BackgroundTask
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.vault_events import VaultChange
 from btam_desktop.ui.widgets.password_strength import PasswordStrengthMeter
-
-logger = logging.getLogger(__name__)
 
 GENERIC_ERROR = NOT_CHANGED
 UNENCRYPTED_WARNING = (
@@ -61,10 +58,8 @@ UNENCRYPTED_WARNING = (
 
 
 def error_text(error: BaseException) -> str:
-    if isinstance(error, VaultError):
-        return str(error)
-    logger.error("records action failed with %s", type(error).__name__)
-    return GENERIC_ERROR
+    """The shared wording (``ui.messages``): nothing was changed."""
+    return error_message(error, GENERIC_ERROR, during="a records action")
 
 
 def _banner(text: str, role: str) -> QLabel:

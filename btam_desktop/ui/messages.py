@@ -41,14 +41,19 @@ def is_user_error(error: BaseException) -> bool:
     return isinstance(error, VaultError | WorkflowError)
 
 
-def error_message(error: BaseException, generic: str = NOT_SAVED) -> str:
-    """The error's own text when a person can act on it, else ``generic``.
+def error_message(error: BaseException, generic: str = NOT_SAVED, *, during: str = "") -> str:
+    """The error's own text when a person can act on it, else ``generic`` (``NOT_SAVED``,
+    ``NOT_CHANGED``, ``NOT_PRINTED``, or a sentence of the screen's own).
 
-    A bug is logged with its type only: its message could quote case content.
+    The rule of every screen: a bug is logged with its type only (and ``during``, a fixed name
+    of the action such as "backup"), never with its message, which could quote case content.
     """
     if is_user_error(error):
         return str(error)
-    logger.error("unexpected %s", type(error).__name__)
+    if during:
+        logger.error("unexpected %s during %s", type(error).__name__, during)
+    else:
+        logger.error("unexpected %s", type(error).__name__)
     return generic
 
 

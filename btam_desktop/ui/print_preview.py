@@ -14,7 +14,6 @@ pdfium is not thread-safe: every call into it holds ``reports.base.PDFIUM_LOCK``
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -53,17 +52,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from btam_desktop.domain.errors import VaultError
-from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.reports.base import PDFIUM_LOCK
 from btam_desktop.ui.icons import icon
-from btam_desktop.ui.messages import NOT_PRINTED
+from btam_desktop.ui.messages import NOT_PRINTED, error_message
 from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
-
-logger = logging.getLogger(__name__)
-
 
 #: Screen pixels per PDF point at 100 % (96 dpi screens).
 SCREEN_SCALE = 96 / 72
@@ -76,10 +70,7 @@ GENERIC_ERROR = NOT_PRINTED
 
 
 def _error_text(error: BaseException) -> str:
-    if isinstance(error, VaultError | WorkflowError):
-        return str(error)
-    logger.error("document preview failed with %s", type(error).__name__)
-    return GENERIC_ERROR
+    return error_message(error, GENERIC_ERROR, during="a document preview")
 
 
 # ---- rendering (worker threads) ----------------------------------------------------------------

@@ -224,10 +224,16 @@ def is_dark(app: QGuiApplication | None = None) -> bool:
 
 def set_style_role(widget: QWidget, role: str | None) -> None:
     """Give a widget a style-sheet role ("heading", "muted", "badge", "danger-banner", ...)."""
+    if (widget.property(STYLE_ROLE_PROPERTY) or "") == (role or ""):
+        return
     widget.setProperty(STYLE_ROLE_PROPERTY, role or "")
-    style = widget.style()
-    style.unpolish(widget)
-    style.polish(widget)
+    if not widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        return  # styled when first shown
+    # Re-polishing alone restyles colours but not the box (a banner's padding stayed 0): a
+    # changed widget style sheet makes Qt work the whole rule out again. The sheet is restored.
+    sheet = widget.styleSheet()
+    widget.setStyleSheet(f"{sheet} ")
+    widget.setStyleSheet(sheet)
     widget.update()
 
 

@@ -49,7 +49,6 @@ from PySide6.QtWidgets import (
 from btam_desktop.domain.errors import (
     VaultBehindError,
     VaultError,
-    WorkflowError,
     WrongCredentialsError,
 )
 from btam_desktop.domain.passwords import password_problem
@@ -62,7 +61,7 @@ from btam_desktop.services.vault_paths import (
 )
 from btam_desktop.services.vault_paths import vault_usernames as _vault_usernames
 from btam_desktop.ui.icons import icon
-from btam_desktop.ui.messages import NOT_SAVED
+from btam_desktop.ui.messages import NOT_SAVED, error_message
 from btam_desktop.ui.recent import last_server_user, last_user
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
@@ -80,12 +79,8 @@ WRONG_CREDENTIALS = "Wrong user name or password. Check it and try again."
 
 
 def user_message(error: BaseException) -> str:
-    """What to tell a person about ``error``: its own text if they can act on it, else a
-    generic sentence (the type alone is logged: a message could quote case content)."""
-    if isinstance(error, VaultError | WorkflowError):
-        return str(error)
-    logger.error("unexpected %s", type(error).__name__)
-    return GENERIC_ERROR
+    """The shared wording (``ui.messages``), by the name the sign-in screens import."""
+    return error_message(error, GENERIC_ERROR, during="signing in")
 
 
 # Where a team's data lives: a vault folder, or a team server's address (a connection string).

@@ -11,6 +11,8 @@ into one refresh and refreshes a hidden screen only when it is shown again.
 
 from __future__ import annotations
 
+import inspect
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,7 +28,7 @@ class VaultChange:
     "account", ...), ``case_id`` the case it belongs to, None for team-wide records.
 
     ``origin`` is the screen that made the change (not compared): that screen, and any screen
-    it sits in, has already shown it and skips its own refresh."""
+    it sits in or that opened it, has already shown it and skips its own refresh."""
 
     kind: str
     case_id: int | None = None
@@ -74,8 +76,13 @@ class RefreshOnChange(QObject):
         interval_ms: int = COALESCE_MS,
     ) -> None:
         super().__init__(widget)
-        self._widget = widget
-        self._refresh = refresh
+        # No strong reference back to the screen (it is this object's Qt parent, and a bound
+        # ``refresh`` is held weakly): a screen that nothing else holds is freed at once, not
+        # by Python's cycle collector, which would clear this follower's state before Qt is
+        # done with it while deleting the screen.
+        self._refresh: Callable[[], Callable[[], object] | None] = (
+            weakref.WeakMethod(refresh) if inspect.ismethod(refresh) else lambda: refresh
+        )
         self._wants = wants
         self.stale = False
         self.refreshes = 0  # how many refreshes this follower asked for (tests, diagnostics)
@@ -86,30 +93,48 @@ class RefreshOnChange(QObject):
         widget.installEventFilter(self)
         vault_events().changed.connect(self._heard)
 
+    @property
+    def _widget(self) -> QWidget | None:
+        parent = self.parent()
+        return parent if isinstance(parent, QWidget) else None
+
     def _heard(self, change: object) -> None:
         if not isinstance(change, VaultChange):
             return
-        origin = change.origin
-        if origin is self._widget or (
-            isinstance(origin, QWidget) and self._widget.isAncestorOf(origin)
-        ):
+        if self._made_here(change.origin):
             return  # the screen that saved (or one inside it) has shown it already
         if self._wants is not None and not self._wants(change):
             return
         self.stale = True
         self._timer.start()
 
+    def _made_here(self, origin: object) -> bool:
+        """``origin`` is this screen, a widget in it, or a window it opened (a dialog or the
+        assessment wizard, whose parent it is): the QObject parents, not only the widgets in
+        one window as ``QWidget.isAncestorOf`` would have it."""
+        widget = self._widget
+        node = origin if isinstance(origin, QObject) else None
+        while node is not None:
+            if node is widget:
+                return True
+            node = node.parent()
+        return False
+
     def _due(self) -> None:
-        if self.stale and self._widget.isVisible():
+        widget = self._widget
+        if self.stale and widget is not None and widget.isVisible():
             self._run()
 
     def _run(self) -> None:
+        refresh = self._refresh()
+        if refresh is None:
+            return  # the screen is gone
         self.stale = False
         self.refreshes += 1
-        self._refresh()
+        refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._widget and event.type() == QEvent.Type.Show and self.stale:
+        if event.type() == QEvent.Type.Show and watched is self._widget and self.stale:
             # Later, not inside the show event: the refresh may start background work.
             QTimer.singleShot(0, self, self._due)
         return False

@@ -231,7 +231,8 @@ def test_settings_show_backup_and_retention_rules(
     page._mark_dirty()
     page.backup_keep.setValue(20)
     page.rule_spins[("school", "closed")].setValue(7)
-    assert page.save()
+    with qtbot.waitSignal(page.settings_changed, timeout=WAIT_MS):
+        assert page.save()  # started: the save runs off the GUI thread
     saved = demo_app.settings()
     assert saved.backup_folder == str(tmp_path / "usb") and saved.backup_keep == 20
     assert demo_app.retention.rules() == {("school", "closed"): 7}

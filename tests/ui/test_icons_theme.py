@@ -293,3 +293,21 @@ def test_set_style_role_applies_the_style_sheet_rule(qapp: QApplication, qtbot: 
     label.resize(320, 60)
     image = label.grab().toImage()
     assert image.pixelColor(160, 4).name() == theme.LIGHT.danger_bg
+
+
+def test_a_role_given_to_a_label_on_screen_gets_the_rules_padding_too(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    """A status line that becomes a banner (an export that failed) is padded like one, not
+    only coloured: re-polishing alone left its text against the edge of the coloured box."""
+    theme.apply_theme(qapp, Qt.ColorScheme.Light)
+    label = QLabel("The vault could not be written: the disk is full.")
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitExposed(label)
+    assert label.contentsMargins().left() == 0
+    theme.set_style_role(label, "warning-banner")
+    assert label.contentsMargins().left() > 0 and label.contentsMargins().top() > 0
+    theme.set_style_role(label, None)
+    assert label.contentsMargins().left() == 0
+    assert label.styleSheet() == ""  # the widget's own sheet is left as it was

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, date, datetime
 
 from PySide6.QtCore import (
@@ -27,16 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import format_date, format_datetime, format_stored_datetime
-from btam_desktop.domain.workflow import WorkflowError
 from btam_desktop.services.app import Btam
 from btam_desktop.services.permissions import Permission
 from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.messages import error_message as shared_error_message
 from btam_desktop.ui.theme import set_style_role
-
-logger = logging.getLogger("btam_desktop.ui.case")
 
 GENERIC_ERROR = NOT_SAVED
 
@@ -44,16 +39,9 @@ GENERIC_ERROR = NOT_SAVED
 # ---- errors ------------------------------------------------------------------------------------
 
 
-def is_user_error(error: BaseException) -> bool:
-    return isinstance(error, VaultError | WorkflowError)
-
-
 def error_message(error: BaseException) -> str:
-    """The message to show: the error's own text if a person can act on it, else a generic one.
-
-    A bug is logged with its type only: its message could quote case content.
-    """
-    return shared_error_message(error, GENERIC_ERROR)
+    """The shared wording (``ui.messages``) for the case screens."""
+    return shared_error_message(error, GENERIC_ERROR, during="a case screen")
 
 
 def read_only_reason(app: Btam) -> str:

@@ -33,6 +33,7 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.audit_log import AuditQuery, AuditRow
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.locale_formats import date_field_pattern
+from btam_desktop.ui.messages import NOT_SAVED, error_message
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange
@@ -271,9 +272,7 @@ class AuditPage(QWidget):
         self.pdf_button.setEnabled(True)
         self.csv_button.setEnabled(True)
         self.refresh()
-        if isinstance(error, VaultError):
-            self._problem(str(error))
-        elif isinstance(error, OSError):
+        if isinstance(error, OSError):
             QMessageBox.critical(
                 self,
                 "Not saved",
@@ -281,4 +280,4 @@ class AuditPage(QWidget):
                 "Choose another folder.",
             )
         else:
-            self._problem("The excerpt could not be written. Try again.")
+            self._problem(error_message(error, NOT_SAVED, during="an audit excerpt"))

@@ -39,8 +39,11 @@ from btam_desktop.domain.workflow import WorkflowAction
 from btam_desktop.services.app import Btam
 from btam_desktop.services.scales import registry, reload_registry
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.messages import error_message, is_user_error, not_loaded
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors
+from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.flow import FlowLayout
 from btam_desktop.ui.widgets.level import LEVEL_COLOR_ROLE, LevelDelegate
@@ -51,7 +54,6 @@ from btam_desktop.ui.wizard.util import (
     SETTING_NAMES,
     badge_colors,
     badge_html,
-    error_message,
     esc,
     guidance_html,
     level_chip_html,
@@ -72,6 +74,7 @@ SOURCE_NOTE = (
     "doubtful, unknown)."
 )
 CIRCLE = "○"
+FORMS_REMEDY = "Click Reload forms to try again."
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,12 @@ def scale_guide_html(scale: LevelScale) -> str:
 # ---- the page ----------------------------------------------------------------------------------
 
 
+def follows_forms(change: VaultChange) -> bool:
+    """The change this page shows: the form files read again by another screen. (The forms
+    come from files, not from records: no other change alters them.)"""
+    return change.kind == "forms"
+
+
 def load_forms(app: Btam, reload: bool = False) -> FormsData:
     forms = reload_registry(app.ctx) if reload else registry(app.ctx)
     return FormsData(forms, str(app.vault.forms_dir))
@@ -256,6 +265,7 @@ class FormsPage(QWidget):
         self.app = app
         self.data: FormsData | None = None
         self._loading = False
+        self._load_pending = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -351,6 +361,8 @@ class FormsPage(QWidget):
         layout.addWidget(splitter, 1)
 
         self.refresh()
+        # The form files read again elsewhere.
+        self.follow_changes = RefreshOnChange(self, self.refresh, wants=follows_forms)
 
     # ---- loading -------------------------------------------------------------------------------
 
@@ -358,25 +370,40 @@ class FormsPage(QWidget):
         self._load(reload=False)
 
     def reload_forms(self) -> None:
-        """Read every form file again (the team changed its forms folder)."""
+        """Read every form file again (the team changed its forms folder). The other screens
+        that offer forms or scales hear of it (``VaultChange("forms")``)."""
         self._load(reload=True)
 
     def _load(self, *, reload: bool) -> None:
         if self._loading:
+            self._load_pending = True
             return
         self._loading = True
         self.reload_button.setEnabled(False)
-        run_in_background(
-            partial(load_forms, self.app, reload),
-            on_done=self._loaded,
-            on_error=self._failed,
-            parent=self,
-        )
+        work = partial(load_forms, self.app, reload)
+        if reload:
+            run_operation(
+                self,
+                work,
+                what="read the form files",
+                on_done=self._loaded,
+                on_error=self._failed,
+                changes=VaultChange("forms", origin=self),
+            )
+        else:
+            run_in_background(work, on_done=self._loaded, on_error=self._failed, parent=self)
 
     def _failed(self, error: BaseException) -> None:
         self._loading = False
+        self._load_pending = False
         self.reload_button.setEnabled(True)
-        self.error_banner.set_text("The forms cannot be read. " + error_message(error))
+        if is_user_error(error):
+            text = f"The forms cannot be read. {error}"
+        else:  # reading saves nothing: not the wording of a failed save
+            text = error_message(
+                error, not_loaded("the forms", FORMS_REMEDY), during="the forms page"
+            )
+        self.error_banner.set_text(text)
         self.error_banner.show()
 
     def _loaded(self, data: FormsData) -> None:
@@ -390,6 +417,9 @@ class FormsPage(QWidget):
         if keep is None or not self.select_key(keep):
             self.select_key(("form", "btam.screening", ""))
         self.loaded.emit()
+        if self._load_pending:  # the forms were read again elsewhere meanwhile
+            self._load_pending = False
+            self.refresh()
 
     def _fill_tree(self, loaded: FormRegistry) -> None:
         self.tree.clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -43,16 +42,15 @@ from btam_desktop.services.scales import registry
 from btam_desktop.services.settings import CONFIDENTIALITY_LINE_MAX, TeamSettings
 from btam_desktop.services.vault_paths import keyring_status
 from btam_desktop.ui.icons import icon
-from btam_desktop.ui.messages import NOT_SAVED
+from btam_desktop.ui.messages import error_message, not_loaded
+from btam_desktop.ui.operations import run_operation, show_error
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import set_style_role
+from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.plural import plural_suffix
 
-logger = logging.getLogger(__name__)
-
 READ_ONLY_TIP = "Only the team's coordinator can change team settings."
-GENERIC_ERROR = NOT_SAVED
 IDLE_WARN_ABOVE = 30
 PAPER_SIZES = (("letter", "Letter (8.5 × 11 in)"), ("a4", "A4 (210 × 297 mm)"))
 
@@ -68,6 +66,14 @@ def _load(app: Btam) -> _Loaded:
     settings = app.settings()
     scales = [(scale.id, scale.title) for scale in registry(app.ctx).scales()]
     return _Loaded(settings, scales, keyring_status())
+
+
+def follows_settings(change: VaultChange) -> bool:
+    """The changes the settings page shows: the settings, the forms (the scales offered), and a
+    team-wide change on a team server (settings saved on another computer)."""
+    return change.kind in ("settings", "forms") or (
+        change.kind == "server" and change.case_id is None
+    )
 
 
 def idle_warning(minutes: int) -> str:
@@ -121,6 +127,8 @@ class SettingsPage(QWidget):
         self._dirty = False
         self._filling = False
         self._loading = False
+        self._reload_pending = False
+        self._saving = False
 
         heading = QLabel("Settings", self)
         set_style_role(heading, "heading")
@@ -444,6 +452,9 @@ class SettingsPage(QWidget):
         self.idle_minutes.valueChanged.connect(self._update_idle_warning)
         self._set_enabled_buttons()
         self.refresh()
+        # Settings saved elsewhere (the backup folder chosen at Back up now, another computer
+        # of a team server), or form files read again (the scales offered), read again here.
+        self.follow_changes = RefreshOnChange(self, self.refresh, wants=follows_settings)
 
     # ---- layout helpers --------------------------------------------------------------------
 
@@ -510,7 +521,10 @@ class SettingsPage(QWidget):
 
     def refresh(self) -> None:
         """Load the saved settings, unless the person has unsaved edits (they are kept)."""
-        if self._dirty or self._loading:
+        if self._loading:
+            self._reload_pending = True
+            return
+        if self._dirty or self._saving:
             return
         self._reload()
 
@@ -528,7 +542,15 @@ class SettingsPage(QWidget):
 
     def _load_failed(self, error: BaseException) -> None:
         self._loading = False
-        self._show_error(error)
+        self._reload_pending = False
+        self.error_banner.set_text(
+            error_message(
+                error,
+                not_loaded("the settings", "Try again, or lock and unlock the vault."),
+                during="settings",
+            )
+        )
+        self.error_banner.show()
 
     def _loaded(self, loaded: _Loaded) -> None:
         self._loading = False
@@ -542,6 +564,9 @@ class SettingsPage(QWidget):
             else reason
         )
         self.loaded.emit()
+        if self._reload_pending:  # a change arrived while this was read: read again
+            self._reload_pending = False
+            self.refresh()
 
     def _fill(self, settings: TeamSettings, scales: list[tuple[str, str]]) -> None:
         self._filling = True
@@ -599,8 +624,9 @@ class SettingsPage(QWidget):
         self._set_enabled_buttons()
 
     def _set_enabled_buttons(self) -> None:
-        self.save_button.setEnabled(self.can_edit and self._dirty)
-        self.revert_button.setEnabled(self.can_edit and self._dirty)
+        ready = self.can_edit and self._dirty and not self._saving
+        self.save_button.setEnabled(ready)
+        self.revert_button.setEnabled(ready)
 
     def _update_idle_warning(self) -> None:
         text = idle_warning(self.idle_minutes.value())
@@ -644,36 +670,58 @@ class SettingsPage(QWidget):
             self._mark_dirty()
 
     def _show_error(self, error: BaseException) -> None:
-        if isinstance(error, VaultError):
-            message = str(error)
-        else:
-            logger.error("settings action failed with %s", type(error).__name__)
-            message = GENERIC_ERROR
-        self.error_banner.set_text(message)
-        self.error_banner.show()
+        show_error(self, error, what="save the settings", banner=self.error_banner)
         self._scroll.ensureWidgetVisible(self.error_banner)
 
     def error_message(self) -> str:
         return self.error_banner.text() if self.error_banner.isVisibleTo(self) else ""
 
+    def is_saving(self) -> bool:
+        return self._saving
+
     def save(self) -> bool:
-        """Validate and save; problems are shown above the form and nothing typed is lost."""
-        if not self.can_edit:
+        """Check, then save off the GUI thread (``run_operation``: the shared error wording, and
+        a ``VaultChange("settings")`` for the other screens). Problems are shown above the form
+        and nothing typed is lost. True when the save was started; ``settings_changed`` follows
+        when it is done."""
+        if not self.can_edit or self._saving:
             return False
         settings = self.edited_settings()
         try:
             settings.validate()
-            self.app.save_settings(settings)
-        except Exception as error:
-            self._show_error(error)
-            if not settings.team_name:
-                self.team_name.setFocus(Qt.FocusReason.OtherFocusReason)
-            self.status_label.setText("Not saved")
+        except VaultError as error:
+            self._save_failed(settings, error)
             return False
+        self._saving = True
+        self._set_enabled_buttons()
+        self.status_label.setText("Saving…")
+        app = self.app
+        run_operation(
+            self,
+            lambda: app.save_settings(settings),
+            what="save the settings",
+            on_done=lambda _result: self._saved(settings),
+            on_error=lambda error: self._save_failed(settings, error),
+            changes=VaultChange("settings", origin=self),
+        )
+        return True
+
+    def _saved(self, settings: TeamSettings) -> None:
+        self._saving = False
         self._settings = settings
-        self._dirty = False
+        # Edits typed while the save ran stay unsaved.
+        self._dirty = self.edited_settings() != settings
         self.error_banner.hide()
         self._set_enabled_buttons()
-        self.status_label.setText(f"Saved at {format_clock(datetime.now().time())}")
+        self.status_label.setText(
+            "Unsaved changes" if self._dirty else f"Saved at {format_clock(datetime.now().time())}"
+        )
         self.settings_changed.emit()
-        return True
+
+    def _save_failed(self, settings: TeamSettings, error: BaseException) -> None:
+        self._saving = False
+        self._show_error(error)
+        if not settings.team_name:
+            self.team_name.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.status_label.setText("Not saved")
+        self._set_enabled_buttons()

@@ -8,23 +8,17 @@ are case content, and neither may ever be interpreted as markup.
 from __future__ import annotations
 
 import html
-import logging
 from datetime import datetime, time
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from btam_desktop.domain.enums import InformationSource, Reliability
-from btam_desktop.domain.errors import VaultError
 from btam_desktop.domain.formatting import format_clock, format_datetime, format_iso_date
 from btam_desktop.domain.forms import FormDefinition, display_value
-from btam_desktop.domain.workflow import WorkflowError
+from btam_desktop.ui import messages
 from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.theme import current_colors, set_style_role
-
-logger = logging.getLogger("btam_desktop.ui.wizard")
-
-GENERIC_ERROR = NOT_SAVED
 
 KIND_TITLES: dict[str, str] = {
     "intake": "Intake forms",
@@ -63,19 +57,9 @@ FLAG_LABELS: dict[str, str] = {
 # ---- errors --------------------------------------------------------------------------------
 
 
-def is_user_error(error: BaseException) -> bool:
-    return isinstance(error, VaultError | WorkflowError)
-
-
 def error_message(error: BaseException) -> str:
-    """The error's own text when a person can act on it; otherwise a generic message.
-
-    A bug is logged with its type only: its message could quote case content.
-    """
-    if is_user_error(error):
-        return str(error)
-    logger.error("unexpected %s in the assessment windows", type(error).__name__)
-    return GENERIC_ERROR
+    """The shared wording (``ui.messages``) for the assessment windows."""
+    return messages.error_message(error, NOT_SAVED, during="an assessment window")
 
 
 # ---- times ---------------------------------------------------------------------------------

@@ -69,9 +69,11 @@ from btam_desktop.services.scales import scale
 from btam_desktop.ui import tasks
 from btam_desktop.ui.conflict_text import conflict_choice
 from btam_desktop.ui.icons import icon
+from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.screen_fit import resize_to_fit
 from btam_desktop.ui.tasks import BackgroundTask, run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
+from btam_desktop.ui.vault_events import VaultChange, announce
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from btam_desktop.ui.widgets.overlay import BusyOverlay
 from btam_desktop.ui.wizard.item_widgets import (
@@ -95,6 +97,7 @@ from btam_desktop.ui.wizard.util import (
 )
 
 SUMMARY = "__summary__"
+MIN_WIDTH = 1000  # fits a 1366×768 screen at 125 % (about 1092 points wide)
 #: Kind of the person's encrypted draft that holds the team's decision while it is typed.
 DECISION_DRAFT = "assessment-decision"
 
@@ -278,7 +281,9 @@ class AssessmentWizard(QDialog):
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.setWindowTitle("Assessment")
-        self.setMinimumSize(QSize(900, 560))
+        # What the summary page needs beside the steps (its answers and the decision column):
+        # narrower, the decision column was cut off at the right edge.
+        self.setMinimumSize(QSize(MIN_WIDTH, 560))
         resize_to_fit(self, 1220, 800)
 
         self.data: WizardData | None = None
@@ -798,11 +803,13 @@ class AssessmentWizard(QDialog):
             return
         revision = self._revision
         self.saved_label.setText("Saving…")
-        self._save_task = run_in_background(
+        self._save_task = run_operation(
+            self,
             self._save_work(),
+            what="save the draft",
             on_done=lambda stored: self._saved(revision, stored),
             on_error=self._save_failed,
-            parent=self,
+            changes=self._change(),
         )
 
     def _saved(self, revision: int, stored_revision: int | None = None) -> None:
@@ -840,8 +847,14 @@ class AssessmentWizard(QDialog):
         self.banner.show()
         self._after_save = None
 
-    def save_drafts(self) -> None:
-        """Save now, on this thread (before the vault locks or the window closes)."""
+    def _change(self) -> VaultChange:
+        """What a save or the completion changed: this case's assessments, made here."""
+        case_id = self.data.case.id if self.data is not None else None
+        return VaultChange("assessments", case_id, origin=self)
+
+    def save_drafts(self) -> bool:
+        """Save now, on this thread (before the vault locks or the window closes); True when
+        something was saved."""
         self._autosave.stop()
         if self._save_task is not None and not self._save_task.is_finished:
             tasks.wait_for_idle(10_000)
@@ -854,21 +867,25 @@ class AssessmentWizard(QDialog):
             or not self.app.vault.is_open
             or (self._conflict_pending and self._closing)  # closing keeps theirs, as offered
         ):
-            return
+            return False
         revision = self._revision
         try:
             self._draft_revision = self._save_work()()
         except Exception as error:  # shown, never lost silently
             self._save_failed(error)
-            return
+            return False
         self._saved_revision = revision
         self.saved_label.setText(f"Saved at {fmt_clock()}")
+        return True
 
     def done(self, result: int) -> None:
         if self._completing:
             return  # the completion under way decides; its result closes the window
         self._closing = True
-        self.save_drafts()
+        # Announced only when the window closes: before a lock, nothing should read the vault.
+        change = self._change()
+        if self.save_drafts():
+            announce(change)
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -952,8 +969,13 @@ class AssessmentWizard(QDialog):
                 app.drafts.discard(DECISION_DRAFT, str(assessment_id))
             return done
 
-        run_in_background(
-            work, on_done=self._completed, on_error=self._complete_failed, parent=self
+        run_operation(
+            self,
+            work,
+            what="complete the assessment",
+            on_done=self._completed,
+            on_error=self._complete_failed,
+            changes=self._change(),
         )
 
     def _completed(self, _assessment: Assessment) -> None:
