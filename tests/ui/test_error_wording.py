@@ -29,6 +29,7 @@ from btam_desktop.ui.case_tabs.common import error_message as case_error_message
 from btam_desktop.ui.lifecycle_dialogs import _TaskDialog
 from btam_desktop.ui.lifecycle_dialogs import error_text as records_error_text
 from btam_desktop.ui.pages.audit import AuditPage
+from btam_desktop.ui.pages.team import error_text as team_error_text
 from btam_desktop.ui.print_preview import _error_text as preview_error_text
 from btam_desktop.ui.unlock import user_message
 from btam_desktop.ui.wizard.util import error_message as wizard_error_message
@@ -50,6 +51,7 @@ COPIES: dict[str, tuple[Callable[[BaseException], str], str]] = {
     "records dialogs": (records_error_text, messages.NOT_CHANGED),
     "backups": (backup_error_text, messages.NOT_CHANGED),
     "print preview": (preview_error_text, messages.NOT_PRINTED),
+    "team page": (team_error_text, messages.NOT_SAVED),
 }
 
 
@@ -133,3 +135,36 @@ def test_a_failed_audit_excerpt_tells_the_shared_words(
     expected = messages.error_message(ERRORS[kind](), messages.NOT_SAVED)
     assert page.banner.isVisible() and page.banner.text() == expected
     assert CANARY not in page.banner.text() and CANARY not in caplog.text
+
+
+@pytest.mark.parametrize("kind", sorted(ERRORS))
+def test_the_dashboard_and_the_case_list_word_a_failed_load_alike(
+    qtbot: QtBot, demo_app: Btam, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failed load names what was not loaded; a person's error keeps its own words, a bug
+    gets the shared "could not be loaded" sentence and only its type reaches the log."""
+    from btam_desktop.ui.pages.cases import CasesPage
+    from btam_desktop.ui.pages.dashboard import DashboardPage
+
+    dashboard = DashboardPage(demo_app)
+    cases = CasesPage(demo_app)
+    for page in (dashboard, cases):
+        qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: dashboard.data is not None and tasks.active_task_count() == 0)
+    with caplog.at_level(logging.DEBUG):
+        dashboard._failed(ERRORS[kind]())
+        cases._load_failed(ERRORS[kind]())
+    shown = [dashboard.error_banner.text(), cases._error.text()]
+    if kind == "a bug":
+        assert shown[0] == messages.not_loaded("the dashboard", "Try Refresh (F5).")
+        assert shown[1] == messages.not_loaded(
+            "the cases", "Try again, or lock and unlock the vault."
+        )
+        assert caplog.text.count("RuntimeError") == 2
+    else:
+        own = str(ERRORS[kind]())
+        assert shown == [
+            f"The dashboard could not be loaded. {own}",
+            f"The cases could not be loaded: {own}",
+        ]
+    assert all(CANARY not in text for text in shown) and CANARY not in caplog.text

@@ -64,7 +64,7 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery
 from btam_desktop.ui import tasks
 from btam_desktop.ui.icons import icon
-from btam_desktop.ui.messages import not_loaded
+from btam_desktop.ui.messages import error_message, is_user_error, not_loaded
 from btam_desktop.ui.models.case_table import (
     CASE_ID_ROLE,
     COLUMNS,
@@ -786,8 +786,8 @@ class CasesPage(QWidget):
             self._apply_filters()  # the chosen owner or site is gone
 
     def _options_failed(self, error: BaseException) -> None:
-        if not isinstance(error, VaultError):
-            logger.error("loading the case filters failed with %s", type(error).__name__)
+        # The filters keep their choices; only a bug is worth a line in the log.
+        error_message(error, "", during="loading the case filters")
 
     # ---- state shown ---------------------------------------------------------------------
     def _first_page_loaded(self) -> None:
@@ -795,10 +795,13 @@ class CasesPage(QWidget):
         self._update_state()
 
     def _load_failed(self, error: BaseException) -> None:
-        if isinstance(error, VaultError):
-            message = f"The cases could not be loaded: {error}"
-        else:
-            message = not_loaded("the cases", "Try again, or lock and unlock the vault.")
+        message = error_message(
+            error,
+            not_loaded("the cases", "Try again, or lock and unlock the vault."),
+            during="loading the cases",
+        )
+        if is_user_error(error):
+            message = f"The cases could not be loaded: {message}"
         self._error.set_text(message)
         self._error.show()
         self._update_state()

@@ -61,7 +61,7 @@ from btam_desktop.services.app import Btam
 from btam_desktop.services.backup import BackupStatus
 from btam_desktop.services.cases import CaseQuery, CaseRow, CaseSort
 from btam_desktop.ui.icons import icon
-from btam_desktop.ui.messages import not_loaded
+from btam_desktop.ui.messages import error_message, is_user_error, not_loaded
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
 from btam_desktop.ui.vault_events import RefreshOnChange
@@ -742,11 +742,11 @@ class DashboardPage(QWidget):
             self.refresh()
 
     def _failed(self, error: BaseException) -> None:
-        if isinstance(error, VaultError):
-            message = f"The dashboard could not be loaded. {error}"
-        else:
-            logger.error("dashboard load failed with %s", type(error).__name__)
-            message = not_loaded("the dashboard", "Try Refresh (F5).")
+        message = error_message(
+            error, not_loaded("the dashboard", "Try Refresh (F5)."), during="loading the dashboard"
+        )
+        if is_user_error(error):
+            message = f"The dashboard could not be loaded. {message}"
         self.error_banner.set_text(message)
         self.error_banner.show()
         self.updated_label.setText("Not up to date")

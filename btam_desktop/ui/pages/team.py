@@ -42,7 +42,7 @@ from btam_desktop.services.permissions import Permission
 from btam_desktop.services.team import check_username
 from btam_desktop.ui.icons import icon
 from btam_desktop.ui.locale_formats import date_field_pattern
-from btam_desktop.ui.messages import NOT_SAVED
+from btam_desktop.ui.messages import NOT_SAVED, error_message
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.tasks import run_in_background
 from btam_desktop.ui.theme import current_colors, set_style_role
@@ -88,11 +88,8 @@ def format_day(day: date) -> str:
 
 
 def error_text(error: BaseException) -> str:
-    """What to tell a person about a failed action."""
-    if isinstance(error, VaultError):
-        return str(error)
-    logger.error("team action failed with %s", type(error).__name__)
-    return GENERIC_ERROR
+    """What to tell a person about a failed action (the shared wording, ``ui.messages``)."""
+    return error_message(error, GENERIC_ERROR, during="a team action")
 
 
 def _name(account: Account) -> str:
