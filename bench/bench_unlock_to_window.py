@@ -47,7 +47,7 @@ import cProfile, json, os, pstats, sys, time
 from pathlib import Path
 from PySide6.QtCore import QEvent, QObject
 
-from btam_desktop.ui.app import Launcher, create_application
+from btam_desktop.ui.app import Launcher, create_application, warm_up_done
 
 folder, profiling = Path(sys.argv[1]), sys.argv[2] == "1"
 
@@ -83,7 +83,7 @@ def wait_until(done, timeout_s=120.0):
 qapp = create_application()
 launcher = Launcher(qapp, keyring=(False, "bench"))
 screen = launcher.show_unlock(folder)
-wait_until(lambda: screen.members_ready() and "btam_desktop.ui.main_window" in sys.modules)
+wait_until(lambda: screen.members_ready() and warm_up_done())
 started = time.perf_counter()
 wait_until(lambda: time.perf_counter() - started > 0.3)  # the person is still typing
 

@@ -48,7 +48,9 @@ end = time.perf_counter() + 4
 while time.perf_counter() < end:
     qapp.processEvents()
     time.sleep(0.001)
-warm = "btam_desktop.ui.main_window" in sys.modules and "reportlab" in sys.modules
+from btam_desktop.ui.app import warm_up_done
+
+warm = warm_up_done()
 print(f"{max(gaps) * 1000:.0f} {sum(g > 0.05 for g in gaps)} {warm}")
 """
 

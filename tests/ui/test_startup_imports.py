@@ -60,7 +60,8 @@ class FirstPaint(QObject):
         return False
 
 def finish_when_warm():
-    if "members" in seen and "btam_desktop.ui.main_window" in sys.modules:
+    from btam_desktop.ui.app import warm_up_done
+    if "members" in seen and warm_up_done():
         print("AT_PAINT", seen["at_paint"])
         print("MEMBERS_AT_PAINT", seen["members_at_paint"])
         print("MEMBERS", seen["members"])

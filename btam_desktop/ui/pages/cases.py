@@ -362,8 +362,8 @@ class CasesPage(QWidget):
         """Start loading for the signed-in ``app`` (once; the page was built without one)."""
         self._app = app
         self._model.attach(app)
+        self._apply_filters()  # the first page first: it is what the person waits for
         self._load_options()
-        self._apply_filters()
 
     # ---- building ------------------------------------------------------------------------
     def _build_search_row(self) -> None:
