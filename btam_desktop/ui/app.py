@@ -410,6 +410,12 @@ def _report_startup_if_probed(screen: UnlockScreen) -> None:
 
 
 _warmed_up = False
+_warm = threading.Event()  # set once everything the warm-up loads is loaded
+
+
+def warm_up_done() -> bool:
+    """True once the warm-up has loaded everything (for the benches and tests)."""
+    return _warm.is_set()
 
 
 def _warm_up_main_window(folder: Path | None = None) -> None:
@@ -429,6 +435,8 @@ def _warm_up_main_window(folder: Path | None = None) -> None:
         prepare_for_sign_in(folder)
         import btam_desktop.reports  # reportlab
         import btam_desktop.ui.main_window  # noqa: F401
+
+        _warm.set()
 
     threading.Thread(target=load, name="btam-warm-up", daemon=True).start()
 
