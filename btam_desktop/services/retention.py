@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from btam_desktop.domain.enums import CaseSetting, CaseStatus
+from btam_desktop.domain.formatting import format_date
 from btam_desktop.domain.models import Account, Case
 from btam_desktop.services.cases import secure_delete_case_rows
 from btam_desktop.services.context import ServiceContext
@@ -99,7 +100,7 @@ class RetentionItem:
     def hold_text(self) -> str:
         if not self.legal_hold:
             return ""
-        when = f" on {self.hold_at.astimezone():%Y-%m-%d}" if self.hold_at else ""
+        when = f" on {format_date(self.hold_at)}" if self.hold_at else ""
         why = f": “{self.hold_reason}”" if self.hold_reason else ""
         who = self.hold_by or "a coordinator"
         return f"Legal hold set by {who}{when}{why}"
@@ -152,7 +153,10 @@ class RetentionService:
                 continue
             closed_on = closed_at.date()
             if keep_until is not None:
-                due, rule = keep_until, f"keep-until date set on the case ({keep_until:%Y-%m-%d})"
+                due, rule = (
+                    keep_until,
+                    f"keep-until date set on the case ({format_date(keep_until)})",
+                )
             elif (setting, status) in rules:
                 years = rules[(setting, status)]
                 due, rule = add_years(closed_on, years), rule_label(setting, status, years)
@@ -201,7 +205,7 @@ class RetentionService:
         return (
             f"{count} older {files} in {settings.backup_folder} still hold this case. Rotation "
             f"(the last {settings.backup_keep}, plus one a month for a year) removes the last "
-            f"of them by about {last:%Y-%m-%d} if backups keep running daily; delete them by "
+            f"of them by about {format_date(last)} if backups keep running daily; delete them by "
             "hand sooner if your rules require it."
         )
 
@@ -234,7 +238,7 @@ class RetentionService:
             )
         if not item.is_due:
             raise ValidationError(
-                f"Case {case.number} is not due for destruction until {item.due_on:%Y-%m-%d} "
+                f"Case {case.number} is not due for destruction until {format_date(item.due_on)} "
                 f"({item.rule})."
             )
         report(0, 4, "Destroying the case")
