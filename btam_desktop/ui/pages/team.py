@@ -474,8 +474,6 @@ def _day_or_dash(value: object) -> str:
 class TeamPage(QWidget):
     """Members and their training; coordinators manage them, others only read."""
 
-    members_changed = Signal()
-
     MEMBER_COLUMNS = ("User name", "Full name", "Role", "Team role", "Email", "Active")
     TRAINING_COLUMNS = ("Course", "Provider", "Completed", "Expires", "Status")
 
@@ -973,7 +971,6 @@ class TeamPage(QWidget):
 
     def _changed(self) -> None:
         self.refresh()
-        self.members_changed.emit()
 
     def remove_selected(self) -> None:
         """Ask, then remove the member and re-encrypt the vault with a progress display."""

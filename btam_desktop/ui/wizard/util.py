@@ -62,6 +62,21 @@ def error_message(error: BaseException) -> str:
     return messages.error_message(error, NOT_SAVED, during="an assessment window")
 
 
+DRAFT_NOT_SAVED = (
+    "The draft could not be saved because something went wrong. Your answers are still on "
+    "this form: try Save draft again, and if it keeps failing, tell your coordinator before "
+    "you close the form."
+)
+
+
+def draft_not_saved(error: BaseException) -> str:
+    """A failed draft save: the error's own words after saying what failed, or, for a bug,
+    that the answers are still on the form (restarting, the generic advice, would lose them)."""
+    if messages.is_user_error(error):
+        return f"The draft could not be saved. {error}"
+    return messages.error_message(error, DRAFT_NOT_SAVED, during="saving an assessment draft")
+
+
 # ---- times ---------------------------------------------------------------------------------
 
 

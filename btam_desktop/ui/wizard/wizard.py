@@ -87,6 +87,7 @@ from btam_desktop.ui.wizard.render import document_css
 from btam_desktop.ui.wizard.summary import Participant, SummaryPage
 from btam_desktop.ui.wizard.util import (
     KIND_NAMES,
+    draft_not_saved,
     error_message,
     esc,
     fmt_clock,
@@ -843,7 +844,7 @@ class AssessmentWizard(QDialog):
                 )
             )
         else:
-            self.banner.set_text("The draft could not be saved. " + error_message(error))
+            self.banner.set_text(draft_not_saved(error))
         self.banner.show()
         self._after_save = None
 
