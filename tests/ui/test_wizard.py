@@ -367,7 +367,11 @@ def test_completion_moves_the_case_and_tells_the_workspace(qtbot: QtBot, demo_ap
         go_next(qtbot, wizard)
     wait_for_review(qtbot, wizard)
     assert wizard.summary is not None and wizard.summary.decided_level() == "low"
-    with announced(qtbot, tab.case_id, timeout=TIMEOUT) as changed:
+    # A draft save just before may be announced first: wait for the completion itself too.
+    with (
+        qtbot.waitSignal(wizard.completed, timeout=TIMEOUT),
+        announced(qtbot, tab.case_id, timeout=TIMEOUT) as changed,
+    ):
         click(qtbot, wizard.complete_button)
     assert changed.args[0].case_id == case_id
     assert demo_app.cases.get(case_id).status == CaseStatus.ASSESSMENT
