@@ -817,7 +817,8 @@ def test_discarding_a_draft_asks_first(
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
     with announced(qtbot, tab.case_id, timeout=TIMEOUT):
         click(qtbot, tab.discard_button)
-    assert demo_app.assessments.for_case(case_id) == []
+    # (an earlier draft save may be the change heard first: wait for the discard itself)
+    qtbot.waitUntil(lambda: demo_app.assessments.for_case(case_id) == [], timeout=TIMEOUT)
     qtbot.waitUntil(lambda: tab.row_count() == 0, timeout=TIMEOUT)
     assert "discarded" in tab.banner.text()
 
