@@ -85,3 +85,30 @@ def _no_leftover_tasks(qapp: QApplication) -> Iterator[None]:
     yield
     tasks.cancel_all()
     tasks.wait_for_idle(10_000)
+
+
+@pytest.fixture
+def heard() -> Iterator[list[object]]:
+    """Every change announced on the vault events hub while the test runs."""
+    from btam_desktop.ui.vault_events import vault_events
+
+    changes: list[object] = []
+    hub = vault_events()
+    hub.changed.connect(changes.append)
+    yield changes
+    hub.changed.disconnect(changes.append)
+
+
+def make_closed_cases_due(app: Btam) -> None:
+    """Retention rules under which every closed case is due for destruction today."""
+    from btam_desktop.services.retention import rules_to_text
+
+    settings = app.settings()
+    settings.retention_rules = rules_to_text(
+        {
+            (setting, closure): 0
+            for setting in ("school", "workplace", "campus", "community")
+            for closure in ("closed", "closed_no_threat")
+        }
+    )
+    app.save_settings(settings)

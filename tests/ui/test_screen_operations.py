@@ -7,7 +7,6 @@ and the settings and forms pages follow changes made elsewhere without a manual 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from btam_desktop.ui.backup_ui import BackupController
 from btam_desktop.ui.pages import forms as forms_module
 from btam_desktop.ui.pages.forms import FORMS_REMEDY
 from btam_desktop.ui.pages.settings import SettingsPage
-from btam_desktop.ui.vault_events import VaultChange, announce, vault_events
+from btam_desktop.ui.vault_events import VaultChange, announce
 from btam_desktop.ui.wizard.util import DRAFT_NOT_SAVED
 from btam_desktop.ui.wizard.wizard import SUMMARY, AssessmentWizard
 from tests.ui.test_forms_page import BAD_FORM, open_page
@@ -40,15 +39,6 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagate
 TIMEOUT = 10_000
 CANARY = "Avery wrote that the plan is for Friday at the east doors"
 SHOTS = Path("/tmp/shots/errors")
-
-
-@pytest.fixture
-def heard() -> Iterator[list[VaultChange]]:
-    changes: list[VaultChange] = []
-    hub = vault_events()
-    hub.changed.connect(changes.append)
-    yield changes
-    hub.changed.disconnect(changes.append)
 
 
 def shot(widget: QWidget, name: str) -> None:

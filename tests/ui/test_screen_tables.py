@@ -15,12 +15,11 @@ from btam_desktop.domain.enums import CaseStatus
 from btam_desktop.domain.models import Assessment
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery
-from btam_desktop.services.retention import rules_to_text
 from btam_desktop.ui import tasks
 from btam_desktop.ui.assessments_tab import COLUMNS, AssessmentsTab
 from btam_desktop.ui.pages.retention import RetentionPage
 from btam_desktop.ui.pages.team import TeamPage
-from tests.ui.conftest import DEMO_VIEWER
+from tests.ui.conftest import DEMO_VIEWER, make_closed_cases_due
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
@@ -178,15 +177,7 @@ def test_team_members_sort_by_role_rank_and_double_click_opens_change_role(
 def test_retention_rows_are_the_due_items_and_a_double_click_opens_the_case(
     qtbot: QtBot, demo_app: Btam
 ) -> None:
-    settings = demo_app.settings()
-    settings.retention_rules = rules_to_text(
-        {
-            (setting, closure): 0
-            for setting in ("school", "workplace", "campus", "community")
-            for closure in ("closed", "closed_no_threat")
-        }
-    )
-    demo_app.save_settings(settings)
+    make_closed_cases_due(demo_app)
     page = RetentionPage(demo_app)
     qtbot.addWidget(page)
     page.resize(1100, 600)

@@ -14,7 +14,6 @@ import btam_desktop
 from btam_desktop.domain.enums import Role
 from btam_desktop.services.app import Btam
 from btam_desktop.services.cases import CaseQuery
-from btam_desktop.services.retention import rules_to_text
 from btam_desktop.ui import tasks
 from btam_desktop.ui.assessments_tab import AssessmentsTab
 from btam_desktop.ui.case_workspace import CaseWorkspace
@@ -23,6 +22,7 @@ from btam_desktop.ui.pages.team import TeamPage
 from btam_desktop.ui.plan.plan_tab import PlanTab
 from btam_desktop.ui.vault_events import VaultChange, announce
 from tests.ui.changes import announced
+from tests.ui.conftest import make_closed_cases_due
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
@@ -69,15 +69,7 @@ def test_a_member_added_elsewhere_shows_on_the_team_page(qtbot: QtBot, demo_app:
 def test_a_legal_hold_set_elsewhere_shows_on_the_retention_page(
     qtbot: QtBot, demo_app: Btam
 ) -> None:
-    settings = demo_app.settings()
-    settings.retention_rules = rules_to_text(
-        {
-            (setting, closure): 0
-            for setting in ("school", "workplace", "campus", "community")
-            for closure in ("closed", "closed_no_threat")
-        }
-    )
-    demo_app.save_settings(settings)
+    make_closed_cases_due(demo_app)
     page = RetentionPage(demo_app)
     qtbot.addWidget(page)
     page.resize(1100, 700)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from btam_desktop.ui.main_window import PAGE_CASES, PAGE_DASHBOARD, MainWindow
 from btam_desktop.ui.messages import NOT_SAVED
 from btam_desktop.ui.operations import run_operation
 from btam_desktop.ui.record_dialogs import NoteDialog, select_data
-from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange, announce, vault_events
+from btam_desktop.ui.vault_events import RefreshOnChange, VaultChange, announce
 from btam_desktop.ui.widgets.banner import Banner, BannerKind
 from tests.ui.changes import announced
 from tests.ui.conftest import CHEAP
@@ -28,15 +27,6 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagate
 
 NO_KEYRING = (False, "No secure keyring on this test machine.")
 SECRET = "Jordan said he would bring the rifle"
-
-
-@pytest.fixture
-def heard() -> Iterator[list[VaultChange]]:
-    changes: list[VaultChange] = []
-    hub = vault_events()
-    hub.changed.connect(changes.append)
-    yield changes
-    hub.changed.disconnect(changes.append)
 
 
 def shown_widget(qtbot: QtBot) -> QWidget:
